@@ -1,0 +1,39 @@
+namespace Dispatch.Domain.Incidents;
+
+// What people ask for. Each names who asks; the time comes from the clock given to the decider.
+
+public sealed record ReportIncident(
+    Guid IncidentId,
+    string Number,
+    Channel Channel,
+    Caller Caller,
+    GeoPoint? Location,
+    string? Address,
+    string Category,
+    string Description,
+    Urgency Urgency,
+    string By);
+
+public abstract record IncidentCommand(string By);
+
+public sealed record AcceptIncident(string By) : IncidentCommand(By);
+
+public sealed record AssignIncident(string Department, string By) : IncidentCommand(By);
+
+public sealed record AcknowledgeIncident(string Department, string By) : IncidentCommand(By);
+
+public sealed record NoteProgress(string Department, string Note, string By) : IncidentCommand(By);
+
+public sealed record ReturnIncident(string Department, string Reason, string By) : IncidentCommand(By);
+
+public sealed record ResolveIncident(string Department, string Resolution, string By) : IncidentCommand(By);
+
+public sealed record RecordCallback(int Satisfaction, string? Comment, string By) : IncidentCommand(By);
+
+public sealed record CloseIncident(string By) : IncidentCommand(By);
+
+public sealed record ReopenIncident(string Reason, string By) : IncidentCommand(By);
+
+public sealed record CancelIncident(CancelReason Reason, string? Note, string By) : IncidentCommand(By);
+
+public sealed record LocateIncident(GeoPoint Location, string? Address, string By) : IncidentCommand(By);

@@ -1,0 +1,164 @@
+namespace Dispatch.Domain.Incidents;
+
+/// <summary>
+/// The incident loop's rules: a pure function of state, command and clock.
+/// reported → accepted → assigned → acknowledged → resolved → (callback) → closed,
+/// with return (back to the queue), reopen (back to the queue) and cancel (duplicate / invalid).
+/// </summary>
+public static class IncidentDecider
+{
+    public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>
+        new(c.IncidentId, c.Number, c.Channel, c.Caller, c.Location, c.Address?.Trim(), c.Category,
+            c.Description.Trim(), c.Urgency, c.By, now);
+
+    public static Decision Decide(Incident incident, IncidentCommand command, DateTimeOffset now)
+    {
+        // Closed and cancelled incidents are finished: only a reopen (of a closed one) moves them.
+        if (incident.State == IncidentState.Cancelled)
+            return Decision.Refuse("incident.cancelled",
+                "Incident {0} was cancelled; it can no longer be changed.", incident.Number);
+        if (incident.State == IncidentState.Closed && command is not ReopenIncident)
+            return Decision.Refuse("incident.closed",
+                "Incident {0} is closed; reopen it first.", incident.Number);
+
+        return command switch
+        {
+            AcceptIncident c => Accept(incident, c, now),
+            AssignIncident c => Assign(incident, c, now),
+            AcknowledgeIncident c => Acknowledge(incident, c, now),
+            NoteProgress c => Progress(incident, c, now),
+            ReturnIncident c => Return(incident, c, now),
+            ResolveIncident c => Resolve(incident, c, now),
+            RecordCallback c => Callback(incident, c, now),
+            CloseIncident c => Close(incident, c, now),
+            ReopenIncident c => Reopen(incident, c, now),
+            CancelIncident c => Cancel(incident, c, now),
+            LocateIncident c => Decision.Accept(new IncidentLocated(incident.Id, c.Location, c.Address?.Trim(), c.By, now)),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
+        };
+    }
+
+    static Decision Accept(Incident i, AcceptIncident c, DateTimeOffset now) =>
+        i.State == IncidentState.Reported
+            ? Decision.Accept(new IncidentAccepted(i.Id, c.By, now))
+            : Decision.Refuse("accept.not-new",
+                "Only a newly reported incident can be accepted; {0} is already {1}.", i.Number, i.State);
+
+    static Decision Assign(Incident i, AssignIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Department))
+            return Decision.Refuse("assign.no-department", "Name the department to assign {0} to.", i.Number);
+        return i.State switch
+        {
+            IncidentState.Reported => Decision.Refuse("assign.not-accepted",
+                "Accept incident {0} before assigning it.", i.Number),
+            IncidentState.Accepted => Decision.Accept(new IncidentAssigned(i.Id, c.Department, c.By, now)),
+            // Re-assigning before anyone acknowledged is a correction, not a return.
+            IncidentState.Assigned when i.LeadDepartment == c.Department => Decision.Refuse("assign.same-department",
+                "Incident {0} is already assigned to {1}.", i.Number, c.Department),
+            IncidentState.Assigned => Decision.Accept(new IncidentAssigned(i.Id, c.Department, c.By, now)),
+            IncidentState.Acknowledged => Decision.Refuse("assign.being-handled",
+                "Incident {0} is being handled by {1}; it must be returned before it can be assigned elsewhere.",
+                i.Number, i.LeadDepartment!),
+            _ => Decision.Refuse("assign.resolved",
+                "Incident {0} is resolved; reopen it before assigning it again.", i.Number),
+        };
+    }
+
+    static Decision Acknowledge(Incident i, AcknowledgeIncident c, DateTimeOffset now) => i.State switch
+    {
+        IncidentState.Reported or IncidentState.Accepted => Decision.Refuse("acknowledge.unassigned",
+            "Cannot acknowledge incident {0}: it is not assigned to a department.", i.Number),
+        IncidentState.Assigned when i.LeadDepartment != c.Department => WrongDepartment("acknowledge", i, c.Department),
+        IncidentState.Assigned => Decision.Accept(new IncidentAcknowledged(i.Id, c.Department, c.By, now)),
+        IncidentState.Acknowledged => Decision.Refuse("acknowledge.already",
+            "Incident {0} was already acknowledged by {1}.", i.Number, i.LeadDepartment!),
+        _ => Decision.Refuse("acknowledge.resolved", "Incident {0} is already resolved.", i.Number),
+    };
+
+    static Decision Progress(Incident i, NoteProgress c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Note))
+            return Decision.Refuse("progress.empty", "Write what progress was made.");
+        if (i.State != IncidentState.Acknowledged)
+            return Decision.Refuse("progress.not-handling",
+                "Progress on {0} can be noted only while its department handles it (after acknowledgement); it is {1}.",
+                i.Number, i.State);
+        return i.LeadDepartment != c.Department
+            ? WrongDepartment("progress", i, c.Department)
+            : Decision.Accept(new IncidentProgressNoted(i.Id, c.Department, c.Note.Trim(), c.By, now));
+    }
+
+    static Decision Return(Incident i, ReturnIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision.Refuse("return.no-reason", "Say why incident {0} is returned.", i.Number);
+        if (i.State is not (IncidentState.Assigned or IncidentState.Acknowledged))
+            return Decision.Refuse("return.not-assigned",
+                "Only an incident assigned to a department can be returned; {0} is {1}.", i.Number, i.State);
+        return i.LeadDepartment != c.Department
+            ? WrongDepartment("return", i, c.Department)
+            : Decision.Accept(new IncidentReturned(i.Id, c.Department, c.Reason.Trim(), c.By, now));
+    }
+
+    static Decision Resolve(Incident i, ResolveIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Resolution))
+            return Decision.Refuse("resolve.no-resolution", "Describe how incident {0} was resolved.", i.Number);
+        return i.State switch
+        {
+            IncidentState.Acknowledged when i.LeadDepartment != c.Department => WrongDepartment("resolve", i, c.Department),
+            IncidentState.Acknowledged => Decision.Accept(new IncidentResolved(i.Id, c.Department, c.Resolution.Trim(), c.By, now)),
+            IncidentState.Resolved => Decision.Refuse("resolve.already", "Incident {0} is already resolved.", i.Number),
+            _ => Decision.Refuse("resolve.not-acknowledged",
+                "Cannot resolve incident {0}: no department has acknowledged it; it is {1}.", i.Number, i.State),
+        };
+    }
+
+    static Decision Callback(Incident i, RecordCallback c, DateTimeOffset now)
+    {
+        if (c.Satisfaction is < 1 or > 5)
+            return Decision.Refuse("callback.satisfaction", "Satisfaction is a score from 1 to 5, not {0}.", c.Satisfaction);
+        return i.State == IncidentState.Resolved
+            ? Decision.Accept(new CitizenCallbackRecorded(i.Id, c.Satisfaction, c.Comment?.Trim(), c.By, now))
+            : Decision.Refuse("callback.not-resolved",
+                "The citizen is called back after incident {0} is resolved; it is {1}.", i.Number, i.State);
+    }
+
+    static Decision Close(Incident i, CloseIncident c, DateTimeOffset now)
+    {
+        if (i.State != IncidentState.Resolved)
+            return Decision.Refuse("close.not-resolved",
+                "Cannot close incident {0}: it is not resolved; it is {1}.", i.Number, i.State);
+        // The loop is closed with the citizen: whoever left a number is called back first.
+        if (i.CallerHasPhone && !i.CallbackRecorded)
+            return Decision.Refuse("close.no-callback",
+                "Cannot close incident {0}: call the citizen back and record their satisfaction first.", i.Number);
+        return Decision.Accept(new IncidentClosed(i.Id, c.By, now));
+    }
+
+    static Decision Reopen(Incident i, ReopenIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision.Refuse("reopen.no-reason", "Say why incident {0} is reopened.", i.Number);
+        return i.State is IncidentState.Resolved or IncidentState.Closed
+            ? Decision.Accept(new IncidentReopened(i.Id, c.Reason.Trim(), c.By, now))
+            : Decision.Refuse("reopen.not-finished",
+                "Only a resolved or closed incident can be reopened; {0} is {1}.", i.Number, i.State);
+    }
+
+    static Decision Cancel(Incident i, CancelIncident c, DateTimeOffset now)
+    {
+        if (i.State == IncidentState.Resolved)
+            return Decision.Refuse("cancel.resolved",
+                "Incident {0} is resolved; it is closed, not cancelled.", i.Number);
+        if (c.Reason == CancelReason.Duplicate && string.IsNullOrWhiteSpace(c.Note))
+            return Decision.Refuse("cancel.duplicate-of",
+                "Name the incident that {0} duplicates.", i.Number);
+        return Decision.Accept(new IncidentCancelled(i.Id, c.Reason, c.Note?.Trim(), c.By, now));
+    }
+
+    static Decision WrongDepartment(string action, Incident i, string department) =>
+        Decision.Refuse($"{action}.wrong-department",
+            "Incident {0} is assigned to {1}, not {2}.", i.Number, i.LeadDepartment!, department);
+}

@@ -1,0 +1,50 @@
+namespace Dispatch.Domain.Incidents;
+
+// Every step of the loop is one of these, appended to the incident's own stream.
+// Each carries who did it and when (处处留痕).
+
+public enum Channel { Hotline, Grid, Web, Sensor }
+
+/// <summary>Urgency keys 1–4 on the intake form.</summary>
+public enum Urgency { Low = 1, Normal = 2, High = 3, Critical = 4 }
+
+public enum CancelReason { Duplicate, Invalid }
+
+public sealed record GeoPoint(double Lat, double Lon);
+
+public sealed record Caller(string? Name, string? Phone);
+
+public sealed record IncidentReported(
+    Guid IncidentId,
+    string Number,
+    Channel Channel,
+    Caller Caller,
+    GeoPoint? Location,
+    string? Address,
+    string Category,
+    string Description,
+    Urgency Urgency,
+    string By,
+    DateTimeOffset At);
+
+public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At);
+
+public sealed record IncidentAssigned(Guid IncidentId, string Department, string By, DateTimeOffset At);
+
+public sealed record IncidentAcknowledged(Guid IncidentId, string Department, string By, DateTimeOffset At);
+
+public sealed record IncidentProgressNoted(Guid IncidentId, string Department, string Note, string By, DateTimeOffset At);
+
+public sealed record IncidentReturned(Guid IncidentId, string Department, string Reason, string By, DateTimeOffset At);
+
+public sealed record IncidentResolved(Guid IncidentId, string Department, string Resolution, string By, DateTimeOffset At);
+
+public sealed record CitizenCallbackRecorded(Guid IncidentId, int Satisfaction, string? Comment, string By, DateTimeOffset At);
+
+public sealed record IncidentClosed(Guid IncidentId, string By, DateTimeOffset At);
+
+public sealed record IncidentReopened(Guid IncidentId, string Reason, string By, DateTimeOffset At);
+
+public sealed record IncidentCancelled(Guid IncidentId, CancelReason Reason, string? Note, string By, DateTimeOffset At);
+
+public sealed record IncidentLocated(Guid IncidentId, GeoPoint Location, string? Address, string By, DateTimeOffset At);
