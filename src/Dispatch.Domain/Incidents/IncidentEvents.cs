@@ -10,6 +10,14 @@ public enum Urgency { Low = 1, Normal = 2, High = 3, Critical = 4 }
 
 public enum CancelReason { Duplicate, Invalid }
 
+/// <summary>What every step of the loop carries: which incident, who, when.</summary>
+public interface IIncidentEvent
+{
+    Guid IncidentId { get; }
+    string By { get; }
+    DateTimeOffset At { get; }
+}
+
 public sealed record GeoPoint(double Lat, double Lon);
 
 public sealed record Caller(string? Name, string? Phone);
@@ -25,26 +33,26 @@ public sealed record IncidentReported(
     string Description,
     Urgency Urgency,
     string By,
-    DateTimeOffset At);
+    DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At);
+public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentAssigned(Guid IncidentId, string Department, string By, DateTimeOffset At);
+public sealed record IncidentAssigned(Guid IncidentId, string Department, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentAcknowledged(Guid IncidentId, string Department, string By, DateTimeOffset At);
+public sealed record IncidentAcknowledged(Guid IncidentId, string Department, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentProgressNoted(Guid IncidentId, string Department, string Note, string By, DateTimeOffset At);
+public sealed record IncidentProgressNoted(Guid IncidentId, string Department, string Note, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentReturned(Guid IncidentId, string Department, string Reason, string By, DateTimeOffset At);
+public sealed record IncidentReturned(Guid IncidentId, string Department, string Reason, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentResolved(Guid IncidentId, string Department, string Resolution, string By, DateTimeOffset At);
+public sealed record IncidentResolved(Guid IncidentId, string Department, string Resolution, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record CitizenCallbackRecorded(Guid IncidentId, int Satisfaction, string? Comment, string By, DateTimeOffset At);
+public sealed record CitizenCallbackRecorded(Guid IncidentId, int Satisfaction, string? Comment, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentClosed(Guid IncidentId, string By, DateTimeOffset At);
+public sealed record IncidentClosed(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentReopened(Guid IncidentId, string Reason, string By, DateTimeOffset At);
+public sealed record IncidentReopened(Guid IncidentId, string Reason, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentCancelled(Guid IncidentId, CancelReason Reason, string? Note, string By, DateTimeOffset At);
+public sealed record IncidentCancelled(Guid IncidentId, CancelReason Reason, string? Note, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentLocated(Guid IncidentId, GeoPoint Location, string? Address, string By, DateTimeOffset At);
+public sealed record IncidentLocated(Guid IncidentId, GeoPoint Location, string? Address, string By, DateTimeOffset At) : IIncidentEvent;

@@ -1,0 +1,64 @@
+using Dispatch.Domain.Incidents;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace Dispatch.Server.Incidents;
+
+/// <summary>One card on the dispatcher board: small, so a board of thousands loads and diffs quickly.</summary>
+public sealed record IncidentCard
+{
+    public Guid Id { get; init; }
+    public string Number { get; init; } = "";
+    public IncidentState State { get; init; }
+    public bool IsOpen { get; init; } = true;
+    public Channel Channel { get; init; }
+    public string Category { get; init; } = "";
+    public Urgency Urgency { get; init; }
+    public string Summary { get; init; } = "";
+    public string? Address { get; init; }
+    public GeoPoint? Location { get; init; }
+    public string? LeadDepartment { get; init; }
+    /// <summary>Back in the queue after a department returned it (退单), until it is assigned again.</summary>
+    public bool Returned { get; init; }
+    public bool Reopened { get; init; }
+    public DateTimeOffset ReportedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public string UpdatedBy { get; init; } = "";
+    public long Version { get; init; }
+}
+
+public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard, Guid>
+{
+    const int SummaryLength = 120;
+
+    public override IncidentCard? Evolve(IncidentCard? card, Guid id, IEvent e)
+    {
+        var next = e.Data switch
+        {
+            IncidentReported r => new IncidentCard
+            {
+                Id = r.IncidentId, Number = r.Number, State = IncidentState.Reported, Channel = r.Channel,
+                Category = r.Category, Urgency = r.Urgency,
+                Summary = r.Description.Length > SummaryLength ? r.Description[..SummaryLength] + "…" : r.Description,
+                Address = r.Address, Location = r.Location, ReportedAt = r.At,
+            },
+            _ when card is null => null,
+            IncidentAccepted => card with { State = IncidentState.Accepted },
+            IncidentAssigned a => card with { State = IncidentState.Assigned, LeadDepartment = a.Department, Returned = false },
+            IncidentAcknowledged => card with { State = IncidentState.Acknowledged },
+            IncidentReturned => card with { State = IncidentState.Accepted, LeadDepartment = null, Returned = true },
+            IncidentResolved => card with { State = IncidentState.Resolved },
+            IncidentClosed => card with { State = IncidentState.Closed, IsOpen = false },
+            IncidentReopened => card with { State = IncidentState.Accepted, LeadDepartment = null, Reopened = true, IsOpen = true },
+            IncidentCancelled => card with { State = IncidentState.Cancelled, IsOpen = false },
+            IncidentLocated l => card with { Location = l.Location, Address = l.Address ?? card.Address },
+            _ => card,
+        };
+        return next is null ? null : Touch(next, e);
+    }
+
+    static IncidentCard Touch(IncidentCard card, IEvent e) =>
+        e.Data is IIncidentEvent step
+            ? card with { Version = e.Version, UpdatedAt = step.At, UpdatedBy = step.By }
+            : card with { Version = e.Version };
+}

@@ -1,0 +1,86 @@
+using Dispatch.Domain.Incidents;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace Dispatch.Server.Incidents;
+
+/// <summary>An incident as its drawer shows it: everything reported and every step, with who and when.</summary>
+public sealed record IncidentDetail
+{
+    public Guid Id { get; init; }
+    public string Number { get; init; } = "";
+    public IncidentState State { get; init; }
+    public Channel Channel { get; init; }
+    public string? CallerName { get; init; }
+    public string? CallerPhone { get; init; }
+    public string Category { get; init; } = "";
+    public Urgency Urgency { get; init; }
+    public string Description { get; init; } = "";
+    public string? Address { get; init; }
+    public GeoPoint? Location { get; init; }
+    public string? LeadDepartment { get; init; }
+    public string? Resolution { get; init; }
+    public int? Satisfaction { get; init; }
+    public bool CallbackRecorded { get; init; }
+    public DateTimeOffset ReportedAt { get; init; }
+    public long Version { get; init; }
+    public List<TimelineEntry> Timeline { get; init; } = [];
+}
+
+/// <summary>One step of the loop. <see cref="Kind"/> is the event name without the "Incident" prefix.</summary>
+public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At, string By, string? Department, string? Text);
+
+public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
+{
+    public override IncidentDetail? Evolve(IncidentDetail? d, Guid id, IEvent e)
+    {
+        var next = e.Data switch
+        {
+            IncidentReported r => new IncidentDetail
+            {
+                Id = r.IncidentId, Number = r.Number, State = IncidentState.Reported, Channel = r.Channel,
+                CallerName = r.Caller.Name, CallerPhone = r.Caller.Phone, Category = r.Category, Urgency = r.Urgency,
+                Description = r.Description, Address = r.Address, Location = r.Location, ReportedAt = r.At,
+            },
+            _ when d is null => null,
+            IncidentAccepted => d with { State = IncidentState.Accepted },
+            IncidentAssigned a => d with { State = IncidentState.Assigned, LeadDepartment = a.Department },
+            IncidentAcknowledged => d with { State = IncidentState.Acknowledged },
+            IncidentReturned => d with { State = IncidentState.Accepted, LeadDepartment = null },
+            IncidentResolved r => d with { State = IncidentState.Resolved, Resolution = r.Resolution },
+            CitizenCallbackRecorded c => d with { Satisfaction = c.Satisfaction, CallbackRecorded = true },
+            IncidentClosed => d with { State = IncidentState.Closed },
+            IncidentReopened => d with { State = IncidentState.Accepted, LeadDepartment = null, CallbackRecorded = false },
+            IncidentCancelled => d with { State = IncidentState.Cancelled },
+            IncidentLocated l => d with { Location = l.Location, Address = l.Address ?? d.Address },
+            _ => d,
+        };
+        if (next is null) return null;
+        var entry = IncidentTimeline.Entry(e);
+        return next with { Version = e.Version, Timeline = entry is null ? next.Timeline : [.. next.Timeline, entry] };
+    }
+}
+
+/// <summary>How each event reads on the timeline.</summary>
+public static class IncidentTimeline
+{
+    public static TimelineEntry? Entry(IEvent e) => e.Data switch
+    {
+        IncidentReported r => new(e.Version, "Reported", r.At, r.By, null, r.Description),
+        IncidentAccepted a => new(e.Version, "Accepted", a.At, a.By, null, null),
+        IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department, null),
+        IncidentAcknowledged a => new(e.Version, "Acknowledged", a.At, a.By, a.Department, null),
+        IncidentProgressNoted p => new(e.Version, "ProgressNoted", p.At, p.By, p.Department, p.Note),
+        IncidentReturned r => new(e.Version, "Returned", r.At, r.By, r.Department, r.Reason),
+        IncidentResolved r => new(e.Version, "Resolved", r.At, r.By, r.Department, r.Resolution),
+        CitizenCallbackRecorded c => new(e.Version, "CallbackRecorded", c.At, c.By, null,
+            $"{c.Satisfaction}/5{(string.IsNullOrWhiteSpace(c.Comment) ? "" : " · " + c.Comment)}"),
+        IncidentClosed c => new(e.Version, "Closed", c.At, c.By, null, null),
+        IncidentReopened r => new(e.Version, "Reopened", r.At, r.By, null, r.Reason),
+        IncidentCancelled c => new(e.Version, "Cancelled", c.At, c.By, null,
+            c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}"),
+        IncidentLocated l => new(e.Version, "Located", l.At, l.By, null,
+            FormattableString.Invariant($"{l.Location.Lat:F6}, {l.Location.Lon:F6}{(l.Address is null ? "" : " · " + l.Address)}")),
+        _ => null,
+    };
+}

@@ -1,0 +1,106 @@
+using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Intake;
+using Dispatch.Server.City;
+
+namespace Dispatch.Server.Incidents;
+
+/// <summary>The intake body. Enums travel as text so a bad value is a field error, not an unreadable body.</summary>
+public sealed record IntakeRequest(
+    string? Channel, string? CallerName, string? CallerPhone, double? Lat, double? Lon,
+    string? Address, string? Category, string? Description, int? Urgency)
+{
+    public IntakeForm ToForm()
+    {
+        // An unknown channel reads as none, which validation reports on the "channel" field.
+        Channel? channel = !int.TryParse(Channel, out _) && Enum.TryParse<Channel>(Channel, ignoreCase: true, out var c) ? c : null;
+        return new IntakeForm(channel, CallerName, CallerPhone, Lat, Lon, Address, Category, Description, Urgency);
+    }
+}
+
+/// <summary>
+/// One body for every lifecycle command; each command reads the fields it needs.
+/// <see cref="ExpectedVersion"/> is the version the person saw: a change since then is a 409.
+/// </summary>
+public sealed record CommandRequest(
+    long? ExpectedVersion = null, string? Department = null, string? Note = null, string? Reason = null,
+    string? Resolution = null, int? Satisfaction = null, string? Comment = null,
+    double? Lat = null, double? Lon = null, string? Address = null);
+
+public static class IncidentCommandParser
+{
+    public const int MaxText = 2000;
+
+    public static readonly IReadOnlyList<string> Actions =
+        ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate"];
+
+    /// <summary>Turns an API action and its body into a command, or names every bad field.</summary>
+    public static (IncidentCommand? Command, IReadOnlyList<FieldError> Errors) Parse(
+        string action, CommandRequest r, string by, CityCatalog city)
+    {
+        var errors = new List<FieldError>();
+
+        string Department()
+        {
+            if (string.IsNullOrWhiteSpace(r.Department))
+                errors.Add(new("department", "department.required", "Name the department."));
+            else if (!city.DepartmentCodes.Contains(r.Department))
+                errors.Add(new("department", "department.unknown", $"Unknown department '{Cut(r.Department)}'."));
+            return r.Department ?? "";
+        }
+
+        string Text(string field, string? value, bool required = true)
+        {
+            if (required && string.IsNullOrWhiteSpace(value))
+                errors.Add(new(field, $"{field}.required", $"Fill in the {field}."));
+            else if (value is { Length: > MaxText })
+                errors.Add(new(field, $"{field}.too-long", $"The {field} is at most {MaxText} characters; this one has {value.Length}."));
+            return value ?? "";
+        }
+
+        IncidentCommand? command = action switch
+        {
+            "accept" => new AcceptIncident(by),
+            "assign" => new AssignIncident(Department(), by),
+            "acknowledge" => new AcknowledgeIncident(Department(), by),
+            "progress" => new NoteProgress(Department(), Text("note", r.Note), by),
+            "return" => new ReturnIncident(Department(), Text("reason", r.Reason), by),
+            "resolve" => new ResolveIncident(Department(), Text("resolution", r.Resolution), by),
+            "callback" => Callback(),
+            "close" => new CloseIncident(by),
+            "reopen" => new ReopenIncident(Text("reason", r.Reason), by),
+            "cancel" => Cancel(),
+            "locate" => Locate(),
+            _ => null,
+        };
+        if (command is null && errors.Count == 0)
+            errors.Add(new("action", "action.unknown", $"Unknown action '{Cut(action)}'; use one of {string.Join(", ", Actions)}."));
+        return errors.Count > 0 ? (null, errors) : (command, errors);
+
+        IncidentCommand? Callback()
+        {
+            if (r.Satisfaction is not (>= 1 and <= 5))
+                errors.Add(new("satisfaction", "satisfaction.range", "Satisfaction is a score from 1 to 5."));
+            return new RecordCallback(r.Satisfaction ?? 0, Text("comment", r.Comment, required: false), by);
+        }
+
+        IncidentCommand? Cancel()
+        {
+            if (!Enum.TryParse<CancelReason>(r.Reason, ignoreCase: true, out var reason) || int.TryParse(r.Reason, out _))
+                errors.Add(new("reason", "reason.cancel", "Say why: duplicate or invalid."));
+            return new CancelIncident(reason, Text("note", r.Note, required: false), by);
+        }
+
+        IncidentCommand? Locate()
+        {
+            if (r.Lat is not { } lat || double.IsNaN(lat) || lat is < -90 or > 90)
+                errors.Add(new("lat", "lat.range", "Latitude must be between -90 and 90."));
+            if (r.Lon is not { } lon || double.IsNaN(lon) || lon is < -180 or > 180)
+                errors.Add(new("lon", "lon.range", "Longitude must be between -180 and 180."));
+            if (r.Address is { Length: > IntakeValidation.MaxAddress })
+                errors.Add(new("address", "address.too-long", $"The address is at most {IntakeValidation.MaxAddress} characters."));
+            return new LocateIncident(new GeoPoint(r.Lat ?? 0, r.Lon ?? 0), r.Address, by);
+        }
+    }
+
+    static string Cut(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}

@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Intake;
+using Dispatch.Server.City;
+using Dispatch.Server.Live;
+using JasperFx;
+using Marten;
+using Marten.Exceptions;
+
+namespace Dispatch.Server.Incidents;
+
+/// <summary>
+/// The one command path. The HTTP API and the console's pages both call it, so every command meets the same
+/// validation, the same rules and the same concurrency check: fetch the stream, decide, append, commit.
+/// The change notice (<see cref="IncidentChangeFeed"/>) is sent in the same transaction, so a console hears
+/// about exactly the commits that happened.
+/// </summary>
+public sealed class IncidentService(IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers)
+{
+    const int RetriesWithoutExpectedVersion = 3;
+
+    public async Task<CommandOutcome> Report(IntakeForm form, string by, string? idempotencyKey, CancellationToken ct = default)
+    {
+        var errors = IntakeValidation.Validate(form, city.CategoryCodes);
+        if (idempotencyKey is { Length: > IntakeKey.MaxLength })
+            errors = [.. errors, new FieldError("idempotencyKey", "idempotencyKey.too-long", $"The idempotency key is at most {IntakeKey.MaxLength} characters.")];
+        if (errors.Count > 0) return new CommandOutcome.Invalid(errors);
+
+        var hash = IntakeKey.Hash(form);
+        if (idempotencyKey is not null && await Replay(idempotencyKey, hash, ct) is { } replayed) return replayed;
+
+        var now = clock.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var number = await numbers.Next(IncidentNumber.LocalDay(now, city.TimeZone), ct);
+        var reported = IncidentDecider.Report(new ReportIncident(
+            id, number, form.Channel!.Value,
+            new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
+            form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null,
+            string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
+            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by), now);
+
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<Incident>(id, reported);
+        if (idempotencyKey is not null)
+            session.Insert(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash });
+        IncidentChangeFeed.Notify(session, id, 1);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (DocumentAlreadyExistsException) when (idempotencyKey is not null)
+        {
+            // The same key raced us and won: answer as the retry it is.
+            return await Replay(idempotencyKey, hash, ct)
+                   ?? throw new InvalidOperationException($"Idempotency key {idempotencyKey} exists but cannot be read.");
+        }
+        return new CommandOutcome.Done(id, number, 1, Created: true);
+    }
+
+    async Task<CommandOutcome?> Replay(string key, string hash, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var existing = await query.LoadAsync<IntakeKey>(key, ct);
+        if (existing is null) return null;
+        if (existing.RequestHash != hash)
+            return new CommandOutcome.Refused(new Refusal("intake.key-reused",
+                "The idempotency key {0} was already used for a different report ({1}).", key, existing.Number));
+        var card = await query.LoadAsync<IncidentCard>(existing.IncidentId, ct);
+        return new CommandOutcome.Done(existing.IncidentId, existing.Number, card?.Version ?? 1, Created: false);
+    }
+
+    /// <summary>
+    /// Decides and appends one command. With <paramref name="expectedVersion"/> (what the person saw) a
+    /// change in between is a conflict that names what changed; without it, a concurrent commit makes us
+    /// decide again on the fresh state, so the rules still see every event.
+    /// </summary>
+    public async Task<CommandOutcome> Handle(Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            try
+            {
+                var stream = expectedVersion is { } expected
+                    ? await session.Events.FetchForWriting<Incident>(id, expected, ct)
+                    : await session.Events.FetchForWriting<Incident>(id, ct);
+                if (stream.Aggregate is null) return new CommandOutcome.NotFound(id);
+
+                var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
+                if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
+
+                stream.AppendMany(decision.Events);
+                var version = (stream.StartingVersion ?? 0) + decision.Events.Count;
+                IncidentChangeFeed.Notify(session, id, version);
+                await session.SaveChangesAsync(ct);
+                return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
+            }
+            catch (ConcurrencyException) when (expectedVersion is { } expected)
+            {
+                return await DescribeConflict(id, expected, ct);
+            }
+            catch (ConcurrencyException) when (attempt < RetriesWithoutExpectedVersion)
+            {
+                // Someone else committed first: decide again on what is there now.
+            }
+        }
+    }
+
+    async Task<CommandOutcome> DescribeConflict(Guid id, long expected, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var detail = await query.LoadAsync<IncidentDetail>(id, ct);
+        if (detail is null) return new CommandOutcome.NotFound(id);
+        var changes = detail.Timeline.Where(t => t.Version > expected).ToList();
+        var what = changes.Count == 0
+            ? "nothing newer is recorded"
+            : string.Join("; ", changes.Select(c => $"{c.Kind} by {c.By} at {city.ToLocal(c.At):HH:mm:ss}"));
+        return new CommandOutcome.Conflict(
+            $"Incident {detail.Number} changed since you saw version {expected}; it is now version {detail.Version}: {what}.",
+            detail.Number, expected, detail.Version, changes);
+    }
+}
+
+/// <summary>What became of a command, as the API and the pages report it.</summary>
+public abstract record CommandOutcome
+{
+    public sealed record Done(Guid Id, string Number, long Version, bool Created) : CommandOutcome;
+    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : CommandOutcome;
+    public sealed record NotFound(Guid Id) : CommandOutcome;
+    public sealed record Refused(Refusal Refusal) : CommandOutcome;
+    public sealed record Conflict(string Message, string Number, long ExpectedVersion, long ActualVersion,
+        IReadOnlyList<TimelineEntry> Changes) : CommandOutcome;
+}
+
+/// <summary>Remembers which incident an intake idempotency key created, and for what request.</summary>
+public sealed class IntakeKey
+{
+    public const int MaxLength = 200;
+
+    public string Id { get; set; } = "";
+    public Guid IncidentId { get; set; }
+    public string Number { get; set; } = "";
+    public string RequestHash { get; set; } = "";
+
+    public static string Hash(IntakeForm form) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(form))));
+}

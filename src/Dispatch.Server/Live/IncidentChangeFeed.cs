@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Dispatch.Server.Incidents;
+using Marten;
+using Microsoft.AspNetCore.SignalR;
+using Npgsql;
+
+namespace Dispatch.Server.Live;
+
+/// <summary>
+/// Carries "incident X is now at version N" from the commit to every console on every server node.
+/// The command path queues a PostgreSQL NOTIFY in the commit's own transaction; PostgreSQL delivers it only if
+/// the commit succeeds, to every node that LISTENs. Each node loads the changed cards once and fans them out
+/// to its Blazor circuits (<see cref="Subscribe"/>) and its SignalR board clients (<see cref="BoardHub"/>).
+/// Payloads are ids and versions, never documents (NOTIFY payloads must stay under 8 KB).
+/// </summary>
+public sealed class IncidentChangeFeed(
+    NpgsqlDataSource db,
+    IDocumentStore store,
+    IHubContext<BoardHub, IBoardClient> hub,
+    ILogger<IncidentChangeFeed> log) : BackgroundService
+{
+    public const string Channel = "dispatch_incident_changes";
+
+    readonly Channel<Guid> _changed = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new() { SingleReader = true });
+    readonly Lock _gate = new();
+    ImmutableArrayOfHandlers _handlers = new([]);
+    NpgsqlConnection? _listener;
+
+    /// <summary>Queues the notice in the session's transaction; it is sent if and when the commit succeeds.</summary>
+    /// <remarks>
+    /// NOTIFY rather than <c>select pg_notify(…)</c>: a select's result set would be read by Marten's batch as
+    /// another operation's result. The payload is built from a Guid and a number only, so the literal is safe.
+    /// </remarks>
+    public static void Notify(IDocumentSession session, Guid incidentId, long version) =>
+        session.QueueSqlCommand($"NOTIFY {Channel}, '{JsonSerializer.Serialize(new Notice(incidentId, version))}'");
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> with each changed card, and with null when changes may have been
+    /// missed (the listener lost its connection) so the subscriber reloads what it shows.
+    /// </summary>
+    public IDisposable Subscribe(Func<IncidentCard?, Task> onChange)
+    {
+        lock (_gate) _handlers = new([.. _handlers.Items, onChange]);
+        return new Unsubscriber(() => { lock (_gate) _handlers = new([.. _handlers.Items.Where(h => h != onChange)]); });
+    }
+
+    public override async Task StartAsync(CancellationToken ct)
+    {
+        // Listen before the host starts serving, so no commit made through this node goes unheard.
+        _listener = await Listen(ct);
+        await base.StartAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var fanOut = FanOut(ct);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                _listener ??= await Listen(ct);
+                await _listener.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception ex)
+            {
+                log.LogWarning(ex, "Lost the change listener connection; reconnecting");
+                if (_listener is not null) await _listener.DisposeAsync();
+                _listener = null;
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                _listener = await TryListen(ct);
+                // Notices sent while we were away are gone: tell every view to reload.
+                if (_listener is not null) await Publish(null);
+            }
+        }
+        if (_listener is not null) await _listener.DisposeAsync();
+        _changed.Writer.TryComplete();
+        await fanOut;
+    }
+
+    async Task<NpgsqlConnection?> TryListen(CancellationToken ct)
+    {
+        try { return await Listen(ct); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "Cannot listen yet"); return null; }
+    }
+
+    async Task<NpgsqlConnection> Listen(CancellationToken ct)
+    {
+        var connection = await db.OpenConnectionAsync(ct);
+        connection.Notification += (_, e) =>
+        {
+            if (JsonSerializer.Deserialize<Notice>(e.Payload) is { } notice) _changed.Writer.TryWrite(notice.Id);
+        };
+        await using var command = new NpgsqlCommand($"LISTEN {Channel}", connection);
+        await command.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    async Task FanOut(CancellationToken ct)
+    {
+        var batch = new HashSet<Guid>();
+        while (await _changed.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            // Take whatever has arrived: a burst becomes one query.
+            batch.Clear();
+            while (batch.Count < 500 && _changed.Reader.TryRead(out var id)) batch.Add(id);
+            try
+            {
+                await using var query = store.QuerySession();
+                var cards = await query.LoadManyAsync<IncidentCard>(CancellationToken.None, batch);
+                foreach (var card in cards) await Publish(card);
+            }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "Could not push {Count} changed incidents", batch.Count);
+            }
+        }
+    }
+
+    async Task Publish(IncidentCard? card)
+    {
+        if (card is null) await hub.Clients.Group(BoardHub.CityBoard).Resync();
+        else await hub.Clients.Group(BoardHub.CityBoard).CardChanged(card);
+        foreach (var handler in _handlers.Items)
+        {
+            try { await handler(card); }
+            catch (Exception ex) { log.LogWarning(ex, "A board subscriber failed"); }
+        }
+    }
+
+    sealed record Notice(Guid Id, long V);
+
+    sealed record ImmutableArrayOfHandlers(Func<IncidentCard?, Task>[] Items);
+
+    sealed class Unsubscriber(Action dispose) : IDisposable
+    {
+        int _disposed;
+        public void Dispose() { if (Interlocked.Exchange(ref _disposed, 1) == 0) dispose(); }
+    }
+}

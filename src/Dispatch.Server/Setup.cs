@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Dispatch.Server.City;
+using Dispatch.Server.Components;
+using Dispatch.Server.Incidents;
+using Dispatch.Server.Live;
+using Dispatch.Server.Localization;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+
+namespace Dispatch.Server;
+
+/// <summary>One extension per feature, so Program.cs reads as a table of contents.</summary>
+public static class Setup
+{
+    public static WebApplicationBuilder AddCity(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<CityOptions>(builder.Configuration.GetSection(CityOptions.Section));
+        // Built (and so validated) at start-up: a bad configuration stops the server with a clear message.
+        builder.Services.AddSingleton(sp => new CityCatalog(sp.GetRequiredService<IOptions<CityOptions>>().Value));
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddIncidents(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IncidentNumbers>();
+        builder.Services.AddSingleton<IncidentService>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddLivePush(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSignalR()
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSingleton<IncidentChangeFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IncidentChangeFeed>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapLivePush(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<BoardHub>(BoardHub.Path);
+        return app;
+    }
+
+    public static WebApplicationBuilder AddConsole(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddLocalization();
+        builder.Services.AddScoped<Messages>();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddScoped<ConsoleSession>();
+        return builder;
+    }
+
+    public static WebApplication UseConsoleLocalization(this WebApplication app)
+    {
+        var supported = Cultures.Supported.Select(c => new CultureInfo(c)).ToList();
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture(Cultures.Chinese),
+            SupportedCultures = supported,
+            SupportedUICultures = supported,
+        });
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
+    {
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The language switch: remember the choice in the standard culture cookie and go back.
+        app.MapGet("/culture", (string culture, string? redirectUri, HttpContext http) =>
+        {
+            if (Cultures.Supported.Contains(culture))
+                http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                    new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            return Results.LocalRedirect(redirectUri is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") ? r : "/");
+        });
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using Dispatch.Domain.Incidents;
+using Dispatch.Server.Incidents;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+
+namespace Dispatch.Server.Storage;
+
+public static class StorageSetup
+{
+    /// <summary>
+    /// Marten on PostgreSQL: one stream per incident, the board card and the incident detail as inline
+    /// projections (they commit with the events, so what a command wrote is readable at once).
+    /// </summary>
+    public static WebApplicationBuilder AddDispatchStorage(this WebApplicationBuilder builder)
+    {
+        var connection = builder.Configuration.GetConnectionString("Dispatch");
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            connection = EmbeddedPostgres.EnsureStarted();
+            builder.Configuration["ConnectionStrings:Dispatch"] = connection;
+        }
+
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connection);
+                opts.DatabaseSchemaName = "dispatch";
+                opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+                opts.Projections.Add(new IncidentAggregation(), ProjectionLifecycle.Live);
+                opts.Projections.Add(new IncidentCardProjection(), ProjectionLifecycle.Inline);
+                opts.Projections.Add(new IncidentDetailProjection(), ProjectionLifecycle.Inline);
+                opts.Schema.For<IncidentCard>().Index(c => c.IsOpen);
+                opts.Schema.For<IncidentDetail>().Index(d => d.CallerPhone!);
+                opts.Schema.For<IntakeKey>();
+                opts.Storage.ExtendedSchemaObjects.Add(IncidentNumbers.Table());
+                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+        return builder;
+    }
+}
+
+/// <summary>Marten's live aggregation of an incident stream, through the domain's own fold.</summary>
+public sealed class IncidentAggregation : Marten.Events.Aggregation.SingleStreamProjection<Incident, Guid>
+{
+    public override Incident? Evolve(Incident? snapshot, Guid id, IEvent e) => Incident.Evolve(snapshot, e.Data);
+}
