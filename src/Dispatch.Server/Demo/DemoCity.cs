@@ -1,6 +1,109 @@
+using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Intake;
+using Dispatch.Server.City;
+using Dispatch.Server.Incidents;
+using Marten;
+
 namespace Dispatch.Server.Demo;
 
 public static class DemoCitySetup
 {
-    public static WebApplicationBuilder AddDemoCity(this WebApplicationBuilder builder) => builder;
+    /// <summary>With <c>Dispatch:Demo:Seed</c> on, an empty database gets a morning's worth of demo incidents.</summary>
+    public static WebApplicationBuilder AddDemoCity(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetValue<bool>("Dispatch:Demo:Seed"))
+            builder.Services.AddHostedService<DemoCitySeed>();
+        return builder;
+    }
+}
+
+/// <summary>
+/// Fills an empty database with incidents in every state of the loop, made through the same command path as
+/// everything else (so each has a real event stream and timeline). Their times are spread over the last
+/// three hours, so the board shows realistic ages.
+/// </summary>
+public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
+    ILogger<DemoCitySeed> log) : IHostedService
+{
+    // Streets of the demo city, around (31.23 N, 121.47 E).
+    static readonly (string Address, double Lat, double Lon)[] Places =
+    [
+        ("东湖区人民路 128 号", 31.2304, 121.4737), ("东湖区解放路与建设路交叉口", 31.2351, 121.4810),
+        ("西山区幸福里小区 3 栋", 31.2212, 121.4432), ("西山区文化宫北门", 31.2260, 121.4501),
+        ("南江区滨江大道 66 号", 31.2105, 121.4903), ("南江区新村街道菜市场", 31.2051, 121.4788),
+        ("北城区火车站东广场", 31.2498, 121.4562), ("北城区和平街 17 弄", 31.2456, 121.4620),
+        ("高新区科技园 B 座", 31.1980, 121.5120), ("高新区创业路 9 号", 31.1931, 121.5066),
+    ];
+
+    static readonly (string Category, Urgency Urgency, string Description, string Department)[] Matters =
+    [
+        ("road-damage", Urgency.High, "路面塌陷约一米见方，车辆绕行，存在安全隐患。", "urban-management"),
+        ("street-lighting", Urgency.Normal, "小区门口路灯连续三晚不亮，老人夜间出行不便。", "urban-management"),
+        ("water-supply", Urgency.High, "整栋楼停水，未收到任何通知。", "water"),
+        ("drainage-flooding", Urgency.Critical, "暴雨后地下通道积水过膝，有车辆熄火。", "emergency"),
+        ("noise", Urgency.Low, "夜间工地施工噪声，已持续一周。", "environment"),
+        ("illegal-parking", Urgency.Normal, "消防通道被私家车长期占用。", "public-security"),
+        ("garbage", Urgency.Normal, "垃圾桶满溢两天无人清运，气味很大。", "urban-management"),
+        ("gas-leak", Urgency.Critical, "楼道内闻到明显燃气味。", "gas-utility"),
+        ("elderly-assistance", Urgency.High, "独居老人两天未出门，邻居敲门无应答。", "civil-affairs"),
+        ("traffic-signal", Urgency.High, "路口信号灯全部熄灭，交通混乱。", "transport"),
+        ("tree-fallen", Urgency.Normal, "大风刮倒行道树，压住人行道。", "urban-management"),
+        ("street-vendors", Urgency.Low, "早市摊贩占用盲道。", "urban-management"),
+    ];
+
+    static readonly string[] Callers = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴军"];
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using (var query = store.QuerySession())
+            if (await query.Query<IncidentCard>().AnyAsync(ct)) return;
+
+        var random = new Random(20261123);
+        var now = clock.GetUtcNow();
+        for (var i = 0; i < 36; i++)
+        {
+            // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
+            var steps = new StepClock(now.AddMinutes(-random.Next(5, 180)));
+            var service = new IncidentService(store, steps, city, numbers);
+            var (address, lat, lon) = Places[random.Next(Places.Length)];
+            var matter = Matters[random.Next(Matters.Length)];
+            var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
+            var intake = await service.Report(new IntakeForm(
+                i % 5 == 4 ? Channel.Grid : Channel.Hotline, Callers[random.Next(Callers.Length)], phone,
+                lat + random.NextDouble() * 0.004 - 0.002, lon + random.NextDouble() * 0.004 - 0.002, address,
+                matter.Category, matter.Description, (int)matter.Urgency), "12345 热线", null, ct);
+            if (intake is not CommandOutcome.Done { Id: var id }) continue;
+
+            // Walk the incident some way along the loop: i % 9 decides how far.
+            IncidentCommand[] loop =
+            [
+                new AcceptIncident("调度员 王"), new AssignIncident(matter.Department, "调度员 王"),
+                new AcknowledgeIncident(matter.Department, $"{city.DepartmentName(matter.Department, new("zh-CN"))} 值班"),
+                new NoteProgress(matter.Department, "已派人员赶赴现场。", "现场处置组"),
+                new ResolveIncident(matter.Department, "已处置完毕，现场恢复正常。", "现场处置组"),
+                new RecordCallback(random.Next(3, 6), "市民表示满意。", "回访员 李"),
+                new CloseIncident("调度员 王"),
+            ];
+            var depth = i % 9 switch { 0 or 1 => 0, 2 => 1, 3 => 2, 4 => 3, 5 => 4, 6 => 5, 7 => 6, _ => 7 };
+            foreach (var command in loop.Take(depth))
+            {
+                steps.Advance(TimeSpan.FromMinutes(random.Next(2, 12)));
+                if (steps.GetUtcNow() > now) break;
+                await service.Handle(id, command, null, ct);
+            }
+            if (i % 12 == 3)
+                await service.Handle(id, new ReturnIncident(matter.Department, "不属于本部门职责范围。", "部门值班"), null, ct);
+        }
+        log.LogInformation("Seeded the demo city with 36 incidents");
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>A clock that stands still until moved: each demo step happens a few minutes after the last.</summary>
+    sealed class StepClock(DateTimeOffset start) : TimeProvider
+    {
+        DateTimeOffset _now = start;
+        public void Advance(TimeSpan by) => _now += by;
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
 }

@@ -1,0 +1,67 @@
+using Dispatch.Server.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Dispatch.Browser.Tests;
+
+/// <summary>
+/// The real server (see <see cref="DispatchApp"/>) and Debian's chromium driven by Playwright. We never let
+/// Playwright download a browser: it launches /usr/bin/chromium (deploy/test installs it).
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public DispatchApp App { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+    IPlaywright _playwright = null!;
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)App).InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        var args = new List<string>
+        {
+            "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run",
+            // A closed network: stop chromium's own connection attempts from piling up.
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        };
+        if (Environment.UserName == "root") args.Add("--no-sandbox");
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("DISPATCH_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = args,
+        });
+    }
+
+    /// <summary>A fresh browser context (own cookies) with a page on the given console path, once interactive.</summary>
+    public async Task<IPage> Open(string path, string language = "en", int width = 1600, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = width, Height = height },
+            Locale = language,
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = language },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(App.BaseAddress, path).ToString());
+        // Prerendered HTML appears before the circuit is live; clicks before that land nowhere.
+        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
+        return page;
+    }
+
+    /// <summary>Where screenshots for docs/ go: the repository's docs/screenshots folder.</summary>
+    public static string ScreenshotPath(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) dir = dir.Parent;
+        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await ((IAsyncLifetime)App).DisposeAsync();
+    }
+}

@@ -1,0 +1,79 @@
+using Dispatch.Server.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Dispatch.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real Dispatch server on a real Kestrel port, on a fresh PostgreSQL database of its own.
+/// The server is <c>DISPATCH_TEST_CONNECTION</c> (set by deploy/test) or, when unset, the embedded local
+/// cluster that deploy/local/postgres.sh starts. Each fixture creates its database and drops it at the end.
+/// </summary>
+public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    static readonly Lazy<string> PostgresServer = new(() =>
+        Environment.GetEnvironmentVariable("DISPATCH_TEST_CONNECTION") is { Length: > 0 } configured
+            ? configured
+            : EmbeddedPostgres.EnsureStarted());
+
+    readonly string _database = $"dispatch_test_{Guid.NewGuid():N}";
+
+    public string ConnectionString { get; }
+
+    /// <summary>The server's base address, e.g. http://127.0.0.1:41234/.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Replace to control time in a test (set before the first request).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public DispatchApp()
+    {
+        ConnectionString = new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = _database }.ConnectionString;
+    }
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = "postgres" }.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseAddress = new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1") + "/");
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Dispatch", ConnectionString);
+        builder.UseSetting("Dispatch:Demo:Seed", "false");
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Clock)));
+    }
+
+    /// <summary>An HTTP client for the real server, acting as <paramref name="operatorName"/>.</summary>
+    public HttpClient Client(string operatorName = "test-dispatcher", string language = "en")
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Add(Dispatch.Server.Incidents.Operator.Header, operatorName);
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+        return client;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = "postgres" }.ConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
