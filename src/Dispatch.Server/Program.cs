@@ -18,6 +18,7 @@ builder.AddDemoCity();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
 app.UseConsoleLocalization();
 app.UseStaticFiles();
 app.UseAntiforgery();

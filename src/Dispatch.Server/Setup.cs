@@ -25,6 +25,8 @@ public static class Setup
 
     public static WebApplicationBuilder AddIncidents(this WebApplicationBuilder builder)
     {
+        // Unhandled failures answer as problem details too, never as an empty 500.
+        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IncidentNumbers>();
         builder.Services.AddSingleton<IncidentService>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

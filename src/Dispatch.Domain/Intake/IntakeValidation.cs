@@ -34,7 +34,7 @@ public static class IntakeValidation
         if (f.CallerName is { } name)
         {
             if (name.Length > MaxName) Add("callerName", "callerName.too-long", $"The caller's name is at most {MaxName} characters.");
-            else if (HasControlCharacters(name)) Add("callerName", "callerName.control", "The caller's name contains control characters.");
+            else if (name.Any(char.IsControl)) Add("callerName", "callerName.control", "The caller's name contains control characters.");
         }
 
         if (!string.IsNullOrWhiteSpace(f.CallerPhone) && PhoneNumber.Normalize(f.CallerPhone) is null)
@@ -50,7 +50,7 @@ public static class IntakeValidation
 
         if (f.Address is { Length: > MaxAddress })
             Add("address", "address.too-long", $"The address is at most {MaxAddress} characters.");
-        else if (f.Address is { } address && HasControlCharacters(address))
+        else if (!string.IsNullOrWhiteSpace(f.Address) && f.Address.Any(char.IsControl)) // one line, as typed
             Add("address", "address.control", "The address contains control characters.");
         if (string.IsNullOrWhiteSpace(f.Address) && (f.Lat is null || f.Lon is null))
             Add("address", "location.required", "Give an address or coordinates, so someone can be sent.");
@@ -62,9 +62,11 @@ public static class IntakeValidation
 
         if (string.IsNullOrWhiteSpace(f.Description))
             Add("description", "description.required", "Describe what the caller reports.");
-        else if (f.Description.Length > MaxDescription)
+        else if (f.Description.Trim().Length > MaxDescription)
             Add("description", "description.too-long",
-                $"The description is at most {MaxDescription} characters; this one has {f.Description.Length}.");
+                $"The description is at most {MaxDescription} characters; this one has {f.Description.Trim().Length}.");
+        else if (HasControlCharacters(f.Description))
+            Add("description", "description.control", "The description contains control characters.");
 
         if (f.Urgency is null || !Enum.IsDefined(typeof(Urgency), f.Urgency.Value))
             Add("urgency", "urgency.range", "Urgency is 1 (low), 2 (normal), 3 (high) or 4 (critical).");
@@ -72,7 +74,7 @@ public static class IntakeValidation
         return errors;
     }
 
-    // Line breaks and tabs are fine in free text; other control characters are not.
+    // Line breaks and tabs are fine in a description; other control characters (NUL …) are not.
     static bool HasControlCharacters(string s) => s.Any(ch => char.IsControl(ch) && ch is not ('\n' or '\r' or '\t'));
 
     static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";

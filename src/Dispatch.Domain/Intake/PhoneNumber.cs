@@ -13,23 +13,37 @@ public static partial class PhoneNumber
     private static partial Regex Landline();
 
     /// <summary>
-    /// Digits only, without +86/0086 and separators (spaces, hyphens, parentheses), or null when the text is
-    /// not a phone number.
+    /// Digits only, without the +86/0086 country code and separators (spaces, hyphens, parentheses), or null
+    /// when the text is not a Chinese phone number. Full-width characters from a Chinese input method count as
+    /// their ASCII forms. A "+" may only open the number, and only as +86: a foreign number is not ours to call.
     /// </summary>
     public static string? Normalize(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var digits = new System.Text.StringBuilder(text.Length);
-        foreach (var ch in text.Trim())
+        var international = false;
+        foreach (var raw in text.Trim())
         {
+            var ch = raw is >= '\uFF01' and <= '\uFF5E' ? (char)(raw - 0xFEE0) : raw; // full-width → ASCII
             if (char.IsAsciiDigit(ch)) digits.Append(ch);
-            else if (ch is ' ' or '-' or '(' or ')' or '+') continue;
+            else if (ch == '+' && digits.Length == 0 && !international) international = true;
+            else if (ch is ' ' or '-' or '(' or ')' or '\u3000') continue;
             else return null;
         }
         var s = digits.ToString();
-        if (s.StartsWith("0086")) s = s[4..];
+        if (international)
+        {
+            if (!s.StartsWith("86")) return null;
+            s = s[2..];
+        }
+        else if (s.StartsWith("0086")) s = s[4..];
         else if (s.StartsWith("86") && s.Length == 13) s = s[2..];
-        return Mobile().IsMatch(s) || Landline().IsMatch(s) ? s : null;
+        else return Mobile().IsMatch(s) || Landline().IsMatch(s) ? s : null;
+
+        // After a country code a landline drops its trunk 0 (+86 10 6234 5678): put it back.
+        if (Mobile().IsMatch(s)) return s;
+        var landline = s.StartsWith('0') ? s : "0" + s;
+        return Landline().IsMatch(landline) ? landline : null;
     }
 
     public static bool IsMobile(string normalized) => Mobile().IsMatch(normalized);

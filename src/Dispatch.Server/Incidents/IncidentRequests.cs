@@ -43,9 +43,9 @@ public static class IncidentCommandParser
         {
             if (string.IsNullOrWhiteSpace(r.Department))
                 errors.Add(new("department", "department.required", "Name the department."));
-            else if (!city.DepartmentCodes.Contains(r.Department))
+            else if (!city.DepartmentCodes.Contains(r.Department.Trim()))
                 errors.Add(new("department", "department.unknown", $"Unknown department '{Cut(r.Department)}'."));
-            return r.Department ?? "";
+            return r.Department?.Trim() ?? "";
         }
 
         string Text(string field, string? value, bool required = true)

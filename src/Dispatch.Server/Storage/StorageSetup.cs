@@ -23,10 +23,10 @@ public static class StorageSetup
             builder.Configuration["ConnectionStrings:Dispatch"] = connection;
         }
 
+        // One pool for Marten, the change listener and the incident numbers.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
         builder.Services.AddMarten(opts =>
             {
-                opts.Connection(connection);
                 opts.DatabaseSchemaName = "dispatch";
                 opts.Events.StreamIdentity = StreamIdentity.AsGuid;
                 opts.Projections.Add(new IncidentAggregation(), ProjectionLifecycle.Live);
@@ -38,6 +38,7 @@ public static class StorageSetup
                 opts.Storage.ExtendedSchemaObjects.Add(IncidentNumbers.Table());
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             })
+            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
         return builder;
