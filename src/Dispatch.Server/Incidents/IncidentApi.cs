@@ -93,7 +93,7 @@ public static class IncidentApi
             extensions: new Dictionary<string, object?> { ["code"] = r.Refusal.Code }),
         CommandOutcome.Conflict c => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict, title: "The incident changed",
-            detail: c.Message,
+            detail: messages.Conflict(c),
             extensions: new Dictionary<string, object?>
             {
                 ["expectedVersion"] = c.ExpectedVersion, ["actualVersion"] = c.ActualVersion, ["changes"] = c.Changes,
@@ -129,10 +129,12 @@ public static class IncidentApi
         }
         catch (JsonException ex)
         {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            // A value of the wrong type names its field; broken JSON syntax (the reader's own error) is the body's.
+            var brokenSyntax = ex.InnerException?.GetType().Name == "JsonReaderException";
+            var field = brokenSyntax || string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
             return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                [field] = ["This value has the wrong type or format."],
+                [field] = [brokenSyntax ? "The body is not valid JSON." : "This value has the wrong type or format."],
             }));
         }
     }

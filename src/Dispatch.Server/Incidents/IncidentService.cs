@@ -19,8 +19,6 @@ namespace Dispatch.Server.Incidents;
 /// </summary>
 public sealed class IncidentService(IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers)
 {
-    const int RetriesWithoutExpectedVersion = 3;
-
     public async Task<CommandOutcome> Report(IntakeForm form, string by, string? idempotencyKey, CancellationToken ct = default)
     {
         var errors = IntakeValidation.Validate(form, city.CategoryCodes);
@@ -73,46 +71,40 @@ public sealed class IncidentService(IDocumentStore store, TimeProvider clock, Ci
 
     /// <summary>
     /// Decides and appends one command. With <paramref name="expectedVersion"/> (what the person saw) a
-    /// change in between is a conflict that names what changed; without it, a concurrent commit makes us
-    /// decide again on the fresh state, so the rules still see every event.
+    /// change in between is a conflict that names what changed. Without it, the stream is locked while we
+    /// decide (writers take turns), so the rules always see every event and no retry is needed.
     /// </summary>
     public async Task<CommandOutcome> Handle(Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default)
     {
-        for (var attempt = 1; ; attempt++)
+        await using var session = store.LightweightSession();
+        try
         {
-            await using var session = store.LightweightSession();
-            try
-            {
-                var stream = expectedVersion is { } expected
-                    ? await session.Events.FetchForWriting<Incident>(id, expected, ct)
-                    : await session.Events.FetchForWriting<Incident>(id, ct);
-                if (stream.Aggregate is null) return new CommandOutcome.NotFound(id);
+            var stream = expectedVersion is { } expected
+                ? await session.Events.FetchForWriting<Incident>(id, expected, ct)
+                : await session.Events.FetchForExclusiveWriting<Incident>(id, ct);
+            if (stream.Aggregate is null) return new CommandOutcome.NotFound(id);
 
-                var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
-                if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
+            var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
+            if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
 
-                stream.AppendMany(decision.Events);
-                var version = (stream.StartingVersion ?? 0) + decision.Events.Count;
-                IncidentChangeFeed.Notify(session, id, version);
-                await session.SaveChangesAsync(ct);
-                return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
-            }
-            catch (ConcurrencyException) when (expectedVersion is { } expected)
-            {
-                return await DescribeConflict(id, expected, ct);
-            }
-            catch (ConcurrencyException) when (attempt < RetriesWithoutExpectedVersion)
-            {
-                // Someone else committed first: decide again on what is there now.
-            }
+            stream.AppendMany(decision.Events);
+            var version = (stream.StartingVersion ?? 0) + decision.Events.Count;
+            IncidentChangeFeed.Notify(session, id, version);
+            await session.SaveChangesAsync(ct);
+            return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
+        }
+        catch (ConcurrencyException)
+        {
+            return await DescribeConflict(id, expectedVersion, ct);
         }
     }
 
-    async Task<CommandOutcome> DescribeConflict(Guid id, long expected, CancellationToken ct)
+    async Task<CommandOutcome> DescribeConflict(Guid id, long? expectedVersion, CancellationToken ct)
     {
         await using var query = store.QuerySession();
         var detail = await query.LoadAsync<IncidentDetail>(id, ct);
         if (detail is null) return new CommandOutcome.NotFound(id);
+        var expected = expectedVersion ?? detail.Version;
         var changes = detail.Timeline.Where(t => t.Version > expected).ToList();
         var what = changes.Count == 0
             ? "nothing newer is recorded"

@@ -38,4 +38,18 @@ public sealed class Messages(IStringLocalizer<Ui> text, Dispatch.Server.City.Cit
     }
 
     public string State(IncidentState state) => text[$"state.{state}"];
+
+    /// <summary>"Incident X changed since you saw version N; it is now M: Assigned by … at …".</summary>
+    public string Conflict(Dispatch.Server.Incidents.CommandOutcome.Conflict conflict)
+    {
+        var changes = conflict.Changes.Count == 0
+            ? text["conflict.nothing"].Value
+            : string.Join("; ", conflict.Changes.Select(c => string.Format(CultureInfo.CurrentCulture, text["conflict.change"],
+                Kind(c.Kind), c.By, city.ToLocal(c.At).ToString("HH:mm:ss", CultureInfo.InvariantCulture))));
+        return string.Format(CultureInfo.CurrentCulture, text["conflict.changed"],
+            conflict.Number, conflict.ExpectedVersion, conflict.ActualVersion, changes);
+    }
+
+    /// <summary>A timeline step's name ("Assigned" → 已派单).</summary>
+    public string Kind(string kind) => text[$"timeline.{kind}"] is { ResourceNotFound: false } t ? t.Value : kind;
 }

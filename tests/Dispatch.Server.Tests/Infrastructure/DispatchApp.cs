@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Dispatch.Server.Tests.Infrastructure;
@@ -28,12 +29,20 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The server's base address, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The server's logged exceptions, newest last (the reason behind a 500).</summary>
+    public ServerErrors ServerErrors { get; } = new();
+
     /// <summary>Replace to control time in a test (set before the first request).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     public DispatchApp()
     {
-        ConnectionString = new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = _database }.ConnectionString;
+        // Test classes run in parallel, each with its own server and pools, on one PostgreSQL (max_connections is
+        // often 100): a smaller pool makes a burst of requests queue for a connection instead of failing with
+        // "too many clients". 20 per pool still lets the concurrency tests really race.
+        var connection = new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = _database };
+        connection.MaxPoolSize = Math.Min(connection.MaxPoolSize, 20);
+        ConnectionString = connection.ConnectionString;
     }
 
     async Task IAsyncLifetime.InitializeAsync()
@@ -56,12 +65,13 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Dispatch", ConnectionString);
         builder.UseSetting("Dispatch:Demo:Seed", "false");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Clock)));
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
     }
 
     /// <summary>An HTTP client for the real server, acting as <paramref name="operatorName"/>.</summary>
     public HttpClient Client(string operatorName = "test-dispatcher", string language = "en")
     {
-        var client = new HttpClient { BaseAddress = BaseAddress };
+        var client = new HttpClient(new ExplainServerErrors(ServerErrors)) { BaseAddress = BaseAddress };
         client.DefaultRequestHeaders.Add(Dispatch.Server.Incidents.Operator.Header, operatorName);
         client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
         return client;

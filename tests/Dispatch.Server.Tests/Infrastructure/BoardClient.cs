@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+using Dispatch.Server.Incidents;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dispatch.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real SignalR client of /hubs/board, as the drill tool or a wall display uses it. It records every pushed
+/// card and lets a test wait (with a time-out) for the push it expects.
+/// </summary>
+public sealed class BoardClient : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    readonly HubConnection _connection;
+    readonly Lock _gate = new();
+    readonly List<IncidentCard> _received = [];
+    readonly List<(Func<IncidentCard, bool> Match, TaskCompletionSource<IncidentCard> Done)> _waiting = [];
+    readonly TaskCompletionSource _resync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    BoardClient(Uri baseAddress)
+    {
+        _connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, "/hubs/board"))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .Build();
+        _connection.On<IncidentCard>("CardChanged", OnCardChanged);
+        _connection.On("Resync", () => { lock (_gate) _resync.TrySetResult(); });
+    }
+
+    public HubConnection Connection => _connection;
+
+    /// <summary>
+    /// Connects and catches up with <c>Board()</c>, as the hub's contract asks. The hub only dispatches an
+    /// invocation after its OnConnectedAsync (which joins the board group), so once <c>Board()</c> answers
+    /// this client is certain to receive every later change.
+    /// </summary>
+    public static async Task<BoardClient> Connect(DispatchApp app)
+    {
+        var client = new BoardClient(app.BaseAddress);
+        await client._connection.StartAsync().WaitAsync(Patience);
+        await client.Board();
+        return client;
+    }
+
+    public Task<IReadOnlyList<IncidentCard>> Board() =>
+        _connection.InvokeAsync<IReadOnlyList<IncidentCard>>("Board").WaitAsync(Patience);
+
+    public IReadOnlyList<IncidentCard> Received()
+    {
+        lock (_gate) return [.. _received];
+    }
+
+    /// <summary>The first pushed card (already received or still to come) that matches.</summary>
+    public Task<IncidentCard> Next(Func<IncidentCard, bool> match)
+    {
+        var done = new TaskCompletionSource<IncidentCard>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_received.FirstOrDefault(match) is { } card) return Task.FromResult(card);
+            _waiting.Add((match, done));
+        }
+        return done.Task.WaitAsync(Patience);
+    }
+
+    /// <summary>The push of <paramref name="id"/> at exactly <paramref name="version"/>.</summary>
+    public Task<IncidentCard> CardAt(Guid id, long version) => Next(c => c.Id == id && c.Version == version);
+
+    /// <summary>Completes when the server tells this client to reload (<c>Resync</c>).</summary>
+    public Task ResyncRequested()
+    {
+        lock (_gate) return _resync.Task.WaitAsync(Patience);
+    }
+
+    void OnCardChanged(IncidentCard card)
+    {
+        lock (_gate)
+        {
+            _received.Add(card);
+            foreach (var waiter in _waiting.Where(w => w.Match(card)).ToList())
+            {
+                _waiting.Remove(waiter);
+                waiter.Done.TrySetResult(card);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}
