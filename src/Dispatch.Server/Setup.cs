@@ -55,6 +55,10 @@ public static class Setup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ConsoleSession>();
+        builder.Services.AddConsoleCircuit();
+        // Serve MudBlazor's and the framework's assets from the build output in every environment, not only in
+        // Development (tests run as "Testing"); a published app has them in wwwroot and this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
         return builder;
     }
 

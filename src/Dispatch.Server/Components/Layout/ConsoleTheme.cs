@@ -16,6 +16,8 @@ public static class ConsoleTheme
                 FontFamily = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Roboto", "sans-serif"],
                 FontSize = "0.875rem",
             },
+            // Chinese has no case, and shouting English buttons are tiring over a shift.
+            Button = new ButtonTypography { TextTransform = "none" },
         },
     };
 }

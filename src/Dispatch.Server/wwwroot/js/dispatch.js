@@ -3,9 +3,15 @@ window.dispatch = {
   setCookie(name, value) {
     document.cookie = `${name}=${encodeURIComponent(value)};path=/;max-age=31536000;samesite=lax`;
   },
-  focus(selector) {
-    const el = document.querySelector(selector);
+  // Focuses the element the first matching selector finds (one selector, or several in order of preference). An
+  // element inside something still sliding in (a drawer) cannot take the focus until it is visible, so keep trying
+  // for a moment.
+  focus(selectors, tries = 40) {
+    const el = [].concat(selectors).map((s) => document.querySelector(s)).find(Boolean);
     if (el) el.focus();
+    if ((!el || document.activeElement !== el) && tries > 0) {
+      setTimeout(() => window.dispatch.focus(selectors, tries - 1), 25);
+    }
   },
 };
 
@@ -46,19 +52,32 @@ window.dispatch = {
   window.addEventListener('offline', () => apply('offline'));
 })();
 
-// Live ages: every element with data-since (an ISO instant) shows how long ago that was.
+// Live ages: every element with data-since (an ISO instant) shows how long ago that was. Rows that just
+// arrived (a push, a scroll of the virtualized board) are filled at once rather than on the next tick.
 (function () {
   function format(ms) {
     const s = Math.max(0, Math.floor(ms / 1000));
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
   }
-  setInterval(() => {
+  function tick() {
     const now = Date.now();
     for (const el of document.querySelectorAll('[data-since]')) {
-      el.textContent = format(now - Date.parse(el.dataset.since));
+      const text = format(now - Date.parse(el.dataset.since));
+      if (el.textContent !== text) el.textContent = text;
     }
-  }, 1000);
+  }
+  setInterval(tick, 1000);
+  let queued = false;
+  function soon() {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; tick(); });
+  }
+  document.addEventListener('DOMContentLoaded', () => {
+    tick();
+    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-since'] });
+  });
 })();
 
 // Keyboard: in a textarea marked data-enter-submits, Enter submits the form and Shift+Enter starts a new line.
@@ -68,4 +87,70 @@ document.addEventListener('keydown', (e) => {
     e.preventDefault();
     t.form && t.form.requestSubmit();
   }
+});
+
+// Keyboard: urgency 1–4 on the intake form. Alt+1…4 anywhere in a [data-urgency-keys] form; plain 1–4 and the
+// arrow keys while the urgency group itself has the focus; Enter there submits like any other field. The
+// option is clicked, so the server sees the same event a mouse click makes.
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (!(t instanceof Element)) return;
+  const form = t.closest('[data-urgency-keys]');
+  if (!form) return;
+  const group = t.closest('[data-urgency-group]');
+  const digit = /^(?:Digit|Numpad)([1-4])$/.exec(e.code);
+  if (digit && !e.ctrlKey && !e.metaKey && !e.shiftKey && (e.altKey || group)) {
+    const option = form.querySelector(`[data-urgency-option="${digit[1]}"]`);
+    if (option) { e.preventDefault(); option.click(); }
+    return;
+  }
+  if (!group || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'].includes(e.key)) {
+    const options = [...group.querySelectorAll('[data-urgency-option]')];
+    const current = options.findIndex((o) => o.getAttribute('aria-checked') === 'true');
+    const step = e.key === 'ArrowRight' || e.key === 'ArrowUp' ? 1 : -1;
+    const next = options[Math.min(options.length - 1, Math.max(0, current + step))];
+    e.preventDefault();
+    if (next && next !== options[current]) next.click();
+  } else if (e.key === 'Enter') {
+    e.preventDefault();
+    const f = t.closest('form');
+    f && f.requestSubmit();
+  }
+});
+
+// Keyboard: Enter in an autocomplete whose list is open picks the highlighted item (MudBlazor does that on
+// key-up); it must not also submit the form. With the list closed, Enter submits as in any field.
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (e.key === 'Enter' && t instanceof HTMLInputElement && t.closest('.mud-autocomplete')
+      && document.querySelector('.mud-popover-open .mud-list-item')) {
+    e.preventDefault();
+  }
+});
+
+// Keyboard: board rows ([data-row-nav]) open with Enter or Space and move with the arrow keys.
+document.addEventListener('keydown', (e) => {
+  const row = e.target;
+  if (!(row instanceof HTMLElement) || !row.hasAttribute('data-row-nav') || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    row.click();
+  } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    let next = e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
+    while (next && !next.hasAttribute('data-row-nav')) next = e.key === 'ArrowDown' ? next.nextElementSibling : next.previousElementSibling;
+    if (next) { e.preventDefault(); next.focus(); next.scrollIntoView({ block: 'nearest' }); }
+  }
+});
+
+// Keyboard: Escape inside a panel marked data-escape-closes presses its [data-close] button (unless a list or
+// menu inside it is open: Escape closes that first). With nothing focused (the focused button just went away),
+// Escape closes the open panel.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || !(e.target instanceof Element)) return;
+  const panel = e.target.closest('[data-escape-closes]')
+    || (e.target === document.body ? document.querySelector('[data-escape-closes]') : null);
+  if (!panel || document.querySelector('.mud-popover-open')) return;
+  const close = panel.querySelector('[data-close]');
+  if (close) { e.preventDefault(); close.click(); }
 });

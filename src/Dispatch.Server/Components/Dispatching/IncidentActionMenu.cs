@@ -1,0 +1,32 @@
+using Dispatch.Domain.Incidents;
+using Dispatch.Server.Incidents;
+
+namespace Dispatch.Server.Components.Dispatching;
+
+/// <summary>
+/// Which actions the drawer offers for an incident, named as the API names them
+/// (<see cref="IncidentCommandParser.Actions"/>). Only a hint to keep the drawer short: the decider still rules,
+/// and a refusal is shown if the incident moved on meanwhile.
+/// </summary>
+public static class IncidentActionMenu
+{
+    /// <summary>Actions that need nothing more than a click.</summary>
+    public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close" };
+
+    public static IReadOnlyList<string> For(IncidentDetail d) => d.State switch
+    {
+        IncidentState.Reported => ["accept", "cancel", "locate"],
+        IncidentState.Accepted => ["assign", "cancel", "locate"],
+        IncidentState.Assigned => ["acknowledge", "assign", "return", "cancel", "locate"],
+        IncidentState.Acknowledged => ["progress", "resolve", "return", "cancel", "locate"],
+        // Whoever left a number is called back before the incident closes; without one it can close at once.
+        IncidentState.Resolved when !d.CallbackRecorded && !string.IsNullOrEmpty(d.CallerPhone) => ["callback", "reopen", "locate"],
+        IncidentState.Resolved when !d.CallbackRecorded => ["close", "callback", "reopen", "locate"],
+        IncidentState.Resolved => ["close", "reopen", "locate"],
+        IncidentState.Closed => ["reopen"],
+        _ => [],
+    };
+
+    /// <summary>Acting for the lead department: the department handlers' own view comes later.</summary>
+    public static bool OnBehalfOfLead(string action) => action is "acknowledge" or "progress" or "return" or "resolve";
+}

@@ -1,0 +1,83 @@
+using Dispatch.Domain.Incidents;
+using Dispatch.Server.Components.Dispatching;
+using Dispatch.Server.Incidents;
+
+namespace Dispatch.Components.Tests;
+
+/// <summary>How the board applies pushed cards: by id, newest version wins, closed ones leave.</summary>
+public sealed class BoardCardsTests
+{
+    static readonly DateTimeOffset Morning = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
+
+    static IncidentCard Card(string number, long version = 1, Urgency urgency = Urgency.Normal, int minutesAfter = 0,
+        IncidentState state = IncidentState.Reported, bool open = true, Guid? id = null) => new()
+    {
+        Id = id ?? Guid.NewGuid(), Number = number, Version = version, Urgency = urgency, State = state, IsOpen = open,
+        ReportedAt = Morning.AddMinutes(minutesAfter), Category = "noise",
+    };
+
+    [Fact]
+    public void Given_a_card_When_a_newer_version_arrives_Then_it_replaces_it_and_an_older_one_is_ignored()
+    {
+        var board = new BoardCards();
+        var v2 = Card("0001", version: 2);
+        board.Load([v2]);
+
+        Assert.False(board.Apply(v2 with { Version = 1, State = IncidentState.Closed }));
+        Assert.True(board.Apply(v2 with { Version = 3, State = IncidentState.Accepted }));
+
+        Assert.Equal(IncidentState.Accepted, Assert.Single(board.View).State);
+    }
+
+    [Fact]
+    public void Given_a_card_When_it_closes_Then_it_leaves_and_a_late_older_push_does_not_bring_it_back()
+    {
+        var board = new BoardCards();
+        var card = Card("0001", version: 2);
+        board.Load([card]);
+
+        Assert.True(board.Apply(card with { Version = 5, IsOpen = false, State = IncidentState.Cancelled }));
+        Assert.False(board.Apply(card with { Version = 4 }));
+        Assert.Empty(board.View);
+
+        // Reopened later: back on the board.
+        Assert.True(board.Apply(card with { Version = 6, State = IncidentState.Accepted, Reopened = true }));
+        Assert.Single(board.View);
+    }
+
+    [Fact]
+    public void Given_cards_When_viewed_Then_the_most_urgent_come_first_and_among_equals_the_longest_waiting()
+    {
+        var board = new BoardCards();
+        board.Load([
+            Card("late-normal", urgency: Urgency.Normal, minutesAfter: 30),
+            Card("critical", urgency: Urgency.Critical, minutesAfter: 50),
+            Card("early-normal", urgency: Urgency.Normal, minutesAfter: 10),
+            Card("low", urgency: Urgency.Low, minutesAfter: 0),
+        ]);
+
+        Assert.Equal(["critical", "early-normal", "late-normal", "low"], board.View.Select(c => c.Number));
+    }
+
+    [Fact]
+    public void Given_filters_When_set_Then_the_view_narrows_while_the_counts_per_state_stay_whole()
+    {
+        var board = new BoardCards();
+        board.Load([
+            Card("a", state: IncidentState.Reported, urgency: Urgency.High),
+            Card("b", state: IncidentState.Reported, urgency: Urgency.Low),
+            Card("c", state: IncidentState.Accepted, urgency: Urgency.High),
+            Card("closed", state: IncidentState.Closed, open: false),
+        ]);
+
+        board.State = IncidentState.Reported;
+        Assert.Equal(["a", "b"], board.View.Select(c => c.Number));
+        board.Urgency = Urgency.High;
+        Assert.Equal(["a"], board.View.Select(c => c.Number));
+
+        Assert.Equal(3, board.Total);
+        Assert.Equal(2, board.Count(IncidentState.Reported));
+        Assert.Equal(1, board.Count(IncidentState.Accepted));
+        Assert.True(board.Filtered);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Bunit;
+using Dispatch.Server.City;
+using Dispatch.Server.Components;
+using Dispatch.Server.Incidents;
+using Dispatch.Server.Live;
+using Dispatch.Server.Localization;
+using Dispatch.Server.Tests.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace Dispatch.Components.Tests.Infrastructure;
+
+/// <summary>
+/// A bUnit context wired to a running <see cref="DispatchApp"/>: the app's own command path, store, change feed
+/// and city, so what a component shows comes from real commits and real pushes. Only the browser is simulated.
+/// </summary>
+public static class ConsoleContext
+{
+    public static BunitContext For(DispatchApp app, string culture = "en")
+    {
+        // Text assertions read English; the resources fall back to English for any culture but zh.
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
+
+        var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        var store = app.Services.GetRequiredService<IDocumentStore>();
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentService>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
+        ctx.Services.AddSingleton(store);
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<TimeProvider>());
+        ctx.Services.AddScoped<IQuerySession>(_ => store.QuerySession());
+        ctx.Services.AddLocalization();
+        ctx.Services.AddScoped<Messages>();
+        ctx.Services.AddScoped<ConsoleSession>();
+        ctx.Services.AddScoped<ConsoleCircuit>();
+        ctx.Services.AddMudServices(o =>
+        {
+            o.PopoverOptions.CheckForPopoverProvider = false;
+            o.PopoverOptions.Duration = TimeSpan.Zero;
+            o.SnackbarConfiguration.ShowTransitionDuration = 0;
+            o.SnackbarConfiguration.HideTransitionDuration = 0;
+        });
+        // What a Blazor Server circuit reports once interactive.
+        ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        return ctx;
+    }
+
+    /// <summary>
+    /// Renders <typeparamref name="T"/> beside a popover provider, as MainLayout does, so lists (autocomplete,
+    /// select) render too. Find elements through the host: popover content renders in the provider.
+    /// </summary>
+    public static IRenderedComponent<TestHost> RenderWithPopovers<T>(this BunitContext ctx) where T : IComponent =>
+        ctx.Render<TestHost>(p => p.AddChildContent<T>());
+}
