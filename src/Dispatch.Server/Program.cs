@@ -6,11 +6,13 @@ using Dispatch.Server.Localization;
 using Dispatch.Server.Storage;
 using Dispatch.Server;
 using Dispatch.Server.Demo;
+using Dispatch.Server.Jurisdictions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddDispatchStorage();
 builder.AddCity();
+builder.AddJurisdictions();
 builder.AddIncidents();
 builder.AddLivePush();
 builder.AddConsole();

@@ -43,9 +43,12 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
         Assert.Contains("张伟", drawer.QuerySelector("[data-testid=detail-caller]")!.TextContent);
         Assert.Contains("13800138000", drawer.QuerySelector("[data-testid=detail-caller]")!.TextContent);
         Assert.Contains("东湖区人民路 128 号", drawer.QuerySelector("[data-testid=detail-address]")!.TextContent);
-        var entry = Assert.Single(drawer.QuerySelectorAll("[data-testid=timeline] [data-kind]"));
-        Assert.Equal("Reported", entry.GetAttribute("data-kind"));
-        Assert.Contains("another-call-taker", entry.TextContent);
+        // Reported with an address only, so flagged for the dispatcher to place — and placing is offered first.
+        var entries = drawer.QuerySelectorAll("[data-testid=timeline] [data-kind]");
+        Assert.Equal(["Reported", "PlacementFlagged"], entries.Select(e => e.GetAttribute("data-kind")));
+        Assert.Contains("another-call-taker", entries[0].TextContent);
+        Assert.NotNull(drawer.QuerySelector("[data-testid=detail-place] [data-testid=badge-unplaced]"));
+        Assert.NotNull(drawer.QuerySelector("#action-place"));
         // A new incident offers accepting it, not steps that come later.
         Assert.NotNull(drawer.QuerySelector("#action-accept"));
         Assert.Null(drawer.QuerySelector("#action-resolve"));
@@ -143,7 +146,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
         cut.WaitForAssertion(() =>
         {
             var conflict = cut.Find("[data-testid=action-conflict]").TextContent;
-            Assert.Contains($"Incident {reported.Number} changed since you saw version 1; it is now version 2", conflict);
+            Assert.Contains($"Incident {reported.Number} changed since you saw version {reported.Version}; it is now version {reported.Version + 1}", conflict);
             Assert.Contains("Accepted by dispatcher-2", conflict);
         });
         Assert.True(changed, "the drawer was not asked to reload");

@@ -241,7 +241,8 @@ public class IncidentLoopTests
 
         var after = Given(HistoryIn(state))
             .When(new LocateIncident(new GeoPoint(39.91, 116.46), " 建国路90号 ", CallTaker))
-            .Then(new IncidentLocated(Id, new GeoPoint(39.91, 116.46), "建国路90号", CallTaker, Now));
+            .Then(new IncidentLocated(Id, new GeoPoint(39.91, 116.46), "建国路90号", CallTaker, Now),
+                new IncidentPlacementFlagged(Id, PlacementProblem.OutsideCity, CallTaker, Now));
 
         Assert.Equal(before, after);
     }
@@ -249,8 +250,11 @@ public class IncidentLoopTests
     [Fact]
     public void An_incident_is_located_without_an_address() =>
         Given(Reported())
-            .When(new LocateIncident(Spot, null, CallTaker))
-            .Then(new IncidentLocated(Id, Spot, null, CallTaker, Now));
+            .When(new LocateIncident(Spot, null, CallTaker, Cell))
+            .Then(new IncidentLocated(Id, Spot, null, CallTaker, Now),
+                new IncidentPlaced(Id, Cell, Manual: false, CallTaker, Now));
+
+    static readonly Place Cell = new("demo/dh/dh-01/dh-01-03", "dh", "dh-01", "dh-01-03");
 
     [Fact]
     public void The_whole_loop_runs_from_report_to_close_through_the_decider()

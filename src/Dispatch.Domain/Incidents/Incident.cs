@@ -29,7 +29,8 @@ public sealed record Incident(
     string? LeadDepartment = null,
     bool CallbackRecorded = false,
     int TimesReturned = 0,
-    int TimesReopened = 0)
+    int TimesReopened = 0,
+    Place? Place = null)
 {
     public bool IsOpen => State is not (IncidentState.Closed or IncidentState.Cancelled);
 
@@ -56,6 +57,8 @@ public sealed record Incident(
             TimesReopened = state.TimesReopened + 1,
         },
         IncidentCancelled => state with { State = IncidentState.Cancelled },
+        IncidentPlaced e => state with { Place = e.Place },
+        IncidentPlacementFlagged => state with { Place = null },
         _ => state, // progress notes and locations do not change what the rules decide on
     };
 }

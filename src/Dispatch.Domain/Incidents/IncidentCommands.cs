@@ -12,7 +12,8 @@ public sealed record ReportIncident(
     string Category,
     string Description,
     Urgency Urgency,
-    string By);
+    string By,
+    Place? Place = null);
 
 public abstract record IncidentCommand(string By);
 
@@ -36,4 +37,8 @@ public sealed record ReopenIncident(string Reason, string By) : IncidentCommand(
 
 public sealed record CancelIncident(CancelReason Reason, string? Note, string By) : IncidentCommand(By);
 
-public sealed record LocateIncident(GeoPoint Location, string? Address, string By) : IncidentCommand(By);
+/// <summary>Sets or corrects the coordinates; <paramref name="Place"/> is where the tree puts them (null: outside).</summary>
+public sealed record LocateIncident(GeoPoint Location, string? Address, string By, Place? Place = null) : IncidentCommand(By);
+
+/// <summary>A dispatcher places the incident by hand (address-only reports, points outside the city).</summary>
+public sealed record PlaceIncident(Place Place, string By) : IncidentCommand(By);

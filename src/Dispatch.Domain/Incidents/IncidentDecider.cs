@@ -7,6 +7,21 @@ namespace Dispatch.Domain.Incidents;
 /// </summary>
 public static class IncidentDecider
 {
+    /// <summary>
+    /// A new incident: reported, then placed in the jurisdiction tree where its coordinates lie, or flagged for
+    /// a dispatcher to place (outside the city, or only an address).
+    /// </summary>
+    public static IReadOnlyList<object> Intake(ReportIncident c, DateTimeOffset now) =>
+    [
+        Report(c, now),
+        c switch
+        {
+            { Place: { } place } => new IncidentPlaced(c.IncidentId, place, Manual: false, c.By, now),
+            { Location: null } => new IncidentPlacementFlagged(c.IncidentId, PlacementProblem.AddressOnly, c.By, now),
+            _ => new IncidentPlacementFlagged(c.IncidentId, PlacementProblem.OutsideCity, c.By, now),
+        },
+    ];
+
     public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>
         new(c.IncidentId, c.Number, c.Channel, c.Caller, c.Location, c.Address?.Trim(), c.Category,
             c.Description.Trim(), c.Urgency, c.By, now);
@@ -33,7 +48,14 @@ public static class IncidentDecider
             CloseIncident c => Close(incident, c, now),
             ReopenIncident c => Reopen(incident, c, now),
             CancelIncident c => Cancel(incident, c, now),
-            LocateIncident c => Decision.Accept(new IncidentLocated(incident.Id, c.Location, c.Address?.Trim(), c.By, now)),
+            LocateIncident c => Decision.Accept(
+                new IncidentLocated(incident.Id, c.Location, c.Address?.Trim(), c.By, now),
+                c.Place is { } place
+                    ? new IncidentPlaced(incident.Id, place, Manual: false, c.By, now)
+                    : new IncidentPlacementFlagged(incident.Id, PlacementProblem.OutsideCity, c.By, now)),
+            PlaceIncident c when c.Place == incident.Place => Decision.Refuse("place.same",
+                "Incident {0} is already placed there.", incident.Number),
+            PlaceIncident c => Decision.Accept(new IncidentPlaced(incident.Id, c.Place, Manual: true, c.By, now)),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
         };
     }

@@ -22,6 +22,15 @@ public sealed record GeoPoint(double Lat, double Lon);
 
 public sealed record Caller(string? Name, string? Phone);
 
+/// <summary>
+/// Where in the jurisdiction tree an incident lies, by codes (the geometry stays with the tree).
+/// <see cref="Path"/> runs from the city down, e.g. <c>demo/dh/dh-01/dh-01-03</c>.
+/// </summary>
+public sealed record Place(string Path, string? District, string? Town, string? Grid);
+
+/// <summary>Why an incident could not be placed by itself.</summary>
+public enum PlacementProblem { OutsideCity, AddressOnly }
+
 public sealed record IncidentReported(
     Guid IncidentId,
     string Number,
@@ -54,5 +63,11 @@ public sealed record IncidentClosed(Guid IncidentId, string By, DateTimeOffset A
 public sealed record IncidentReopened(Guid IncidentId, string Reason, string By, DateTimeOffset At) : IIncidentEvent;
 
 public sealed record IncidentCancelled(Guid IncidentId, CancelReason Reason, string? Note, string By, DateTimeOffset At) : IIncidentEvent;
+
+/// <summary>Placed in the jurisdiction tree: by its coordinates, or by a dispatcher (<paramref name="Manual"/>).</summary>
+public sealed record IncidentPlaced(Guid IncidentId, Place Place, bool Manual, string By, DateTimeOffset At) : IIncidentEvent;
+
+/// <summary>Could not be placed by itself: a dispatcher must place it.</summary>
+public sealed record IncidentPlacementFlagged(Guid IncidentId, PlacementProblem Problem, string By, DateTimeOffset At) : IIncidentEvent;
 
 public sealed record IncidentLocated(Guid IncidentId, GeoPoint Location, string? Address, string By, DateTimeOffset At) : IIncidentEvent;

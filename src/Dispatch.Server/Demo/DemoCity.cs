@@ -23,10 +23,10 @@ public static class DemoCitySetup
 /// three hours, so the board shows realistic ages.
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
-    ILogger<DemoCitySeed> log) : IHostedService
+    Jurisdictions.JurisdictionTree jurisdictions, ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
-    static readonly (string Address, double Lat, double Lon)[] Places =
+    internal static readonly (string Address, double Lat, double Lon)[] Places =
     [
         ("东湖区人民路 128 号", 31.2304, 121.4737), ("东湖区解放路与建设路交叉口", 31.2351, 121.4810),
         ("西山区幸福里小区 3 栋", 31.2212, 121.4432), ("西山区文化宫北门", 31.2260, 121.4501),
@@ -64,7 +64,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 180)));
-            var service = new IncidentService(store, steps, city, numbers);
+            var service = new IncidentService(store, steps, city, numbers, jurisdictions);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.City;
+using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Localization;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,11 +43,11 @@ public static class IncidentApi
     }
 
     static async Task<IResult> Command(Guid id, string action, HttpContext http, IncidentService incidents,
-        CityCatalog city, Messages messages, CancellationToken ct)
+        CityCatalog city, JurisdictionTree jurisdictions, Messages messages, CancellationToken ct)
     {
         var (body, bad) = await ReadJson<CommandRequest>(http, ct, allowEmpty: true);
         if (bad is not null) return bad;
-        var (command, errors) = IncidentCommandParser.Parse(action.ToLowerInvariant(), body ?? new CommandRequest(), Operator.Of(http), city);
+        var (command, errors) = IncidentCommandParser.Parse(action.ToLowerInvariant(), body ?? new CommandRequest(), Operator.Of(http), city, jurisdictions);
         if (command is null)
             return action is not null && !IncidentCommandParser.Actions.Contains(action.ToLowerInvariant())
                 ? TypedResults.Problem(statusCode: 404, title: "Unknown action", detail: errors[0].Message)

@@ -17,6 +17,10 @@ public sealed record IncidentCard
     public string Summary { get; init; } = "";
     public string? Address { get; init; }
     public GeoPoint? Location { get; init; }
+    /// <summary>Where in the jurisdiction tree it lies; null until placed.</summary>
+    public Place? Place { get; init; }
+    /// <summary>Set when it could not be placed by itself: a dispatcher must place it.</summary>
+    public PlacementProblem? NeedsPlacement { get; init; }
     public string? LeadDepartment { get; init; }
     /// <summary>Back in the queue after a department returned it (退单), until it is assigned again.</summary>
     public bool Returned { get; init; }
@@ -51,6 +55,8 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentClosed => card with { State = IncidentState.Closed, IsOpen = false },
             IncidentReopened => card with { State = IncidentState.Accepted, LeadDepartment = null, Reopened = true, IsOpen = true },
             IncidentCancelled => card with { State = IncidentState.Cancelled, IsOpen = false },
+            IncidentPlaced p => card with { Place = p.Place, NeedsPlacement = null },
+            IncidentPlacementFlagged f => card with { Place = null, NeedsPlacement = f.Problem },
             IncidentLocated l => card with { Location = l.Location, Address = l.Address ?? card.Address },
             _ => card,
         };

@@ -18,6 +18,10 @@ public sealed record IncidentDetail
     public string Description { get; init; } = "";
     public string? Address { get; init; }
     public GeoPoint? Location { get; init; }
+    /// <summary>Where in the jurisdiction tree it lies; null until placed.</summary>
+    public Place? Place { get; init; }
+    /// <summary>Set when it could not be placed by itself: a dispatcher must place it.</summary>
+    public PlacementProblem? NeedsPlacement { get; init; }
     public string? LeadDepartment { get; init; }
     public string? Resolution { get; init; }
     public int? Satisfaction { get; init; }
@@ -52,6 +56,8 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             IncidentClosed => d with { State = IncidentState.Closed },
             IncidentReopened => d with { State = IncidentState.Accepted, LeadDepartment = null, CallbackRecorded = false },
             IncidentCancelled => d with { State = IncidentState.Cancelled },
+            IncidentPlaced p => d with { Place = p.Place, NeedsPlacement = null },
+            IncidentPlacementFlagged f => d with { Place = null, NeedsPlacement = f.Problem },
             IncidentLocated l => d with { Location = l.Location, Address = l.Address ?? d.Address },
             _ => d,
         };
@@ -79,6 +85,8 @@ public static class IncidentTimeline
         IncidentReopened r => new(e.Version, "Reopened", r.At, r.By, null, r.Reason),
         IncidentCancelled c => new(e.Version, "Cancelled", c.At, c.By, null,
             c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}"),
+        IncidentPlaced p => new(e.Version, p.Manual ? "PlacedByHand" : "Placed", p.At, p.By, null, p.Place.Path),
+        IncidentPlacementFlagged f => new(e.Version, "PlacementFlagged", f.At, f.By, null, f.Problem.ToString()),
         IncidentLocated l => new(e.Version, "Located", l.At, l.By, null,
             FormattableString.Invariant($"{l.Location.Lat:F6}, {l.Location.Lon:F6}{(l.Address is null ? "" : " · " + l.Address)}")),
         _ => null,

@@ -1,6 +1,7 @@
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.City;
+using Dispatch.Server.Jurisdictions;
 
 namespace Dispatch.Server.Incidents;
 
@@ -24,18 +25,18 @@ public sealed record IntakeRequest(
 public sealed record CommandRequest(
     long? ExpectedVersion = null, string? Department = null, string? Note = null, string? Reason = null,
     string? Resolution = null, int? Satisfaction = null, string? Comment = null,
-    double? Lat = null, double? Lon = null, string? Address = null);
+    double? Lat = null, double? Lon = null, string? Address = null, string? Jurisdiction = null);
 
 public static class IncidentCommandParser
 {
     public const int MaxText = 2000;
 
     public static readonly IReadOnlyList<string> Actions =
-        ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate"];
+        ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate", "place"];
 
     /// <summary>Turns an API action and its body into a command, or names every bad field.</summary>
     public static (IncidentCommand? Command, IReadOnlyList<FieldError> Errors) Parse(
-        string action, CommandRequest r, string by, CityCatalog city)
+        string action, CommandRequest r, string by, CityCatalog city, JurisdictionTree jurisdictions)
     {
         var errors = new List<FieldError>();
 
@@ -70,6 +71,7 @@ public static class IncidentCommandParser
             "reopen" => new ReopenIncident(Text("reason", r.Reason), by),
             "cancel" => Cancel(),
             "locate" => Locate(),
+            "place" => Place(),
             _ => null,
         };
         if (command is null && errors.Count == 0)
@@ -88,6 +90,19 @@ public static class IncidentCommandParser
             if (!Enum.TryParse<CancelReason>(r.Reason, ignoreCase: true, out var reason) || int.TryParse(r.Reason, out _))
                 errors.Add(new("reason", "reason.cancel", "Say why: duplicate or invalid."));
             return new CancelIncident(reason, Text("note", r.Note, required: false), by);
+        }
+
+        IncidentCommand? Place()
+        {
+            if (string.IsNullOrWhiteSpace(r.Jurisdiction))
+                errors.Add(new("jurisdiction", "jurisdiction.required", "Choose the grid cell, town or district."));
+            else if (jurisdictions.Find(r.Jurisdiction.Trim()) is { Kind: JurisdictionKind.City })
+                errors.Add(new("jurisdiction", "jurisdiction.city", "Choose a district, town or grid cell, not the whole city."));
+            else if (jurisdictions.PlaceOf(r.Jurisdiction.Trim()) is { } place)
+                return new PlaceIncident(place, by);
+            else
+                errors.Add(new("jurisdiction", "jurisdiction.unknown", $"Unknown jurisdiction '{Cut(r.Jurisdiction)}'."));
+            return null;
         }
 
         IncidentCommand? Locate()

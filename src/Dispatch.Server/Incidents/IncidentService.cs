@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.City;
+using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Live;
 using JasperFx;
 using Marten;
@@ -17,7 +18,8 @@ namespace Dispatch.Server.Incidents;
 /// The change notice (<see cref="IncidentChangeFeed"/>) is sent in the same transaction, so a console hears
 /// about exactly the commits that happened.
 /// </summary>
-public sealed class IncidentService(IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers)
+public sealed class IncidentService(
+    IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions)
 {
     public async Task<CommandOutcome> Report(IntakeForm form, string by, string? idempotencyKey, CancellationToken ct = default)
     {
@@ -32,18 +34,19 @@ public sealed class IncidentService(IDocumentStore store, TimeProvider clock, Ci
         var now = clock.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         var number = await numbers.Next(IncidentNumber.LocalDay(now, city.TimeZone), ct);
-        var reported = IncidentDecider.Report(new ReportIncident(
+        var location = form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null;
+        var events = IncidentDecider.Intake(new ReportIncident(
             id, number, form.Channel!.Value,
             new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
-            form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null,
-            string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
-            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by), now);
+            location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
+            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by,
+            location is null ? null : jurisdictions.PlaceOf(location)), now);
 
         await using var session = store.LightweightSession();
-        session.Events.StartStream<Incident>(id, reported);
+        session.Events.StartStream<Incident>(id, events);
         if (idempotencyKey is not null)
             session.Insert(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash });
-        IncidentChangeFeed.Notify(session, id, 1);
+        IncidentChangeFeed.Notify(session, id, events.Count);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -54,7 +57,7 @@ public sealed class IncidentService(IDocumentStore store, TimeProvider clock, Ci
             return await Replay(idempotencyKey, hash, ct)
                    ?? throw new InvalidOperationException($"Idempotency key {idempotencyKey} exists but cannot be read.");
         }
-        return new CommandOutcome.Done(id, number, 1, Created: true);
+        return new CommandOutcome.Done(id, number, events.Count, Created: true);
     }
 
     async Task<CommandOutcome?> Replay(string key, string hash, CancellationToken ct)
@@ -84,6 +87,8 @@ public sealed class IncidentService(IDocumentStore store, TimeProvider clock, Ci
                 : await session.Events.FetchForExclusiveWriting<Incident>(id, ct);
             if (stream.Aggregate is null) return new CommandOutcome.NotFound(id);
 
+            // Where new coordinates lie is the tree's answer, looked up here so the rules stay pure.
+            if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
             var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
             if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
 

@@ -17,6 +17,20 @@ public static class Store
         return await session.Events.FetchStreamAsync(id);
     }
 
+    /// <summary>
+    /// Asserts that an intake wrote exactly <see cref="Dispatch.Domain.Incidents.IncidentReported"/> (version 1)
+    /// followed by one placement event of type <typeparamref name="TPlacement"/> (version 2) and nothing else;
+    /// returns both.
+    /// </summary>
+    public static async Task<(Dispatch.Domain.Incidents.IncidentReported Reported, TPlacement Placement)> IntakeEvents<TPlacement>(
+        this DispatchApp app, Guid id)
+    {
+        var events = await app.Events(id);
+        Assert.Equal(2, events.Count);
+        Assert.Equal([1L, 2L], events.Select(e => e.Version));
+        return (Assert.IsType<Dispatch.Domain.Incidents.IncidentReported>(events[0].Data), Assert.IsType<TPlacement>(events[1].Data));
+    }
+
     /// <summary>The stream's version, or null when there is no such stream.</summary>
     public static async Task<long?> StreamVersion(this DispatchApp app, Guid id)
     {

@@ -7,13 +7,16 @@ using Dispatch.Server.Tests.Infrastructure;
 
 namespace Dispatch.Server.Tests.Intake;
 
-/// <summary>A hotline report through the API becomes one event, a board card and an incident detail.</summary>
+/// <summary>
+/// A hotline report through the API becomes two events (reported, then placed in the jurisdiction tree or
+/// flagged for placement), a board card and an incident detail.
+/// </summary>
 public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
 {
     static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     [Fact]
-    public async Task Reporting_an_incident_creates_it_with_a_local_date_number_and_version_1()
+    public async Task Reporting_an_incident_creates_it_with_a_local_date_number_and_version_2()
     {
         var before = DateTimeOffset.UtcNow;
 
@@ -24,7 +27,7 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         var created = await response.Content.ReadFromJsonAsync<Accepted>();
         Assert.NotNull(created);
         Assert.NotEqual(Guid.Empty, created.Id);
-        Assert.Equal(1, created.Version);
+        Assert.Equal(2, created.Version); // reported, then placed
         Assert.Equal($"/api/incidents/{created.Id}", response.Headers.Location?.OriginalString);
 
         var number = Regex.Match(created.Number, @"^(\d{8})-(\d{4})$");
@@ -73,14 +76,20 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal("西山区幸福里小区 3 栋", detail.GetProperty("address").GetString());
         Assert.Equal(31.2212, detail.GetProperty("location").GetProperty("lat").GetDouble());
         Assert.Equal(121.4432, detail.GetProperty("location").GetProperty("lon").GetDouble());
-        Assert.Equal(1, detail.GetProperty("version").GetInt64());
+        Assert.Equal(created.Version, detail.GetProperty("version").GetInt64());
 
-        var entry = Assert.Single(detail.GetProperty("timeline").EnumerateArray());
+        var timeline = detail.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal(2, timeline.Count);
+        var (entry, placed) = (timeline[0], timeline[1]);
         Assert.Equal("Reported", entry.GetProperty("kind").GetString());
         Assert.Equal("call-taker-zhao", entry.GetProperty("by").GetString());
         Assert.Equal(1, entry.GetProperty("version").GetInt64());
         var at = entry.GetProperty("at").GetDateTimeOffset();
         Assert.InRange(at, before.AddSeconds(-1), after.AddSeconds(1));
+        Assert.Equal("Placed", placed.GetProperty("kind").GetString());
+        Assert.Equal("call-taker-zhao", placed.GetProperty("by").GetString());
+        Assert.Equal(2, placed.GetProperty("version").GetInt64());
+        Assert.Equal(at, placed.GetProperty("at").GetDateTimeOffset());
     }
 
     [Fact]
@@ -89,9 +98,10 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         using var anonymous = new HttpClient { BaseAddress = app.BaseAddress };
         var created = await anonymous.ReportOk();
 
-        var entry = Assert.Single((await app.Client().Detail(created.Id)).GetProperty("timeline").EnumerateArray());
+        var timeline = (await app.Client().Detail(created.Id)).GetProperty("timeline").EnumerateArray().ToList();
 
-        Assert.Equal("api", entry.GetProperty("by").GetString());
+        Assert.Equal(["Reported", "Placed"], timeline.Select(e => e.GetProperty("kind").GetString()));
+        Assert.All(timeline, entry => Assert.Equal("api", entry.GetProperty("by").GetString()));
     }
 
     [Fact]
@@ -118,11 +128,12 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal("gas-leak", card.GetProperty("category").GetString());
         Assert.Equal("Critical", card.GetProperty("urgency").GetString());
         Assert.True(card.GetProperty("isOpen").GetBoolean());
-        Assert.Equal(1, card.GetProperty("version").GetInt64());
+        Assert.Equal(created.Version, card.GetProperty("version").GetInt64());
+        Assert.Equal(2, created.Version);
     }
 
     [Fact]
-    public async Task Reporting_appends_exactly_one_IncidentReported_event_to_a_new_stream()
+    public async Task Reporting_appends_exactly_one_IncidentReported_and_one_IncidentPlaced_event_to_a_new_stream()
     {
         var streams = await app.StreamCount();
         var description = $"树木倒伏压住车辆 {Api.Unique()}";
@@ -130,9 +141,7 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         var created = await app.Client("call-taker-sun").ReportOk(Api.Report(description, category: "tree-fallen"));
 
         Assert.Equal(streams + 1, await app.StreamCount());
-        var e = Assert.Single(await app.Events(created.Id));
-        Assert.Equal(1, e.Version);
-        var reported = Assert.IsType<IncidentReported>(e.Data);
+        var (reported, placed) = await app.IntakeEvents<IncidentPlaced>(created.Id);
         Assert.Equal(created.Id, reported.IncidentId);
         Assert.Equal(created.Number, reported.Number);
         Assert.Equal(Channel.Hotline, reported.Channel);
@@ -142,6 +151,10 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal(description, reported.Description);
         Assert.Equal(Urgency.Normal, reported.Urgency);
         Assert.Equal("call-taker-sun", reported.By);
+        Assert.Equal(created.Id, placed.IncidentId);
+        Assert.False(placed.Manual);
+        Assert.Equal("call-taker-sun", placed.By);
+        Assert.Equal(reported.At, placed.At);
     }
 
     [Fact]
@@ -155,7 +168,8 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         var created = await app.Client().ReportOk(report);
 
-        var reported = Assert.IsType<IncidentReported>(Assert.Single(await app.Events(created.Id)).Data);
+        var (reported, flagged) = await app.IntakeEvents<IncidentPlacementFlagged>(created.Id);
+        Assert.Equal(PlacementProblem.AddressOnly, flagged.Problem);
         Assert.Null(reported.Location);
         Assert.Equal(new Caller(null, null), reported.Caller);
         Assert.Equal(Channel.Grid, reported.Channel);

@@ -15,19 +15,21 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
     {
         var incident = await app.Client().Accepted();
         app.Time.Set(new DateTimeOffset(2026, 11, 23, 2, 15, 30, TimeSpan.Zero)); // 10:15:30 in Shanghai
-        await app.Client("dispatcher-alice").CommandOk(incident.Id, "assign", new { department = "water", expectedVersion = 2 });
+        var assigned = await app.Client("dispatcher-alice").CommandOk(incident.Id, "assign",
+            new { department = "water", expectedVersion = incident.Version });
 
         await app.WritesNothing(incident.Id, async () =>
         {
             using var response = await app.Client("dispatcher-bob").Command(incident.Id, "assign",
-                new { department = "transport", expectedVersion = 2 });
+                new { department = "transport", expectedVersion = incident.Version });
 
             var problem = await response.Problem(HttpStatusCode.Conflict);
             var detail = problem.GetProperty("detail").GetString()!;
             Assert.Contains(incident.Number, detail);
             Assert.Contains("Assigned by dispatcher-alice at 10:15:30", detail);
-            Assert.Equal(2, problem.GetProperty("expectedVersion").GetInt64());
-            Assert.Equal(3, problem.GetProperty("actualVersion").GetInt64());
+            Assert.Equal(incident.Version, problem.GetProperty("expectedVersion").GetInt64());
+            Assert.Equal(assigned.Version, problem.GetProperty("actualVersion").GetInt64());
+            Assert.Equal(incident.Version + 1, assigned.Version);
             var change = Assert.Single(problem.GetProperty("changes").EnumerateArray());
             Assert.Equal("Assigned", change.GetProperty("kind").GetString());
             Assert.Equal("dispatcher-alice", change.GetProperty("by").GetString());
@@ -42,13 +44,15 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
         var incident = await app.Client().Reported();
         await app.Client("dispatcher-alice").CommandOk(incident.Id, "accept");
         await app.Client("dispatcher-alice").CommandOk(incident.Id, "assign", new { department = "water" });
-        await app.Client("handler-carol").CommandOk(incident.Id, "acknowledge", new { department = "water" });
+        var acknowledged = await app.Client("handler-carol").CommandOk(incident.Id, "acknowledge", new { department = "water" });
 
         using var response = await app.Client("dispatcher-bob").Command(incident.Id, "cancel",
-            new { reason = "invalid", expectedVersion = 1 });
+            new { reason = "invalid", expectedVersion = incident.Version });
 
         var problem = await response.Problem(HttpStatusCode.Conflict);
-        Assert.Equal(4, problem.GetProperty("actualVersion").GetInt64());
+        Assert.Equal(incident.Version, problem.GetProperty("expectedVersion").GetInt64());
+        Assert.Equal(incident.Version + 3, acknowledged.Version);
+        Assert.Equal(acknowledged.Version, problem.GetProperty("actualVersion").GetInt64());
         Assert.Equal(
             [("Accepted", "dispatcher-alice"), ("Assigned", "dispatcher-alice"), ("Acknowledged", "handler-carol")],
             problem.GetProperty("changes").EnumerateArray().Select(c => (c.GetProperty("kind").GetString(), c.GetProperty("by").GetString())));
@@ -62,7 +66,7 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
 
         var assigned = await app.Client().CommandOk(incident.Id, "assign", new { department = "water", expectedVersion = incident.Version });
 
-        Assert.Equal(3, assigned.Version);
+        Assert.Equal(incident.Version + 1, assigned.Version);
     }
 
     [Fact]
@@ -75,7 +79,7 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
             using var response = await app.Client().Command(incident.Id, "assign", new { department = "water", expectedVersion = 7 });
 
             var problem = await response.Problem(HttpStatusCode.Conflict);
-            Assert.Equal(2, problem.GetProperty("actualVersion").GetInt64());
+            Assert.Equal(incident.Version, problem.GetProperty("actualVersion").GetInt64());
             Assert.Empty(problem.GetProperty("changes").EnumerateArray());
         });
     }
@@ -93,7 +97,7 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
             {
                 var client = app.Client(p.Item1);
                 await start.Task;
-                using var response = await client.Command(incident.Id, "assign", new { department = p.Item2, expectedVersion = 2 });
+                using var response = await client.Command(incident.Id, "assign", new { department = p.Item2, expectedVersion = incident.Version });
                 return (p.Item1, p.Item2, response.StatusCode, Body: await response.Content.ReadAsStringAsync());
             }).ToList();
             start.SetResult();
@@ -105,8 +109,8 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
             Assert.Contains($"Assigned by {winner.Item1}", loser.Body);
             var assigned = Assert.Single(await app.Events(incident.Id), e => e.Data is IncidentAssigned);
             Assert.Equal(winner.Item2, ((IncidentAssigned)assigned.Data).Department);
-            Assert.Equal(3, await app.StreamVersion(incident.Id));
-            Assert.Equal((winner.Item2, 3L), ((await app.Card(incident.Id))!.LeadDepartment, (await app.Card(incident.Id))!.Version));
+            Assert.Equal(incident.Version + 1, await app.StreamVersion(incident.Id));
+            Assert.Equal((winner.Item2, incident.Version + 1), ((await app.Card(incident.Id))!.LeadDepartment, (await app.Card(incident.Id))!.Version));
         }
     }
 
@@ -131,7 +135,7 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
             Assert.Equal([HttpStatusCode.OK, HttpStatusCode.UnprocessableEntity], outcomes.Select(o => o.StatusCode).Order());
             Assert.Contains("accept.not-new", outcomes.Single(o => o.StatusCode == HttpStatusCode.UnprocessableEntity).Body);
             Assert.Single(await app.Events(incident.Id), e => e.Data is IncidentAccepted);
-            Assert.Equal(2, await app.StreamVersion(incident.Id));
+            Assert.Equal(incident.Version + 1, await app.StreamVersion(incident.Id));
         }
     }
 
@@ -182,7 +186,7 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
 
         Assert.All(outcomes, o => Assert.True(o.StatusCode == HttpStatusCode.OK, $"note {o.n}: {(int)o.StatusCode} {o.Body}"));
         Assert.Equal(10, (await app.Events(incident.Id)).Count(e => e.Data is IncidentProgressNoted));
-        Assert.Equal(14, await app.StreamVersion(incident.Id));
+        Assert.Equal(incident.Version + 10, await app.StreamVersion(incident.Id));
     }
 
     [Fact]
@@ -212,7 +216,7 @@ public sealed class ConcurrencyTests(ClockedDispatchApp app) : IClassFixture<Clo
 
         Assert.Equal(HttpStatusCode.OK, resolved);
         var events = await app.Events(incident.Id);
-        var kinds = events.Skip(4).Select(e => e.Data.GetType()).ToList();
+        var kinds = events.Skip((int)incident.Version).Select(e => e.Data.GetType()).ToList();
         if (noted == HttpStatusCode.OK)
             Assert.Equal([typeof(IncidentProgressNoted), typeof(IncidentResolved)], kinds);
         else

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dispatch.Domain.Incidents;
+using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Tests.Infrastructure;
 
 namespace Dispatch.Server.Tests.Lifecycle;
@@ -44,7 +45,9 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
         var callback = await Step("callback-zhou", id, "callback", new { satisfaction = 4, comment = "修得很快" });
         var closed = await Step("dispatcher-wang", id, "close");
 
-        Assert.Equal([2L, 3, 4, 5, 6, 7, 8],
+        // Intake wrote versions 1 (reported) and 2 (placed); each step adds one.
+        Assert.Equal(2, incident.Version);
+        Assert.Equal([3L, 4, 5, 6, 7, 8, 9],
             new[] { accepted, assigned, acknowledged, progress, resolved, callback, closed }.Select(s => s.Result.Version));
         Assert.All(new[] { accepted, closed }, s => Assert.Equal(incident.Number, s.Result.Number));
 
@@ -52,24 +55,25 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
         Assert.Equal(
         [
             (1L, "Reported", reportedAt, "call-taker-li", (string?)null, (string?)"路面塌陷，车辆绕行"),
-            (2L, "Accepted", accepted.At, "dispatcher-wang", null, null),
-            (3L, "Assigned", assigned.At, "dispatcher-wang", Dept, null),
-            (4L, "Acknowledged", acknowledged.At, "handler-chen", Dept, null),
-            (5L, "ProgressNoted", progress.At, "handler-chen", Dept, "已设置围挡"),
-            (6L, "Resolved", resolved.At, "handler-chen", Dept, "已修复路面"),
-            (7L, "CallbackRecorded", callback.At, "callback-zhou", null, "4/5 · 修得很快"),
-            (8L, "Closed", closed.At, "dispatcher-wang", null, null),
+            (2L, "Placed", reportedAt, "call-taker-li", null, DemoCityMap.Tree().Place(31.2304, 121.4737).Finest!.Path),
+            (3L, "Accepted", accepted.At, "dispatcher-wang", null, null),
+            (4L, "Assigned", assigned.At, "dispatcher-wang", Dept, null),
+            (5L, "Acknowledged", acknowledged.At, "handler-chen", Dept, null),
+            (6L, "ProgressNoted", progress.At, "handler-chen", Dept, "已设置围挡"),
+            (7L, "Resolved", resolved.At, "handler-chen", Dept, "已修复路面"),
+            (8L, "CallbackRecorded", callback.At, "callback-zhou", null, "4/5 · 修得很快"),
+            (9L, "Closed", closed.At, "dispatcher-wang", null, null),
         ], timeline);
 
         var detail = await app.Client().Detail(id);
         Assert.Equal("Closed", detail.GetProperty("state").GetString());
         Assert.Equal("已修复路面", detail.GetProperty("resolution").GetString());
         Assert.Equal(4, detail.GetProperty("satisfaction").GetInt32());
-        Assert.Equal(8, detail.GetProperty("version").GetInt64());
+        Assert.Equal(closed.Result.Version, detail.GetProperty("version").GetInt64());
 
         var events = await app.Events(id);
         Assert.Equal(
-            [typeof(IncidentReported), typeof(IncidentAccepted), typeof(IncidentAssigned), typeof(IncidentAcknowledged),
+            [typeof(IncidentReported), typeof(IncidentPlaced), typeof(IncidentAccepted), typeof(IncidentAssigned), typeof(IncidentAcknowledged),
              typeof(IncidentProgressNoted), typeof(IncidentResolved), typeof(CitizenCallbackRecorded), typeof(IncidentClosed)],
             events.Select(e => e.Data.GetType()));
 
@@ -92,7 +96,8 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
         Assert.Equal("water", card.LeadDepartment);
         Assert.Equal("dispatcher-qian", card.UpdatedBy);
         Assert.Equal(assigned.At, card.UpdatedAt);
-        Assert.Equal(3, card.Version);
+        Assert.Equal(incident.Version + 1, assigned.Result.Version);
+        Assert.Equal(assigned.Result.Version, card.Version);
     }
 
     [Fact]
@@ -205,7 +210,7 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
 
         var cancelled = await app.Client().CommandOk(incident.Id, "cancel", new { reason = "invalid" });
 
-        Assert.Equal(2, cancelled.Version);
+        Assert.Equal(incident.Version + 1, cancelled.Version);
         Assert.Equal(IncidentState.Cancelled, (await app.Card(incident.Id))!.State);
     }
 
@@ -214,11 +219,15 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
     {
         var incident = await app.Client().ReportOk();
 
-        await app.Client().CommandOk(incident.Id, "locate", new { lat = 31.25, lon = 121.5 });
+        var located = await app.Client().CommandOk(incident.Id, "locate", new { lat = 31.25, lon = 121.5 });
 
+        Assert.Equal(incident.Version + 2, located.Version); // located, then placed again
         var card = await app.Card(incident.Id);
         Assert.Equal(new GeoPoint(31.25, 121.5), card!.Location);
         Assert.Equal("东湖区人民路 128 号", card.Address);
-        Assert.Equal("Located", (await Timeline(app.Client(), incident.Id))[^1].Kind);
+        Assert.Equal(located.Version, card.Version);
+        var timeline = await Timeline(app.Client(), incident.Id);
+        Assert.Equal(["Located", "Placed"], timeline[^2..].Select(e => e.Kind));
+        Assert.Equal(DemoCityMap.Tree().Place(31.25, 121.5).Finest!.Path, timeline[^1].Text);
     }
 }

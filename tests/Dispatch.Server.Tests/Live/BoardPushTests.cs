@@ -26,7 +26,10 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal(IncidentState.Reported, card.State);
         Assert.Equal(Urgency.Critical, card.Urgency);
         Assert.Equal("gas-leak", card.Category);
-        Assert.Equal(1, card.Version);
+        // One push for the intake's one commit, at its last version (reported, then placed).
+        Assert.Equal(incident.Version, card.Version);
+        Assert.Equal(2, card.Version);
+        Assert.Equal("dh", card.Place?.District);
         Assert.True(card.IsOpen);
     }
 
@@ -39,7 +42,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
         var assigned = await app.Client("dispatcher-push").CommandOk(incident.Id, "assign", new { department = "water" });
 
         var card = await board.CardAt(incident.Id, assigned.Version);
-        Assert.Equal(3, card.Version);
+        Assert.Equal(incident.Version + 1, card.Version);
         Assert.Equal(IncidentState.Assigned, card.State);
         Assert.Equal("water", card.LeadDepartment);
         Assert.Equal("dispatcher-push", card.UpdatedBy);
@@ -52,12 +55,14 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         var closed = await app.Client().Closed();
 
-        // Reported, accepted, assigned, acknowledged, resolved, callback, closed: versions 1 to 7.
-        var last = await board.CardAt(closed.Id, 7);
+        // Reported and placed (one commit), accepted, assigned, acknowledged, resolved, callback, closed: versions 2 to 8.
+        Assert.Equal(8, closed.Version);
+        var last = await board.CardAt(closed.Id, closed.Version);
         Assert.Equal(IncidentState.Closed, last.State);
         Assert.False(last.IsOpen);
         var versions = board.Received().Where(c => c.Id == closed.Id).Select(c => c.Version).ToList();
         Assert.Equal(versions.Order(), versions);
+        Assert.Equal(2, versions[0]);
     }
 
     /// <summary>
@@ -105,7 +110,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
             var incident = await app.Client().ReportOk();
 
             var cards = await Task.WhenAll(pushed.Select(client => Pushed(client, incident.Id)));
-            Assert.All(cards, c => Assert.Equal((incident.Number, 1L, IncidentState.Reported), (c.Number, c.Version, c.State)));
+            Assert.All(cards, c => Assert.Equal((incident.Number, incident.Version, IncidentState.Reported), (c.Number, c.Version, c.State)));
         }
         finally
         {
@@ -133,7 +138,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
     {
         await using var board = await BoardClient.Connect(app);
         var before = await app.Client().Reported();
-        await board.CardAt(before.Id, 1);
+        await board.CardAt(before.Id, before.Version);
         await board.Connection.StopAsync();
 
         var whileAway = await app.Client().ReportOk();
@@ -141,7 +146,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
         await board.Connection.StartAsync().WaitAsync(BoardClient.Patience);
         var cards = await board.Board();
 
-        Assert.Contains(cards, c => c.Id == whileAway.Id && c.Version == 1);
+        Assert.Contains(cards, c => c.Id == whileAway.Id && c.Version == whileAway.Version);
         Assert.Contains(cards, c => c.Id == before.Id && c.Version == acceptedWhileAway.Version && c.State == IncidentState.Accepted);
         // …and it is live again.
         var next = await app.Client().CommandOk(whileAway.Id, "accept");
@@ -175,7 +180,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         using (var again = await app.Client().PostReport(report, key)) await again.ShouldBe(System.Net.HttpStatusCode.OK);
         var marker = await app.Client().ReportOk();
-        await board.CardAt(marker.Id, 1);
+        await board.CardAt(marker.Id, marker.Version);
 
         Assert.Single(board.Received(), c => c.Id == created.Id);
     }
@@ -188,7 +193,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
         var pushed = new TaskCompletionSource<IncidentCard>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = feed.Subscribe(card =>
         {
-            if (card is { } c && c.Id == incident.Id && c.Version == 2) pushed.TrySetResult(c);
+            if (card is { } c && c.Id == incident.Id && c.Version == incident.Version + 1) pushed.TrySetResult(c);
             return Task.CompletedTask;
         });
 
@@ -208,7 +213,7 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
         var later = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var still = feed.Subscribe(card =>
         {
-            if (card?.Id == incident.Id && card.Version == 2) later.TrySetResult();
+            if (card?.Id == incident.Id && card.Version == incident.Version + 1) later.TrySetResult();
             return Task.CompletedTask;
         });
 
@@ -218,6 +223,6 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
         // Subscribers are called in the order they subscribed: once the later one heard it, the earlier would have.
         await later.Task.WaitAsync(BoardClient.Patience);
         // (The intake's own push may still reach it before it unsubscribed; the accept must not.)
-        lock (heard) Assert.DoesNotContain(heard, c => c?.Id == incident.Id && c.Version == 2);
+        lock (heard) Assert.DoesNotContain(heard, c => c?.Id == incident.Id && c.Version == incident.Version + 1);
     }
 }

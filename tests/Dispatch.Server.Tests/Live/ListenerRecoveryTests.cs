@@ -25,14 +25,14 @@ public sealed class ListenerRecoveryTests(DispatchApp app) : IClassFixture<Dispa
             return Task.CompletedTask;
         });
         var before = await app.Client().ReportOk();
-        await board.CardAt(before.Id, 1);
+        await board.CardAt(before.Id, before.Version);
 
         Assert.Equal(1, await TerminateListener());
 
         await board.ResyncRequested();
         await reload.Task.WaitAsync(BoardClient.Patience);
         var after = await app.Client().ReportOk();
-        var card = await board.CardAt(after.Id, 1);
+        var card = await board.CardAt(after.Id, after.Version);
         Assert.Equal(after.Number, card.Number);
     }
 

@@ -3,6 +3,8 @@ using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.Incidents;
 
+using static Dispatch.Server.Components.Shared.TypedText;
+
 namespace Dispatch.Server.Components.Dispatching;
 
 /// <summary>
@@ -21,6 +23,7 @@ public sealed class ActionInput
     public string? Lat { get; set; }
     public string? Lon { get; set; }
     public string? Address { get; set; }
+    public string? Jurisdiction { get; set; }
 
     /// <summary>Starts the location form from where the incident is now, so a correction is a small edit.</summary>
     public static ActionInput For(string action, IncidentDetail d) => action == "locate"
@@ -47,19 +50,9 @@ public sealed class ActionInput
             "reopen" => new CommandRequest(Reason: Reason),
             "cancel" => new CommandRequest(Reason: CancelReason.ToString(), Note: Blank(Note)),
             "locate" => new CommandRequest(Lat: Number("lat", Lat, errors), Lon: Number("lon", Lon, errors), Address: Blank(Address)),
+            "place" => new CommandRequest(Jurisdiction: Jurisdiction),
             _ => new CommandRequest(),
         };
         return (request, errors);
     }
-
-    static double? Number(string field, string? text, List<FieldError> errors)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
-            return value;
-        errors.Add(new FieldError(field, $"{field}.number", $"The {field} must be a decimal number."));
-        return null;
-    }
-
-    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -15,14 +15,16 @@ public static class IncidentActionMenu
 
     public static IReadOnlyList<string> For(IncidentDetail d) => d.State switch
     {
-        IncidentState.Reported => ["accept", "cancel", "locate"],
-        IncidentState.Accepted => ["assign", "cancel", "locate"],
-        IncidentState.Assigned => ["acknowledge", "assign", "return", "cancel", "locate"],
-        IncidentState.Acknowledged => ["progress", "resolve", "return", "cancel", "locate"],
+        // An incident nobody could place puts placing first: until then no centre owns it.
+        IncidentState.Reported when d.NeedsPlacement is not null => ["place", "accept", "cancel", "locate"],
+        IncidentState.Reported => ["accept", "cancel", "locate", "place"],
+        IncidentState.Accepted => ["assign", "cancel", "locate", "place"],
+        IncidentState.Assigned => ["acknowledge", "assign", "return", "cancel", "locate", "place"],
+        IncidentState.Acknowledged => ["progress", "resolve", "return", "cancel", "locate", "place"],
         // Whoever left a number is called back before the incident closes; without one it can close at once.
-        IncidentState.Resolved when !d.CallbackRecorded && !string.IsNullOrEmpty(d.CallerPhone) => ["callback", "reopen", "locate"],
-        IncidentState.Resolved when !d.CallbackRecorded => ["close", "callback", "reopen", "locate"],
-        IncidentState.Resolved => ["close", "reopen", "locate"],
+        IncidentState.Resolved when !d.CallbackRecorded && !string.IsNullOrEmpty(d.CallerPhone) => ["callback", "reopen", "locate", "place"],
+        IncidentState.Resolved when !d.CallbackRecorded => ["close", "callback", "reopen", "locate", "place"],
+        IncidentState.Resolved => ["close", "reopen", "locate", "place"],
         IncidentState.Closed => ["reopen"],
         _ => [],
     };

@@ -4,6 +4,8 @@ using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.City;
 
+using static Dispatch.Server.Components.Shared.TypedText;
+
 namespace Dispatch.Server.Components.Hotline;
 
 /// <summary>
@@ -56,17 +58,6 @@ public sealed partial class IntakeDraft
         }
         else Lat = text;
     }
-
-    static double? Number(string field, string? text, List<FieldError> errors)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
-            return value;
-        errors.Add(new FieldError(field, $"{field}.number", $"The {field} must be a decimal number."));
-        return null;
-    }
-
-    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     [GeneratedRegex(@"^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$")]
     private static partial Regex Pair();
