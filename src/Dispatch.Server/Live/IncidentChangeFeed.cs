@@ -122,11 +122,12 @@ public sealed class IncidentChangeFeed(
     {
         if (card is null) await hub.Clients.Group(BoardHub.CityBoard).Resync();
         else await hub.Clients.Group(BoardHub.CityBoard).CardChanged(card);
-        foreach (var handler in _handlers.Items)
+        // Every console at once: one slow circuit must not hold up the others.
+        await Task.WhenAll(_handlers.Items.Select(async handler =>
         {
             try { await handler(card); }
             catch (Exception ex) { log.LogWarning(ex, "A board subscriber failed"); }
-        }
+        }));
     }
 
     sealed record Notice(Guid Id, long V);
