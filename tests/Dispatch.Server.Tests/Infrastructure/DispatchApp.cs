@@ -22,7 +22,8 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
             ? configured
             : EmbeddedPostgres.EnsureStarted());
 
-    readonly string _database = $"dispatch_test_{Guid.NewGuid():N}";
+    readonly string _database;
+    readonly bool _keepDatabase;
 
     public string ConnectionString { get; }
 
@@ -35,8 +36,15 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Replace to control time in a test (set before the first request).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    public DispatchApp()
+    public DispatchApp() : this($"dispatch_test_{Guid.NewGuid():N}", keepDatabase: false) { }
+
+    /// <summary>
+    /// A server on the named database, created if missing. With <paramref name="keepDatabase"/> the database
+    /// outlives this server, so a second one can start on it (a restart).
+    /// </summary>
+    public DispatchApp(string database, bool keepDatabase)
     {
+        (_database, _keepDatabase) = (database, keepDatabase);
         // Test classes run in parallel, each with its own server and pools, on one PostgreSQL (max_connections is
         // often 100): a smaller pool makes a burst of requests queue for a connection instead of failing with
         // "too many clients". 20 per pool still lets the concurrency tests really race.
@@ -50,8 +58,13 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
         await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = "postgres" }.ConnectionString))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
-            await create.ExecuteNonQueryAsync();
+            await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", admin);
+            exists.Parameters.AddWithValue(_database);
+            if (await exists.ExecuteScalarAsync() is null)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
         }
         UseKestrel(0);
         StartServer();
@@ -80,6 +93,7 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        if (_keepDatabase) return;
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer.Value) { Database = "postgres" }.ConnectionString);
         await admin.OpenAsync();
