@@ -42,7 +42,10 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// A server on the named database, created if missing. With <paramref name="keepDatabase"/> the database
     /// outlives this server, so a second one can start on it (a restart).
     /// </summary>
-    public DispatchApp(string database, bool keepDatabase)
+    public static DispatchApp OnDatabase(string database, bool keepDatabase) => new(database, keepDatabase);
+
+    // Not public: an xunit class fixture may have only one public constructor.
+    DispatchApp(string database, bool keepDatabase)
     {
         (_database, _keepDatabase) = (database, keepDatabase);
         // Test classes run in parallel, each with its own server and pools, on one PostgreSQL (max_connections is

@@ -11,7 +11,7 @@ public sealed class RestartTests
     {
         var database = $"dispatch_test_{Guid.NewGuid():N}";
         Accepted first, second;
-        var before = new DispatchApp(database, keepDatabase: true);
+        var before = DispatchApp.OnDatabase(database, keepDatabase: true);
         await ((IAsyncLifetime)before).InitializeAsync();
         try
         {
@@ -27,7 +27,7 @@ public sealed class RestartTests
         }
 
         // When a new server starts on the same database
-        var after = new DispatchApp(database, keepDatabase: false);
+        var after = DispatchApp.OnDatabase(database, keepDatabase: false);
         await ((IAsyncLifetime)after).InitializeAsync();
         try
         {
