@@ -1,12 +1,8 @@
-using Dispatch.Server.City;
-using Dispatch.Server.Components;
-using Dispatch.Server.Incidents;
-using Dispatch.Server.Live;
-using Dispatch.Server.Localization;
-using Dispatch.Server.Storage;
 using Dispatch.Server;
 using Dispatch.Server.Demo;
+using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,10 +13,12 @@ builder.AddIncidents();
 builder.AddLivePush();
 builder.AddConsole();
 builder.AddDemoCity();
+builder.AddSecurityHeaders();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseSecurityHeaders();
 app.UseConsoleLocalization();
 app.UseStaticFiles();
 app.UseAntiforgery();
