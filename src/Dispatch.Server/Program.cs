@@ -1,5 +1,7 @@
 using Dispatch.Server;
+using Dispatch.Server.Audit;
 using Dispatch.Server.Demo;
+using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Storage;
@@ -9,6 +11,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddDispatchStorage();
 builder.AddCity();
 builder.AddJurisdictions();
+builder.AddIdentity();
+builder.AddAudit();
 builder.AddIncidents();
 builder.AddLivePush();
 builder.AddConsole();
@@ -21,9 +25,14 @@ app.UseExceptionHandler();
 app.UseSecurityHeaders();
 app.UseConsoleLocalization();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
+app.MapAccounts();
 app.MapIncidentApi();
+app.MapAudit();
 app.MapLivePush();
 app.MapConsole();
 

@@ -32,8 +32,34 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (own cookies) with a page on the given console path, once interactive.</summary>
-    public async Task<IPage> Open(string path, string language = "en", int width = 1600, int height = 900)
+    /// <summary>
+    /// A fresh browser context (own cookies), signed in as <paramref name="login"/> through the sign-in page (the
+    /// user is created on first use, see <see cref="DispatchApp.Client"/>), on the given console path once interactive.
+    /// </summary>
+    public async Task<IPage> Open(string path, string language = "en", int width = 1600, int height = 900,
+        string login = DispatchApp.DefaultUser, params Dispatch.Domain.Access.Grant[] grants)
+    {
+        await App.EnsureUser(login, grants);
+        var page = await NewPage(language, width, height);
+        await page.GotoAsync(new Uri(App.BaseAddress, path).ToString());
+        // Not signed in: the console sends us to the sign-in page, which brings us back.
+        await page.Locator("[data-testid=signin-form]").WaitForAsync(new() { Timeout = 30_000 });
+        await SignIn(page, login);
+        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path, new() { Timeout = 30_000 });
+        // Prerendered HTML appears before the circuit is live; clicks before that land nowhere.
+        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
+        return page;
+    }
+
+    public static async Task SignIn(IPage page, string login, string password = DispatchApp.Password)
+    {
+        await page.Locator("#login").FillAsync(login);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#password").PressAsync("Enter");
+    }
+
+    /// <summary>A page in a fresh browser context (own cookies), not signed in.</summary>
+    public async Task<IPage> NewPage(string language = "en", int width = 1600, int height = 900)
     {
         var context = await Browser.NewContextAsync(new()
         {
@@ -41,11 +67,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = language,
             ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = language },
         });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(App.BaseAddress, path).ToString());
-        // Prerendered HTML appears before the circuit is live; clicks before that land nowhere.
-        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
-        return page;
+        return await context.NewPageAsync();
     }
 
     /// <summary>Where screenshots for docs/ go: the repository's docs/screenshots folder.</summary>

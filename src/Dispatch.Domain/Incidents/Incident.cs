@@ -30,7 +30,8 @@ public sealed record Incident(
     bool CallbackRecorded = false,
     int TimesReturned = 0,
     int TimesReopened = 0,
-    Place? Place = null)
+    Place? Place = null,
+    string? ReceivedAt = null)
 {
     public bool IsOpen => State is not (IncidentState.Closed or IncidentState.Cancelled);
 
@@ -38,7 +39,7 @@ public sealed record Incident(
     public static Incident? Evolve(Incident? state, object @event) => @event switch
     {
         IncidentReported e => new(e.IncidentId, e.Number, IncidentState.Reported, e.Category, e.Urgency,
-            CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone)),
+            CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone), ReceivedAt: e.ReceivedAt),
         _ when state is null => throw new InvalidOperationException($"{@event.GetType().Name} before IncidentReported"),
         IncidentAccepted => state with { State = IncidentState.Accepted },
         IncidentAssigned e => state with { State = IncidentState.Assigned, LeadDepartment = e.Department },

@@ -13,7 +13,8 @@ public sealed record ReportIncident(
     string Description,
     Urgency Urgency,
     string By,
-    Place? Place = null);
+    Place? Place = null,
+    string? ReceivedAt = null);
 
 public abstract record IncidentCommand(string By);
 

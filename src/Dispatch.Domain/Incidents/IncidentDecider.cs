@@ -24,7 +24,7 @@ public static class IncidentDecider
 
     public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>
         new(c.IncidentId, c.Number, c.Channel, c.Caller, c.Location, c.Address?.Trim(), c.Category,
-            c.Description.Trim(), c.Urgency, c.By, now);
+            c.Description.Trim(), c.Urgency, c.By, now, c.ReceivedAt);
 
     public static Decision Decide(Incident incident, IncidentCommand command, DateTimeOffset now)
     {

@@ -31,6 +31,10 @@ public sealed record Place(string Path, string? District, string? Town, string? 
 /// <summary>Why an incident could not be placed by itself.</summary>
 public enum PlacementProblem { OutsideCity, AddressOnly }
 
+/// <summary>
+/// A report became an incident. <paramref name="ReceivedAt"/> is the path of the centre that took it: it holds the
+/// incident until it is placed in the tree.
+/// </summary>
 public sealed record IncidentReported(
     Guid IncidentId,
     string Number,
@@ -42,7 +46,8 @@ public sealed record IncidentReported(
     string Description,
     Urgency Urgency,
     string By,
-    DateTimeOffset At) : IIncidentEvent;
+    DateTimeOffset At,
+    string? ReceivedAt = null) : IIncidentEvent;
 
 public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
 

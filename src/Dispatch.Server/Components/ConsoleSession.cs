@@ -1,30 +1,39 @@
-using Dispatch.Server.Incidents;
+using Dispatch.Domain.Access;
+using Dispatch.Server.Identity;
+using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Dispatch.Server.Components;
 
-/// <summary>What the person at this console chose: their operator name and the dark theme. Kept in cookies.</summary>
+/// <summary>What the person at this console chose: the dark theme. Kept in a cookie.</summary>
 public sealed record ConsolePreferences
 {
-    public const string OperatorCookie = "dispatch-operator";
     public const string DarkCookie = "dispatch-dark";
 
-    public string Operator { get; init; } = "";
     public bool Dark { get; init; }
 
-    public static ConsolePreferences From(IRequestCookieCollection? cookies) => new()
-    {
-        Operator = Incidents.Operator.Clean(cookies?[OperatorCookie]) ?? "",
-        Dark = cookies?[DarkCookie] == "1",
-    };
+    public static ConsolePreferences From(IRequestCookieCollection? cookies) => new() { Dark = cookies?[DarkCookie] == "1" };
 }
 
-/// <summary>Per-circuit state of one console.</summary>
-public sealed class ConsoleSession
+/// <summary>Per-circuit state of one console: who is signed in, and what they filed.</summary>
+public sealed class ConsoleSession(AuthenticationStateProvider authentication, ActorDirectory actors)
 {
+    public static readonly Actor Nobody = new("", "", []);
+
     public ConsolePreferences Preferences { get; set; } = new();
 
-    /// <summary>Who the commands from this console are recorded as (sign-in replaces this with the user).</summary>
-    public string Operator => Preferences.Operator is { Length: > 0 } name ? name : "console";
+    /// <summary>The signed-in user as the rules see them; set once per circuit by <see cref="SignedIn"/>.</summary>
+    public Actor? Actor { get; set; }
+
+    /// <summary>
+    /// The signed-in user; <see cref="Nobody"/> (no roles, so nothing is shown or allowed) when the session ended.
+    /// Every page asks before it loads anything, and every command it sends carries this actor.
+    /// </summary>
+    public async ValueTask<Actor> SignedIn()
+    {
+        if (Actor is { } known) return known;
+        var state = await authentication.GetAuthenticationStateAsync();
+        return Actor = await actors.Resolve(state.User) ?? Nobody;
+    }
 
     /// <summary>The incidents this console filed, newest first (the call-taker's "what did I just file").</summary>
     public IReadOnlyList<FiledIncident> Filed => _filed;

@@ -1,6 +1,8 @@
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.City;
+using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Marten;
 
@@ -12,7 +14,10 @@ public static class DemoCitySetup
     public static WebApplicationBuilder AddDemoCity(this WebApplicationBuilder builder)
     {
         if (builder.Configuration.GetValue<bool>("Dispatch:Demo:Seed"))
+        {
+            builder.Services.AddHostedService<DemoUsersSeed>();
             builder.Services.AddHostedService<DemoCitySeed>();
+        }
         return builder;
     }
 }
@@ -23,7 +28,7 @@ public static class DemoCitySetup
 /// three hours, so the board shows realistic ages.
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
-    Jurisdictions.JurisdictionTree jurisdictions, ILogger<DemoCitySeed> log) : IHostedService
+    Jurisdictions.JurisdictionTree jurisdictions, ILogger<IncidentService> serviceLog, ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
     internal static readonly (string Address, double Lat, double Lon)[] Places =
@@ -64,40 +69,48 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 180)));
-            var service = new IncidentService(store, steps, city, numbers, jurisdictions);
+            var service = new IncidentService(store, steps, city, numbers, jurisdictions, serviceLog);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
             var intake = await service.Report(new IntakeForm(
                 i % 5 == 4 ? Channel.Grid : Channel.Hotline, Callers[random.Next(Callers.Length)], phone,
                 lat + random.NextDouble() * 0.004 - 0.002, lon + random.NextDouble() * 0.004 - 0.002, address,
-                matter.Category, matter.Description, (int)matter.Urgency), "12345 热线", null, ct);
+                matter.Category, matter.Description, (int)matter.Urgency), Seat("city.calltaker"), null, ct);
             if (intake is not CommandOutcome.Done { Id: var id }) continue;
 
             // Walk the incident some way along the loop: i % 9 decides how far.
-            IncidentCommand[] loop =
+            // Each step by the demo user whose role takes it (the seed itself may act anywhere, as any of them).
+            (string Seat, IncidentCommand Command)[] loop =
             [
-                new AcceptIncident("调度员 王"), new AssignIncident(matter.Department, "调度员 王"),
-                new AcknowledgeIncident(matter.Department, $"{city.DepartmentName(matter.Department, new("zh-CN"))} 值班"),
-                new NoteProgress(matter.Department, "已派人员赶赴现场。", "现场处置组"),
-                new ResolveIncident(matter.Department, "已处置完毕，现场恢复正常。", "现场处置组"),
-                new RecordCallback(random.Next(3, 6), "市民表示满意。", "回访员 李"),
-                new CloseIncident("调度员 王"),
+                ("city.dispatcher", new AcceptIncident("")), ("city.dispatcher", new AssignIncident(matter.Department, "")),
+                ("city.handler", new AcknowledgeIncident(matter.Department, "")),
+                ("city.handler", new NoteProgress(matter.Department, "已派人员赶赴现场。", "")),
+                ("city.handler", new ResolveIncident(matter.Department, "已处置完毕，现场恢复正常。", "")),
+                ("city.calltaker", new RecordCallback(random.Next(3, 6), "市民表示满意。", "")),
+                ("city.dispatcher", new CloseIncident("")),
             ];
             var depth = i % 9 switch { 0 or 1 => 0, 2 => 1, 3 => 2, 4 => 3, 5 => 4, 6 => 5, 7 => 6, _ => 7 };
-            foreach (var command in loop.Take(depth))
+            foreach (var (seat, command) in loop.Take(depth))
             {
                 steps.Advance(TimeSpan.FromMinutes(random.Next(2, 12)));
                 if (steps.GetUtcNow() > now) break;
-                await service.Handle(id, command, null, ct);
+                await service.Handle(Seat(seat), id, command, null, ct);
             }
             if (i % 12 == 3)
-                await service.Handle(id, new ReturnIncident(matter.Department, "不属于本部门职责范围。", "部门值班"), null, ct);
+                await service.Handle(Seat("city.handler"), id, new ReturnIncident(matter.Department, "不属于本部门职责范围。", ""), null, ct);
         }
         log.LogInformation("Seeded the demo city with 36 incidents");
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>The seed acts in a demo user's name with every role city-wide, for whichever department a step needs.</summary>
+    Actor Seat(string login) => new(login, login,
+    [
+        new Grant(Role.CallTaker, jurisdictions.City.Path), new Grant(Role.Dispatcher, jurisdictions.City.Path),
+        .. city.DepartmentCodes.Select(d => new Grant(Role.Handler, jurisdictions.City.Path, d)),
+    ]);
 
     /// <summary>A clock that stands still until moved: each demo step happens a few minutes after the last.</summary>
     sealed class StepClock(DateTimeOffset start) : TimeProvider

@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
+using Dispatch.Server.Audit;
 using Dispatch.Server.City;
+using Dispatch.Server.Identity;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Localization;
 using Marten;
@@ -12,7 +15,8 @@ namespace Dispatch.Server.Incidents;
 /// <summary>
 /// The JSON API every command goes through: intake, the lifecycle commands, the board and an incident with
 /// its timeline. Errors are problem details: 400 names each bad field, 404 an unknown incident, 409 says what
-/// changed since the caller's version, 422 gives the rule that refused the command.
+/// changed since the caller's version, 422 gives the rule that refused the command. Every endpoint needs a
+/// signed-in user and checks role and jurisdiction: outside them it is 403, logged and kept in the audit trail.
 /// </summary>
 public static class IncidentApi
 {
@@ -20,7 +24,9 @@ public static class IncidentApi
 
     public static IEndpointRouteBuilder MapIncidentApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").DisableAntiforgery();
+        // The API authenticates by the same cookie as the console. The cookie is SameSite=Strict and commands must be
+        // JSON (a cross-site form cannot send that without the browser asking first), so no anti-forgery token is needed.
+        var api = app.MapGroup("/api").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy);
         api.MapGet("/city", (CityCatalog city) => new
         {
             city.Name, TimeZone = city.TimeZone.Id, city.Categories, city.Departments,
@@ -28,6 +34,7 @@ public static class IncidentApi
         api.MapPost("/incidents", Report);
         api.MapPost("/incidents/{id:guid}/{action}", Command);
         api.MapGet("/incidents/{id:guid}", Detail);
+        api.MapPost("/incidents/{id:guid}/caller/reveal", RevealCaller);
         api.MapGet("/incidents", ByCaller);
         api.MapGet("/board", Board);
         return app;
@@ -38,7 +45,7 @@ public static class IncidentApi
         var (body, bad) = await ReadJson<IntakeRequest>(http, ct);
         if (bad is not null) return bad;
         var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var outcome = await incidents.Report(body!.ToForm(), Operator.Of(http), string.IsNullOrWhiteSpace(key) ? null : key, ct);
+        var outcome = await incidents.Report(body!.ToForm(), http.Actor(), string.IsNullOrWhiteSpace(key) ? null : key, ct);
         return ToResult(outcome, messages);
     }
 
@@ -47,39 +54,76 @@ public static class IncidentApi
     {
         var (body, bad) = await ReadJson<CommandRequest>(http, ct, allowEmpty: true);
         if (bad is not null) return bad;
-        var (command, errors) = IncidentCommandParser.Parse(action.ToLowerInvariant(), body ?? new CommandRequest(), Operator.Of(http), city, jurisdictions);
+        var (command, errors) = IncidentCommandParser.Parse(action.ToLowerInvariant(), body ?? new CommandRequest(), http.Actor().Login, city, jurisdictions);
         if (command is null)
             return action is not null && !IncidentCommandParser.Actions.Contains(action.ToLowerInvariant())
                 ? TypedResults.Problem(statusCode: 404, title: "Unknown action", detail: errors[0].Message)
                 : Invalid(errors, messages);
-        return ToResult(await incidents.Handle(id, command, body?.ExpectedVersion, ct), messages);
+        return ToResult(await incidents.Handle(http.Actor(), id, command, body?.ExpectedVersion, ct), messages);
     }
 
-    static async Task<IResult> Detail(Guid id, IQuerySession query, CancellationToken ct) =>
-        await query.LoadAsync<IncidentDetail>(id, ct) is { } detail
-            ? TypedResults.Ok(detail)
-            : NotFound(id);
+    static async Task<IResult> Detail(Guid id, HttpContext http, IQuerySession query, IncidentService incidents, CancellationToken ct)
+    {
+        if (await query.LoadAsync<IncidentDetail>(id, ct) is not { } detail) return NotFound(id);
+        var actor = http.Actor();
+        if (!AccessRules.Allows(actor, IncidentAction.Read, detail.Scope()))
+            return Forbidden(await incidents.DenyRead(actor, detail, ct));
+        return TypedResults.Ok(detail.For(actor));
+    }
+
+    public sealed record RevealRequest(string? Reason);
+
+    /// <summary>
+    /// The caller's name and phone, unmasked, for a stated reason: an explicit act, kept in the audit trail with
+    /// who, when and why.
+    /// </summary>
+    static async Task<IResult> RevealCaller(Guid id, HttpContext http, IncidentService incidents, CancellationToken ct)
+    {
+        var (body, bad) = await ReadJson<RevealRequest>(http, ct);
+        if (bad is not null) return bad;
+        if (string.IsNullOrWhiteSpace(body!.Reason) || body.Reason.Length > 200)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["reason"] = ["Say why you need the caller's details (at most 200 characters)."],
+            });
+        return await incidents.RevealCaller(http.Actor(), id, body.Reason.Trim(), ct) switch
+        {
+            RevealOutcome.Revealed r => TypedResults.Ok(new { r.CallerName, r.CallerPhone }),
+            RevealOutcome.NotFound => NotFound(id),
+            RevealOutcome.Forbidden f => Forbidden(f.Denial),
+            _ => throw new InvalidOperationException(),
+        };
+    }
 
     /// <summary>Earlier incidents of a caller, newest first: repeat callers are common at a hotline.</summary>
-    static async Task<IResult> ByCaller(string? callerPhone, IQuerySession query, CancellationToken ct)
+    static async Task<IResult> ByCaller(string? callerPhone, HttpContext http, IQuerySession query, CancellationToken ct)
     {
+        var actor = http.Actor();
+        if (!actor.Has(Role.CallTaker) && !actor.Has(Role.Dispatcher))
+            return Forbidden(new Denial("access.denied", "Only call-takers and dispatchers look up a caller's earlier incidents."));
         var phone = PhoneNumber.Normalize(callerPhone);
         if (phone is null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["callerPhone"] = ["Give the caller's phone number: an 11-digit mobile or a landline with area code."],
             });
-        return TypedResults.Ok(await RepeatCaller.Find(query, phone, ct));
+        return TypedResults.Ok(await RepeatCaller.Find(query, phone, actor, ct));
     }
 
-    static async Task<IResult> Board(IQuerySession query, string? state, string? category, string? urgency, CancellationToken ct)
+    /// <summary>The open incidents the caller may see, most urgent and oldest first.</summary>
+    static async Task<IResult> Board(HttpContext http, IQuerySession query, string? state, string? category, string? urgency, CancellationToken ct)
     {
-        var cards = query.Query<IncidentCard>().Where(c => c.IsOpen);
-        if (Enum.TryParse<IncidentState>(state, true, out var s)) cards = cards.Where(c => c.State == s);
-        if (!string.IsNullOrWhiteSpace(category)) cards = cards.Where(c => c.Category == category);
-        if (Enum.TryParse<Urgency>(urgency, true, out var u)) cards = cards.Where(c => c.Urgency == u);
-        return TypedResults.Ok(await cards.OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ToListAsync(ct));
+        var cards = await BoardQuery.Visible(query, http.Actor(), ct);
+        IEnumerable<IncidentCard> shown = cards;
+        if (Enum.TryParse<IncidentState>(state, true, out var s)) shown = shown.Where(c => c.State == s);
+        if (!string.IsNullOrWhiteSpace(category)) shown = shown.Where(c => c.Category == category);
+        if (Enum.TryParse<Urgency>(urgency, true, out var u)) shown = shown.Where(c => c.Urgency == u);
+        return TypedResults.Ok(shown.OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ToList());
     }
+
+    static ProblemHttpResult Forbidden(Denial denial) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: denial.Message,
+            extensions: new Dictionary<string, object?> { ["code"] = denial.Code });
 
     static IResult ToResult(CommandOutcome outcome, Messages messages) => outcome switch
     {
@@ -88,6 +132,7 @@ public static class IncidentApi
         CommandOutcome.Done d => TypedResults.Ok(new { d.Id, d.Number, d.Version }),
         CommandOutcome.Invalid i => Invalid(i.Errors, messages),
         CommandOutcome.NotFound n => NotFound(n.Id),
+        CommandOutcome.Forbidden f => Forbidden(f.Denial),
         CommandOutcome.Refused r => TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity, title: "Refused by the rules",
             detail: messages.Refusal(r.Refusal),
@@ -121,6 +166,8 @@ public static class IncidentApi
             return (null, TypedResults.Problem(statusCode: 413, title: "Too large", detail: $"A request body is at most {MaxBody / 1024} KB."));
         if (allowEmpty && http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any())
             return (null, null);
+        if (!http.Request.HasJsonContentType())
+            return (null, TypedResults.Problem(statusCode: 415, title: "Send JSON", detail: "Send the body as application/json."));
         try
         {
             var body = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, JsonSerializerOptions.Web, ct);
@@ -139,24 +186,4 @@ public static class IncidentApi
             }));
         }
     }
-}
-
-/// <summary>Who is acting. Sign-in arrives with the jurisdiction issue; until then see <see cref="Of"/>.</summary>
-public static class Operator
-{
-    public const string Header = "X-Dispatch-Operator";
-
-    /// <summary>
-    /// The signed-in user's name; before sign-in exists, the operator name the console or client declares in
-    /// the <see cref="Header"/> header (trimmed, at most 50 characters), else "api".
-    /// </summary>
-    public static string Of(HttpContext http)
-    {
-        if (http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }) return name;
-        var declared = http.Request.Headers[Header].FirstOrDefault()?.Trim();
-        return Clean(declared) ?? "api";
-    }
-
-    public static string? Clean(string? name) =>
-        string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl) ? null : name.Length > 50 ? name[..50] : name.Trim();
 }

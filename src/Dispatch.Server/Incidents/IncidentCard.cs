@@ -1,3 +1,4 @@
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -22,6 +23,14 @@ public sealed record IncidentCard
     /// <summary>Set when it could not be placed by itself: a dispatcher must place it.</summary>
     public PlacementProblem? NeedsPlacement { get; init; }
     public string? LeadDepartment { get; init; }
+    /// <summary>The centre that took the report (a path in the tree); it holds the incident until it is placed.</summary>
+    public string? ReceivedAt { get; init; }
+    /// <summary>Where access is decided: the placement's path, else <see cref="ReceivedAt"/> ("" is the city).</summary>
+    public string ScopePath { get; init; } = "";
+    /// <summary>Set on the change that moved it, so consoles of its old jurisdiction are told it left.</summary>
+    public string? PreviousScopePath { get; init; }
+    /// <summary>Set on the change that took it from a department (returned, reopened, assigned elsewhere).</summary>
+    public string? PreviousLeadDepartment { get; init; }
     /// <summary>Back in the queue after a department returned it (退单), until it is assigned again.</summary>
     public bool Returned { get; init; }
     public bool Reopened { get; init; }
@@ -29,6 +38,11 @@ public sealed record IncidentCard
     public DateTimeOffset UpdatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
     public long Version { get; init; }
+}
+
+public static class IncidentCardAccess
+{
+    public static IncidentScope Scope(this IncidentCard card) => new(card.ScopePath, card.LeadDepartment);
 }
 
 public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard, Guid>
@@ -44,7 +58,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
                 Id = r.IncidentId, Number = r.Number, State = IncidentState.Reported, Channel = r.Channel,
                 Category = r.Category, Urgency = r.Urgency,
                 Summary = r.Description.Length > SummaryLength ? r.Description[..SummaryLength] + "…" : r.Description,
-                Address = r.Address, Location = r.Location, ReportedAt = r.At,
+                Address = r.Address, Location = r.Location, ReportedAt = r.At, ReceivedAt = r.ReceivedAt,
             },
             _ when card is null => null,
             IncidentAccepted => card with { State = IncidentState.Accepted },
@@ -60,7 +74,18 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentLocated l => card with { Location = l.Location, Address = l.Address ?? card.Address },
             _ => card,
         };
-        return next is null ? null : Touch(next, e);
+        return next is null ? null : Touch(Scope(card, next), e);
+    }
+
+    static IncidentCard Scope(IncidentCard? before, IncidentCard next)
+    {
+        var path = next.Place?.Path ?? next.ReceivedAt ?? "";
+        return next with
+        {
+            ScopePath = path,
+            PreviousScopePath = before is not null && before.ScopePath != path ? before.ScopePath : null,
+            PreviousLeadDepartment = before?.LeadDepartment is { } lead && lead != next.LeadDepartment ? lead : null,
+        };
     }
 
     static IncidentCard Touch(IncidentCard card, IEvent e) =>

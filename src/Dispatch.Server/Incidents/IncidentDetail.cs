@@ -1,3 +1,4 @@
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -23,12 +24,31 @@ public sealed record IncidentDetail
     /// <summary>Set when it could not be placed by itself: a dispatcher must place it.</summary>
     public PlacementProblem? NeedsPlacement { get; init; }
     public string? LeadDepartment { get; init; }
+    /// <summary>The centre that took the report; it holds the incident until it is placed.</summary>
+    public string? ReceivedAt { get; init; }
+    /// <summary>True when the caller's name and phone are shown masked to the reader.</summary>
+    public bool CallerMasked { get; init; }
     public string? Resolution { get; init; }
     public int? Satisfaction { get; init; }
     public bool CallbackRecorded { get; init; }
     public DateTimeOffset ReportedAt { get; init; }
     public long Version { get; init; }
     public List<TimelineEntry> Timeline { get; init; } = [];
+}
+
+public static class IncidentDetailAccess
+{
+    public static IncidentScope Scope(this IncidentDetail d) => new(d.Place?.Path ?? d.ReceivedAt ?? "", d.LeadDepartment);
+
+    /// <summary>The detail as <paramref name="reader"/> may see it: caller name and phone masked unless the rules say otherwise.</summary>
+    public static IncidentDetail For(this IncidentDetail d, Actor reader) =>
+        AccessRules.SeesCaller(reader, d.Scope()) || d.CallerName is null && d.CallerPhone is null
+            ? d
+            : d with { CallerName = MaskName(d.CallerName), CallerPhone = Domain.Intake.PhoneNumber.Mask(d.CallerPhone), CallerMasked = true };
+
+    /// <summary>王女士 → 王**: the family name stays, so a dispatcher can still say "Ms Wang".</summary>
+    public static string? MaskName(string? name) =>
+        string.IsNullOrEmpty(name) ? name : name[..1] + new string('*', Math.Min(name.Length - 1, 4) is > 0 and var n ? n : 1);
 }
 
 /// <summary>One step of the loop. <see cref="Kind"/> is the event name without the "Incident" prefix.</summary>
@@ -45,6 +65,7 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
                 Id = r.IncidentId, Number = r.Number, State = IncidentState.Reported, Channel = r.Channel,
                 CallerName = r.Caller.Name, CallerPhone = r.Caller.Phone, Category = r.Category, Urgency = r.Urgency,
                 Description = r.Description, Address = r.Address, Location = r.Location, ReportedAt = r.At,
+                ReceivedAt = r.ReceivedAt,
             },
             _ when d is null => null,
             IncidentAccepted => d with { State = IncidentState.Accepted },

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
+using Dispatch.Server.Audit;
 using Dispatch.Server.City;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Live;
@@ -19,14 +21,24 @@ namespace Dispatch.Server.Incidents;
 /// about exactly the commits that happened.
 /// </summary>
 public sealed class IncidentService(
-    IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions)
+    IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
+    ILogger<IncidentService> log)
 {
-    public async Task<CommandOutcome> Report(IntakeForm form, string by, string? idempotencyKey, CancellationToken ct = default)
+    public async Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default)
     {
+        var by = actor.Login;
         var errors = IntakeValidation.Validate(form, city.CategoryCodes);
         if (idempotencyKey is { Length: > IntakeKey.MaxLength })
             errors = [.. errors, new FieldError("idempotencyKey", "idempotencyKey.too-long", $"The idempotency key is at most {IntakeKey.MaxLength} characters.")];
         if (errors.Count > 0) return new CommandOutcome.Invalid(errors);
+
+        // Where it lands decides who may file it: a report inside the city must lie in the reporter's jurisdiction;
+        // one that cannot be placed is held by the reporter's own centre until a dispatcher places it.
+        var location = form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null;
+        var place = location is null ? null : jurisdictions.PlaceOf(location);
+        var receivedAt = AccessRules.ReceivingCentre(actor);
+        if (receivedAt is null || !AccessRules.Allows(actor, IncidentAction.Report, new IncidentScope(place?.Path ?? receivedAt, null)))
+            return await Deny(actor, "report", place?.Path ?? receivedAt ?? "", null, null, ct);
 
         var hash = IntakeKey.Hash(form);
         if (idempotencyKey is not null && await Replay(idempotencyKey, hash, ct) is { } replayed) return replayed;
@@ -34,18 +46,17 @@ public sealed class IncidentService(
         var now = clock.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         var number = await numbers.Next(IncidentNumber.LocalDay(now, city.TimeZone), ct);
-        var location = form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null;
         var events = IncidentDecider.Intake(new ReportIncident(
             id, number, form.Channel!.Value,
             new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
             location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
-            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by,
-            location is null ? null : jurisdictions.PlaceOf(location)), now);
+            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by, place, receivedAt), now);
 
         await using var session = store.LightweightSession();
         session.Events.StartStream<Incident>(id, events);
         if (idempotencyKey is not null)
             session.Insert(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash });
+        AuditTrail.Record(session, clock, by, "incident.report", place?.Path ?? receivedAt, number, id, number);
         IncidentChangeFeed.Notify(session, id, events.Count);
         try
         {
@@ -77,8 +88,9 @@ public sealed class IncidentService(
     /// change in between is a conflict that names what changed. Without it, the stream is locked while we
     /// decide (writers take turns), so the rules always see every event and no retry is needed.
     /// </summary>
-    public async Task<CommandOutcome> Handle(Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default)
+    public async Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default)
     {
+        command = command with { By = actor.Login };
         await using var session = store.LightweightSession();
         try
         {
@@ -89,11 +101,18 @@ public sealed class IncidentService(
 
             // Where new coordinates lie is the tree's answer, looked up here so the rules stay pure.
             if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
+            var incident = stream.Aggregate;
+            var scope = IncidentScope.Of(incident);
+            if (!AccessRules.Allows(actor, command, scope))
+                return await Deny(actor, AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(), scope.Path, id, incident.Number, ct);
+
             var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
             if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
 
             stream.AppendMany(decision.Events);
             var version = (stream.StartingVersion ?? 0) + decision.Events.Count;
+            AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
+                scope.Path, Describe(command), id, incident.Number);
             IncidentChangeFeed.Notify(session, id, version);
             await session.SaveChangesAsync(ct);
             return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
@@ -103,6 +122,62 @@ public sealed class IncidentService(
             return await DescribeConflict(id, expectedVersion, ct);
         }
     }
+
+    /// <summary>
+    /// A command outside the actor's rights: nothing is written to the incident; the attempt is logged and kept
+    /// in the audit trail.
+    /// </summary>
+    async Task<CommandOutcome> Deny(Actor actor, string action, string scope, Guid? id, string? number, CancellationToken ct)
+    {
+        log.LogWarning("Denied {User} {Action} on {Incident} at {Scope}", actor.Login, action, number ?? "(new)", scope);
+        await AuditTrail.Write(store, clock, actor.Login, "incident." + action, scope, "denied", id, number, allowed: false, ct);
+        return new CommandOutcome.Forbidden(new Denial("access.denied",
+            number is null
+                ? $"{actor.Login} may not {action} incidents at {(scope.Length == 0 ? "this place" : scope)}."
+                : $"{actor.Login} may not {action} incident {number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover."));
+    }
+
+    /// <summary>A read outside the reader's rights: logged and audited like a refused command.</summary>
+    public async Task<Denial> DenyRead(Actor actor, IncidentDetail detail, CancellationToken ct)
+    {
+        var denied = await Deny(actor, "read", detail.Scope().Path, detail.Id, detail.Number, ct);
+        return ((CommandOutcome.Forbidden)denied).Denial;
+    }
+
+    /// <summary>
+    /// The caller's details, unmasked, for a reason the reader gives: allowed to whoever sees them anyway and to
+    /// dispatchers and leaders in scope; always written to the audit trail with who, when and why.
+    /// </summary>
+    public async Task<RevealOutcome> RevealCaller(Actor actor, Guid id, string reason, CancellationToken ct = default)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<IncidentDetail>(id, ct) is not { } detail) return new RevealOutcome.NotFound();
+        var scope = detail.Scope();
+        if (!AccessRules.SeesCaller(actor, scope) && !AccessRules.Allows(actor, IncidentAction.RevealCaller, scope))
+        {
+            var denied = await Deny(actor, "revealcaller", scope.Path, id, detail.Number, ct);
+            return new RevealOutcome.Forbidden(((CommandOutcome.Forbidden)denied).Denial);
+        }
+        AuditTrail.Record(session, clock, actor.Login, "caller.reveal", scope.Path, reason, id, detail.Number);
+        await session.SaveChangesAsync(ct);
+        log.LogInformation("{User} revealed the caller of {Number}: {Reason}", actor.Login, detail.Number, reason);
+        return new RevealOutcome.Revealed(detail.CallerName, detail.CallerPhone);
+    }
+
+    static string? Describe(IncidentCommand command) => command switch
+    {
+        AssignIncident c => c.Department,
+        AcknowledgeIncident c => c.Department,
+        NoteProgress c => $"{c.Department}: {c.Note}",
+        ReturnIncident c => $"{c.Department}: {c.Reason}",
+        ResolveIncident c => $"{c.Department}: {c.Resolution}",
+        RecordCallback c => $"{c.Satisfaction}/5",
+        ReopenIncident c => c.Reason,
+        CancelIncident c => c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}",
+        PlaceIncident c => c.Place.Path,
+        LocateIncident c => c.Place?.Path ?? "outside the city",
+        _ => null,
+    };
 
     async Task<CommandOutcome> DescribeConflict(Guid id, long? expectedVersion, CancellationToken ct)
     {
@@ -126,9 +201,17 @@ public abstract record CommandOutcome
     public sealed record Done(Guid Id, string Number, long Version, bool Created) : CommandOutcome;
     public sealed record Invalid(IReadOnlyList<FieldError> Errors) : CommandOutcome;
     public sealed record NotFound(Guid Id) : CommandOutcome;
+    public sealed record Forbidden(Denial Denial) : CommandOutcome;
     public sealed record Refused(Refusal Refusal) : CommandOutcome;
     public sealed record Conflict(string Message, string Number, long ExpectedVersion, long ActualVersion,
         IReadOnlyList<TimelineEntry> Changes) : CommandOutcome;
+}
+
+public abstract record RevealOutcome
+{
+    public sealed record Revealed(string? CallerName, string? CallerPhone) : RevealOutcome;
+    public sealed record NotFound : RevealOutcome;
+    public sealed record Forbidden(Denial Denial) : RevealOutcome;
 }
 
 /// <summary>Remembers which incident an intake idempotency key created, and for what request.</summary>

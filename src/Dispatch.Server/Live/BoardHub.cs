@@ -1,5 +1,9 @@
+using Dispatch.Domain.Access;
+using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
+using Dispatch.Server.Jurisdictions;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.Server.Live;
@@ -8,26 +12,59 @@ namespace Dispatch.Server.Live;
 public interface IBoardClient
 {
     Task CardChanged(IncidentCard card);
+    /// <summary>The incident moved out of what this client may see (placed elsewhere, taken from its department).</summary>
+    Task CardLeft(Guid id);
     /// <summary>Changes may have been missed: call <see cref="BoardHub.Board"/> again.</summary>
     Task Resync();
 }
 
 /// <summary>
-/// Board push over SignalR. A client joins on connect and, on connect and on every reconnect, calls
-/// <see cref="Board"/> to catch up; from then on it receives each changed card.
+/// Board push over SignalR, for signed-in users. On connect a client joins one group per node of the tree where
+/// it may read (and per department for handlers and units), so it receives exactly the cards of its scope; on
+/// connect and on every reconnect it calls <see cref="Board"/> to catch up.
 /// </summary>
-public sealed class BoardHub(IQuerySession query) : Hub<IBoardClient>
+[Authorize]
+public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger<BoardHub> log) : Hub<IBoardClient>
 {
     public const string Path = "/hubs/board";
-    // One board for the whole city until jurisdictions arrive; then one group per jurisdiction path.
-    public const string CityBoard = "board:city";
+
+    /// <summary>Everyone who reads at this node (and below); departments have their own group per node.</summary>
+    public static string Group(string scopePath, string? department = null) =>
+        department is null ? $"scope:{scopePath}" : $"scope:{scopePath}|dept:{department}";
 
     public override async Task OnConnectedAsync()
     {
-        await Groups.AddToGroupAsync(Context.ConnectionId, CityBoard);
+        if (await actors.Resolve(Context.User) is not { } actor)
+        {
+            Context.Abort();
+            return;
+        }
+        Context.Items[typeof(Actor)] = actor;
+        foreach (var grant in AccessRules.GrantsFor(actor, IncidentAction.Read).Distinct())
+            await Groups.AddToGroupAsync(Context.ConnectionId,
+                Group(grant.Scope, Grant.NeedsDepartment(grant.Role) ? grant.Department : null));
         await base.OnConnectedAsync();
     }
 
-    /// <summary>Every open incident, as the board shows it now.</summary>
-    public Task<IReadOnlyList<IncidentCard>> Board() => query.Query<IncidentCard>().Where(c => c.IsOpen).ToListAsync();
+    /// <summary>Every open incident this user may see, as the board shows it now.</summary>
+    public async Task<IReadOnlyList<IncidentCard>> Board()
+    {
+        if (Context.Items[typeof(Actor)] is not Actor actor) throw new HubException("Sign in first.");
+        var cards = await BoardQuery.Visible(query, actor);
+        log.LogDebug("{User} loaded {Count} cards over the hub", actor.Login, cards.Count);
+        return cards;
+    }
+
+    /// <summary>The groups that should hear of a card: each node on its path, and its department's at each.</summary>
+    public static IEnumerable<string> Audience(string scopePath, string? department, JurisdictionTree tree)
+    {
+        var path = scopePath.Length == 0 ? tree.City.Path : scopePath;
+        var parts = path.Split('/');
+        for (var i = 1; i <= parts.Length; i++)
+        {
+            var node = string.Join('/', parts.Take(i));
+            yield return Group(node);
+            if (department is not null) yield return Group(node, department);
+        }
+    }
 }

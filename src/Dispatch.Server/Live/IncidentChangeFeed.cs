@@ -11,13 +11,15 @@ namespace Dispatch.Server.Live;
 /// Carries "incident X is now at version N" from the commit to every console on every server node.
 /// The command path queues a PostgreSQL NOTIFY in the commit's own transaction; PostgreSQL delivers it only if
 /// the commit succeeds, to every node that LISTENs. Each node loads the changed cards once and fans them out
-/// to its Blazor circuits (<see cref="Subscribe"/>) and its SignalR board clients (<see cref="BoardHub"/>).
+/// to its Blazor circuits (<see cref="Subscribe"/>; each board keeps what its user may see) and to the SignalR
+/// groups of the card's jurisdiction (<see cref="BoardHub"/>).
 /// Payloads are ids and versions, never documents (NOTIFY payloads must stay under 8 KB).
 /// </summary>
 public sealed class IncidentChangeFeed(
     NpgsqlDataSource db,
     IDocumentStore store,
     IHubContext<BoardHub, IBoardClient> hub,
+    Jurisdictions.JurisdictionTree tree,
     ILogger<IncidentChangeFeed> log) : BackgroundService
 {
     public const string Channel = "dispatch_incident_changes";
@@ -120,8 +122,20 @@ public sealed class IncidentChangeFeed(
 
     async Task Publish(IncidentCard? card)
     {
-        if (card is null) await hub.Clients.Group(BoardHub.CityBoard).Resync();
-        else await hub.Clients.Group(BoardHub.CityBoard).CardChanged(card);
+        if (card is null) await hub.Clients.All.Resync();
+        else
+        {
+            // Hub clients are grouped by scope: only those who may see the card get it, and those who saw it
+            // before it moved out of their scope are told it left.
+            var audience = BoardHub.Audience(card.ScopePath, card.LeadDepartment, tree).ToList();
+            await hub.Clients.Groups(audience).CardChanged(card);
+            if (card.PreviousScopePath is not null || card.PreviousLeadDepartment is not null)
+            {
+                var before = BoardHub.Audience(card.PreviousScopePath ?? card.ScopePath, card.PreviousLeadDepartment ?? card.LeadDepartment, tree)
+                    .Except(audience).ToList();
+                if (before.Count > 0) await hub.Clients.Groups(before).CardLeft(card.Id);
+            }
+        }
         // Every console at once: one slow circuit must not hold up the others.
         await Task.WhenAll(_handlers.Items.Select(async handler =>
         {

@@ -10,6 +10,9 @@ namespace Dispatch.Server.Storage;
 /// </summary>
 public static class EmbeddedPostgres
 {
+    /// <summary>Set in the configuration when the server runs on the embedded cluster (the newcomer's local run).</summary>
+    public const string InUseKey = "Dispatch:EmbeddedPostgres";
+
     public static string EnsureStarted()
     {
         var script = FindScript()

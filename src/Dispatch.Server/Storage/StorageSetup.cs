@@ -21,6 +21,7 @@ public static class StorageSetup
         {
             connection = EmbeddedPostgres.EnsureStarted();
             builder.Configuration["ConnectionStrings:Dispatch"] = connection;
+            builder.Configuration[EmbeddedPostgres.InUseKey] = "true";
         }
 
         // One pool for Marten, the change listener and the incident numbers.
@@ -35,6 +36,9 @@ public static class StorageSetup
                 opts.Schema.For<IncidentCard>().Index(c => c.IsOpen);
                 opts.Schema.For<IncidentDetail>().Index(d => d.CallerPhone!);
                 opts.Schema.For<IntakeKey>();
+                opts.Schema.For<IncidentCard>().Index(c => c.ScopePath);
+                opts.Schema.For<Identity.UserAccount>();
+                opts.Schema.For<Audit.AuditEntry>().Index(a => a.At).Index(a => a.User).Index(a => a.IncidentId!).Index(a => a.Number!);
                 opts.Storage.ExtendedSchemaObjects.Add(IncidentNumbers.Table());
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             })

@@ -23,13 +23,14 @@ public static class Calls
     public static async Task<CommandOutcome.Done> Report(this DispatchApp app, IntakeForm? form = null)
     {
         var outcome = await app.Services.GetRequiredService<IncidentService>()
-            .Report(form ?? Form(), "another-call-taker", Guid.NewGuid().ToString());
+            .Report(form ?? Form(), new Dispatch.Domain.Access.Actor("another-call-taker", "Another call-taker", app.Everything()), Guid.NewGuid().ToString());
         return Assert.IsType<CommandOutcome.Done>(outcome);
     }
 
     public static async Task<CommandOutcome.Done> Do(this DispatchApp app, Guid id, IncidentCommand command)
     {
-        var outcome = await app.Services.GetRequiredService<IncidentService>().Handle(id, command, expectedVersion: null);
+        var outcome = await app.Services.GetRequiredService<IncidentService>()
+            .Handle(new Dispatch.Domain.Access.Actor(command.By, command.By, app.Everything()), id, command, expectedVersion: null);
         return Assert.IsType<CommandOutcome.Done>(outcome);
     }
 

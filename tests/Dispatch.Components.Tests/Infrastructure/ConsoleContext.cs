@@ -19,6 +19,9 @@ namespace Dispatch.Components.Tests.Infrastructure;
 /// </summary>
 public static class ConsoleContext
 {
+    /// <summary>The login commands from the console under test are recorded as.</summary>
+    public const string Seat = "console";
+
     public static BunitContext For(DispatchApp app, string culture = "en")
     {
         // Text assertions read English; the resources fall back to English for any culture but zh.
@@ -36,6 +39,9 @@ public static class ConsoleContext
         ctx.Services.AddScoped<IQuerySession>(_ => store.QuerySession());
         ctx.Services.AddLocalization();
         ctx.Services.AddScoped<Messages>();
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.ActorDirectory>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.Users>());
+        ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
         ctx.Services.AddScoped<ConsoleCircuit>();
         ctx.Services.AddMudServices(o =>
@@ -47,6 +53,8 @@ public static class ConsoleContext
         });
         // What a Blazor Server circuit reports once interactive.
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        // The person at this console: signed in with every incident role city-wide unless a test says otherwise.
+        ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Dispatch.Domain.Access.Actor(Seat, "Console", app.Everything());
         return ctx;
     }
 

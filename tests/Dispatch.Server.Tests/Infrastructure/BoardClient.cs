@@ -17,16 +17,18 @@ public sealed class BoardClient : IAsyncDisposable
     readonly Lock _gate = new();
     readonly List<IncidentCard> _received = [];
     readonly List<(Func<IncidentCard, bool> Match, TaskCompletionSource<IncidentCard> Done)> _waiting = [];
+    readonly List<Guid> _left = [];
     readonly TaskCompletionSource _resync = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    BoardClient(Uri baseAddress)
+    BoardClient(Uri baseAddress, System.Net.CookieContainer cookies)
     {
         _connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseAddress, "/hubs/board"))
+            .WithUrl(new Uri(baseAddress, "/hubs/board"), o => o.Cookies = cookies)
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build();
         _connection.On<IncidentCard>("CardChanged", OnCardChanged);
         _connection.On("Resync", () => { lock (_gate) _resync.TrySetResult(); });
+        _connection.On<Guid>("CardLeft", id => { lock (_gate) _left.Add(id); });
     }
 
     public HubConnection Connection => _connection;
@@ -36,9 +38,9 @@ public sealed class BoardClient : IAsyncDisposable
     /// invocation after its OnConnectedAsync (which joins the board group), so once <c>Board()</c> answers
     /// this client is certain to receive every later change.
     /// </summary>
-    public static async Task<BoardClient> Connect(DispatchApp app)
+    public static async Task<BoardClient> Connect(DispatchApp app, string login = DispatchApp.DefaultUser, params Dispatch.Domain.Access.Grant[] grants)
     {
-        var client = new BoardClient(app.BaseAddress);
+        var client = new BoardClient(app.BaseAddress, await app.SignIn(login, grants));
         await client._connection.StartAsync().WaitAsync(Patience);
         await client.Board();
         return client;
@@ -46,6 +48,12 @@ public sealed class BoardClient : IAsyncDisposable
 
     public Task<IReadOnlyList<IncidentCard>> Board() =>
         _connection.InvokeAsync<IReadOnlyList<IncidentCard>>("Board").WaitAsync(Patience);
+
+    /// <summary>The incidents the server said left this client's scope.</summary>
+    public IReadOnlyList<Guid> Left()
+    {
+        lock (_gate) return [.. _left];
+    }
 
     public IReadOnlyList<IncidentCard> Received()
     {

@@ -1,3 +1,9 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using Dispatch.Domain.Access;
+using Dispatch.Server.City;
+using Dispatch.Server.Identity;
 using Dispatch.Server.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,6 +41,17 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>Replace to control time in a test (set before the first request).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>More configuration for this server (before it starts), e.g. low rate limits for the rate-limit tests.</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Every test user's password.</summary>
+    public const string Password = "test-password-1";
+
+    /// <summary>The default test user: call-taker, dispatcher and every department's handler, city-wide.</summary>
+    public const string DefaultUser = "test-dispatcher";
+
+    readonly ConcurrentDictionary<string, Lazy<Task>> _users = new();
 
     public DispatchApp() : this($"dispatch_test_{Guid.NewGuid():N}", keepDatabase: false) { }
 
@@ -80,17 +97,90 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Dispatch", ConnectionString);
         builder.UseSetting("Dispatch:Demo:Seed", "false");
+        // Tests sign in and send bursts from one address; the rate-limit tests set their own low limits.
+        builder.UseSetting("Dispatch:RateLimits:ApiPerSecond", "100000");
+        builder.UseSetting("Dispatch:RateLimits:SignInsPerMinute", "100000");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Clock)));
         builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
     }
 
-    /// <summary>An HTTP client for the real server, acting as <paramref name="operatorName"/>.</summary>
-    public HttpClient Client(string operatorName = "test-dispatcher", string language = "en")
+    /// <summary>
+    /// An HTTP client signed in as <paramref name="login"/> (it signs in on its first request). The user is created
+    /// on first use with <paramref name="grants"/>, or, when none are given, with every incident role city-wide.
+    /// </summary>
+    public HttpClient Client(string login = DefaultUser, string? language = "en", params Grant[] grants)
     {
-        var client = new HttpClient(new ExplainServerErrors(ServerErrors)) { BaseAddress = BaseAddress };
-        client.DefaultRequestHeaders.Add(Dispatch.Server.Incidents.Operator.Header, operatorName);
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+        var cookies = new CookieContainer();
+        var client = new HttpClient(new ExplainServerErrors(ServerErrors, new SignInFirst(this, login, grants, cookies)))
+        {
+            BaseAddress = BaseAddress,
+        };
+        if (language is not null) client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
         return client;
+    }
+
+    /// <summary>An HTTP client that has not signed in.</summary>
+    public HttpClient Anonymous() =>
+        new(new ExplainServerErrors(ServerErrors, new SocketsHttpHandler { CookieContainer = new CookieContainer() })) { BaseAddress = BaseAddress };
+
+    /// <summary>Signs in as the user (created on first use, see <see cref="Client"/>) and returns the session cookie.</summary>
+    public async Task<CookieContainer> SignIn(string login = DefaultUser, params Grant[] grants)
+    {
+        await EnsureUser(login, grants);
+        var cookies = new CookieContainer();
+        using var client = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies }) { BaseAddress = BaseAddress };
+        using var response = await client.PostAsJsonAsync("/api/session", new { login, password = Password });
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"Sign-in as {login} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return cookies;
+    }
+
+    /// <summary>Creates the test user once (later calls with the same login keep it, so its sessions stay valid).</summary>
+    public Task EnsureUser(string login, params Grant[] grants) =>
+        _users.GetOrAdd(login, _ => new Lazy<Task>(async () =>
+        {
+            var users = Services.GetRequiredService<Users>();
+            if (await users.Find(login) is not null) return;
+            await users.Ensure(login, login, Password, grants.Length > 0 ? grants : Everything());
+        })).Value;
+
+    /// <summary>Call-taker, dispatcher and handler of every department, city-wide: the loop end to end.</summary>
+    public Grant[] Everything()
+    {
+        var city = Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path;
+        return
+        [
+            new Grant(Role.CallTaker, city), new Grant(Role.Dispatcher, city),
+            .. Services.GetRequiredService<CityCatalog>().DepartmentCodes.Select(d => new Grant(Role.Handler, city, d)),
+        ];
+    }
+
+    /// <summary>Signs in before the first request of a client; the cookie then rides on every request.</summary>
+    sealed class SignInFirst(DispatchApp app, string login, Grant[] grants, CookieContainer cookies)
+        : DelegatingHandler(new SocketsHttpHandler { CookieContainer = cookies })
+    {
+        readonly SemaphoreSlim _gate = new(1, 1);
+        bool _signedIn;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (!_signedIn)
+            {
+                await _gate.WaitAsync(ct);
+                try
+                {
+                    if (!_signedIn)
+                    {
+                        var session = await app.SignIn(login, grants);
+                        foreach (Cookie cookie in session.GetAllCookies()) cookies.Add(cookie);
+                        _signedIn = true;
+                    }
+                }
+                finally { _gate.Release(); }
+            }
+            return await base.SendAsync(request, ct);
+        }
     }
 
     async Task IAsyncLifetime.DisposeAsync()

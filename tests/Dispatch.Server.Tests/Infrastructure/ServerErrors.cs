@@ -34,7 +34,7 @@ public sealed class ServerErrors : ILoggerProvider
 }
 
 /// <summary>Puts the server's last logged exceptions into the body of an otherwise empty 5xx response.</summary>
-sealed class ExplainServerErrors(ServerErrors errors) : DelegatingHandler(new SocketsHttpHandler())
+sealed class ExplainServerErrors(ServerErrors errors, HttpMessageHandler? inner = null) : DelegatingHandler(inner ?? new SocketsHttpHandler())
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {

@@ -93,26 +93,28 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
-    public async Task Without_an_operator_header_the_reporter_is_recorded_as_api()
+    public async Task A_caller_who_has_not_signed_in_is_told_to_and_nothing_is_written()
     {
-        using var anonymous = new HttpClient { BaseAddress = app.BaseAddress };
-        var created = await anonymous.ReportOk();
+        using var anonymous = app.Anonymous();
+        var description = Api.Unique("anon");
 
-        var timeline = (await app.Client().Detail(created.Id)).GetProperty("timeline").EnumerateArray().ToList();
+        using var response = await anonymous.PostReport(Api.Report(description));
 
-        Assert.Equal(["Reported", "Placed"], timeline.Select(e => e.GetProperty("kind").GetString()));
-        Assert.All(timeline, entry => Assert.Equal("api", entry.GetProperty("by").GetString()));
+        var problem = await response.Problem(System.Net.HttpStatusCode.Unauthorized);
+        Assert.Contains("/api/session", problem.GetProperty("detail").GetString());
+        var board = await app.Client().GetJson("/api/board");
+        Assert.DoesNotContain(board.EnumerateArray(), c => c.GetProperty("summary").GetString()!.Contains(description));
     }
 
     [Fact]
-    public async Task A_declared_operator_name_is_trimmed_and_cut_to_50_characters()
+    public async Task The_signed_in_login_is_recorded_as_who_reported_whatever_the_client_declares()
     {
-        var longName = "  " + new string('o', 60) + "  ";
-        var created = await app.Client(longName).ReportOk();
-        var padded = await app.Client("  dispatcher-ma  ").ReportOk();
+        var client = app.Client("call-taker-ma");
+        client.DefaultRequestHeaders.Add("X-Dispatch-Operator", "someone-else");
 
-        Assert.Equal(new string('o', 50), ((IncidentReported)(await app.Events(created.Id))[0].Data).By);
-        Assert.Equal("dispatcher-ma", ((IncidentReported)(await app.Events(padded.Id))[0].Data).By);
+        var created = await client.ReportOk();
+
+        Assert.Equal("call-taker-ma", ((IncidentReported)(await app.Events(created.Id))[0].Data).By);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class RefusalLanguageTests(DispatchApp app) : IClassFixture<Dispat
     public async Task Without_a_language_preference_refusals_are_in_Chinese()
     {
         var incident = await app.Client().Accepted();
-        using var client = new HttpClient { BaseAddress = app.BaseAddress };
+        using var client = app.Client(language: null);
 
         using var response = await client.Command(incident.Id, "acknowledge", new { department = Steps.Department });
 

@@ -73,8 +73,9 @@ public sealed class BoardPushTests(DispatchApp app) : IClassFixture<DispatchApp>
     [Fact]
     public async Task Two_board_clients_both_receive_the_change()
     {
+        var cookies = await app.SignIn();
         var connections = Enumerable.Range(0, 2).Select(_ => new HubConnectionBuilder()
-            .WithUrl(new Uri(app.BaseAddress, "/hubs/board"))
+            .WithUrl(new Uri(app.BaseAddress, "/hubs/board"), o => o.Cookies = cookies)
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build()).ToList();
         // Each client collects what it is pushed; the push can arrive before the POST has answered.

@@ -57,13 +57,16 @@ public sealed class BoardCards
         Changed();
     }
 
-    /// <summary>Applies one pushed card; false when it changes nothing (an older or repeated version).</summary>
-    public bool Apply(IncidentCard card)
+    /// <summary>
+    /// Applies one pushed card; false when it changes nothing (an older or repeated version). A card this board may
+    /// not show (<paramref name="visible"/> false: it moved out of the user's scope) leaves like a closed one.
+    /// </summary>
+    public bool Apply(IncidentCard card, bool visible = true)
     {
         var known = _cards.GetValueOrDefault(card.Id);
         if (known is not null && known.Version >= card.Version) return false;
         if (_gone.TryGetValue(card.Id, out var goneAt) && goneAt >= card.Version) return false;
-        if (!card.IsOpen)
+        if (!card.IsOpen || !visible)
         {
             _gone[card.Id] = card.Version;
             if (known is null) return false;

@@ -1,3 +1,4 @@
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
 
@@ -12,6 +13,11 @@ public static class IncidentActionMenu
 {
     /// <summary>Actions that need nothing more than a click.</summary>
     public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close" };
+
+    /// <summary>The steps the state allows that this person's roles allow here (department work in the lead's name).</summary>
+    public static IReadOnlyList<string> For(IncidentDetail d, Actor actor) =>
+        For(d).Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
+            OnBehalfOfLead(action) ? d.LeadDepartment : null)).ToList();
 
     public static IReadOnlyList<string> For(IncidentDetail d) => d.State switch
     {

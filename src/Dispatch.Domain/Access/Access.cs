@@ -1,0 +1,166 @@
+using Dispatch.Domain.Incidents;
+
+namespace Dispatch.Domain.Access;
+
+/// <summary>What a person does at a centre. Each role is held at a node of the jurisdiction tree.</summary>
+public enum Role
+{
+    /// <summary>Hotline (12345) call-taker: files reports, records citizen callbacks, sees caller details.</summary>
+    CallTaker,
+    /// <summary>Dispatcher at a command centre (city, district or town): runs the loop in its jurisdiction.</summary>
+    Dispatcher,
+    /// <summary>Department handler: acknowledges, handles, returns and resolves what is assigned to the department.</summary>
+    Handler,
+    /// <summary>Field unit (grid worker, team, vehicle) of a department: sees its department's incidents, notes progress.</summary>
+    FieldUnit,
+    /// <summary>Leader: watches everything in the jurisdiction, reads the audit trail; acts through supervision.</summary>
+    Leader,
+    /// <summary>Administrator: keeps users and roles in the jurisdiction and reads the audit trail; no incident work.</summary>
+    Admin,
+}
+
+/// <summary>
+/// A role held at one node of the tree, by its path (<c>demo/dh/dh-01</c>), and for one department where
+/// the role works for a department (handlers and field units).
+/// </summary>
+public sealed record Grant(Role Role, string Scope, string? Department = null)
+{
+    public static bool NeedsDepartment(Role role) => role is Role.Handler or Role.FieldUnit;
+}
+
+/// <summary>Who acts: the login recorded on every event, the name people read, and what they hold.</summary>
+public sealed record Actor(string Login, string Name, IReadOnlyList<Grant> Grants)
+{
+    public bool Has(Role role) => Grants.Any(g => g.Role == role);
+}
+
+/// <summary>What the access rules need to know of an incident.</summary>
+/// <param name="Path">Where it lies in the tree: its placement, or, until placed, the centre that received it.</param>
+/// <param name="LeadDepartment">The department it is assigned to, if any.</param>
+public sealed record IncidentScope(string Path, string? LeadDepartment)
+{
+    /// <summary>
+    /// The command centre that handles it: the town it lies in, or the district or city when it is placed no
+    /// finer (town for routine matters; routing and escalation move command up in a later step).
+    /// </summary>
+    public string Centre => string.Join('/', Path.Split('/').Take(3));
+
+    public static IncidentScope Of(Incident incident) => new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment);
+}
+
+/// <summary>What can be done to an incident. Each API action and each console button maps to one.</summary>
+public enum IncidentAction
+{
+    Read, Report, Accept, Assign, Acknowledge, Progress, Return, Resolve, Callback, Close, Reopen, Cancel, Locate, Place,
+    /// <summary>Read the caller's name and phone unmasked, with a stated reason (audited).</summary>
+    RevealCaller,
+}
+
+/// <summary>
+/// The access rules, pure: which role may do what where. A scope covers its own node and everything beneath
+/// it, so a town dispatcher works in its town, a district in all its towns, the city everywhere.
+/// </summary>
+public static class AccessRules
+{
+    /// <summary>True when the node at <paramref name="path"/> is <paramref name="scope"/> or lies beneath it.</summary>
+    /// <remarks>An incident with no known place (empty path) belongs to the city: only a city-wide scope covers it.</remarks>
+    public static bool Covers(string scope, string path) =>
+        path.Length == 0
+            ? !scope.Contains('/')
+            : path == scope || path.StartsWith(scope + "/", StringComparison.Ordinal);
+
+    static readonly Dictionary<Role, IncidentAction[]> ByRole = new()
+    {
+        [Role.CallTaker] = [IncidentAction.Read, IncidentAction.Report, IncidentAction.Callback],
+        [Role.Dispatcher] =
+        [
+            IncidentAction.Read, IncidentAction.Report, IncidentAction.Accept, IncidentAction.Assign, IncidentAction.Callback,
+            IncidentAction.Close, IncidentAction.Reopen, IncidentAction.Cancel, IncidentAction.Locate, IncidentAction.Place,
+            IncidentAction.RevealCaller,
+        ],
+        [Role.Handler] =
+        [
+            IncidentAction.Read, IncidentAction.Acknowledge, IncidentAction.Progress, IncidentAction.Return, IncidentAction.Resolve,
+        ],
+        [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress],
+        [Role.Leader] = [IncidentAction.Read, IncidentAction.RevealCaller],
+        [Role.Admin] = [],
+    };
+
+    /// <summary>The actions a role may take on an incident in its scope.</summary>
+    public static IReadOnlyList<IncidentAction> ActionsOf(Role role) => ByRole[role];
+
+    /// <summary>
+    /// May <paramref name="actor"/> take <paramref name="action"/> on an incident at <paramref name="incident"/>?
+    /// Handlers and units see an incident only while their department leads it, and work (acknowledge, progress,
+    /// return, resolve) only in their own department's name; whether that department leads is the rules' question
+    /// (a refusal the person can act on, not a denial).
+    /// </summary>
+    public static bool Allows(Actor actor, IncidentAction action, IncidentScope incident, string? department = null) =>
+        actor.Grants.Any(g => Allows(g, action, incident, department));
+
+    static bool Allows(Grant g, IncidentAction action, IncidentScope incident, string? department)
+    {
+        if (!ByRole[g.Role].Contains(action) || !Covers(g.Scope, incident.Path)) return false;
+        if (!Grant.NeedsDepartment(g.Role)) return true;
+        if (g.Department is null) return false;
+        return action == IncidentAction.Read ? g.Department == incident.LeadDepartment : department == g.Department;
+    }
+
+    /// <summary>
+    /// Caller name and phone are shown only to call-takers in scope and to the dispatchers of the centre that
+    /// handles the incident; everyone else sees them masked and may reveal them with a reason.
+    /// </summary>
+    public static bool SeesCaller(Actor actor, IncidentScope incident) =>
+        actor.Grants.Any(g =>
+            g.Role == Role.CallTaker && Covers(g.Scope, incident.Path) ||
+            g.Role == Role.Dispatcher && g.Scope == incident.Centre && Covers(g.Scope, incident.Path));
+
+    /// <summary>Where a new report by this actor lands when it cannot be placed by its location: the actor's own centre.</summary>
+    public static string? ReceivingCentre(Actor actor) =>
+        actor.Grants.Where(g => ByRole[g.Role].Contains(IncidentAction.Report))
+            .OrderBy(g => g.Scope.Count(c => c == '/')).Select(g => g.Scope).FirstOrDefault();
+
+    /// <summary>Which action a command is, and the department it acts for when it is department work.</summary>
+    public static (IncidentAction Action, string? Department) ActionOf(IncidentCommand command) => command switch
+    {
+        AcceptIncident => (IncidentAction.Accept, null),
+        AssignIncident => (IncidentAction.Assign, null),
+        AcknowledgeIncident c => (IncidentAction.Acknowledge, c.Department),
+        NoteProgress c => (IncidentAction.Progress, c.Department),
+        ReturnIncident c => (IncidentAction.Return, c.Department),
+        ResolveIncident c => (IncidentAction.Resolve, c.Department),
+        RecordCallback => (IncidentAction.Callback, null),
+        CloseIncident => (IncidentAction.Close, null),
+        ReopenIncident => (IncidentAction.Reopen, null),
+        CancelIncident => (IncidentAction.Cancel, null),
+        LocateIncident => (IncidentAction.Locate, null),
+        PlaceIncident => (IncidentAction.Place, null),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
+    };
+
+    /// <summary>
+    /// Whether the actor may take a command on this incident: the action in the incident's scope and, when the
+    /// command moves the incident (place, locate), also at its destination, so nobody hands work out of their own
+    /// jurisdiction by moving it (the level above moves it).
+    /// </summary>
+    public static bool Allows(Actor actor, IncidentCommand command, IncidentScope incident)
+    {
+        var (action, department) = ActionOf(command);
+        if (!Allows(actor, action, incident, department)) return false;
+        var destination = command switch
+        {
+            PlaceIncident p => p.Place.Path,
+            LocateIncident { Place: { } place } => place.Path,
+            _ => null,
+        };
+        return destination is null || Allows(actor, action, incident with { Path = destination }, department);
+    }
+
+    /// <summary>The scopes in which the actor may take <paramref name="action"/> (for queries and pickers).</summary>
+    public static IEnumerable<Grant> GrantsFor(Actor actor, IncidentAction action) =>
+        actor.Grants.Where(g => ByRole[g.Role].Contains(action));
+}
+
+/// <summary>Why a command was refused for access, in words the person understands.</summary>
+public sealed record Denial(string Code, string Message);
