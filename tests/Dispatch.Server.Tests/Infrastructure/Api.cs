@@ -20,6 +20,9 @@ public static class Api
     /// <summary>A valid, unique mainland mobile number, 139xxxxxxxx.</summary>
     public static string UniqueMobile() => "139" + (Interlocked.Increment(ref _seed) % 100_000_000).ToString("D8");
 
+    /// <summary>Where <see cref="Report"/> lies: 东湖区人民路 128 号, inside a grid cell of the demo city.</summary>
+    public const double ReportLat = 31.2304, ReportLon = 121.4737;
+
     /// <summary>A complete, valid hotline report; tests change or remove the field they are about.</summary>
     public static JsonObject Report(string? description = null, string category = "road-damage", int urgency = 2,
         string? callerPhone = "138-1234-5678") => new()
@@ -27,8 +30,8 @@ public static class Api
         ["channel"] = "hotline",
         ["callerName"] = "王女士",
         ["callerPhone"] = callerPhone,
-        ["lat"] = 31.2304,
-        ["lon"] = 121.4737,
+        ["lat"] = ReportLat,
+        ["lon"] = ReportLon,
         ["address"] = "东湖区人民路 128 号",
         ["category"] = category,
         ["description"] = description ?? $"路面塌陷约一米见方 {Unique("d")}",

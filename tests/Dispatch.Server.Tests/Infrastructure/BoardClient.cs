@@ -18,6 +18,7 @@ public sealed class BoardClient : IAsyncDisposable
     readonly List<IncidentCard> _received = [];
     readonly List<(Func<IncidentCard, bool> Match, TaskCompletionSource<IncidentCard> Done)> _waiting = [];
     readonly List<Guid> _left = [];
+    readonly Dictionary<Guid, TaskCompletionSource> _leaving = [];
     readonly TaskCompletionSource _resync = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     BoardClient(Uri baseAddress, System.Net.CookieContainer cookies)
@@ -28,7 +29,14 @@ public sealed class BoardClient : IAsyncDisposable
             .Build();
         _connection.On<IncidentCard>("CardChanged", OnCardChanged);
         _connection.On("Resync", () => { lock (_gate) _resync.TrySetResult(); });
-        _connection.On<Guid>("CardLeft", id => { lock (_gate) _left.Add(id); });
+        _connection.On<Guid>("CardLeft", id =>
+        {
+            lock (_gate)
+            {
+                _left.Add(id);
+                if (_leaving.Remove(id, out var done)) done.TrySetResult();
+            }
+        });
     }
 
     public HubConnection Connection => _connection;
@@ -53,6 +61,18 @@ public sealed class BoardClient : IAsyncDisposable
     public IReadOnlyList<Guid> Left()
     {
         lock (_gate) return [.. _left];
+    }
+
+    /// <summary>Completes when the server says <paramref name="id"/> left this client's scope (already or still to come).</summary>
+    public Task WhenLeft(Guid id)
+    {
+        lock (_gate)
+        {
+            if (_left.Contains(id)) return Task.CompletedTask;
+            if (!_leaving.TryGetValue(id, out var done))
+                _leaving[id] = done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return done.Task.WaitAsync(Patience);
+        }
     }
 
     public IReadOnlyList<IncidentCard> Received()
