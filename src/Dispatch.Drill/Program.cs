@@ -9,6 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 // Dispatch.Drill: drives a running Dispatch through its API and hubs, for demos, drills and load figures.
 //
 //   dotnet run --project src/Dispatch.Drill -- calls [--url http://localhost:5080] [--count 200] [--rate 20]
+//                                                   [--login city.calltaker] [--password dispatch-demo]
+//
+// It signs in like any API client (POST /api/session) as a demo user; the board listener signs in as the city
+// dispatcher so it hears every call.
 //
 // `calls` places simulated hotline calls at a steady rate while a board client listens on /hubs/board, and
 // reports how long each took to be accepted (HTTP 201) and to be pushed to the board.
@@ -16,12 +20,12 @@ using Microsoft.Extensions.DependencyInjection;
 var options = Options.Parse(args);
 if (options.Command != "calls")
 {
-    Console.Error.WriteLine("usage: Dispatch.Drill calls [--url URL] [--count N] [--rate PER_SECOND]");
+    Console.Error.WriteLine("usage: Dispatch.Drill calls [--url URL] [--count N] [--rate PER_SECOND] [--login USER] [--password PASSWORD]");
     return 2;
 }
 return await Calls.Run(options);
 
-sealed record Options(string Command, Uri Url, int Count, double Rate)
+sealed record Options(string Command, Uri Url, int Count, double Rate, string Login, string Password, string BoardLogin)
 {
     public static Options Parse(string[] args)
     {
@@ -31,7 +35,19 @@ sealed record Options(string Command, Uri Url, int Count, double Rate)
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
         return new(args.FirstOrDefault() ?? "", new Uri(Value("--url", "http://localhost:5080")),
-            int.Parse(Value("--count", "200")), double.Parse(Value("--rate", "20"), System.Globalization.CultureInfo.InvariantCulture));
+            int.Parse(Value("--count", "200")), double.Parse(Value("--rate", "20"), System.Globalization.CultureInfo.InvariantCulture),
+            Value("--login", "city.calltaker"), Value("--password", "dispatch-demo"), Value("--board-login", "city.dispatcher"));
+    }
+
+    /// <summary>Signs in and returns the session cookie, or explains why not.</summary>
+    public async Task<System.Net.CookieContainer> SignIn(string login)
+    {
+        var cookies = new System.Net.CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = Url };
+        using var response = await http.PostAsJsonAsync("/api/session", new { login, password = Password });
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Cannot sign in as {login} at {Url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return cookies;
     }
 }
 
@@ -47,8 +63,9 @@ static class Calls
         var early = new ConcurrentDictionary<Guid, long>();
         var allPushed = new TaskCompletionSource();
 
+        var boardCookies = await o.SignIn(o.BoardLogin);
         await using var board = new HubConnectionBuilder()
-            .WithUrl(new Uri(o.Url, "/hubs/board"))
+            .WithUrl(new Uri(o.Url, "/hubs/board"), c => c.Cookies = boardCookies)
             .AddJsonProtocol(p => p.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build();
         board.On<JsonElement>("CardChanged", card =>
@@ -61,8 +78,7 @@ static class Calls
         });
         await board.StartAsync();
 
-        using var http = new HttpClient { BaseAddress = o.Url };
-        http.DefaultRequestHeaders.Add("X-Dispatch-Operator", "drill");
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = await o.SignIn(o.Login) }) { BaseAddress = o.Url };
         var random = new Random(42);
         var accepted = new List<double>();
         var interval = TimeSpan.FromSeconds(1 / o.Rate);

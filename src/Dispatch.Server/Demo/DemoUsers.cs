@@ -6,8 +6,9 @@ using Marten;
 namespace Dispatch.Server.Demo;
 
 /// <summary>
-/// One demo user per role at each level of the demo city: the city, district 东湖区 (dh) and its town dh-01.
-/// Logins read <c>level.role</c> (<c>city.dispatcher</c>, <c>dh.leader</c>, <c>dh-01.handler</c>); all share the
+/// One demo user per role at each level of the demo city: the city, district 东湖区 (dh) and its town 东湖镇
+/// (dh-04, where the demo seed's 东湖区 addresses lie). Logins read <c>level.role</c> (<c>city.dispatcher</c>,
+/// <c>dh.leader</c>, <c>dh-04.handler</c>); all share the
 /// demo password (docs/demo-users.md). Only seeded into a database with no users, and the list is printed only
 /// by the embedded run (<c>deploy/console</c>), never in production settings.
 /// </summary>
@@ -18,7 +19,7 @@ public sealed class DemoUsersSeed(IDocumentStore store, Users users, Jurisdictio
     /// <summary>Departments of the demo's handlers and field units: urban management handles the most matters.</summary>
     public const string Department = "urban-management";
 
-    public static readonly (string Prefix, string Code)[] Levels = [("city", DemoCityMap.CityCode), ("dh", "dh"), ("dh-01", "dh-01")];
+    public static readonly (string Prefix, string Code)[] Levels = [("city", DemoCityMap.CityCode), ("dh", "dh"), ("dh-04", "dh-04")];
 
     static readonly (string Login, Role Role, string Zh)[] Roles =
     [
@@ -32,7 +33,7 @@ public sealed class DemoUsersSeed(IDocumentStore store, Users users, Jurisdictio
         let node = tree.Find(level.Code)
         where node is not null
         from role in Roles
-        select ($"{level.Prefix}.{role.Login}", $"{node.Name}{role.Zh}",
+        select ($"{level.Prefix}.{role.Login}", $"{(node.Kind == JurisdictionKind.City ? "市级" : node.Name)}{role.Zh}",
             new Grant(role.Role, node.Path, Grant.NeedsDepartment(role.Role) ? Department : null));
 
     public async Task StartAsync(CancellationToken ct)

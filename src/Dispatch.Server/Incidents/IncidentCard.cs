@@ -74,10 +74,10 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentLocated l => card with { Location = l.Location, Address = l.Address ?? card.Address },
             _ => card,
         };
-        return next is null ? null : Touch(Scope(card, next), e);
+        return next is null ? null : Touch(WithScope(card, next), e);
     }
 
-    static IncidentCard Scope(IncidentCard? before, IncidentCard next)
+    static IncidentCard WithScope(IncidentCard? before, IncidentCard next)
     {
         var path = next.Place?.Path ?? next.ReceivedAt ?? "";
         return next with

@@ -45,6 +45,7 @@ public static class StorageSetup
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
+        builder.Services.AddHostedService<ReadModelUpgrade>();
         return builder;
     }
 }
