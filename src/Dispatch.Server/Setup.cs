@@ -6,7 +6,6 @@ using Dispatch.Server.Incidents;
 using Dispatch.Server.Live;
 using Dispatch.Server.Localization;
 using Microsoft.AspNetCore.Localization;
-using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Dispatch.Server;
@@ -17,8 +16,9 @@ public static class Setup
     public static WebApplicationBuilder AddCity(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<CityOptions>(builder.Configuration.GetSection(CityOptions.Section));
-        // Built (and so validated) at start-up: a bad configuration stops the server with a clear message.
-        builder.Services.AddSingleton(sp => new CityCatalog(sp.GetRequiredService<IOptions<CityOptions>>().Value));
+        // Built (and so validated) now, like the jurisdiction tree, not on first use: a bad configuration stops
+        // the server before it listens, with a clear message, even when nothing needs the catalog at start-up.
+        builder.Services.AddSingleton(new CityCatalog(builder.Configuration.GetSection(CityOptions.Section).Get<CityOptions>() ?? new()));
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

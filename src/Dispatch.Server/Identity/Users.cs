@@ -169,6 +169,11 @@ public sealed partial class Users(
                 department = g.Department?.Trim();
                 if (string.IsNullOrEmpty(department) || !city.DepartmentCodes.Contains(department))
                     errors.Add(new($"{field}.department", "department.unknown", $"A {role} works for a department: name a known one."));
+                // A department works only at the levels configured for it: no street office at a district.
+                else if (!city.IsDepartmentAt(department, node.Kind))
+                    errors.Add(new($"{field}.department", "department.level",
+                        $"Department '{department}' does not exist at {CityCatalog.LevelOf(node.Kind).ToString().ToLowerInvariant()} level: " +
+                        $"choose a department that does, or a node at a level where '{department}' exists."));
             }
             else if (!string.IsNullOrWhiteSpace(g.Department))
                 errors.Add(new($"{field}.department", "department.not-used", $"A {role} does not work for a department; leave it empty."));
