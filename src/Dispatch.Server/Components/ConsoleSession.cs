@@ -35,6 +35,18 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, A
         return Actor = await actors.Resolve(state.User) ?? Nobody;
     }
 
+    /// <summary>
+    /// The signed-in user with the roles the store holds now (<see cref="ActorDirectory"/> keeps them a few
+    /// seconds), not those the console opened with: user administration and the audit trail ask this, so roles taken
+    /// away meanwhile no longer count there. <see cref="Nobody"/> when the user is gone or disabled.
+    /// </summary>
+    public async ValueTask<Actor> Current(CancellationToken ct = default)
+    {
+        var signedIn = await SignedIn();
+        if (signedIn.Login.Length == 0) return Nobody;
+        return await actors.Load(signedIn.Login, ct) is { Disabled: false } user ? user.ToActor() : Nobody;
+    }
+
     /// <summary>The incidents this console filed, newest first (the call-taker's "what did I just file").</summary>
     public IReadOnlyList<FiledIncident> Filed => _filed;
 
