@@ -160,7 +160,8 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Empty(cut.FindAll("#grant-0-department")); // asked for only once the role works for a department
         await Pick(cut, "grant-0-role", "Department handler");
         await PickPlace(cut, 0, "dh-01", "东湖区 · 人民路街道");
-        await Pick(cut, "grant-0-department", "Water Authority");
+        // Urban management works at town level too (water does not: docs/configuration.md).
+        await Pick(cut, "grant-0-department", "Urban Management");
         await cut.Find("#user-form").SubmitAsync();
 
         var saved = cut.WaitForElement("[data-testid=user-saved]", Waits.Push);
@@ -168,7 +169,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         var account = await Users.Find(login);
         Assert.NotNull(account);
         Assert.Equal("王芳", account.Name);
-        Assert.Equal([new Grant(Role.Handler, Tree["dh-01"].Path, "water")], account.Grants);
+        Assert.Equal([new Grant(Role.Handler, Tree["dh-01"].Path, "urban-management")], account.Grants);
         Assert.False(account.Disabled);
         Assert.Equal(admin.Login, account.UpdatedBy);
         Assert.NotNull(await Users.CheckPassword(login, "long-enough-password"));
@@ -176,7 +177,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Empty(cut.FindAll("[data-testid=user-form]"));
         var grant = cut.Find($"[data-testid=user-row][data-login='{login}'] [data-testid=grant]");
         Assert.Equal("dh-01", grant.GetAttribute("data-jurisdiction"));
-        Assert.Equal("water", grant.GetAttribute("data-department"));
+        Assert.Equal("urban-management", grant.GetAttribute("data-department"));
         // And the change is on the audit trail, by this admin.
         var trail = await app.Services.GetRequiredService<AuditLog>().Read(admin, new AuditFilter(User: admin.Login));
         Assert.Contains(trail, e => e.Action == "user.create" && e.Detail!.StartsWith(login) && e.Allowed);
