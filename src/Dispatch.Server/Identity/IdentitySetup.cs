@@ -25,6 +25,7 @@ public static class IdentitySetup
         builder.Services.AddSingleton<ActorDirectory>();
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         builder.Services.AddSingleton<Users>();
+        builder.Services.AddHostedService<FirstAdmin>();
 
         var auth = builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>

@@ -128,3 +128,28 @@ public class SignInTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal(incident.Version, (await app.Client().Detail(incident.Id)).GetProperty("version").GetInt64());
     }
 }
+
+/// <summary>A server on an empty database with a first administrator's password configured.</summary>
+public sealed class FirstAdminApp : DispatchApp
+{
+    public FirstAdminApp() => Settings = new() { ["Dispatch:Admin:Login"] = "chief", ["Dispatch:Admin:Password"] = "first-admin-password" };
+}
+
+public class FirstAdminTests(FirstAdminApp app) : IClassFixture<FirstAdminApp>
+{
+    [Fact]
+    public async Task An_empty_database_gets_the_configured_first_administrator_who_can_sign_in_and_manage_users()
+    {
+        var cookies = new System.Net.CookieContainer();
+        using var client = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies }) { BaseAddress = app.BaseAddress };
+
+        using (var signIn = await client.PostAsJsonAsync("/api/session", new { login = "chief", password = "first-admin-password" }))
+            await signIn.ShouldBe(HttpStatusCode.OK);
+        var me = await client.GetJson("/api/session");
+
+        var grant = Assert.Single(me.GetProperty("grants").EnumerateArray());
+        Assert.Equal("Admin", grant.GetProperty("role").GetString());
+        Assert.Equal("demo", grant.GetProperty("scope").GetString());
+        Assert.Contains((await client.GetJson("/api/users")).EnumerateArray(), u => u.GetProperty("login").GetString() == "chief");
+    }
+}
