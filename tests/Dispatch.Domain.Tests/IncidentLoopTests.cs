@@ -295,7 +295,8 @@ public class IncidentLoopTests
         var final = Given([.. history]).State;
         Assert.Equal(
             new Incident(Id, Number, IncidentState.Closed, "roads.manhole", Urgency.High, CallerHasPhone: true,
-                LeadDepartment: UrbanManagement, CallbackRecorded: true, TimesReturned: 1, TimesReopened: 1),
+                LeadDepartment: UrbanManagement, CallbackRecorded: true, TimesReturned: 1, TimesReopened: 1)
+                { AcknowledgedBy = Departments.Of([UrbanManagement]) },
             final);
     }
 }

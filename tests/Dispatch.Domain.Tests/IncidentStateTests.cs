@@ -52,7 +52,8 @@ public class IncidentStateTests
 
         Assert.Equal(
             new Incident(Id, Number, IncidentState.Closed, "roads.manhole", Urgency.High, CallerHasPhone: true,
-                LeadDepartment: UrbanManagement, CallbackRecorded: true, TimesReturned: 0, TimesReopened: 1),
+                LeadDepartment: UrbanManagement, CallbackRecorded: true, TimesReturned: 0, TimesReopened: 1)
+                { AcknowledgedBy = Departments.Of([UrbanManagement]) },
             incident);
         Assert.False(incident.IsOpen);
     }

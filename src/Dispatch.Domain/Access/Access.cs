@@ -1,3 +1,4 @@
+using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
 
 namespace Dispatch.Domain.Access;
@@ -37,15 +38,17 @@ public sealed record Actor(string Login, string Name, IReadOnlyList<Grant> Grant
 /// <summary>What the access rules need to know of an incident.</summary>
 /// <param name="Path">Where it lies in the tree: its placement, or, until placed, the centre that received it.</param>
 /// <param name="LeadDepartment">The department it is assigned to, if any.</param>
-public sealed record IncidentScope(string Path, string? LeadDepartment)
+/// <param name="Level">The level that commands it (routing, escalation and delegation move it).</param>
+public sealed record IncidentScope(string Path, string? LeadDepartment, CommandLevel Level = CommandLevel.Town)
 {
     /// <summary>
-    /// The command centre that handles it: the town it lies in, or the district or city when it is placed no
-    /// finer (town for routine matters; routing and escalation move command up in a later step).
+    /// The command centre that handles it: the ancestor of its place at its command level (the place itself when
+    /// it is placed no finer). Its dispatchers, and those above them, dispatch it.
     /// </summary>
-    public string Centre => string.Join('/', Path.Split('/').Take(3));
+    public string Centre => CommandLevels.CentreOf(Path, Level);
 
-    public static IncidentScope Of(Incident incident) => new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment);
+    public static IncidentScope Of(Incident incident) =>
+        new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment, incident.Level);
 }
 
 /// <summary>What can be done to an incident. Each API action and each console button maps to one.</summary>
@@ -54,6 +57,7 @@ public enum IncidentAction
     Read, Report, Accept, Assign, Acknowledge, Progress, Return, Resolve, Callback, Close, Reopen, Cancel, Locate, Place,
     /// <summary>Read the caller's name and phone unmasked, with a stated reason (audited).</summary>
     RevealCaller,
+    Override, Escalate, Delegate, Supervise,
 }
 
 /// <summary>
@@ -76,14 +80,14 @@ public static class AccessRules
         [
             IncidentAction.Read, IncidentAction.Report, IncidentAction.Accept, IncidentAction.Assign, IncidentAction.Callback,
             IncidentAction.Close, IncidentAction.Reopen, IncidentAction.Cancel, IncidentAction.Locate, IncidentAction.Place,
-            IncidentAction.RevealCaller,
+            IncidentAction.RevealCaller, IncidentAction.Override, IncidentAction.Escalate, IncidentAction.Delegate,
         ],
         [Role.Handler] =
         [
             IncidentAction.Read, IncidentAction.Acknowledge, IncidentAction.Progress, IncidentAction.Return, IncidentAction.Resolve,
         ],
         [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress],
-        [Role.Leader] = [IncidentAction.Read, IncidentAction.RevealCaller],
+        [Role.Leader] = [IncidentAction.Read, IncidentAction.RevealCaller, IncidentAction.Supervise],
         [Role.Admin] = [],
     };
 
@@ -102,6 +106,10 @@ public static class AccessRules
     static bool Allows(Grant g, IncidentAction action, IncidentScope incident, string? department)
     {
         if (!ByRole[g.Role].Contains(action) || !Covers(g.Scope, incident.Path)) return false;
+        // Dispatching is the commanding centre's (and the levels above it): a town reads a district-commanded
+        // incident in its streets but does not dispatch it.
+        if (g.Role == Role.Dispatcher && action is not (IncidentAction.Read or IncidentAction.Report or IncidentAction.RevealCaller)
+            && !Covers(g.Scope, incident.Centre)) return false;
         if (!Grant.NeedsDepartment(g.Role)) return true;
         if (g.Department is null) return false;
         return action == IncidentAction.Read ? g.Department == incident.LeadDepartment : department == g.Department;
@@ -136,6 +144,11 @@ public static class AccessRules
         CancelIncident => (IncidentAction.Cancel, null),
         LocateIncident => (IncidentAction.Locate, null),
         PlaceIncident => (IncidentAction.Place, null),
+        OverrideRouting => (IncidentAction.Override, null),
+        EscalateIncident => (IncidentAction.Escalate, null),
+        DelegateIncident => (IncidentAction.Delegate, null),
+        SuperviseIncident => (IncidentAction.Supervise, null),
+        CheckDeadlines => (IncidentAction.Escalate, null),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 

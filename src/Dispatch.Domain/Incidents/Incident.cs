@@ -1,3 +1,5 @@
+using Dispatch.Domain.Command;
+
 namespace Dispatch.Domain.Incidents;
 
 public enum IncidentState
@@ -35,6 +37,28 @@ public sealed record Incident(
 {
     public bool IsOpen => State is not (IncidentState.Closed or IncidentState.Cancelled);
 
+    /// <summary>Where it is commanded (town until routing or a dispatcher says otherwise).</summary>
+    public CommandLevel Level { get; init; } = CommandLevel.Town;
+    /// <summary>Departments helping the lead (多部门共调), and which of all assigned have acknowledged.</summary>
+    public Departments Assisting { get; init; } = Departments.None;
+    public Departments AcknowledgedBy { get; init; } = Departments.None;
+    public DateTimeOffset? AcknowledgeBy { get; init; }
+    public DateTimeOffset? ResolveBy { get; init; }
+    /// <summary>How long the assignment gave, so an escalation can give the new level the same time.</summary>
+    public TimeSpan? AcknowledgeWindow { get; init; }
+    public TimeSpan? ResolveWindow { get; init; }
+    /// <summary>The deadline already recorded as missed at city level (so it is recorded once).</summary>
+    public DateTimeOffset? MissedDeadline { get; init; }
+    public bool Supervised { get; init; }
+
+    /// <summary>The deadline running now, if any: acknowledgement while assigned, resolution while being handled.</summary>
+    public (DeadlineKind Kind, DateTimeOffset Due)? RunningDeadline => State switch
+    {
+        IncidentState.Assigned when AcknowledgeBy is { } due => (DeadlineKind.Acknowledge, due),
+        IncidentState.Acknowledged when ResolveBy is { } due => (DeadlineKind.Resolve, due),
+        _ => null,
+    };
+
     /// <summary>Folds one event into the state: the left fold of the stream is the incident now.</summary>
     public static Incident? Evolve(Incident? state, object @event) => @event switch
     {
@@ -42,12 +66,38 @@ public sealed record Incident(
             CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone), ReceivedAt: e.ReceivedAt),
         _ when state is null => throw new InvalidOperationException($"{@event.GetType().Name} before IncidentReported"),
         IncidentAccepted => state with { State = IncidentState.Accepted },
-        IncidentAssigned e => state with { State = IncidentState.Assigned, LeadDepartment = e.Department },
-        IncidentAcknowledged => state with { State = IncidentState.Acknowledged },
+        IncidentAssigned e => state with
+        {
+            State = IncidentState.Assigned, LeadDepartment = e.Department, Assisting = Departments.Of(e.Assisting),
+            AcknowledgedBy = Departments.None, AcknowledgeBy = e.AcknowledgeBy, ResolveBy = e.ResolveBy,
+            AcknowledgeWindow = e.AcknowledgeBy - e.At, ResolveWindow = e.ResolveBy - e.At, MissedDeadline = null,
+        },
+        // The lead's acknowledgement starts the handling; an assisting department's is its own.
+        IncidentAcknowledged e => state with
+        {
+            State = e.Department == state.LeadDepartment ? IncidentState.Acknowledged : state.State,
+            AcknowledgedBy = state.AcknowledgedBy.With(e.Department),
+        },
+        // An assisting department that returns its part leaves; the lead returning sends it back to the queue.
+        IncidentReturned e when e.Department != state.LeadDepartment => state with
+        {
+            Assisting = state.Assisting.Without(e.Department),
+            AcknowledgedBy = state.AcknowledgedBy.Without(e.Department),
+        },
         IncidentReturned => state with
         {
             State = IncidentState.Accepted, LeadDepartment = null, TimesReturned = state.TimesReturned + 1,
+            Assisting = Departments.None, AcknowledgedBy = Departments.None, AcknowledgeBy = null, ResolveBy = null,
         },
+        IncidentRouted e => state with { Level = e.Level },
+        IncidentRoutingOverridden e => state with { Level = e.Level },
+        IncidentEscalated e => state with
+        {
+            Level = e.To, AcknowledgeBy = e.AcknowledgeBy ?? state.AcknowledgeBy, ResolveBy = e.ResolveBy ?? state.ResolveBy,
+        },
+        IncidentDelegated e => state with { Level = e.To },
+        IncidentDeadlineMissed e => state with { MissedDeadline = e.Due },
+        IncidentSupervised => state with { Supervised = true },
         IncidentResolved => state with { State = IncidentState.Resolved },
         CitizenCallbackRecorded => state with { CallbackRecorded = true },
         IncidentClosed => state with { State = IncidentState.Closed },
@@ -55,7 +105,8 @@ public sealed record Incident(
         IncidentReopened => state with
         {
             State = IncidentState.Accepted, LeadDepartment = null, CallbackRecorded = false,
-            TimesReopened = state.TimesReopened + 1,
+            TimesReopened = state.TimesReopened + 1, Assisting = Departments.None, AcknowledgedBy = Departments.None,
+            AcknowledgeBy = null, ResolveBy = null,
         },
         IncidentCancelled => state with { State = IncidentState.Cancelled },
         IncidentPlaced e => state with { Place = e.Place },

@@ -20,7 +20,9 @@ public abstract record IncidentCommand(string By);
 
 public sealed record AcceptIncident(string By) : IncidentCommand(By);
 
-public sealed record AssignIncident(string Department, string By) : IncidentCommand(By);
+/// <summary>Assign to a lead and assisting departments; <paramref name="Deadlines"/> come from the policy (server side).</summary>
+public sealed record AssignIncident(string Department, string By, IReadOnlyList<string>? Assisting = null,
+    Command.Deadlines? Deadlines = null) : IncidentCommand(By);
 
 public sealed record AcknowledgeIncident(string Department, string By) : IncidentCommand(By);
 
@@ -43,3 +45,21 @@ public sealed record LocateIncident(GeoPoint Location, string? Address, string B
 
 /// <summary>A dispatcher places the incident by hand (address-only reports, points outside the city).</summary>
 public sealed record PlaceIncident(Place Place, string By) : IncidentCommand(By);
+
+/// <summary>Change the suggested command level and/or lead department, with a reason.</summary>
+public sealed record OverrideRouting(Command.CommandLevel Level, string? Department, string Reason, string By) : IncidentCommand(By);
+
+/// <summary>Move command one level up by hand (too difficult, too big).</summary>
+public sealed record EscalateIncident(string Reason, string By) : IncidentCommand(By);
+
+/// <summary>Move command one level down (routine after all).</summary>
+public sealed record DelegateIncident(string Reason, string By) : IncidentCommand(By);
+
+/// <summary>A leader flags the incident for supervision (督办) with a comment.</summary>
+public sealed record SuperviseIncident(string Comment, string By) : IncidentCommand(By);
+
+/// <summary>
+/// The deadline watch asks: has a deadline run out? Escalates one level (or records the miss at city level) at
+/// most once per deadline; a no-op refusal when nothing is due (another node was first, or it was acknowledged).
+/// </summary>
+public sealed record CheckDeadlines(string By) : IncidentCommand(By);

@@ -1,3 +1,4 @@
+using Dispatch.Domain.Command;
 namespace Dispatch.Domain.Incidents;
 
 /// <summary>
@@ -56,6 +57,11 @@ public static class IncidentDecider
             PlaceIncident c when c.Place == incident.Place => Decision.Refuse("place.same",
                 "Incident {0} is already placed there.", incident.Number),
             PlaceIncident c => Decision.Accept(new IncidentPlaced(incident.Id, c.Place, Manual: true, c.By, now)),
+            OverrideRouting c => Override(incident, c, now),
+            EscalateIncident c => Escalate(incident, c, now),
+            DelegateIncident c => Delegate(incident, c, now),
+            SuperviseIncident c => Supervise(incident, c, now),
+            CheckDeadlines c => Deadline(incident, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
         };
     }
@@ -74,11 +80,15 @@ public static class IncidentDecider
         {
             IncidentState.Reported => Decision.Refuse("assign.not-accepted",
                 "Accept incident {0} before assigning it.", i.Number),
-            IncidentState.Accepted => Decision.Accept(new IncidentAssigned(i.Id, c.Department, c.By, now)),
+            _ when c.Assisting?.Contains(c.Department) == true => Decision.Refuse("assign.lead-assists",
+                "{0} cannot both lead and assist on incident {1}.", c.Department, i.Number),
+            _ when c.Assisting is { } a && a.Distinct().Count() != a.Count => Decision.Refuse("assign.assisting-twice",
+                "An assisting department is named twice for incident {0}.", i.Number),
+            IncidentState.Accepted => Decision.Accept(Assigned(i, c, now)),
             // Re-assigning before anyone acknowledged is a correction, not a return.
-            IncidentState.Assigned when i.LeadDepartment == c.Department => Decision.Refuse("assign.same-department",
-                "Incident {0} is already assigned to {1}.", i.Number, c.Department),
-            IncidentState.Assigned => Decision.Accept(new IncidentAssigned(i.Id, c.Department, c.By, now)),
+            IncidentState.Assigned when i.LeadDepartment == c.Department && SameSet(i.Assisting, c.Assisting) =>
+                Decision.Refuse("assign.same-department", "Incident {0} is already assigned to {1}.", i.Number, c.Department),
+            IncidentState.Assigned => Decision.Accept(Assigned(i, c, now)),
             IncidentState.Acknowledged => Decision.Refuse("assign.being-handled",
                 "Incident {0} is being handled by {1}; it must be returned before it can be assigned elsewhere.",
                 i.Number, i.LeadDepartment!),
@@ -89,6 +99,11 @@ public static class IncidentDecider
 
     static Decision Acknowledge(Incident i, AcknowledgeIncident c, DateTimeOffset now) => i.State switch
     {
+        // An assisting department acknowledges its own part, whenever the lead does.
+        IncidentState.Assigned or IncidentState.Acknowledged when i.Assisting.Contains(c.Department) =>
+            i.AcknowledgedBy.Contains(c.Department)
+                ? Decision.Refuse("acknowledge.already", "Incident {0} was already acknowledged by {1}.", i.Number, c.Department)
+                : Decision.Accept(new IncidentAcknowledged(i.Id, c.Department, c.By, now)),
         IncidentState.Reported or IncidentState.Accepted => Decision.Refuse("acknowledge.unassigned",
             "Cannot acknowledge incident {0}: it is not assigned to a department.", i.Number),
         IncidentState.Assigned when i.LeadDepartment != c.Department => WrongDepartment("acknowledge", i, c.Department),
@@ -102,6 +117,11 @@ public static class IncidentDecider
     {
         if (string.IsNullOrWhiteSpace(c.Note))
             return Decision.Refuse("progress.empty", "Write what progress was made.");
+        if (i.Assisting.Contains(c.Department) && i.State is IncidentState.Assigned or IncidentState.Acknowledged)
+            return i.AcknowledgedBy.Contains(c.Department)
+                ? Decision.Accept(new IncidentProgressNoted(i.Id, c.Department, c.Note.Trim(), c.By, now))
+                : Decision.Refuse("progress.not-acknowledged",
+                    "{0} must acknowledge its part of incident {1} before noting progress.", c.Department, i.Number);
         if (i.State != IncidentState.Acknowledged)
             return Decision.Refuse("progress.not-handling",
                 "Progress on {0} can be noted only while its department handles it (after acknowledgement); it is {1}.",
@@ -118,6 +138,8 @@ public static class IncidentDecider
         if (i.State is not (IncidentState.Assigned or IncidentState.Acknowledged))
             return Decision.Refuse("return.not-assigned",
                 "Only an incident assigned to a department can be returned; {0} is {1}.", i.Number, i.State);
+        if (i.Assisting.Contains(c.Department))
+            return Decision.Accept(new IncidentReturned(i.Id, c.Department, c.Reason.Trim(), c.By, now));
         return i.LeadDepartment != c.Department
             ? WrongDepartment("return", i, c.Department)
             : Decision.Accept(new IncidentReturned(i.Id, c.Department, c.Reason.Trim(), c.By, now));
@@ -178,6 +200,76 @@ public static class IncidentDecider
             return Decision.Refuse("cancel.duplicate-of",
                 "Name the incident that {0} duplicates.", i.Number);
         return Decision.Accept(new IncidentCancelled(i.Id, c.Reason, c.Note?.Trim(), c.By, now));
+    }
+
+    static IncidentAssigned Assigned(Incident i, AssignIncident c, DateTimeOffset now) =>
+        new(i.Id, c.Department, c.By, now, c.Assisting is { Count: > 0 } a ? a : null,
+            now + c.Deadlines?.Acknowledge, now + c.Deadlines?.Resolve);
+
+    static bool SameSet(Departments a, IReadOnlyList<string>? b) => a.Equals(Departments.Of(b));
+
+    static bool Finished(Incident i) => i.State is IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled;
+
+    static Decision Override(Incident i, OverrideRouting c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision.Refuse("override.no-reason", "Say why incident {0} is routed differently.", i.Number);
+        if (Finished(i))
+            return Decision.Refuse("override.finished", "Incident {0} is already {1}.", i.Number, i.State);
+        if (c.Level == i.Level && c.Department is null)
+            return Decision.Refuse("override.same", "Incident {0} is already commanded at {1} level.", i.Number, i.Level);
+        return Decision.Accept(new IncidentRoutingOverridden(i.Id, c.Level, c.Department, c.Reason.Trim(), c.By, now));
+    }
+
+    static Decision Escalate(Incident i, EscalateIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision.Refuse("escalate.no-reason", "Say why incident {0} goes up a level.", i.Number);
+        if (Finished(i))
+            return Decision.Refuse("escalate.finished", "Incident {0} is already {1}.", i.Number, i.State);
+        return CommandLevels.Up(i.Level) is { } up
+            ? Decision.Accept(Escalated(i, up, c.Reason.Trim(), automatic: false, c.By, now))
+            : Decision.Refuse("escalate.top", "Incident {0} is already commanded by the city.", i.Number);
+    }
+
+    /// <summary>Up one level; the running deadline starts again for the new level, with the time the assignment gave.</summary>
+    static IncidentEscalated Escalated(Incident i, CommandLevel to, string reason, bool automatic, string by, DateTimeOffset now) =>
+        new(i.Id, i.Level, to, reason, automatic,
+            i.State == IncidentState.Assigned ? now + i.AcknowledgeWindow : null,
+            i.State == IncidentState.Acknowledged ? now + i.ResolveWindow : null, by, now);
+
+    static Decision Delegate(Incident i, DelegateIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason))
+            return Decision.Refuse("delegate.no-reason", "Say why incident {0} goes down a level.", i.Number);
+        if (Finished(i))
+            return Decision.Refuse("delegate.finished", "Incident {0} is already {1}.", i.Number, i.State);
+        return CommandLevels.Down(i.Level) is { } down
+            ? Decision.Accept(new IncidentDelegated(i.Id, i.Level, down, c.Reason.Trim(), c.By, now))
+            : Decision.Refuse("delegate.bottom", "Incident {0} is already commanded by the town.", i.Number);
+    }
+
+    static Decision Supervise(Incident i, SuperviseIncident c, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(c.Comment))
+            return Decision.Refuse("supervise.no-comment", "Write what the supervision of incident {0} asks for.", i.Number);
+        return i.IsOpen
+            ? Decision.Accept(new IncidentSupervised(i.Id, c.Comment.Trim(), c.By, now))
+            : Decision.Refuse("supervise.closed", "Incident {0} is already {1}.", i.Number, i.State);
+    }
+
+    /// <summary>
+    /// A running deadline that ran out moves command up a level, once; at the city it is recorded as missed, once.
+    /// Asked again (by another node, or after a restart) it finds nothing due and says so.
+    /// </summary>
+    static Decision Deadline(Incident i, CheckDeadlines c, DateTimeOffset now)
+    {
+        if (i.RunningDeadline is not ({ } kind, { } due) || due > now || i.MissedDeadline == due)
+            return Decision.Refuse("deadline.none-due", "No deadline of incident {0} has run out.", i.Number);
+        var what = kind == DeadlineKind.Acknowledge ? "acknowledgement" : "resolution";
+        return CommandLevels.Up(i.Level) is { } up
+            ? Decision.Accept(Escalated(i, up, $"{what} overdue since {due:yyyy-MM-dd HH:mm} UTC", automatic: true, c.By, now))
+            : Decision.Accept(new IncidentDeadlineMissed(i.Id, kind, due, c.By, now));
     }
 
     static Decision WrongDepartment(string action, Incident i, string department) =>

@@ -51,7 +51,12 @@ public sealed record IncidentReported(
 
 public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentAssigned(Guid IncidentId, string Department, string By, DateTimeOffset At) : IIncidentEvent;
+/// <summary>
+/// Handed to a lead department and any assisting ones (多部门共调), each to acknowledge on its own. The deadlines
+/// are facts of the assignment (from the deadline policy then), so a later change of policy does not rewrite history.
+/// </summary>
+public sealed record IncidentAssigned(Guid IncidentId, string Department, string By, DateTimeOffset At,
+    IReadOnlyList<string>? Assisting = null, DateTimeOffset? AcknowledgeBy = null, DateTimeOffset? ResolveBy = null) : IIncidentEvent;
 
 public sealed record IncidentAcknowledged(Guid IncidentId, string Department, string By, DateTimeOffset At) : IIncidentEvent;
 

@@ -1,0 +1,33 @@
+using System.Collections;
+using System.Collections.Immutable;
+
+namespace Dispatch.Domain.Incidents;
+
+/// <summary>
+/// A set of department codes that compares by content, so the incident record stays a value (records compare
+/// collections by reference).
+/// </summary>
+public sealed class Departments : IEquatable<Departments>, IReadOnlyCollection<string>
+{
+    public static readonly Departments None = new(ImmutableSortedSet<string>.Empty);
+
+    readonly ImmutableSortedSet<string> _codes;
+
+    Departments(ImmutableSortedSet<string> codes) => _codes = codes;
+
+    public static Departments Of(IEnumerable<string>? codes) =>
+        codes is null ? None : new(ImmutableSortedSet.CreateRange(StringComparer.Ordinal, codes));
+
+    public int Count => _codes.Count;
+    public bool Contains(string code) => _codes.Contains(code);
+    public Departments With(string code) => new(_codes.Add(code));
+    public Departments Without(string code) => new(_codes.Remove(code));
+
+    public bool Equals(Departments? other) => other is not null && _codes.SetEquals(other._codes);
+    public override bool Equals(object? obj) => Equals(obj as Departments);
+    public override int GetHashCode() => _codes.Aggregate(0, (h, c) => HashCode.Combine(h, c));
+    public override string ToString() => string.Join(",", _codes);
+
+    public IEnumerator<string> GetEnumerator() => _codes.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
