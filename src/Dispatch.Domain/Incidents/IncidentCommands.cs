@@ -14,7 +14,8 @@ public sealed record ReportIncident(
     Urgency Urgency,
     string By,
     Place? Place = null,
-    string? ReceivedAt = null);
+    string? ReceivedAt = null,
+    Command.Route? Route = null);
 
 public abstract record IncidentCommand(string By);
 

@@ -21,6 +21,8 @@ public static class IncidentDecider
             { Location: null } => new IncidentPlacementFlagged(c.IncidentId, PlacementProblem.AddressOnly, c.By, now),
             _ => new IncidentPlacementFlagged(c.IncidentId, PlacementProblem.OutsideCity, c.By, now),
         },
+        // The routing policy's suggestion: which level commands it, and which department should lead.
+        .. c.Route is { } route ? [new IncidentRouted(c.IncidentId, route.Level, route.Department, route.Rule, c.By, now)] : Array.Empty<object>(),
     ];
 
     public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>
@@ -268,7 +270,7 @@ public static class IncidentDecider
             return Decision.Refuse("deadline.none-due", "No deadline of incident {0} has run out.", i.Number);
         var what = kind == DeadlineKind.Acknowledge ? "acknowledgement" : "resolution";
         return CommandLevels.Up(i.Level) is { } up
-            ? Decision.Accept(Escalated(i, up, $"{what} overdue since {due:yyyy-MM-dd HH:mm} UTC", automatic: true, c.By, now))
+            ? Decision.Accept(Escalated(i, up, FormattableString.Invariant($"{what} overdue since {due.UtcDateTime:yyyy-MM-dd HH:mm} UTC"), automatic: true, c.By, now))
             : Decision.Accept(new IncidentDeadlineMissed(i.Id, kind, due, c.By, now));
     }
 
