@@ -1,5 +1,6 @@
 using Dispatch.Server;
 using Dispatch.Server.Audit;
+using Dispatch.Server.Command;
 using Dispatch.Server.Demo;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
@@ -11,6 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddDispatchStorage();
 builder.AddCity();
 builder.AddJurisdictions();
+builder.AddCommand();
 builder.AddIdentity();
 builder.AddAudit();
 builder.AddIncidents();

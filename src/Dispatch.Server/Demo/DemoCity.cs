@@ -28,7 +28,8 @@ public static class DemoCitySetup
 /// three hours, so the board shows realistic ages.
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
-    Jurisdictions.JurisdictionTree jurisdictions, ILogger<IncidentService> serviceLog, ILogger<DemoCitySeed> log) : IHostedService
+    Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog,
+    ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
     internal static readonly (string Address, double Lat, double Lon)[] Places =
@@ -69,7 +70,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 180)));
-            var service = new IncidentService(store, steps, city, numbers, jurisdictions, serviceLog);
+            var service = new IncidentService(store, steps, city, numbers, jurisdictions, policy, serviceLog);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";

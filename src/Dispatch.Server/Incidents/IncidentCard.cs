@@ -1,4 +1,5 @@
 using Dispatch.Domain.Access;
+using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -31,6 +32,24 @@ public sealed record IncidentCard
     public string? PreviousScopePath { get; init; }
     /// <summary>Set on the change that took it from a department (returned, reopened, assigned elsewhere).</summary>
     public string? PreviousLeadDepartment { get; init; }
+    /// <summary>The level that commands it, and that centre's path (its dispatchers' queue).</summary>
+    public CommandLevel Level { get; init; } = CommandLevel.Town;
+    public string CentrePath { get; init; } = "";
+    /// <summary>The routing policy's (or the overriding dispatcher's) suggested lead department.</summary>
+    public string? SuggestedDepartment { get; init; }
+    public IReadOnlyList<string> Assisting { get; init; } = [];
+    /// <summary>Assigned departments (lead and assisting) that acknowledged (签收).</summary>
+    public IReadOnlyList<string> AcknowledgedBy { get; init; } = [];
+    /// <summary>When the running deadline started and ends (acknowledgement while assigned, resolution while handled).</summary>
+    public DateTimeOffset? DeadlineFrom { get; init; }
+    public DateTimeOffset? DeadlineDue { get; init; }
+    public DeadlineKind? DeadlineKind { get; init; }
+    /// <summary>What the deadline watch waits for: the running deadline unless already recorded as missed.</summary>
+    public DateTimeOffset? NextCheckAt { get; init; }
+    public int Escalations { get; init; }
+    /// <summary>A leader's supervision (督办), shown until the incident closes.</summary>
+    public string? Supervision { get; init; }
+    public DateTimeOffset? SupervisedAt { get; init; }
     /// <summary>Back in the queue after a department returned it (退单), until it is assigned again.</summary>
     public bool Returned { get; init; }
     public bool Reopened { get; init; }
@@ -38,11 +57,14 @@ public sealed record IncidentCard
     public DateTimeOffset UpdatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
     public long Version { get; init; }
+    /// <summary>Kept for the switch from the acknowledgement to the resolution deadline.</summary>
+    public DateTimeOffset? ResolveBy { get; init; }
+    public DateTimeOffset? MissedDue { get; init; }
 }
 
 public static class IncidentCardAccess
 {
-    public static IncidentScope Scope(this IncidentCard card) => new(card.ScopePath, card.LeadDepartment);
+    public static IncidentScope Scope(this IncidentCard card) => new(card.ScopePath, card.LeadDepartment, card.Level);
 }
 
 public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard, Guid>
@@ -62,12 +84,48 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             },
             _ when card is null => null,
             IncidentAccepted => card with { State = IncidentState.Accepted },
-            IncidentAssigned a => card with { State = IncidentState.Assigned, LeadDepartment = a.Department, Returned = false },
-            IncidentAcknowledged => card with { State = IncidentState.Acknowledged },
-            IncidentReturned => card with { State = IncidentState.Accepted, LeadDepartment = null, Returned = true },
-            IncidentResolved => card with { State = IncidentState.Resolved },
+            IncidentAssigned a => card with
+            {
+                State = IncidentState.Assigned, LeadDepartment = a.Department, Returned = false, Assisting = a.Assisting ?? [],
+                AcknowledgedBy = [], DeadlineKind = Dispatch.Domain.Incidents.DeadlineKind.Acknowledge, DeadlineFrom = a.At,
+                DeadlineDue = a.AcknowledgeBy, ResolveBy = a.ResolveBy, MissedDue = null,
+            },
+            IncidentAcknowledged a when a.Department == card.LeadDepartment => card with
+            {
+                State = IncidentState.Acknowledged, AcknowledgedBy = [.. card.AcknowledgedBy, a.Department],
+                DeadlineKind = Dispatch.Domain.Incidents.DeadlineKind.Resolve, DeadlineDue = card.ResolveBy,
+                DeadlineFrom = card.DeadlineFrom,
+            },
+            IncidentAcknowledged a => card with { AcknowledgedBy = [.. card.AcknowledgedBy, a.Department] },
+            IncidentReturned r when r.Department != card.LeadDepartment => card with
+            {
+                Assisting = [.. card.Assisting.Where(d => d != r.Department)],
+                AcknowledgedBy = [.. card.AcknowledgedBy.Where(d => d != r.Department)],
+            },
+            IncidentReturned => card with
+            {
+                State = IncidentState.Accepted, LeadDepartment = null, Returned = true, Assisting = [], AcknowledgedBy = [],
+                DeadlineKind = null, DeadlineDue = null, DeadlineFrom = null,
+            },
+            IncidentResolved => card with { State = IncidentState.Resolved, DeadlineKind = null, DeadlineDue = null, DeadlineFrom = null },
+            IncidentRouted r => card with { Level = r.Level, SuggestedDepartment = r.Department },
+            IncidentRoutingOverridden o => card with { Level = o.Level, SuggestedDepartment = o.Department ?? card.SuggestedDepartment },
+            IncidentEscalated x => card with
+            {
+                Level = x.To, Escalations = card.Escalations + 1,
+                DeadlineDue = x.AcknowledgeBy ?? x.ResolveBy ?? card.DeadlineDue,
+                DeadlineFrom = x.AcknowledgeBy is not null || x.ResolveBy is not null ? x.At : card.DeadlineFrom,
+                ResolveBy = x.ResolveBy ?? card.ResolveBy,
+            },
+            IncidentDelegated d => card with { Level = d.To },
+            IncidentDeadlineMissed m => card with { MissedDue = m.Due },
+            IncidentSupervised s => card with { Supervision = s.Comment, SupervisedAt = card.SupervisedAt ?? s.At },
             IncidentClosed => card with { State = IncidentState.Closed, IsOpen = false },
-            IncidentReopened => card with { State = IncidentState.Accepted, LeadDepartment = null, Reopened = true, IsOpen = true },
+            IncidentReopened => card with
+            {
+                State = IncidentState.Accepted, LeadDepartment = null, Reopened = true, IsOpen = true, Assisting = [], AcknowledgedBy = [],
+                DeadlineKind = null, DeadlineDue = null, DeadlineFrom = null,
+            },
             IncidentCancelled => card with { State = IncidentState.Cancelled, IsOpen = false },
             IncidentPlaced p => card with { Place = p.Place, NeedsPlacement = null },
             IncidentPlacementFlagged f => card with { Place = null, NeedsPlacement = f.Problem },
@@ -83,6 +141,8 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
         return next with
         {
             ScopePath = path,
+            CentrePath = CommandLevels.CentreOf(path, next.Level),
+            NextCheckAt = next.IsOpen && next.DeadlineDue is { } due && due != next.MissedDue ? due : null,
             PreviousScopePath = before is not null && before.ScopePath != path ? before.ScopePath : null,
             PreviousLeadDepartment = before?.LeadDepartment is { } lead && lead != next.LeadDepartment ? lead : null,
         };

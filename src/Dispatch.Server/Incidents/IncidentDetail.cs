@@ -24,6 +24,12 @@ public sealed record IncidentDetail
     /// <summary>Set when it could not be placed by itself: a dispatcher must place it.</summary>
     public PlacementProblem? NeedsPlacement { get; init; }
     public string? LeadDepartment { get; init; }
+    public Dispatch.Domain.Command.CommandLevel Level { get; init; } = Dispatch.Domain.Command.CommandLevel.Town;
+    public string? SuggestedDepartment { get; init; }
+    public IReadOnlyList<string> Assisting { get; init; } = [];
+    public IReadOnlyList<string> AcknowledgedBy { get; init; } = [];
+    public string? Supervision { get; init; }
+    public DateTimeOffset? SupervisedAt { get; init; }
     /// <summary>The centre that took the report; it holds the incident until it is placed.</summary>
     public string? ReceivedAt { get; init; }
     /// <summary>True when the caller's name and phone are shown masked to the reader.</summary>
@@ -38,7 +44,7 @@ public sealed record IncidentDetail
 
 public static class IncidentDetailAccess
 {
-    public static IncidentScope Scope(this IncidentDetail d) => new(d.Place?.Path ?? d.ReceivedAt ?? "", d.LeadDepartment);
+    public static IncidentScope Scope(this IncidentDetail d) => new(d.Place?.Path ?? d.ReceivedAt ?? "", d.LeadDepartment, d.Level);
 
     /// <summary>The detail as <paramref name="reader"/> may see it: caller name and phone masked unless the rules say otherwise.</summary>
     public static IncidentDetail For(this IncidentDetail d, Actor reader) =>
@@ -69,13 +75,23 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             },
             _ when d is null => null,
             IncidentAccepted => d with { State = IncidentState.Accepted },
-            IncidentAssigned a => d with { State = IncidentState.Assigned, LeadDepartment = a.Department },
-            IncidentAcknowledged => d with { State = IncidentState.Acknowledged },
-            IncidentReturned => d with { State = IncidentState.Accepted, LeadDepartment = null },
+            IncidentAssigned a => d with { State = IncidentState.Assigned, LeadDepartment = a.Department, Assisting = a.Assisting ?? [], AcknowledgedBy = [] },
+            IncidentAcknowledged a when a.Department == d.LeadDepartment => d with { State = IncidentState.Acknowledged, AcknowledgedBy = [.. d.AcknowledgedBy, a.Department] },
+            IncidentAcknowledged a => d with { AcknowledgedBy = [.. d.AcknowledgedBy, a.Department] },
+            IncidentReturned r when r.Department != d.LeadDepartment => d with
+            {
+                Assisting = [.. d.Assisting.Where(x => x != r.Department)], AcknowledgedBy = [.. d.AcknowledgedBy.Where(x => x != r.Department)],
+            },
+            IncidentReturned => d with { State = IncidentState.Accepted, LeadDepartment = null, Assisting = [], AcknowledgedBy = [] },
+            IncidentRouted r => d with { Level = r.Level, SuggestedDepartment = r.Department },
+            IncidentRoutingOverridden o => d with { Level = o.Level, SuggestedDepartment = o.Department ?? d.SuggestedDepartment },
+            IncidentEscalated x => d with { Level = x.To },
+            IncidentDelegated x => d with { Level = x.To },
+            IncidentSupervised s => d with { Supervision = s.Comment, SupervisedAt = d.SupervisedAt ?? s.At },
             IncidentResolved r => d with { State = IncidentState.Resolved, Resolution = r.Resolution },
             CitizenCallbackRecorded c => d with { Satisfaction = c.Satisfaction, CallbackRecorded = true },
             IncidentClosed => d with { State = IncidentState.Closed },
-            IncidentReopened => d with { State = IncidentState.Accepted, LeadDepartment = null, CallbackRecorded = false },
+            IncidentReopened => d with { State = IncidentState.Accepted, LeadDepartment = null, CallbackRecorded = false, Assisting = [], AcknowledgedBy = [] },
             IncidentCancelled => d with { State = IncidentState.Cancelled },
             IncidentPlaced p => d with { Place = p.Place, NeedsPlacement = null },
             IncidentPlacementFlagged f => d with { Place = null, NeedsPlacement = f.Problem },
@@ -95,7 +111,8 @@ public static class IncidentTimeline
     {
         IncidentReported r => new(e.Version, "Reported", r.At, r.By, null, r.Description),
         IncidentAccepted a => new(e.Version, "Accepted", a.At, a.By, null, null),
-        IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department, null),
+        IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department,
+            a.Assisting is { Count: > 0 } assisting ? "+ " + string.Join(", ", assisting) : null),
         IncidentAcknowledged a => new(e.Version, "Acknowledged", a.At, a.By, a.Department, null),
         IncidentProgressNoted p => new(e.Version, "ProgressNoted", p.At, p.By, p.Department, p.Note),
         IncidentReturned r => new(e.Version, "Returned", r.At, r.By, r.Department, r.Reason),
@@ -110,6 +127,12 @@ public static class IncidentTimeline
         IncidentPlacementFlagged f => new(e.Version, "PlacementFlagged", f.At, f.By, null, f.Problem.ToString()),
         IncidentLocated l => new(e.Version, "Located", l.At, l.By, null,
             FormattableString.Invariant($"{l.Location.Lat:F6}, {l.Location.Lon:F6}{(l.Address is null ? "" : " · " + l.Address)}")),
+        IncidentRouted r => new(e.Version, "Routed", r.At, r.By, r.Department, $"{r.Level} · {r.Rule}"),
+        IncidentRoutingOverridden o => new(e.Version, "RoutingOverridden", o.At, o.By, o.Department, $"{o.Level} · {o.Reason}"),
+        IncidentEscalated x => new(e.Version, x.Automatic ? "EscalatedAutomatically" : "Escalated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}"),
+        IncidentDelegated x => new(e.Version, "Delegated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}"),
+        IncidentDeadlineMissed m => new(e.Version, "DeadlineMissed", m.At, m.By, null, $"{m.Kind} · {m.Due:O}"),
+        IncidentSupervised s => new(e.Version, "Supervised", s.At, s.By, null, s.Comment),
         _ => null,
     };
 }

@@ -25,14 +25,16 @@ public sealed record IntakeRequest(
 public sealed record CommandRequest(
     long? ExpectedVersion = null, string? Department = null, string? Note = null, string? Reason = null,
     string? Resolution = null, int? Satisfaction = null, string? Comment = null,
-    double? Lat = null, double? Lon = null, string? Address = null, string? Jurisdiction = null);
+    double? Lat = null, double? Lon = null, string? Address = null, string? Jurisdiction = null,
+    List<string>? Assisting = null, string? Level = null);
 
 public static class IncidentCommandParser
 {
     public const int MaxText = 2000;
 
     public static readonly IReadOnlyList<string> Actions =
-        ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate", "place"];
+        ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate", "place",
+         "override", "escalate", "delegate", "supervise"];
 
     /// <summary>Turns an API action and its body into a command, or names every bad field.</summary>
     public static (IncidentCommand? Command, IReadOnlyList<FieldError> Errors) Parse(
@@ -61,7 +63,7 @@ public static class IncidentCommandParser
         IncidentCommand? command = action switch
         {
             "accept" => new AcceptIncident(by),
-            "assign" => new AssignIncident(Department(), by),
+            "assign" => new AssignIncident(Department(), by, Assisting()),
             "acknowledge" => new AcknowledgeIncident(Department(), by),
             "progress" => new NoteProgress(Department(), Text("note", r.Note), by),
             "return" => new ReturnIncident(Department(), Text("reason", r.Reason), by),
@@ -72,11 +74,37 @@ public static class IncidentCommandParser
             "cancel" => Cancel(),
             "locate" => Locate(),
             "place" => Place(),
+            "override" => Override(),
+            "escalate" => new EscalateIncident(Text("reason", r.Reason), by),
+            "delegate" => new DelegateIncident(Text("reason", r.Reason), by),
+            "supervise" => new SuperviseIncident(Text("comment", r.Comment), by),
             _ => null,
         };
         if (command is null && errors.Count == 0)
             errors.Add(new("action", "action.unknown", $"Unknown action '{Cut(action)}'; use one of {string.Join(", ", Actions)}."));
         return errors.Count > 0 ? (null, errors) : (command, errors);
+
+        IReadOnlyList<string>? Assisting()
+        {
+            if (r.Assisting is not { Count: > 0 } assisting) return null;
+            if (assisting.Count > 10) errors.Add(new("assisting", "assisting.too-many", "At most 10 assisting departments."));
+            foreach (var code in assisting.Where(c => string.IsNullOrWhiteSpace(c) || !city.DepartmentCodes.Contains(c.Trim())))
+                errors.Add(new("assisting", "department.unknown", $"Unknown department '{Cut(code ?? "")}'."));
+            return [.. assisting.Select(c => c?.Trim() ?? "")];
+        }
+
+        IncidentCommand? Override()
+        {
+            if (!Enum.TryParse<Dispatch.Domain.Command.CommandLevel>(r.Level, ignoreCase: true, out var level) || int.TryParse(r.Level, out _))
+                errors.Add(new("level", "level.unknown", "Choose the level: town, district or city."));
+            string? department = null;
+            if (!string.IsNullOrWhiteSpace(r.Department))
+            {
+                if (city.DepartmentCodes.Contains(r.Department.Trim())) department = r.Department.Trim();
+                else errors.Add(new("department", "department.unknown", $"Unknown department '{Cut(r.Department)}'."));
+            }
+            return new OverrideRouting(level, department, Text("reason", r.Reason), by);
+        }
 
         IncidentCommand? Callback()
         {

@@ -22,7 +22,7 @@ namespace Dispatch.Server.Incidents;
 /// </summary>
 public sealed class IncidentService(
     IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
-    ILogger<IncidentService> log)
+    Command.CommandPolicy policy, ILogger<IncidentService> log)
 {
     public async Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default)
     {
@@ -50,7 +50,8 @@ public sealed class IncidentService(
             id, number, form.Channel!.Value,
             new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
             location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
-            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by, place, receivedAt), now);
+            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by, place, receivedAt,
+            policy.Routing.Route(form.Category!, (Urgency)form.Urgency!.Value, form.Description!)), now);
 
         await using var session = store.LightweightSession();
         session.Events.StartStream<Incident>(id, events);
@@ -102,6 +103,8 @@ public sealed class IncidentService(
             // Where new coordinates lie is the tree's answer, looked up here so the rules stay pure.
             if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
             var incident = stream.Aggregate;
+            // The deadlines an assignment carries are the policy's for this matter, fixed when it is assigned.
+            if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
             var scope = IncidentScope.Of(incident);
             if (!AccessRules.Allows(actor, command, scope))
                 return await Deny(actor, AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(), scope.Path, id, incident.Number, ct);
