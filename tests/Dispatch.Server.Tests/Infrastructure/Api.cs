@@ -20,6 +20,9 @@ public static class Api
     /// <summary>A valid, unique mainland mobile number, 139xxxxxxxx.</summary>
     public static string UniqueMobile() => "139" + (Interlocked.Increment(ref _seed) % 100_000_000).ToString("D8");
 
+    /// <summary>An intake appends three events: reported, placed (or flagged), routed.</summary>
+    public const long IntakeVersion = 3;
+
     /// <summary>Where <see cref="Report"/> lies: 东湖区人民路 128 号, inside a grid cell of the demo city.</summary>
     public const double ReportLat = 31.2304, ReportLon = 121.4737;
 

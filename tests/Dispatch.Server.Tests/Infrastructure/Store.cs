@@ -19,15 +19,16 @@ public static class Store
 
     /// <summary>
     /// Asserts that an intake wrote exactly <see cref="Dispatch.Domain.Incidents.IncidentReported"/> (version 1)
-    /// followed by one placement event of type <typeparamref name="TPlacement"/> (version 2) and nothing else;
-    /// returns both.
+    /// followed by one placement event of type <typeparamref name="TPlacement"/> (version 2) and the routing
+    /// policy's suggestion (version 3), and nothing else; returns the first two.
     /// </summary>
     public static async Task<(Dispatch.Domain.Incidents.IncidentReported Reported, TPlacement Placement)> IntakeEvents<TPlacement>(
         this DispatchApp app, Guid id)
     {
         var events = await app.Events(id);
-        Assert.Equal(2, events.Count);
-        Assert.Equal([1L, 2L], events.Select(e => e.Version));
+        Assert.Equal(3, events.Count);
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Version));
+        Assert.IsType<Dispatch.Domain.Incidents.IncidentRouted>(events[2].Data);
         return (Assert.IsType<Dispatch.Domain.Incidents.IncidentReported>(events[0].Data), Assert.IsType<TPlacement>(events[1].Data));
     }
 

@@ -27,7 +27,7 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         var created = await response.Content.ReadFromJsonAsync<Accepted>();
         Assert.NotNull(created);
         Assert.NotEqual(Guid.Empty, created.Id);
-        Assert.Equal(2, created.Version); // reported, then placed
+        Assert.Equal(Api.IntakeVersion, created.Version); // reported, placed, routed
         Assert.Equal($"/api/incidents/{created.Id}", response.Headers.Location?.OriginalString);
 
         var number = Regex.Match(created.Number, @"^(\d{8})-(\d{4})$");
@@ -79,7 +79,7 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal(created.Version, detail.GetProperty("version").GetInt64());
 
         var timeline = detail.GetProperty("timeline").EnumerateArray().ToList();
-        Assert.Equal(2, timeline.Count);
+        Assert.Equal(3, timeline.Count);
         var (entry, placed) = (timeline[0], timeline[1]);
         Assert.Equal("Reported", entry.GetProperty("kind").GetString());
         Assert.Equal("call-taker-zhao", entry.GetProperty("by").GetString());
@@ -131,7 +131,7 @@ public sealed class IntakeTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal("Critical", card.GetProperty("urgency").GetString());
         Assert.True(card.GetProperty("isOpen").GetBoolean());
         Assert.Equal(created.Version, card.GetProperty("version").GetInt64());
-        Assert.Equal(2, created.Version);
+        Assert.Equal(Api.IntakeVersion, created.Version);
     }
 
     [Fact]

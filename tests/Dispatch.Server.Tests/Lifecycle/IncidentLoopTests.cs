@@ -45,9 +45,9 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
         var callback = await Step("callback-zhou", id, "callback", new { satisfaction = 4, comment = "修得很快" });
         var closed = await Step("dispatcher-wang", id, "close");
 
-        // Intake wrote versions 1 (reported) and 2 (placed); each step adds one.
-        Assert.Equal(2, incident.Version);
-        Assert.Equal([3L, 4, 5, 6, 7, 8, 9],
+        // Intake wrote versions 1 (reported), 2 (placed) and 3 (routed); each step adds one.
+        Assert.Equal(Api.IntakeVersion, incident.Version);
+        Assert.Equal([4L, 5, 6, 7, 8, 9, 10],
             new[] { accepted, assigned, acknowledged, progress, resolved, callback, closed }.Select(s => s.Result.Version));
         Assert.All(new[] { accepted, closed }, s => Assert.Equal(incident.Number, s.Result.Number));
 
@@ -56,13 +56,14 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
         [
             (1L, "Reported", reportedAt, "call-taker-li", (string?)null, (string?)"路面塌陷，车辆绕行"),
             (2L, "Placed", reportedAt, "call-taker-li", null, DemoCityMap.Tree().Place(31.2304, 121.4737).Finest!.Path),
-            (3L, "Accepted", accepted.At, "dispatcher-wang", null, null),
-            (4L, "Assigned", assigned.At, "dispatcher-wang", Dept, null),
-            (5L, "Acknowledged", acknowledged.At, "handler-chen", Dept, null),
-            (6L, "ProgressNoted", progress.At, "handler-chen", Dept, "已设置围挡"),
-            (7L, "Resolved", resolved.At, "handler-chen", Dept, "已修复路面"),
-            (8L, "CallbackRecorded", callback.At, "callback-zhou", null, "4/5 · 修得很快"),
-            (9L, "Closed", closed.At, "dispatcher-wang", null, null),
+            (3L, "Routed", reportedAt, "call-taker-li", Dept, "Town · everyday"),
+            (4L, "Accepted", accepted.At, "dispatcher-wang", null, null),
+            (5L, "Assigned", assigned.At, "dispatcher-wang", Dept, null),
+            (6L, "Acknowledged", acknowledged.At, "handler-chen", Dept, null),
+            (7L, "ProgressNoted", progress.At, "handler-chen", Dept, "已设置围挡"),
+            (8L, "Resolved", resolved.At, "handler-chen", Dept, "已修复路面"),
+            (9L, "CallbackRecorded", callback.At, "callback-zhou", null, "4/5 · 修得很快"),
+            (10L, "Closed", closed.At, "dispatcher-wang", null, null),
         ], timeline);
 
         var detail = await app.Client().Detail(id);
@@ -73,7 +74,7 @@ public sealed class IncidentLoopTests(ClockedDispatchApp app) : IClassFixture<Cl
 
         var events = await app.Events(id);
         Assert.Equal(
-            [typeof(IncidentReported), typeof(IncidentPlaced), typeof(IncidentAccepted), typeof(IncidentAssigned), typeof(IncidentAcknowledged),
+            [typeof(IncidentReported), typeof(IncidentPlaced), typeof(IncidentRouted), typeof(IncidentAccepted), typeof(IncidentAssigned), typeof(IncidentAcknowledged),
              typeof(IncidentProgressNoted), typeof(IncidentResolved), typeof(CitizenCallbackRecorded), typeof(IncidentClosed)],
             events.Select(e => e.Data.GetType()));
 

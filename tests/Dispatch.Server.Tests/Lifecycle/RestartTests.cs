@@ -36,7 +36,7 @@ public sealed class RestartTests
             // Then both incidents and their steps are there
             var detail = await client.Detail(first.Id);
             Assert.Equal("Accepted", detail.GetProperty("state").GetString());
-            Assert.Equal(["Reported", "Placed", "Accepted"],
+            Assert.Equal(["Reported", "Placed", "Routed", "Accepted"],
                 detail.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("kind").GetString()));
             Assert.Equal("before-restart", detail.GetProperty("timeline")[2].GetProperty("by").GetString());
             var board = await client.GetJson("/api/board");
