@@ -45,7 +45,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
         Assert.Contains("东湖区人民路 128 号", drawer.QuerySelector("[data-testid=detail-address]")!.TextContent);
         // Reported with an address only, so flagged for the dispatcher to place — and placing is offered first.
         var entries = drawer.QuerySelectorAll("[data-testid=timeline] [data-kind]");
-        Assert.Equal(["Reported", "PlacementFlagged"], entries.Select(e => e.GetAttribute("data-kind")));
+        Assert.Equal(["Reported", "PlacementFlagged", "Routed"], entries.Select(e => e.GetAttribute("data-kind")));
         Assert.Contains("another-call-taker", entries[0].TextContent);
         Assert.NotNull(drawer.QuerySelector("[data-testid=detail-place] [data-testid=badge-unplaced]"));
         Assert.NotNull(drawer.QuerySelector("#action-place"));
