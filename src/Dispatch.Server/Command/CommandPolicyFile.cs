@@ -117,7 +117,8 @@ public static class CommandSetup
             ? configured
             : Path.Combine(builder.Environment.ContentRootPath, CommandPolicyFile.DefaultFile);
         builder.Services.AddSingleton(sp => CommandPolicyFile.Load(file, sp.GetRequiredService<CityCatalog>()));
-        builder.Services.AddHostedService<DeadlineWatch>();
+        builder.Services.AddSingleton<DeadlineWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineWatch>());
         return builder;
     }
 }

@@ -23,6 +23,13 @@ public sealed class DeadlineWatch(
     static readonly TimeSpan LongestNap = TimeSpan.FromHours(12);
 
     readonly Lock _gate = new();
+    long _rounds;
+
+    /// <summary>Rounds of checking completed so far (for health pages and tests: "has the watch looked since?").</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
+
+    /// <summary>Raised after each round of checking, with the clock's time when the round began.</summary>
+    public event Action<DateTimeOffset>? RoundCompleted;
     TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     DateTimeOffset? _sleepingUntil;
 
@@ -42,6 +49,7 @@ public sealed class DeadlineWatch(
             TaskCompletionSource wake;
             lock (_gate) wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             DateTimeOffset? next;
+            var began = clock.GetUtcNow();
             try
             {
                 next = await CheckDue(ct);
@@ -52,12 +60,18 @@ public sealed class DeadlineWatch(
                 log.LogError(ex, "The deadline watch failed a round; trying again shortly");
                 next = clock.GetUtcNow().AddSeconds(5);
             }
-            var nap = next is { } due ? due - clock.GetUtcNow() : LongestNap;
-            _sleepingUntil = next;
+            // Sleep towards an instant, not for a span: if the clock moves on meanwhile, a late start still wakes on time.
+            var until = next ?? clock.GetUtcNow() + LongestNap;
+            _sleepingUntil = until;
+            Interlocked.Increment(ref _rounds);
+            RoundCompleted?.Invoke(began);
+            var nap = until - clock.GetUtcNow();
             if (nap <= TimeSpan.Zero) continue;
             try
             {
-                await Task.WhenAny(Task.Delay(nap < LongestNap ? nap : LongestNap, clock, ct), wake.Task);
+                var sleep = Task.Delay(nap < LongestNap ? nap : LongestNap, clock, ct);
+                if (clock.GetUtcNow() >= until) continue; // the clock passed the instant while the timer was being set
+                await Task.WhenAny(sleep, wake.Task);
             }
             catch (OperationCanceledException) { break; }
         }

@@ -59,7 +59,8 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// A server on the named database, created if missing. With <paramref name="keepDatabase"/> the database
     /// outlives this server, so a second one can start on it (a restart).
     /// </summary>
-    public static DispatchApp OnDatabase(string database, bool keepDatabase) => new(database, keepDatabase);
+    public static DispatchApp OnDatabase(string database, bool keepDatabase, TimeProvider? clock = null) =>
+        new(database, keepDatabase) { Clock = clock ?? TimeProvider.System };
 
     // Not public: an xunit class fixture may have only one public constructor.
     DispatchApp(string database, bool keepDatabase)
