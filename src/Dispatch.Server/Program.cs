@@ -12,13 +12,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddDispatchStorage();
 builder.AddCity();
 builder.AddJurisdictions();
-builder.AddCommand();
 builder.AddIdentity();
 builder.AddAudit();
 builder.AddIncidents();
 builder.AddLivePush();
 builder.AddConsole();
 builder.AddDemoCity();
+// After the demo seed: the deadline watch starts once the seeded morning is in place.
+builder.AddCommand();
 builder.AddSecurityHeaders();
 
 var app = builder.Build();

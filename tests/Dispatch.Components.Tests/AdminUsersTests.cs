@@ -62,14 +62,14 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
     IRenderedComponent<TestHost> RenderPage()
     {
         var cut = _ctx.RenderWithPopovers<AdminUsers>();
-        cut.WaitForElement("[data-testid=users-table]");
+        cut.WaitForElement("[data-testid=users-table]", Waits.Push);
         return cut;
     }
 
     static IRenderedComponent<TestHost> OpenNewForm(IRenderedComponent<TestHost> cut)
     {
         cut.Find("#user-new").Click();
-        cut.WaitForElement("[data-testid=user-form][data-mode=create]");
+        cut.WaitForElement("[data-testid=user-form][data-mode=create]", Waits.Push);
         return cut;
     }
 
@@ -310,7 +310,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         var login = await Make("moved", new Grant(Role.Dispatcher, Tree["dh"].Path));
         var cut = RenderPage();
         cut.Find($"[data-testid=user-row][data-login='{login}']").Click();
-        cut.WaitForElement("[data-testid=user-form][data-mode=edit]");
+        cut.WaitForElement("[data-testid=user-form][data-mode=edit]", Waits.Push);
         cut.Find("#user-name").Input("Changed here");
         // Another (city) administrator gives them a role in 西山区 meanwhile.
         await Users.Ensure(login, "Changed there", DispatchApp.Password,
@@ -334,7 +334,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
 
         var cut = _ctx.RenderWithPopovers<AdminUsers>();
 
-        var message = cut.WaitForElement("[data-testid=not-allowed]");
+        var message = cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Equal("Only administrators manage users.", message.TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=users-table]"));
         Assert.Empty(cut.FindAll("[data-testid=user-row]"));
@@ -351,7 +351,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
 
         var cut = _ctx.RenderWithPopovers<AdminUsers>();
 
-        cut.WaitForElement("[data-testid=not-allowed]");
+        cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=users-table]"));
     }
 }

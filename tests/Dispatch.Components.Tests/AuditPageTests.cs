@@ -67,7 +67,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     IRenderedComponent<TestHost> RenderPage()
     {
         var cut = _ctx.RenderWithPopovers<Audit>();
-        cut.WaitForElement("[data-testid=audit-table]");
+        cut.WaitForElement("[data-testid=audit-table]", Waits.Push);
         return cut;
     }
 
@@ -159,7 +159,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         cut.Find("#audit-from").Input(Local(now.AddHours(1)));
         cut.Find("#audit-to").Input(Local(now.AddHours(2)));
         await cut.Find("#audit-filter").SubmitAsync();
-        cut.WaitForElement("[data-testid=audit-empty]");
+        cut.WaitForElement("[data-testid=audit-empty]", Waits.Push);
         Assert.Empty(Rows(cut));
 
         // A window that ends before it starts is said at the field, and not searched.
@@ -219,7 +219,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         cut.Find("#audit-incident").Input(elsewhere.Number);
         await cut.Find("#audit-filter").SubmitAsync();
 
-        cut.WaitForElement("[data-testid=audit-empty]");
+        cut.WaitForElement("[data-testid=audit-empty]", Waits.Push);
         Assert.Empty(Rows(cut));
         var all = await app.Services.GetRequiredService<AuditLog>().Read(
             new Actor("city", "city", [new Grant(Role.Leader, Tree.City.Path)]), new AuditFilter(Incident: elsewhere.Number));
@@ -236,7 +236,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         var cut = _ctx.RenderWithPopovers<Audit>();
 
-        var message = cut.WaitForElement("[data-testid=not-allowed]");
+        var message = cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Equal("Only leaders and administrators read the audit trail.", message.TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=audit-table]"));
         Assert.Empty(cut.FindAll("[data-testid=audit-row]"));

@@ -84,7 +84,7 @@ public sealed class ScopedConsoleTests(DispatchApp app) : IClassFixture<Dispatch
 
         var cut = _ctx.RenderWithPopovers<Intake>();
 
-        cut.WaitForElement("[data-testid=no-access]");
+        cut.WaitForElement("[data-testid=no-access]", Waits.Push);
         Assert.Empty(cut.FindAll("#intake-form"));
     }
 }

@@ -23,9 +23,10 @@ public static class DemoCitySetup
 }
 
 /// <summary>
-/// Fills an empty database with incidents in every state of the loop, made through the same command path as
-/// everything else (so each has a real event stream and timeline). Their times are spread over the last
-/// three hours, so the board shows realistic ages.
+/// Fills an empty database with a morning in the demo city: 60 incidents in every state of the loop, made through
+/// the same command path as everything else (so each has a real event stream and timeline), spread over the last
+/// four hours. Some are returned and dispatched again, some supervised, some escalated by hand, some handled with
+/// an assisting department, and the deadlines that ran out meanwhile were escalated at their time.
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
     Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog,
@@ -66,10 +67,11 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
 
         var random = new Random(20261123);
         var now = clock.GetUtcNow();
-        for (var i = 0; i < 36; i++)
+        var escalated = 0;
+        for (var i = 0; i < Count; i++)
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
-            var steps = new StepClock(now.AddMinutes(-random.Next(5, 180)));
+            var steps = new StepClock(now.AddMinutes(-random.Next(5, 240)));
             var service = new IncidentService(store, steps, city, numbers, jurisdictions, policy, serviceLog);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
@@ -80,11 +82,19 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
                 matter.Category, matter.Description, (int)matter.Urgency), Seat("city.calltaker"), null, ct);
             if (intake is not CommandOutcome.Done { Id: var id }) continue;
 
+            async Task Step(string seat, IncidentCommand command)
+            {
+                steps.Advance(TimeSpan.FromMinutes(random.Next(2, 12)));
+                if (steps.GetUtcNow() <= now) await service.Handle(Seat(seat), id, command, null, ct);
+            }
+
             // Walk the incident some way along the loop: i % 9 decides how far.
             // Each step by the demo user whose role takes it (the seed itself may act anywhere, as any of them).
+            // Some assignments bring an assisting department along (多部门共调).
+            IReadOnlyList<string>? assisting = i % 10 == 5 && matter.Department != "water" ? ["water"] : null;
             (string Seat, IncidentCommand Command)[] loop =
             [
-                ("city.dispatcher", new AcceptIncident("")), ("city.dispatcher", new AssignIncident(matter.Department, "")),
+                ("city.dispatcher", new AcceptIncident("")), ("city.dispatcher", new AssignIncident(matter.Department, "", assisting)),
                 ("city.handler", new AcknowledgeIncident(matter.Department, "")),
                 ("city.handler", new NoteProgress(matter.Department, "已派人员赶赴现场。", "")),
                 ("city.handler", new ResolveIncident(matter.Department, "已处置完毕，现场恢复正常。", "")),
@@ -92,16 +102,40 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
                 ("city.dispatcher", new CloseIncident("")),
             ];
             var depth = i % 9 switch { 0 or 1 => 0, 2 => 1, 3 => 2, 4 => 3, 5 => 4, 6 => 5, 7 => 6, _ => 7 };
-            foreach (var (seat, command) in loop.Take(depth))
-            {
-                steps.Advance(TimeSpan.FromMinutes(random.Next(2, 12)));
-                if (steps.GetUtcNow() > now) break;
-                await service.Handle(Seat(seat), id, command, null, ct);
-            }
+            foreach (var (seat, command) in loop.Take(depth)) await Step(seat, command);
+
+            // Returned (退单) by the department, then dispatched again to the street office's urban management.
             if (i % 12 == 3)
-                await service.Handle(Seat("city.handler"), id, new ReturnIncident(matter.Department, "不属于本部门职责范围。", ""), null, ct);
+            {
+                await Step("city.handler", new ReturnIncident(matter.Department, "不属于本部门职责范围。", ""));
+                if (i % 24 == 3) await Step("city.dispatcher", new AssignIncident("urban-management", ""));
+            }
+            // A leader's supervision (督办) on some that are still open.
+            if (i % 7 == 2 && depth < 7) await Step("city.leader", new SuperviseIncident("请加快处置，今日内回复办理情况。", ""));
+            // A district hands a routine matter down; a town hands a hard one up.
+            if (i % 11 == 6 && depth < 4) await Step("city.dispatcher", new EscalateIncident("涉及多个部门，街道协调困难。", ""));
+
+            // Deadlines that ran out during the morning were escalated when they did, by the deadline watch.
+            escalated += await CatchUpDeadlines(service, steps, id, now, ct);
         }
-        log.LogInformation("Seeded the demo city with 36 incidents");
+        log.LogInformation("Seeded the demo city with {Count} incidents ({Escalated} automatic escalations)", Count, escalated);
+    }
+
+    const int Count = 60;
+
+    /// <summary>Plays the deadline watch over the incident's past: each deadline that ran out before now fires at its time.</summary>
+    async Task<int> CatchUpDeadlines(IncidentService service, StepClock steps, Guid id, DateTimeOffset now, CancellationToken ct)
+    {
+        var fired = 0;
+        while (true)
+        {
+            await using var query = store.QuerySession();
+            if (await query.LoadAsync<IncidentCard>(id, ct) is not { NextCheckAt: { } due } || due > now) return fired;
+            steps.Set(due);
+            if (await service.Handle(Seat(Command.DeadlineWatch.Login), id, new CheckDeadlines(Command.DeadlineWatch.Login), null, ct)
+                is not CommandOutcome.Done) return fired;
+            fired++;
+        }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
@@ -110,6 +144,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
     Actor Seat(string login) => new(login, login,
     [
         new Grant(Role.CallTaker, jurisdictions.City.Path), new Grant(Role.Dispatcher, jurisdictions.City.Path),
+        new Grant(Role.Leader, jurisdictions.City.Path),
         .. city.DepartmentCodes.Select(d => new Grant(Role.Handler, jurisdictions.City.Path, d)),
     ]);
 
@@ -118,6 +153,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
     {
         DateTimeOffset _now = start;
         public void Advance(TimeSpan by) => _now += by;
+        public void Set(DateTimeOffset now) => _now = now;
         public override DateTimeOffset GetUtcNow() => _now;
     }
 }

@@ -27,6 +27,8 @@ public static class ConsoleContext
         // Text assertions read English; the resources fall back to English for any culture but zh.
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
 
+        // Every wait rides on real commits and pushes to a real database: allow a loaded CI machine its time.
+        BunitContext.DefaultWaitTimeout = Waits.Push;
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         var store = app.Services.GetRequiredService<IDocumentStore>();
