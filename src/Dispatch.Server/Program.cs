@@ -1,6 +1,7 @@
 using Dispatch.Server;
 using Dispatch.Server.Audit;
 using Dispatch.Server.Demo;
+using Dispatch.Server.Duplicates;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
@@ -14,6 +15,7 @@ builder.AddJurisdictions();
 builder.AddIdentity();
 builder.AddAudit();
 builder.AddIncidents();
+builder.AddDuplicates();
 builder.AddLivePush();
 builder.AddConsole();
 builder.AddDemoCity();
@@ -32,6 +34,7 @@ app.UseAntiforgery();
 
 app.MapAccounts();
 app.MapIncidentApi();
+app.MapDuplicateApi();
 app.MapAudit();
 app.MapLivePush();
 app.MapConsole();
