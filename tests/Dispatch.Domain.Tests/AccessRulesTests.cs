@@ -46,6 +46,12 @@ public class AccessRulesTests
     [InlineData(Role.Leader, IncidentAction.Assign, false)]
     [InlineData(Role.Leader, IncidentAction.Close, false)]
     [InlineData(Role.Admin, IncidentAction.Report, false)]
+    [InlineData(Role.CallTaker, IncidentAction.Merge, true)]
+    [InlineData(Role.CallTaker, IncidentAction.Unmerge, true)]
+    [InlineData(Role.Dispatcher, IncidentAction.Merge, true)]
+    [InlineData(Role.Dispatcher, IncidentAction.Unmerge, true)]
+    [InlineData(Role.Handler, IncidentAction.Merge, false)]
+    [InlineData(Role.Leader, IncidentAction.Merge, false)]
     public void Each_role_takes_only_its_own_actions(Role role, IncidentAction action, bool allowed) =>
         Assert.Equal(allowed, AccessRules.Allows(As(role, City), action, InCell));
 

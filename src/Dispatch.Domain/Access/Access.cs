@@ -58,6 +58,8 @@ public enum IncidentAction
     /// <summary>Read the caller's name and phone unmasked, with a stated reason (audited).</summary>
     RevealCaller,
     Override, Escalate, Delegate, Supervise,
+    /// <summary>Merge a duplicate report into the incident open for the same matter, and undo that.</summary>
+    Merge, Unmerge,
 }
 
 /// <summary>
@@ -75,12 +77,13 @@ public static class AccessRules
 
     static readonly Dictionary<Role, IncidentAction[]> ByRole = new()
     {
-        [Role.CallTaker] = [IncidentAction.Read, IncidentAction.Report, IncidentAction.Callback],
+        [Role.CallTaker] = [IncidentAction.Read, IncidentAction.Report, IncidentAction.Callback, IncidentAction.Merge, IncidentAction.Unmerge],
         [Role.Dispatcher] =
         [
             IncidentAction.Read, IncidentAction.Report, IncidentAction.Accept, IncidentAction.Assign, IncidentAction.Callback,
             IncidentAction.Close, IncidentAction.Reopen, IncidentAction.Cancel, IncidentAction.Locate, IncidentAction.Place,
             IncidentAction.RevealCaller, IncidentAction.Override, IncidentAction.Escalate, IncidentAction.Delegate,
+            IncidentAction.Merge, IncidentAction.Unmerge,
         ],
         [Role.Handler] =
         [
@@ -149,6 +152,8 @@ public static class AccessRules
         DelegateIncident => (IncidentAction.Delegate, null),
         SuperviseIncident => (IncidentAction.Supervise, null),
         CheckDeadlines => (IncidentAction.Escalate, null),
+        MergeIncident => (IncidentAction.Merge, null),
+        UnmergeIncident => (IncidentAction.Unmerge, null),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 

@@ -15,6 +15,8 @@ public enum IncidentState
     Resolved,
     Closed,
     Cancelled,
+    /// <summary>Merged into another incident as a duplicate: off the board until unmerged (IncidentMerging).</summary>
+    Merged,
 }
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed record Incident(
     Place? Place = null,
     string? ReceivedAt = null)
 {
-    public bool IsOpen => State is not (IncidentState.Closed or IncidentState.Cancelled);
+    public bool IsOpen => State is not (IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged);
 
     /// <summary>Where it is commanded (town until routing or a dispatcher says otherwise).</summary>
     public CommandLevel Level { get; init; } = CommandLevel.Town;
@@ -50,6 +52,8 @@ public sealed record Incident(
     /// <summary>The deadline already recorded as missed at city level (so it is recorded once).</summary>
     public DateTimeOffset? MissedDeadline { get; init; }
     public bool Supervised { get; init; }
+    /// <summary>Set while merged into another incident: which one, and the state to resume when unmerged.</summary>
+    public MergeLink? MergedInto { get; init; }
 
     /// <summary>The deadline running now, if any: acknowledgement while assigned, resolution while being handled.</summary>
     public (DeadlineKind Kind, DateTimeOffset Due)? RunningDeadline => State switch
@@ -111,6 +115,7 @@ public sealed record Incident(
         IncidentCancelled => state with { State = IncidentState.Cancelled },
         IncidentPlaced e => state with { Place = e.Place },
         IncidentPlacementFlagged => state with { Place = null },
+        IncidentMergedInto or IncidentUnmerged => IncidentMerging.Evolve(state, @event),
         _ => state, // progress notes and locations do not change what the rules decide on
     };
 }

@@ -31,6 +31,8 @@ public static class IncidentDecider
 
     public static Decision Decide(Incident incident, IncidentCommand command, DateTimeOffset now)
     {
+        // A merged duplicate waits on its target: only unmerging moves it.
+        if (IncidentMerging.Screen(incident, command) is { } merged) return merged;
         // Closed and cancelled incidents are finished: only a reopen (of a closed one) moves them.
         if (incident.State == IncidentState.Cancelled)
             return Decision.Refuse("incident.cancelled",
@@ -64,6 +66,8 @@ public static class IncidentDecider
             DelegateIncident c => Delegate(incident, c, now),
             SuperviseIncident c => Supervise(incident, c, now),
             CheckDeadlines c => Deadline(incident, c, now),
+            MergeIncident c => IncidentMerging.Merge(incident, c, now),
+            UnmergeIncident c => IncidentMerging.Unmerge(incident, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
         };
     }

@@ -88,7 +88,7 @@ public static class IncidentApi
             });
         return await incidents.RevealCaller(http.Actor(), id, body.Reason.Trim(), ct) switch
         {
-            RevealOutcome.Revealed r => TypedResults.Ok(new { r.CallerName, r.CallerPhone }),
+            RevealOutcome.Revealed r => TypedResults.Ok(new { r.CallerName, r.CallerPhone, r.Callers }),
             RevealOutcome.NotFound => NotFound(id),
             RevealOutcome.Forbidden f => Forbidden(f.Denial),
             _ => throw new InvalidOperationException(),

@@ -130,6 +130,9 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentPlaced p => card with { Place = p.Place, NeedsPlacement = null },
             IncidentPlacementFlagged f => card with { Place = null, NeedsPlacement = f.Problem },
             IncidentLocated l => card with { Location = l.Location, Address = l.Address ?? card.Address },
+            // A merged duplicate leaves the board; its target carries on with its caller.
+            IncidentMergedInto => card with { State = IncidentState.Merged, IsOpen = false },
+            IncidentUnmerged u => card with { State = u.Resumes, IsOpen = true },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);

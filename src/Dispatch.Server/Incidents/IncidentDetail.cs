@@ -40,7 +40,18 @@ public sealed record IncidentDetail
     public DateTimeOffset ReportedAt { get; init; }
     public long Version { get; init; }
     public List<TimelineEntry> Timeline { get; init; } = [];
+    /// <summary>
+    /// Everyone who reported this matter, to be called back: its own caller first, then the caller of each report
+    /// merged into it, with that report's number.
+    /// </summary>
+    public List<CallerReport> Callers { get; init; } = [];
+    /// <summary>Set while this incident is merged into another as a duplicate.</summary>
+    public Guid? MergedIntoId { get; init; }
+    public string? MergedIntoNumber { get; init; }
 }
+
+/// <summary>One report's caller and what they said; <see cref="Number"/> is the report's own incident number.</summary>
+public sealed record CallerReport(Guid IncidentId, string Number, string? Name, string? Phone, string Description, DateTimeOffset At);
 
 public static class IncidentDetailAccess
 {
@@ -48,9 +59,13 @@ public static class IncidentDetailAccess
 
     /// <summary>The detail as <paramref name="reader"/> may see it: caller name and phone masked unless the rules say otherwise.</summary>
     public static IncidentDetail For(this IncidentDetail d, Actor reader) =>
-        AccessRules.SeesCaller(reader, d.Scope()) || d.CallerName is null && d.CallerPhone is null
+        AccessRules.SeesCaller(reader, d.Scope()) || d.CallerName is null && d.CallerPhone is null && d.Callers.All(c => c.Name is null && c.Phone is null)
             ? d
-            : d with { CallerName = MaskName(d.CallerName), CallerPhone = Domain.Intake.PhoneNumber.Mask(d.CallerPhone), CallerMasked = true };
+            : d with
+            {
+                CallerName = MaskName(d.CallerName), CallerPhone = Domain.Intake.PhoneNumber.Mask(d.CallerPhone), CallerMasked = true,
+                Callers = [.. d.Callers.Select(c => c with { Name = MaskName(c.Name), Phone = Domain.Intake.PhoneNumber.Mask(c.Phone) })],
+            };
 
     /// <summary>王女士 → 王**: the family name stays, so a dispatcher can still say "Ms Wang".</summary>
     public static string? MaskName(string? name) =>
@@ -72,6 +87,7 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
                 CallerName = r.Caller.Name, CallerPhone = r.Caller.Phone, Category = r.Category, Urgency = r.Urgency,
                 Description = r.Description, Address = r.Address, Location = r.Location, ReportedAt = r.At,
                 ReceivedAt = r.ReceivedAt,
+                Callers = [new CallerReport(r.IncidentId, r.Number, r.Caller.Name, r.Caller.Phone, r.Description, r.At)],
             },
             _ when d is null => null,
             IncidentAccepted => d with { State = IncidentState.Accepted },
@@ -96,6 +112,14 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             IncidentPlaced p => d with { Place = p.Place, NeedsPlacement = null },
             IncidentPlacementFlagged f => d with { Place = null, NeedsPlacement = f.Problem },
             IncidentLocated l => d with { Location = l.Location, Address = l.Address ?? d.Address },
+            IncidentMergedInto m => d with { State = IncidentState.Merged, MergedIntoId = m.TargetId, MergedIntoNumber = m.TargetNumber },
+            IncidentUnmerged u => d with { State = u.Resumes, MergedIntoId = null, MergedIntoNumber = null },
+            IncidentReportMerged r => d with
+            {
+                Callers = [.. d.Callers.Where(c => c.IncidentId != r.SourceId),
+                    new CallerReport(r.SourceId, r.SourceNumber, r.Caller.Name, r.Caller.Phone, r.Description, r.At)],
+            },
+            IncidentReportUnmerged r => d with { Callers = [.. d.Callers.Where(c => c.IncidentId != r.SourceId)] },
             _ => d,
         };
         if (next is null) return null;
@@ -133,6 +157,11 @@ public static class IncidentTimeline
         IncidentDelegated x => new(e.Version, "Delegated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}"),
         IncidentDeadlineMissed m => new(e.Version, "DeadlineMissed", m.At, m.By, null, $"{m.Kind} · {m.Due:O}"),
         IncidentSupervised s => new(e.Version, "Supervised", s.At, s.By, null, s.Comment),
+        // Report numbers, never callers: the timeline is shown to readers who see callers masked.
+        IncidentMergedInto m => new(e.Version, "MergedInto", m.At, m.By, null, m.TargetNumber),
+        IncidentReportMerged r => new(e.Version, "ReportMerged", r.At, r.By, null, $"{r.SourceNumber} · {r.Description}"),
+        IncidentUnmerged u => new(e.Version, "Unmerged", u.At, u.By, null, u.TargetNumber),
+        IncidentReportUnmerged r => new(e.Version, "ReportUnmerged", r.At, r.By, null, r.SourceNumber),
         _ => null,
     };
 }

@@ -26,7 +26,7 @@ public sealed record CommandRequest(
     long? ExpectedVersion = null, string? Department = null, string? Note = null, string? Reason = null,
     string? Resolution = null, int? Satisfaction = null, string? Comment = null,
     double? Lat = null, double? Lon = null, string? Address = null, string? Jurisdiction = null,
-    List<string>? Assisting = null, string? Level = null);
+    List<string>? Assisting = null, string? Level = null, Guid? Into = null);
 
 public static class IncidentCommandParser
 {
@@ -34,7 +34,7 @@ public static class IncidentCommandParser
 
     public static readonly IReadOnlyList<string> Actions =
         ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate", "place",
-         "override", "escalate", "delegate", "supervise"];
+         "override", "escalate", "delegate", "supervise", "merge", "unmerge"];
 
     /// <summary>Turns an API action and its body into a command, or names every bad field.</summary>
     public static (IncidentCommand? Command, IReadOnlyList<FieldError> Errors) Parse(
@@ -78,6 +78,8 @@ public static class IncidentCommandParser
             "escalate" => new EscalateIncident(Text("reason", r.Reason), by),
             "delegate" => new DelegateIncident(Text("reason", r.Reason), by),
             "supervise" => new SuperviseIncident(Text("comment", r.Comment), by),
+            "merge" => Merge(),
+            "unmerge" => new UnmergeIncident(by),
             _ => null,
         };
         if (command is null && errors.Count == 0)
@@ -118,6 +120,13 @@ public static class IncidentCommandParser
             if (!Enum.TryParse<CancelReason>(r.Reason, ignoreCase: true, out var reason) || int.TryParse(r.Reason, out _))
                 errors.Add(new("reason", "reason.cancel", "Say why: duplicate or invalid."));
             return new CancelIncident(reason, Text("note", r.Note, required: false), by);
+        }
+
+        IncidentCommand? Merge()
+        {
+            if (r.Into is not { } into || into == Guid.Empty)
+                errors.Add(new("into", "into.required", "Name the incident to merge into (its id)."));
+            return new MergeIncident(r.Into ?? Guid.Empty, by);
         }
 
         IncidentCommand? Place()

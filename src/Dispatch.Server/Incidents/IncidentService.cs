@@ -20,7 +20,7 @@ namespace Dispatch.Server.Incidents;
 /// The change notice (<see cref="IncidentChangeFeed"/>) is sent in the same transaction, so a console hears
 /// about exactly the commits that happened.
 /// </summary>
-public sealed class IncidentService(
+public sealed partial class IncidentService(
     IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
     Command.CommandPolicy policy, ILogger<IncidentService> log)
 {
@@ -92,6 +92,7 @@ public sealed class IncidentService(
     public async Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default)
     {
         command = command with { By = actor.Login };
+        if (command is MergeIncident or UnmergeIncident) return await HandleMerge(actor, id, command, expectedVersion, ct);
         await using var session = store.LightweightSession();
         try
         {
@@ -164,7 +165,7 @@ public sealed class IncidentService(
         AuditTrail.Record(session, clock, actor.Login, "caller.reveal", scope.Path, reason, id, detail.Number);
         await session.SaveChangesAsync(ct);
         log.LogInformation("{User} revealed the caller of {Number}: {Reason}", actor.Login, detail.Number, reason);
-        return new RevealOutcome.Revealed(detail.CallerName, detail.CallerPhone);
+        return new RevealOutcome.Revealed(detail.CallerName, detail.CallerPhone, detail.Callers);
     }
 
     static string? Describe(IncidentCommand command) => command switch
@@ -212,7 +213,7 @@ public abstract record CommandOutcome
 
 public abstract record RevealOutcome
 {
-    public sealed record Revealed(string? CallerName, string? CallerPhone) : RevealOutcome;
+    public sealed record Revealed(string? CallerName, string? CallerPhone, IReadOnlyList<CallerReport>? Callers = null) : RevealOutcome;
     public sealed record NotFound : RevealOutcome;
     public sealed record Forbidden(Denial Denial) : RevealOutcome;
 }

@@ -25,6 +25,7 @@ public sealed class Messages(IStringLocalizer<Ui> text, Dispatch.Server.City.Cit
         var args = refusal.Args.Select(a => a switch
         {
             IncidentState s => State(s),
+            CategoryCode c => city.CategoryName(c.Code, CultureInfo.CurrentUICulture),
             string code when city.DepartmentCodes.Contains(code) => city.DepartmentName(code, CultureInfo.CurrentUICulture),
             _ => a,
         }).ToArray();

@@ -18,8 +18,11 @@ public sealed class ReadModelVersion
 /// </summary>
 public sealed class ReadModelUpgrade(IDocumentStore store, ILogger<ReadModelUpgrade> log) : IHostedService
 {
-    /// <summary>2: cards and details learned where access is decided (ScopePath, ReceivedAt). 3: command levels and deadlines.</summary>
-    public const int Current = 3;
+    /// <summary>
+    /// 2: cards and details learned where access is decided (ScopePath, ReceivedAt).
+    /// 3: command levels and deadlines. 4: details list every caller (Callers), for merged reports.
+    /// </summary>
+    public const int Current = 4;
 
     public async Task StartAsync(CancellationToken ct)
     {

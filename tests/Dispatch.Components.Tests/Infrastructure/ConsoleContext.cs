@@ -36,6 +36,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Duplicates.DuplicateFinder>());
         ctx.Services.AddSingleton(store);
         ctx.Services.AddSingleton(app.Services.GetRequiredService<TimeProvider>());
         ctx.Services.AddScoped<IQuerySession>(_ => store.QuerySession());

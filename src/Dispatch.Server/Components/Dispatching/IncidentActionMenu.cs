@@ -12,7 +12,7 @@ namespace Dispatch.Server.Components.Dispatching;
 public static class IncidentActionMenu
 {
     /// <summary>Actions that need nothing more than a click.</summary>
-    public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close" };
+    public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close", "unmerge" };
 
     /// <summary>The steps the state allows that this person's roles allow here (department work in the lead's name).</summary>
     public static IReadOnlyList<string> For(IncidentDetail d, Actor actor) =>
@@ -32,6 +32,8 @@ public static class IncidentActionMenu
         IncidentState.Resolved when !d.CallbackRecorded => ["close", "callback", "reopen", "locate", "place"],
         IncidentState.Resolved => ["close", "reopen", "locate", "place"],
         IncidentState.Closed => ["reopen"],
+        // Merging is offered with the possible duplicates (PossibleDuplicates); only its undoing is a step here.
+        IncidentState.Merged => ["unmerge"],
         _ => [],
     };
 
