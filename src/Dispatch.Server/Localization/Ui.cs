@@ -25,6 +25,7 @@ public sealed class Messages(IStringLocalizer<Ui> text, Dispatch.Server.City.Cit
         var args = refusal.Args.Select(a => a switch
         {
             IncidentState s => State(s),
+            Dispatch.Domain.Command.CommandLevel l => text[$"level.{l}"].Value,
             string code when city.DepartmentCodes.Contains(code) => city.DepartmentName(code, CultureInfo.CurrentUICulture),
             _ => a,
         }).ToArray();
