@@ -1,5 +1,7 @@
+using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
 using Dispatch.Server.Components.Dispatching;
+using Dispatch.Server.Tests.Infrastructure;
 using Dispatch.Server.Incidents;
 
 namespace Dispatch.Components.Tests;
@@ -78,6 +80,38 @@ public sealed class BoardCardsTests
         Assert.Equal(3, board.Total);
         Assert.Equal(2, board.Count(IncidentState.Reported));
         Assert.Equal(1, board.Count(IncidentState.Accepted));
+        Assert.True(board.Filtered);
+    }
+
+    [Fact]
+    public void Given_deadlines_When_time_passes_Then_the_overdue_filter_and_count_follow_and_my_queue_keeps_my_centre()
+    {
+        var clock = new ManualClock(Morning);
+        var board = new BoardCards(clock) { QueueCentres = new HashSet<string> { "demo/dh/dh-01" } };
+        var soon = Card("0001") with
+        {
+            CentrePath = "demo/dh/dh-01", Level = CommandLevel.Town, DeadlineFrom = Morning, DeadlineDue = Morning.AddMinutes(30),
+        };
+        var later = Card("0002") with { CentrePath = "demo/dh", Level = CommandLevel.District, DeadlineFrom = Morning, DeadlineDue = Morning.AddHours(2) };
+        var none = Card("0003") with { CentrePath = "demo/dh/dh-01" };
+        board.Load([soon, later, none]);
+
+        board.Overdue = true;
+        Assert.Empty(board.View);
+        Assert.Equal(0, board.OverdueCount);
+        Assert.Equal(Morning.AddMinutes(30), board.NextDeadline());
+
+        clock.Advance(TimeSpan.FromMinutes(30));
+        board.TimePassed();
+
+        Assert.Equal("0001", Assert.Single(board.View).Number);
+        Assert.Equal(1, board.OverdueCount);
+        Assert.Equal(Morning.AddHours(2), board.NextDeadline());
+
+        board.Overdue = false;
+        board.MyQueue = true;
+        Assert.Equal(["0001", "0003"], board.View.Select(c => c.Number).Order());
+        Assert.Equal(2, board.QueueCount);
         Assert.True(board.Filtered);
     }
 }

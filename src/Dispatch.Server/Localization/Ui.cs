@@ -26,6 +26,7 @@ public sealed class Messages(IStringLocalizer<Ui> text, Dispatch.Server.City.Cit
         {
             IncidentState s => State(s),
             CategoryCode c => city.CategoryName(c.Code, CultureInfo.CurrentUICulture),
+            Dispatch.Domain.Command.CommandLevel l => text[$"level.{l}"].Value,
             string code when city.DepartmentCodes.Contains(code) => city.DepartmentName(code, CultureInfo.CurrentUICulture),
             _ => a,
         }).ToArray();

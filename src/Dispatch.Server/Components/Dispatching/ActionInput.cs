@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.Incidents;
@@ -24,28 +25,45 @@ public sealed class ActionInput
     public string? Lon { get; set; }
     public string? Address { get; set; }
     public string? Jurisdiction { get; set; }
+    /// <summary>Departments assisting the lead (assign).</summary>
+    public IReadOnlyCollection<string>? Assisting { get; set; }
+    /// <summary>The command level chosen (override).</summary>
+    public CommandLevel? Level { get; set; }
 
-    /// <summary>Starts the location form from where the incident is now, so a correction is a small edit.</summary>
-    public static ActionInput For(string action, IncidentDetail d) => action == "locate"
-        ? new ActionInput
+    /// <summary>
+    /// Starts a form from the incident as it is, so a change is a small edit: the location where it is, the
+    /// assignment's departments, the level that commands it now.
+    /// </summary>
+    public static ActionInput For(string action, IncidentDetail d) => action switch
+    {
+        "locate" => new ActionInput
         {
             Lat = d.Location?.Lat.ToString("0.######", CultureInfo.InvariantCulture),
             Lon = d.Location?.Lon.ToString("0.######", CultureInfo.InvariantCulture),
             Address = d.Address,
-        }
-        : new ActionInput();
+        },
+        "assign" => new ActionInput { Assisting = d.Assisting },
+        "override" => new ActionInput { Level = d.Level },
+        _ => new ActionInput(),
+    };
 
-    public (CommandRequest Request, IReadOnlyList<FieldError> Unreadable) ToRequest(string action, IncidentDetail d)
+    /// <param name="department">The department that department work (acknowledge, progress, return, resolve) is
+    /// recorded for: the lead, or the assisting department the person works for
+    /// (<see cref="IncidentActionMenu.DepartmentFor"/>).</param>
+    public (CommandRequest Request, IReadOnlyList<FieldError> Unreadable) ToRequest(string action, IncidentDetail d, string? department)
     {
         var errors = new List<FieldError>();
         var request = action switch
         {
-            "assign" => new CommandRequest(Department: Department),
-            // The console acts for the lead department until departments have their own view.
-            "acknowledge" => new CommandRequest(Department: d.LeadDepartment),
-            "progress" => new CommandRequest(Department: d.LeadDepartment, Note: Note),
-            "return" => new CommandRequest(Department: d.LeadDepartment, Reason: Reason),
-            "resolve" => new CommandRequest(Department: d.LeadDepartment, Resolution: Resolution),
+            "assign" => new CommandRequest(Department: Department,
+                Assisting: Assisting?.ToList() is { Count: > 0 } assisting ? assisting : null),
+            "acknowledge" => new CommandRequest(Department: department),
+            "progress" => new CommandRequest(Department: department, Note: Note),
+            "return" => new CommandRequest(Department: department, Reason: Reason),
+            "resolve" => new CommandRequest(Department: department, Resolution: Resolution),
+            "override" => new CommandRequest(Level: Level?.ToString(), Department: Blank(Department), Reason: Reason),
+            "escalate" or "delegate" => new CommandRequest(Reason: Reason),
+            "supervise" => new CommandRequest(Comment: Comment),
             "callback" => new CommandRequest(Satisfaction: Satisfaction, Comment: Blank(Comment)),
             "reopen" => new CommandRequest(Reason: Reason),
             "cancel" => new CommandRequest(Reason: CancelReason.ToString(), Note: Blank(Note)),

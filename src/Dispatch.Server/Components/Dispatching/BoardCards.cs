@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
 
@@ -7,10 +8,12 @@ namespace Dispatch.Server.Components.Dispatching;
 /// <summary>
 /// The open cards one board shows, kept current from pushes: each change replaces its card by id when it is
 /// newer, and a card that is no longer open leaves. The filtered, sorted view is rebuilt only when something
-/// changed, so a burst of pushes costs one sort per render, not one per push.
+/// changed, so a burst of pushes costs one sort per render, not one per push. Whether a card is overdue depends on
+/// the time as well: the owner calls <see cref="TimePassed"/> when <see cref="NextDeadline"/> comes.
 /// </summary>
-public sealed class BoardCards
+public sealed class BoardCards(TimeProvider? clock = null)
 {
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly Dictionary<Guid, IncidentCard> _cards = [];
     // Versions of cards that left, so a late push of an older open version cannot bring one back.
     readonly Dictionary<Guid, long> _gone = [];
@@ -19,6 +22,9 @@ public sealed class BoardCards
     IncidentState? _state;
     string? _category;
     Urgency? _urgency;
+    bool _myQueue, _overdue;
+    IReadOnlySet<string> _queue = new HashSet<string>();
+    (int Queue, int Overdue)? _counts;
 
     /// <summary>States an open incident can be in, in the order of the loop.</summary>
     public static readonly IncidentState[] OpenStates =
@@ -27,17 +33,57 @@ public sealed class BoardCards
     public IncidentState? State { get => _state; set { _state = value; _view = null; } }
     public string? Category { get => _category; set { _category = value; _view = null; } }
     public Urgency? Urgency { get => _urgency; set { _urgency = value; _view = null; } }
-    public bool Filtered => _state is not null || _category is not null || _urgency is not null;
+    /// <summary>Only the incidents commanded by one of <see cref="QueueCentres"/> (the dispatcher's own queue).</summary>
+    public bool MyQueue { get => _myQueue; set { _myQueue = value; _view = null; } }
+    /// <summary>Only the incidents whose running deadline has run out.</summary>
+    public bool Overdue { get => _overdue; set { _overdue = value; _view = null; } }
+    public bool Filtered => _state is not null || _category is not null || _urgency is not null || _myQueue || _overdue;
+
+    /// <summary>The command centres this user dispatches for (their dispatcher grants' scopes): "my queue".</summary>
+    public IReadOnlySet<string> QueueCentres { get => _queue; set { _queue = value; Changed(); } }
 
     /// <summary>Every open incident, whatever the filters.</summary>
     public int Total => _cards.Count;
 
     /// <summary>The cards that pass the filters: most urgent first, then the oldest (waiting longest) first.</summary>
-    public ReadOnlyCollection<IncidentCard> View => _view ??= _cards.Values
-        .Where(c => (_state is null || c.State == _state) && (_category is null || c.Category == _category) &&
-                    (_urgency is null || c.Urgency == _urgency))
+    public ReadOnlyCollection<IncidentCard> View => _view ??= Filter(_clock.GetUtcNow())
         .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal)
         .ToList().AsReadOnly();
+
+    IEnumerable<IncidentCard> Filter(DateTimeOffset now) => _cards.Values
+        .Where(c => (_state is null || c.State == _state) && (_category is null || c.Category == _category) &&
+                    (_urgency is null || c.Urgency == _urgency) && (!_myQueue || InQueue(c)) && (!_overdue || IsOverdue(c, now)));
+
+    bool InQueue(IncidentCard c) => _queue.Contains(c.CentrePath);
+
+    static bool IsOverdue(IncidentCard c, DateTimeOffset now) =>
+        DeadlineClock.StateAt(c.DeadlineFrom ?? now, c.DeadlineDue, now) == DeadlineState.Overdue;
+
+    /// <summary>Open incidents in this user's queue, whatever the filters.</summary>
+    public int QueueCount => Counts().Queue;
+
+    /// <summary>Open incidents past their deadline now, whatever the filters.</summary>
+    public int OverdueCount => Counts().Overdue;
+
+    (int Queue, int Overdue) Counts()
+    {
+        if (_counts is { } known) return known;
+        var now = _clock.GetUtcNow();
+        return (_counts = (_cards.Values.Count(InQueue), _cards.Values.Count(c => IsOverdue(c, now)))).Value;
+    }
+
+    /// <summary>When the next card runs out of time (and the overdue filter and count change); null when none will.</summary>
+    public DateTimeOffset? NextDeadline()
+    {
+        var now = _clock.GetUtcNow();
+        DateTimeOffset? next = null;
+        foreach (var card in _cards.Values)
+            if (card.DeadlineDue is { } due && due > now && (next is null || due < next)) next = due;
+        return next;
+    }
+
+    /// <summary>A deadline passed: what is overdue changed though no card did.</summary>
+    public void TimePassed() => Changed();
 
     /// <summary>Open incidents per state, whatever the filters (the counts are also the state filter).</summary>
     public int Count(IncidentState state)
@@ -85,5 +131,6 @@ public sealed class BoardCards
     {
         _view = null;
         _byState = null;
+        _counts = null;
     }
 }

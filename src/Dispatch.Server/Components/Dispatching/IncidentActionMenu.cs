@@ -1,4 +1,5 @@
 using Dispatch.Domain.Access;
+using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
 
@@ -14,12 +15,21 @@ public static class IncidentActionMenu
     /// <summary>Actions that need nothing more than a click.</summary>
     public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close", "unmerge" };
 
-    /// <summary>The steps the state allows that this person's roles allow here (department work in the lead's name).</summary>
-    public static IReadOnlyList<string> For(IncidentDetail d, Actor actor) =>
-        For(d).Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
-            OnBehalfOfLead(action) ? d.LeadDepartment : null)).ToList();
+    /// <summary>
+    /// The steps the state allows that this person's roles allow here. Department work is done in the name of
+    /// <see cref="DepartmentFor"/>: the lead, or the assisting department the person works for.
+    /// </summary>
+    public static IReadOnlyList<string> For(IncidentDetail d, Actor actor)
+    {
+        var department = DepartmentFor(d, actor);
+        var steps = IsAssisting(d, department) ? ForAssisting(d, department!) : For(d);
+        return steps.Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
+            DepartmentWork(action) ? department : null)).ToList();
+    }
 
-    public static IReadOnlyList<string> For(IncidentDetail d) => d.State switch
+    public static IReadOnlyList<string> For(IncidentDetail d) => [.. Loop(d), .. Command(d)];
+
+    static IReadOnlyList<string> Loop(IncidentDetail d) => d.State switch
     {
         // An incident nobody could place puts placing first: until then no centre owns it.
         IncidentState.Reported when d.NeedsPlacement is not null => ["place", "accept", "cancel", "locate"],
@@ -37,6 +47,43 @@ public static class IncidentActionMenu
         _ => [],
     };
 
-    /// <summary>Acting for the lead department: the department handlers' own view comes later.</summary>
-    public static bool OnBehalfOfLead(string action) => action is "acknowledge" or "progress" or "return" or "resolve";
+    /// <summary>
+    /// Moving command (until resolved; only where there is a level to move to) and supervision (while open).
+    /// </summary>
+    static IEnumerable<string> Command(IncidentDetail d)
+    {
+        var beingHandled = d.State is IncidentState.Reported or IncidentState.Accepted or IncidentState.Assigned or IncidentState.Acknowledged;
+        if (beingHandled && CommandLevels.Up(d.Level) is not null) yield return "escalate";
+        if (beingHandled && CommandLevels.Down(d.Level) is not null) yield return "delegate";
+        if (beingHandled) yield return "override";
+        if (beingHandled || d.State == IncidentState.Resolved) yield return "supervise";
+    }
+
+    /// <summary>An assisting department acknowledges its part, then notes progress; either may hand its part back.</summary>
+    static IReadOnlyList<string> ForAssisting(IncidentDetail d, string department)
+    {
+        IReadOnlyList<string> own = d.State is IncidentState.Assigned or IncidentState.Acknowledged
+            ? d.AcknowledgedBy.Contains(department) ? ["progress", "return"] : ["acknowledge", "return"]
+            : [];
+        return [.. own, .. For(d).Where(a => !DepartmentWork(a))];
+    }
+
+    /// <summary>
+    /// The department this person's department work is recorded for: the lead when they work for it (and, as
+    /// before, when they work for no department involved); otherwise the assisting department they work for.
+    /// </summary>
+    public static string? DepartmentFor(IncidentDetail d, Actor actor)
+    {
+        var path = d.Scope().Path;
+        var mine = actor.Grants.Where(g => Grant.NeedsDepartment(g.Role) && g.Department is not null && AccessRules.Covers(g.Scope, path))
+            .Select(g => g.Department!).ToHashSet();
+        if (d.LeadDepartment is not { } lead || mine.Contains(lead)) return d.LeadDepartment;
+        return d.Assisting.FirstOrDefault(mine.Contains) ?? lead;
+    }
+
+    public static bool IsAssisting(IncidentDetail d, string? department) =>
+        department is not null && department != d.LeadDepartment && d.Assisting.Contains(department);
+
+    /// <summary>Work done in a department's name (acknowledge, progress, return, resolve).</summary>
+    public static bool DepartmentWork(string action) => action is "acknowledge" or "progress" or "return" or "resolve";
 }

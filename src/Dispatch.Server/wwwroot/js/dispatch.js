@@ -52,19 +52,46 @@ window.dispatch = {
   window.addEventListener('offline', () => apply('offline'));
 })();
 
-// Live ages: every element with data-since (an ISO instant) shows how long ago that was. Rows that just
-// arrived (a push, a scroll of the virtualized board) are filled at once rather than on the next tick.
+// Live ages and deadlines. Every element with data-since (an ISO instant) shows how long ago that was. Every
+// element with data-deadline-from and data-deadline-due shows the time left (with a minus sign once it ran out)
+// and carries the class on-time, warning (once the body's data-warning-share of the time is used) or overdue,
+// exactly as DeadlineClock.StateAt decides on the server. Rows that just arrived (a push, a scroll of the
+// virtualized board) are filled at once rather than on the next tick.
 (function () {
+  const deadlineStates = ['on-time', 'warning', 'overdue'];
   function format(ms) {
     const s = Math.max(0, Math.floor(ms / 1000));
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+  }
+  // Resolution deadlines run for days: "2d 3:04:05" (2天 on a Chinese console).
+  function formatLeft(ms) {
+    const abs = Math.abs(ms), days = Math.floor(abs / 86400000);
+    const unit = (document.documentElement.lang || '').startsWith('zh') ? '天' : 'd';
+    const text = days > 0 ? `${days}${unit} ${format(abs - days * 86400000)}` : format(abs);
+    return ms < 0 ? `\u2212${text}` : text;
+  }
+  function deadlineState(from, due, now, share) {
+    if (now >= due) return 'overdue';
+    return due > from && now - from >= (due - from) * share ? 'warning' : 'on-time';
   }
   function tick() {
     const now = Date.now();
     for (const el of document.querySelectorAll('[data-since]')) {
       const text = format(now - Date.parse(el.dataset.since));
       if (el.textContent !== text) el.textContent = text;
+    }
+    const share = parseFloat(document.body.dataset.warningShare) || 0.8;
+    for (const el of document.querySelectorAll('[data-deadline-due]')) {
+      const from = Date.parse(el.dataset.deadlineFrom), due = Date.parse(el.dataset.deadlineDue);
+      // Whole seconds left, rounded up, so the text reaches 0:00 exactly when the state turns overdue.
+      const left = due - now, text = formatLeft(left > 0 ? Math.ceil(left / 1000) * 1000 : left);
+      if (el.textContent !== text) el.textContent = text;
+      const state = deadlineState(from, due, now, share);
+      if (!el.classList.contains(state)) {
+        el.classList.remove(...deadlineStates);
+        el.classList.add(state);
+      }
     }
   }
   setInterval(tick, 1000);
@@ -76,7 +103,7 @@ window.dispatch = {
   }
   document.addEventListener('DOMContentLoaded', () => {
     tick();
-    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-since'] });
+    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-since', 'data-deadline-due'] });
   });
 })();
 
