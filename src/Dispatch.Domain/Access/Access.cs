@@ -39,8 +39,13 @@ public sealed record Actor(string Login, string Name, IReadOnlyList<Grant> Grant
 /// <param name="Path">Where it lies in the tree: its placement, or, until placed, the centre that received it.</param>
 /// <param name="LeadDepartment">The department it is assigned to, if any.</param>
 /// <param name="Level">The level that commands it (routing, escalation and delegation move it).</param>
-public sealed record IncidentScope(string Path, string? LeadDepartment, CommandLevel Level = CommandLevel.Town)
+/// <param name="Assisting">Departments assisting the lead (多部门共调): they see the incident too.</param>
+public sealed record IncidentScope(string Path, string? LeadDepartment, CommandLevel Level = CommandLevel.Town,
+    IReadOnlyList<string>? Assisting = null)
 {
+    /// <summary>Whether <paramref name="department"/> works on it: the lead, or one assisting.</summary>
+    public bool Involves(string department) => department == LeadDepartment || Assisting?.Contains(department) == true;
+
     /// <summary>
     /// The command centre that handles it: the ancestor of its place at its command level (the place itself when
     /// it is placed no finer). Its dispatchers, and those above them, dispatch it.
@@ -48,7 +53,7 @@ public sealed record IncidentScope(string Path, string? LeadDepartment, CommandL
     public string Centre => CommandLevels.CentreOf(Path, Level);
 
     public static IncidentScope Of(Incident incident) =>
-        new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment, incident.Level);
+        new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment, incident.Level, [.. incident.Assisting]);
 }
 
 /// <summary>What can be done to an incident. Each API action and each console button maps to one.</summary>
@@ -99,7 +104,7 @@ public static class AccessRules
 
     /// <summary>
     /// May <paramref name="actor"/> take <paramref name="action"/> on an incident at <paramref name="incident"/>?
-    /// Handlers and units see an incident only while their department leads it, and work (acknowledge, progress,
+    /// Handlers and units see an incident only while their department leads or assists, and work (acknowledge, progress,
     /// return, resolve) only in their own department's name; whether that department leads is the rules' question
     /// (a refusal the person can act on, not a denial).
     /// </summary>
@@ -115,7 +120,7 @@ public static class AccessRules
             && !Covers(g.Scope, incident.Centre)) return false;
         if (!Grant.NeedsDepartment(g.Role)) return true;
         if (g.Department is null) return false;
-        return action == IncidentAction.Read ? g.Department == incident.LeadDepartment : department == g.Department;
+        return action == IncidentAction.Read ? incident.Involves(g.Department) : department == g.Department;
     }
 
     /// <summary>

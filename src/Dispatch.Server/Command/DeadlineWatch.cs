@@ -95,9 +95,9 @@ public sealed class DeadlineWatch(
                 due = [.. await query.Query<IncidentCard>()
                     .Where(c => c.IsOpen && c.NextCheckAt != null && c.NextCheckAt <= now)
                     .OrderBy(c => c.NextCheckAt).Select(c => c.Id).Take(Batch).ToListAsync(ct)];
-                next = due.Count > 0 ? null : await query.Query<IncidentCard>()
+                next = due.Count > 0 ? null : (await query.Query<IncidentCard>()
                     .Where(c => c.IsOpen && c.NextCheckAt != null && c.NextCheckAt > now)
-                    .OrderBy(c => c.NextCheckAt).Select(c => c.NextCheckAt).FirstOrDefaultAsync(ct);
+                    .OrderBy(c => c.NextCheckAt).Take(1).ToListAsync(ct)).FirstOrDefault()?.NextCheckAt;
             }
             if (due.Count == 0) return next;
             foreach (var id in due)

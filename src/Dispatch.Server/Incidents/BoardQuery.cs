@@ -21,7 +21,7 @@ public static class BoardQuery
             if (Grant.NeedsDepartment(grant.Role))
             {
                 var department = grant.Department;
-                cards = cards.Where(c => c.LeadDepartment == department);
+                cards = cards.Where(c => c.LeadDepartment == department || c.Assisting.Contains(department!));
             }
             foreach (var card in await cards.ToListAsync(ct))
                 if (AccessRules.Allows(actor, IncidentAction.Read, card.Scope())) found[card.Id] = card;

@@ -64,7 +64,7 @@ public sealed record IncidentCard
 
 public static class IncidentCardAccess
 {
-    public static IncidentScope Scope(this IncidentCard card) => new(card.ScopePath, card.LeadDepartment, card.Level);
+    public static IncidentScope Scope(this IncidentCard card) => new(card.ScopePath, card.LeadDepartment, card.Level, card.Assisting);
 }
 
 public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard, Guid>

@@ -55,7 +55,7 @@ public sealed record CallerReport(Guid IncidentId, string Number, string? Name, 
 
 public static class IncidentDetailAccess
 {
-    public static IncidentScope Scope(this IncidentDetail d) => new(d.Place?.Path ?? d.ReceivedAt ?? "", d.LeadDepartment, d.Level);
+    public static IncidentScope Scope(this IncidentDetail d) => new(d.Place?.Path ?? d.ReceivedAt ?? "", d.LeadDepartment, d.Level, d.Assisting);
 
     /// <summary>The detail as <paramref name="reader"/> may see it: caller name and phone masked unless the rules say otherwise.</summary>
     public static IncidentDetail For(this IncidentDetail d, Actor reader) =>

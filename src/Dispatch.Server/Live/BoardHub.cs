@@ -56,15 +56,17 @@ public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger
     }
 
     /// <summary>The groups that should hear of a card: each node on its path, and its department's at each.</summary>
-    public static IEnumerable<string> Audience(string scopePath, string? department, JurisdictionTree tree)
+    public static IEnumerable<string> Audience(string scopePath, string? department, JurisdictionTree tree,
+        IEnumerable<string>? assisting = null)
     {
         var path = scopePath.Length == 0 ? tree.City.Path : scopePath;
         var parts = path.Split('/');
+        var departments = (department is null ? [] : new[] { department }).Concat(assisting ?? []).Distinct().ToList();
         for (var i = 1; i <= parts.Length; i++)
         {
             var node = string.Join('/', parts.Take(i));
             yield return Group(node);
-            if (department is not null) yield return Group(node, department);
+            foreach (var d in departments) yield return Group(node, d);
         }
     }
 }

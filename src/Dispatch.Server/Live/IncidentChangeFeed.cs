@@ -127,7 +127,7 @@ public sealed class IncidentChangeFeed(
         {
             // Hub clients are grouped by scope: only those who may see the card get it, and those who saw it
             // before it moved out of their scope are told it left.
-            var audience = BoardHub.Audience(card.ScopePath, card.LeadDepartment, tree).ToList();
+            var audience = BoardHub.Audience(card.ScopePath, card.LeadDepartment, tree, card.Assisting).ToList();
             await hub.Clients.Groups(audience).CardChanged(card);
             if (card.PreviousScopePath is not null || card.PreviousLeadDepartment is not null)
             {

@@ -143,4 +143,21 @@ public class ThreeLevelCommandTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal(["urban-management"], detail.GetProperty("acknowledgedBy").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(resolved.Version, detail.GetProperty("version").GetInt64());
     }
+
+    [Fact]
+    public async Task An_assisting_departments_handler_sees_the_incident_and_acknowledges_its_part()
+    {
+        var scopes = new Scopes(app);
+        var incident = await app.Client().Accepted();
+        var water = scopes.As(app, Role.Handler, Where.Town, "water", tag: "assisting");
+        var transport = scopes.As(app, Role.Handler, Where.Town, "transport", tag: "assisting");
+
+        await app.Client().CommandOk(incident.Id, "assign", new { department = "urban-management", assisting = new[] { "water" } });
+
+        Assert.Contains((await water.GetJson("/api/board")).EnumerateArray(), c => c.GetProperty("id").GetGuid() == incident.Id);
+        Assert.DoesNotContain((await transport.GetJson("/api/board")).EnumerateArray(), c => c.GetProperty("id").GetGuid() == incident.Id);
+        await water.CommandOk(incident.Id, "acknowledge", new { department = "water" });
+        using var notTheirs = await water.Command(incident.Id, "acknowledge", new { department = "urban-management" });
+        await notTheirs.Problem(HttpStatusCode.Forbidden);
+    }
 }
