@@ -4,6 +4,7 @@ using Dispatch.Server.Demo;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Performance;
 using Dispatch.Server.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ builder.AddCity();
 builder.AddJurisdictions();
 builder.AddIdentity();
 builder.AddAudit();
+builder.AddPerformance();
 builder.AddIncidents();
 builder.AddLivePush();
 builder.AddConsole();
@@ -33,6 +35,7 @@ app.UseAntiforgery();
 app.MapAccounts();
 app.MapIncidentApi();
 app.MapAudit();
+app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
 
