@@ -6,6 +6,7 @@ using Dispatch.Server.Duplicates;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Performance;
 using Dispatch.Server.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ builder.AddCity();
 builder.AddJurisdictions();
 builder.AddIdentity();
 builder.AddAudit();
+builder.AddPerformance();
 builder.AddIncidents();
 builder.AddDuplicates();
 builder.AddLivePush();
@@ -39,6 +41,7 @@ app.MapAccounts();
 app.MapIncidentApi();
 app.MapDuplicateApi();
 app.MapAudit();
+app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
 

@@ -2,6 +2,7 @@ using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
@@ -11,8 +12,17 @@ namespace Dispatch.Server.Storage;
 public static class StorageSetup
 {
     /// <summary>
+    /// Where the async daemon runs: <c>Solo</c> (the default: this node runs every async projection), <c>Disabled</c>
+    /// (another node does), or <c>HotCold</c> (nodes elect one by a PostgreSQL advisory lock). HotCold needs the real
+    /// Patched.DistributedLock.Postgres; the stand-in we restore (deploy/nuget) refuses Marten's lock, so with
+    /// several nodes run one Solo and the others Disabled until that package is served.
+    /// </summary>
+    public const string DaemonModeKey = "Dispatch:Projections:Daemon";
+
+    /// <summary>
     /// Marten on PostgreSQL: one stream per incident, the board card and the incident detail as inline
-    /// projections (they commit with the events, so what a command wrote is readable at once).
+    /// projections (they commit with the events, so what a command wrote is readable at once). Multi-stream
+    /// read models (the KPIs) are async projections in the daemon (<see cref="DaemonModeKey"/>).
     /// </summary>
     public static WebApplicationBuilder AddDispatchStorage(this WebApplicationBuilder builder)
     {
@@ -44,6 +54,7 @@ public static class StorageSetup
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
+            .AddAsyncDaemon(builder.Configuration.GetValue(DaemonModeKey, DaemonMode.Solo))
             .ApplyAllDatabaseChangesOnStartup();
         builder.Services.AddHostedService<ReadModelUpgrade>();
         return builder;
