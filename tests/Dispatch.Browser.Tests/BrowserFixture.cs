@@ -43,13 +43,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         var page = await NewPage(language, width, height);
         await page.GotoAsync(new Uri(App.BaseAddress, path).ToString());
         // Not signed in: the console sends us to the sign-in page, which brings us back.
-        await page.Locator("[data-testid=signin-form]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator("[data-testid=signin-form]").WaitForAsync(new() { Timeout = Patience });
         await SignIn(page, login);
-        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path, new() { Timeout = 30_000 });
+        // Back on the page (its full load is not awaited: the live indicator below is what counts).
+        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path, new() { Timeout = Patience, WaitUntil = WaitUntilState.Commit });
         // Prerendered HTML appears before the circuit is live; clicks before that land nowhere.
-        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = Patience });
         return page;
     }
+
+    /// <summary>How long a page may take to come up: deploy/test runs the test projects side by side on two cores.</summary>
+    public const float Patience = 60_000;
 
     public static async Task SignIn(IPage page, string login, string password = DispatchApp.Password)
     {
@@ -67,6 +71,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = language,
             ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = language },
         });
+        context.SetDefaultTimeout(Patience);
         return await context.NewPageAsync();
     }
 

@@ -28,26 +28,26 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
         // When the town dispatcher opens the console, is sent to sign in, mistypes, then signs in
         var page = await browser.NewPage();
         await page.GotoAsync(new Uri(browser.App.BaseAddress, "/").ToString());
-        await page.Locator("[data-testid=signin-form]").WaitForAsync();
+        await page.Locator("[data-testid=signin-form]").WaitForAsync(new() { Timeout = BrowserFixture.Patience });
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("signin.png") });
         await BrowserFixture.SignIn(page, "browser-town", "wrong-password");
         await page.Locator("[data-testid=signin-failed]").WaitForAsync();
         await BrowserFixture.SignIn(page, "browser-town");
 
         // Then the board shows the town's incident and not the neighbour's
-        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = BrowserFixture.Patience });
         Assert.Equal("browser-town", await page.Locator("[data-testid=signed-in]").GetAttributeAsync("data-login"));
         await Row(page, here).WaitForAsync();
         Assert.Equal(0, await Row(page, there).CountAsync());
 
         // When they sign out, and the city dispatcher signs in at the same browser
         await page.Locator("[data-testid=sign-out]").ClickAsync();
-        await page.Locator("[data-testid=signin-form]").WaitForAsync();
+        await page.Locator("[data-testid=signin-form]").WaitForAsync(new() { Timeout = BrowserFixture.Patience });
         Assert.Equal(0, await page.Locator("[data-testid=board-row]").CountAsync());
         await BrowserFixture.SignIn(page, "browser-city");
 
         // Then both incidents are on the board
-        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = BrowserFixture.Patience });
         await Row(page, here).WaitForAsync();
         await Row(page, there).WaitForAsync();
         Assert.Equal("browser-city", await page.Locator("[data-testid=signed-in]").GetAttributeAsync("data-login"));
