@@ -8,6 +8,7 @@ using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Storage;
+using Dispatch.Server.Units;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,7 @@ builder.AddIdentity();
 builder.AddAudit();
 builder.AddPerformance();
 builder.AddIncidents();
+builder.AddUnits();
 builder.AddDuplicates();
 builder.AddLivePush();
 builder.AddConsole();
@@ -39,6 +41,7 @@ app.UseAntiforgery();
 
 app.MapAccounts();
 app.MapIncidentApi();
+app.MapUnitApi();
 app.MapDuplicateApi();
 app.MapAudit();
 app.MapPerformance();

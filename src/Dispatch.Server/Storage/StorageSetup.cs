@@ -43,6 +43,8 @@ public static class StorageSetup
                 opts.Projections.Add(new IncidentAggregation(), ProjectionLifecycle.Live);
                 opts.Projections.Add(new IncidentCardProjection(), ProjectionLifecycle.Inline);
                 opts.Projections.Add(new IncidentDetailProjection(), ProjectionLifecycle.Inline);
+                opts.Projections.Add(new Units.UnitAggregation(), ProjectionLifecycle.Live);
+                opts.Projections.Add(new Units.UnitRosterProjection(), ProjectionLifecycle.Inline);
                 opts.Schema.For<IncidentCard>().Index(c => c.IsOpen);
                 opts.Schema.For<IncidentDetail>().Index(d => d.CallerPhone!);
                 opts.Schema.For<IntakeKey>();

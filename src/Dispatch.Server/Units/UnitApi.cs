@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Dispatch.Domain.Units;
+using Dispatch.Server.Identity;
+using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Localization;
+using Marten;
+
+namespace Dispatch.Server.Units;
+
+/// <summary>
+/// Units over the JSON API: register, the roster in the caller's scope, and status and position commands. A refused
+/// move is 422 with the rule's code and a message naming the unit and its status (a double booking names the
+/// incident the unit is already on); outside the caller's jurisdiction it is 403.
+/// </summary>
+public static class UnitApi
+{
+    public sealed record RegisterRequest(string? CallSign, string? Department, string? Jurisdiction, List<string>? Capabilities, List<string>? Members);
+
+    public sealed record UnitCommandRequest(Guid? IncidentId = null, double? Lat = null, double? Lon = null, double? Accuracy = null,
+        DateTimeOffset? ReportedAt = null);
+
+    public static WebApplicationBuilder AddUnits(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<UnitService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapUnitApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/units").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy);
+        api.MapGet("", Roster);
+        api.MapPost("", Register);
+        api.MapPost("/{id:guid}/{action}", Command);
+        return app;
+    }
+
+    static async Task<IResult> Roster(HttpContext http, IQuerySession query, CancellationToken ct)
+    {
+        var actor = http.Actor();
+        var all = await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct);
+        return Results.Ok(all.Where(u => UnitService.MayRead(actor, u)).ToList());
+    }
+
+    static async Task<IResult> Register(HttpContext http, RegisterRequest body, UnitService units, JurisdictionTree tree, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Jurisdiction) || tree.Find(body.Jurisdiction.Trim()) is not { } node)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["jurisdiction"] = [$"Unknown jurisdiction '{body.Jurisdiction}'."] });
+        var outcome = await units.Register(http.Actor(), new RegisterUnit(Guid.CreateVersion7(), body.CallSign?.Trim() ?? "",
+            body.Department?.Trim() ?? "", node.Path, body.Capabilities ?? [], body.Members ?? [], ""), ct);
+        return ToResult(outcome, http);
+    }
+
+    static async Task<IResult> Command(Guid id, string action, HttpContext http, UnitService units, IQuerySession query, CancellationToken ct)
+    {
+        UnitCommandRequest body;
+        try
+        {
+            body = http.Request.ContentLength is null or 0
+                ? new UnitCommandRequest()
+                : await JsonSerializer.DeserializeAsync<UnitCommandRequest>(http.Request.Body, JsonSerializerOptions.Web, ct) ?? new();
+        }
+        catch (JsonException)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is not valid JSON of the right shape."] });
+        }
+        UnitCommand? command = action switch
+        {
+            "on-duty" => new GoOnDuty(""),
+            "off-duty" => new GoOffDuty(""),
+            "en-route" => new ReportEnRoute(""),
+            "accept-and-go" => new AcceptAndGo(""),
+            "on-scene" => new ReportOnScene(""),
+            "returning" => new StartReturning(""),
+            "release" => new ReleaseUnit("", body.IncidentId),
+            "position" => new ReportPosition(body.Lat ?? double.NaN, body.Lon ?? double.NaN, body.Accuracy ?? 0,
+                body.ReportedAt ?? http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), ""),
+            "dispatch" when body.IncidentId is { } incidentId =>
+                await query.LoadAsync<Incidents.IncidentCard>(incidentId, ct) is { } card
+                    ? new DispatchUnit(incidentId, card.Number, "")
+                    : null,
+            _ => null,
+        };
+        if (command is null)
+            return action == "dispatch"
+                ? Results.ValidationProblem(new Dictionary<string, string[]> { ["incidentId"] = ["Name an existing incident to send the unit to."] })
+                : Results.Problem(statusCode: 404, title: "Unknown action", detail: $"Unknown unit action '{action}'.");
+        return ToResult(await units.Handle(http.Actor(), id, command, ct), http);
+    }
+
+    static IResult ToResult(UnitOutcome outcome, HttpContext http) => outcome switch
+    {
+        UnitOutcome.Done d => Results.Ok(new { d.Id, d.Version }),
+        UnitOutcome.NotFound n => Results.Problem(statusCode: 404, title: "Unknown unit", detail: $"There is no unit {n.Id}."),
+        UnitOutcome.Forbidden f => Results.Problem(statusCode: 403, title: "Not allowed", detail: f.Denial.Message,
+            extensions: new Dictionary<string, object?> { ["code"] = f.Denial.Code }),
+        UnitOutcome.Refused r => Results.Problem(statusCode: 422, title: "Refused by the rules",
+            detail: http.RequestServices.GetRequiredService<Messages>().Refusal(r.Refusal),
+            extensions: new Dictionary<string, object?> { ["code"] = r.Refusal.Code }),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+}

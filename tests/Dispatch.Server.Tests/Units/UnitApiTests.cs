@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dispatch.Domain.Access;
+using Dispatch.Server.Tests.Access;
+using Dispatch.Server.Tests.Infrastructure;
+
+namespace Dispatch.Server.Tests.Units;
+
+/// <summary>Units through the real API on real PostgreSQL: registration, the status machine, double booking, thinning.</summary>
+public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
+{
+    static Task<HttpResponseMessage> Send(HttpClient client, Guid unit, string action, object? body = null) =>
+        client.PostRaw($"/api/units/{unit}/{action}", JsonSerializer.Serialize(body ?? new { }, JsonSerializerOptions.Web));
+
+    static async Task<long> SendOk(HttpClient client, Guid unit, string action, object? body = null)
+    {
+        using var response = await Send(client, unit, action, body);
+        await response.ShouldBe(HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64();
+    }
+
+    async Task<Guid> Registered(HttpClient client, string callSign, string jurisdiction)
+    {
+        using var response = await client.PostAsJsonAsync("/api/units", new
+        {
+            callSign, department = "urban-management", jurisdiction, capabilities = new[] { "enforcement" }, members = new[] { "王强", "李明" },
+        });
+        await response.ShouldBe(HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    static async Task<JsonElement> Roster(HttpClient client, Guid id) =>
+        (await client.GetJson("/api/units")).EnumerateArray().Single(u => u.GetProperty("id").GetGuid() == id);
+
+    [Fact]
+    public async Task A_unit_goes_on_duty_is_sent_goes_arrives_and_is_released_each_step_on_the_roster()
+    {
+        var scopes = new Scopes(app);
+        var dispatcher = app.Client();
+        var unit = await Registered(dispatcher, "东湖-城管-01", scopes.Town.Code);
+        var incident = await dispatcher.Accepted();
+        Assert.Equal("OffDuty", (await Roster(dispatcher, unit)).GetProperty("status").GetString());
+
+        await SendOk(dispatcher, unit, "on-duty");
+        await SendOk(dispatcher, unit, "dispatch", new { incidentId = incident.Id });
+        var sent = await Roster(dispatcher, unit);
+        Assert.Equal(("Dispatched", incident.Number), (sent.GetProperty("status").GetString(), sent.GetProperty("incidentNumber").GetString()));
+        await SendOk(dispatcher, unit, "accept-and-go");
+        await SendOk(dispatcher, unit, "on-scene");
+        await SendOk(dispatcher, unit, "release", new { incidentId = incident.Id });
+
+        var free = await Roster(dispatcher, unit);
+        Assert.Equal("Available", free.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, free.GetProperty("incidentId").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_illegal_move_is_refused_naming_the_unit_and_its_status_and_writes_nothing()
+    {
+        var scopes = new Scopes(app);
+        var unit = await Registered(app.Client(), "东湖-城管-02", scopes.Town.Code);
+        var before = (await Roster(app.Client(), unit)).GetProperty("version").GetInt64();
+
+        using var response = await Send(app.Client(), unit, "on-scene");
+
+        var detail = await response.Refusal("on-scene.not-en-route");
+        Assert.Contains("东湖-城管-02", detail);
+        Assert.Equal(before, (await Roster(app.Client(), unit)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_sending_the_same_unit_at_once_one_succeeds_and_the_other_is_told_where_it_went()
+    {
+        var scopes = new Scopes(app);
+        var unit = await Registered(app.Client(), "东湖-城管-03", scopes.Town.Code);
+        await SendOk(app.Client(), unit, "on-duty");
+        var first = await app.Client().Accepted();
+        var second = await app.Client().Accepted();
+        var (alice, bob) = (app.Client("unit-dispatcher-alice"), app.Client("unit-dispatcher-bob"));
+
+        var answers = await Task.WhenAll(Send(alice, unit, "dispatch", new { incidentId = first.Id }), Send(bob, unit, "dispatch", new { incidentId = second.Id }));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        var refused = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.UnprocessableEntity);
+        var detail = await refused.Refusal("dispatch.double-booked");
+        var winner = (await Roster(app.Client(), unit)).GetProperty("incidentNumber").GetString()!;
+        Assert.Contains(winner, detail);
+        Assert.Contains(winner, new[] { first.Number, second.Number });
+        foreach (var answer in answers) answer.Dispose();
+    }
+
+    [Fact]
+    public async Task A_position_close_to_the_last_one_and_soon_after_it_is_not_written_again()
+    {
+        var scopes = new Scopes(app);
+        var unit = await Registered(app.Client(), "东湖-城管-04", scopes.Town.Code);
+        await SendOk(app.Client(), unit, "on-duty");
+        var at = DateTimeOffset.UtcNow;
+
+        var kept = await SendOk(app.Client(), unit, "position", new { lat = 31.2304, lon = 121.4737, accuracy = 8, reportedAt = at });
+        var thinned = await SendOk(app.Client(), unit, "position", new { lat = 31.23041, lon = 121.47371, accuracy = 8, reportedAt = at.AddSeconds(5) });
+        using var bad = await Send(app.Client(), unit, "position", new { lat = 91.0, lon = 121.47, accuracy = 8, reportedAt = at.AddSeconds(10) });
+
+        Assert.Equal(kept, thinned);
+        await bad.Refusal("position.lat");
+        var roster = await Roster(app.Client(), unit);
+        Assert.Equal(31.2304, roster.GetProperty("lat").GetDouble());
+    }
+
+    [Fact]
+    public async Task Units_are_registered_and_sent_only_within_the_dispatchers_jurisdiction()
+    {
+        var scopes = new Scopes(app);
+        var town = scopes.As(app, Role.Dispatcher, Where.Town, tag: "units");
+        var neighbour = scopes.As(app, Role.Dispatcher, Where.OtherTown, tag: "units");
+        var unit = await Registered(town, "东湖-城管-05", scopes.Town.Code);
+
+        using var outside = await neighbour.PostAsJsonAsync("/api/units", new { callSign = "越界", department = "urban-management", jurisdiction = scopes.Town.Code });
+        using var sendOther = await Send(neighbour, unit, "on-duty");
+        using var unknown = await town.PostAsJsonAsync("/api/units", new { callSign = "x", department = "urban-management", jurisdiction = "nowhere" });
+
+        await outside.Problem(HttpStatusCode.Forbidden);
+        await sendOther.Problem(HttpStatusCode.Forbidden);
+        Assert.Contains("jurisdiction", (await unknown.FieldErrors()).Keys);
+        Assert.DoesNotContain((await neighbour.GetJson("/api/units")).EnumerateArray(), u => u.GetProperty("id").GetGuid() == unit);
+    }
+}
