@@ -118,6 +118,9 @@ public sealed partial class IncidentService(
             AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
                 scope.Path, Describe(command), id, incident.Number);
             IncidentChangeFeed.Notify(session, id, version);
+            // A closed or cancelled incident frees its units, in the same transaction: none stays sent to a finished matter.
+            if (decision.Events.Any(e => e is IncidentClosed or IncidentCancelled))
+                await Units.UnitRelease.ReleaseUnitsOf(session, id, actor.Login, clock.GetUtcNow(), ct);
             await session.SaveChangesAsync(ct);
             return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
         }

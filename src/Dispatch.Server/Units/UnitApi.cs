@@ -31,6 +31,8 @@ public static class UnitApi
         api.MapGet("", Roster);
         api.MapPost("", Register);
         api.MapPost("/{id:guid}/{action}", Command);
+        app.MapGroup("/api/incidents").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy)
+            .MapGet("/{id:guid}/units", Recommend);
         return app;
     }
 
@@ -39,6 +41,35 @@ public static class UnitApi
         var actor = http.Actor();
         var all = await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct);
         return Results.Ok(all.Where(u => UnitService.MayRead(actor, u)).ToList());
+    }
+
+    /// <summary>
+    /// Units to send to an incident: available ones with the capability, nearest first, each with why; the rest apart
+    /// with why not (busy, off duty, no such capability, position older than the cut-off).
+    /// </summary>
+    static async Task<IResult> Recommend(Guid id, string? capability, int? staleMinutes, HttpContext http, IQuerySession query,
+        TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+    {
+        var actor = http.Actor();
+        if (await query.LoadAsync<Incidents.IncidentCard>(id, ct) is not { } card)
+            return Results.Problem(statusCode: 404, title: "Unknown incident", detail: $"There is no incident {id}.");
+        if (!Dispatch.Domain.Access.AccessRules.Allows(actor, Dispatch.Domain.Access.IncidentAction.Read, Incidents.IncidentCardAccess.Scope(card)))
+            return Results.Problem(statusCode: 403, title: "Not allowed", detail: "This incident lies outside your jurisdiction.");
+        if (card.Location is not { } location)
+            return Results.Problem(statusCode: 422, title: "No location", detail: $"Incident {card.Number} has no coordinates yet: locate it first.",
+                extensions: new Dictionary<string, object?> { ["code"] = "recommend.no-location" });
+        var stale = TimeSpan.FromMinutes(staleMinutes ?? configuration.GetValue("Dispatch:Units:StaleMinutes", 10));
+        var units = (await query.Query<UnitRosterEntry>().ToListAsync(ct)).Where(u => UnitService.MayRead(actor, u)).Select(u => u.ToUnit());
+        var recommendation = UnitRecommendation.Recommend(location, string.IsNullOrWhiteSpace(capability) ? null : capability.Trim(),
+            clock.GetUtcNow(), stale, units);
+        return Results.Ok(new
+        {
+            Proposed = recommendation.Proposed.Select(p => new
+            {
+                p.Unit.Id, p.Unit.CallSign, p.Unit.Status, DistanceMeters = Math.Round(p.DistanceMeters), PositionAgeSeconds = (long)p.PositionAge.TotalSeconds, p.Reason,
+            }),
+            LeftOut = recommendation.LeftOut.Select(l => new { l.Unit.Id, l.Unit.CallSign, l.Unit.Status, l.Kind, l.Reason }),
+        });
     }
 
     static async Task<IResult> Register(HttpContext http, RegisterRequest body, UnitService units, JurisdictionTree tree, CancellationToken ct)

@@ -17,9 +17,18 @@ public sealed record UnitRosterEntry
     public string? IncidentNumber { get; init; }
     public double? Lat { get; init; }
     public double? Lon { get; init; }
+    public double? Accuracy { get; init; }
     public DateTimeOffset? PositionAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
+}
+
+public static class UnitRosterState
+{
+    /// <summary>The unit as the rules see it, from its roster line (enough to rank it; members are not needed).</summary>
+    public static Unit ToUnit(this UnitRosterEntry u) => new(u.Id, u.CallSign, u.Department, u.HomePath, u.Capabilities, [],
+        u.Status, u.IncidentId, u.IncidentNumber,
+        u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null);
 }
 
 /// <summary>The roster line, kept with each commit (inline), through the domain's own fold.</summary>
@@ -42,7 +51,7 @@ public sealed class UnitRosterProjection : SingleStreamProjection<UnitRosterEntr
             UnitOnScene => entry with { Status = UnitStatus.OnScene },
             UnitReturning => entry with { Status = UnitStatus.Returning },
             UnitAvailable => entry with { Status = UnitStatus.Available, IncidentId = null, IncidentNumber = null },
-            UnitPositionReported p => entry with { Lat = p.Lat, Lon = p.Lon, PositionAt = p.ReportedAt },
+            UnitPositionReported p => entry with { Lat = p.Lat, Lon = p.Lon, Accuracy = p.AccuracyMeters, PositionAt = p.ReportedAt },
             _ => entry,
         };
         return next is null ? null : next with

@@ -125,4 +125,64 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Contains("jurisdiction", (await unknown.FieldErrors()).Keys);
         Assert.DoesNotContain((await neighbour.GetJson("/api/units")).EnumerateArray(), u => u.GetProperty("id").GetGuid() == unit);
     }
+
+    [Fact]
+    public async Task Cancelling_an_incident_releases_the_units_sent_to_it_in_the_same_commit()
+    {
+        var scopes = new Scopes(app);
+        var incident = await app.Client().Accepted();
+        var units = new[] { await Registered(app.Client(), "东湖-城管-06", scopes.Town.Code), await Registered(app.Client(), "东湖-城管-07", scopes.Town.Code) };
+        foreach (var unit in units)
+        {
+            await SendOk(app.Client(), unit, "on-duty");
+            await SendOk(app.Client(), unit, "dispatch", new { incidentId = incident.Id });
+        }
+        await SendOk(app.Client(), units[1], "accept-and-go");
+
+        await app.Client().CommandOk(incident.Id, "cancel", new { reason = "invalid", note = "误报" });
+
+        foreach (var unit in units)
+        {
+            var entry = await Roster(app.Client(), unit);
+            Assert.Equal("Available", entry.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, entry.GetProperty("incidentNumber").ValueKind);
+            Assert.IsType<Dispatch.Domain.Units.UnitAvailable>((await app.Events(unit))[^1].Data);
+        }
+    }
+
+    [Fact]
+    public async Task Recommendations_list_free_capable_units_nearest_first_and_say_why_the_others_are_left_out()
+    {
+        var scopes = new Scopes(app);
+        var incident = await app.Client().Accepted();
+        var now = DateTimeOffset.UtcNow;
+        async Task<Guid> At(string callSign, double lat, double lon, TimeSpan age, string capability = "enforcement")
+        {
+            using var response = await app.Client().PostAsJsonAsync("/api/units", new
+            {
+                callSign, department = "urban-management", jurisdiction = scopes.Town.Code, capabilities = new[] { capability }, members = new[] { "队员" },
+            });
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            await SendOk(app.Client(), id, "on-duty");
+            await SendOk(app.Client(), id, "position", new { lat, lon, accuracy = 10, reportedAt = now - age });
+            return id;
+        }
+        var far = await At("推荐-远", Api.ReportLat + 0.01, Api.ReportLon, TimeSpan.FromMinutes(1));
+        var near = await At("推荐-近", Api.ReportLat + 0.001, Api.ReportLon, TimeSpan.FromMinutes(1));
+        var stale = await At("推荐-旧", Api.ReportLat, Api.ReportLon, TimeSpan.FromMinutes(30));
+        var medic = await At("推荐-医", Api.ReportLat, Api.ReportLon, TimeSpan.FromMinutes(1), capability: "medic");
+        var busy = await At("推荐-忙", Api.ReportLat, Api.ReportLon, TimeSpan.FromMinutes(1));
+        var other = await app.Client().Accepted();
+        await SendOk(app.Client(), busy, "dispatch", new { incidentId = other.Id });
+
+        var answer = await app.Client().GetJson($"/api/incidents/{incident.Id}/units?capability=enforcement&staleMinutes=10");
+
+        var proposed = answer.GetProperty("proposed").EnumerateArray().Where(p => p.GetProperty("callSign").GetString()!.StartsWith("推荐")).ToList();
+        Assert.Equal([near, far], proposed.Select(p => p.GetProperty("id").GetGuid()));
+        Assert.InRange(proposed[0].GetProperty("distanceMeters").GetDouble(), 100, 125);
+        var leftOut = answer.GetProperty("leftOut").EnumerateArray().ToDictionary(l => l.GetProperty("id").GetGuid(), l => l.GetProperty("reason").GetString()!);
+        Assert.Contains("stale", leftOut[stale]);
+        Assert.Equal("no enforcement", leftOut[medic]);
+        Assert.Contains(other.Number, leftOut[busy]);
+    }
 }
