@@ -1,7 +1,6 @@
 using Dispatch.Domain.Access;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Jurisdictions;
-using Marten;
 
 namespace Dispatch.Server.Demo;
 
@@ -9,10 +8,10 @@ namespace Dispatch.Server.Demo;
 /// One demo user per role at each level of the demo city: the city, district 东湖区 (dh) and its town 东湖镇
 /// (dh-04, where the demo seed's 东湖区 addresses lie). Logins read <c>level.role</c> (<c>city.dispatcher</c>,
 /// <c>dh.leader</c>, <c>dh-04.handler</c>); all share the
-/// demo password (docs/demo-users.md). Only seeded into a database with no users, and the list is printed only
+/// demo password (docs/access.md). Missing demo users are created when the demo seed is on; the list is printed only
 /// by the embedded run (<c>deploy/console</c>), never in production settings.
 /// </summary>
-public sealed class DemoUsersSeed(IDocumentStore store, Users users, JurisdictionTree tree, IConfiguration configuration,
+public sealed class DemoUsersSeed(Users users, JurisdictionTree tree, IConfiguration configuration,
     ILogger<DemoUsersSeed> log) : IHostedService
 {
     public const string DefaultPassword = "dispatch-demo";
@@ -38,12 +37,19 @@ public sealed class DemoUsersSeed(IDocumentStore store, Users users, Jurisdictio
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await using (var query = store.QuerySession())
-            if (await query.Query<UserAccount>().AnyAsync(ct)) return;
         var password = configuration["Dispatch:Demo:Password"] is { Length: >= Users.MinPassword } configured ? configured : DefaultPassword;
         var all = All(tree).ToList();
-        foreach (var (login, name, grant) in all) await users.Ensure(login, name, password, [grant], ct);
-        log.LogInformation("Seeded {Count} demo users", all.Count);
+        // Each demo user that is missing is created (a database kept from an older demo gains the new ones);
+        // one that exists is left as its administrator keeps it.
+        var created = 0;
+        foreach (var (login, name, grant) in all)
+        {
+            if (await users.Find(login, ct) is not null) continue;
+            await users.Ensure(login, name, password, [grant], ct);
+            created++;
+        }
+        if (created == 0) return;
+        log.LogInformation("Seeded {Count} demo users", created);
 
         // Printed for the person who just ran deploy/console; a configured (production) database never sees this.
         if (configuration.GetValue<bool>(Storage.EmbeddedPostgres.InUseKey))
