@@ -36,7 +36,7 @@ public sealed partial class IncidentService
             var scope = IncidentScope.Of(incident);
             var action = AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant();
             if (!AccessRules.Allows(actor, command, scope))
-                return await Deny(actor, action, scope.Path, id, incident.Number, ct);
+                return new CommandOutcome.Forbidden(await Deny(actor, action, scope.Path, id, incident.Number, ct));
             if (expectedVersion is { } expected && expected != (source.StartingVersion ?? 0))
                 return await DescribeConflict(id, expectedVersion, ct);
             // Unmerged by someone else between the look and the lock: say what changed.
@@ -50,7 +50,7 @@ public sealed partial class IncidentService
                 // Merging shows the target's callers to whoever merges: they must be allowed to read it.
                 var targetScope = IncidentScope.Of(other);
                 if (!AccessRules.Allows(actor, IncidentAction.Read, targetScope))
-                    return await Deny(actor, action, targetScope.Path, targetId, other.Number, ct);
+                    return new CommandOutcome.Forbidden(await Deny(actor, action, targetScope.Path, targetId, other.Number, ct));
                 target = other;
             }
             else if (otherId == id) target = incident;

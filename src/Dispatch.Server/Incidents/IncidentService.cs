@@ -38,7 +38,7 @@ public sealed partial class IncidentService(
         var place = location is null ? null : jurisdictions.PlaceOf(location);
         var receivedAt = AccessRules.ReceivingCentre(actor);
         if (receivedAt is null || !AccessRules.Allows(actor, IncidentAction.Report, new IncidentScope(place?.Path ?? receivedAt, null)))
-            return await Deny(actor, "report", place?.Path ?? receivedAt ?? "", null, null, ct);
+            return new CommandOutcome.Forbidden(await Deny(actor, "report", place?.Path ?? receivedAt ?? "", null, null, ct));
 
         var hash = IntakeKey.Hash(form);
         if (idempotencyKey is not null && await Replay(idempotencyKey, hash, ct) is { } replayed) return replayed;
@@ -108,7 +108,8 @@ public sealed partial class IncidentService(
             if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
             var scope = IncidentScope.Of(incident);
             if (!AccessRules.Allows(actor, command, scope))
-                return await Deny(actor, AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(), scope.Path, id, incident.Number, ct);
+                return new CommandOutcome.Forbidden(
+                    await Deny(actor, AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(), scope.Path, id, incident.Number, ct));
 
             var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
             if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
@@ -134,22 +135,19 @@ public sealed partial class IncidentService(
     /// A command outside the actor's rights: nothing is written to the incident; the attempt is logged and kept
     /// in the audit trail.
     /// </summary>
-    async Task<CommandOutcome> Deny(Actor actor, string action, string scope, Guid? id, string? number, CancellationToken ct)
+    async Task<Denial> Deny(Actor actor, string action, string scope, Guid? id, string? number, CancellationToken ct)
     {
         log.LogWarning("Denied {User} {Action} on {Incident} at {Scope}", actor.Login, action, number ?? "(new)", scope);
         await AuditTrail.Write(store, clock, actor.Login, "incident." + action, scope, "denied", id, number, allowed: false, ct);
-        return new CommandOutcome.Forbidden(new Denial("access.denied",
+        return new Denial("access.denied",
             number is null
                 ? $"{actor.Login} may not {action} incidents at {(scope.Length == 0 ? "this place" : scope)}."
-                : $"{actor.Login} may not {action} incident {number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover."));
+                : $"{actor.Login} may not {action} incident {number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.");
     }
 
     /// <summary>A read outside the reader's rights: logged and audited like a refused command.</summary>
-    public async Task<Denial> DenyRead(Actor actor, IncidentDetail detail, CancellationToken ct)
-    {
-        var denied = await Deny(actor, "read", detail.Scope().Path, detail.Id, detail.Number, ct);
-        return ((CommandOutcome.Forbidden)denied).Denial;
-    }
+    public Task<Denial> DenyRead(Actor actor, IncidentDetail detail, CancellationToken ct) =>
+        Deny(actor, "read", detail.Scope().Path, detail.Id, detail.Number, ct);
 
     /// <summary>
     /// The caller's details, unmasked, for a reason the reader gives: allowed to whoever sees them anyway and to
@@ -162,8 +160,7 @@ public sealed partial class IncidentService(
         var scope = detail.Scope();
         if (!AccessRules.SeesCaller(actor, scope) && !AccessRules.Allows(actor, IncidentAction.RevealCaller, scope))
         {
-            var denied = await Deny(actor, "revealcaller", scope.Path, id, detail.Number, ct);
-            return new RevealOutcome.Forbidden(((CommandOutcome.Forbidden)denied).Denial);
+            return new RevealOutcome.Forbidden(await Deny(actor, "revealcaller", scope.Path, id, detail.Number, ct));
         }
         AuditTrail.Record(session, clock, actor.Login, "caller.reveal", scope.Path, reason, id, detail.Number);
         await session.SaveChangesAsync(ct);
