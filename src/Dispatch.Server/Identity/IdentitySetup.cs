@@ -43,11 +43,14 @@ public static class IdentitySetup
                 {
                     // The cookie names the user; whether they may still act is the store's answer, every request.
                     var actors = context.HttpContext.RequestServices.GetRequiredService<ActorDirectory>();
-                    if (await actors.Resolve(context.Principal) is null)
+                    if (await actors.Resolve(context.Principal) is { } actor)
                     {
-                        context.RejectPrincipal();
-                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                        // Resolved once per request: the endpoints read it from here (RequireActor).
+                        context.HttpContext.Items[typeof(Actor)] = actor;
+                        return;
                     }
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 };
                 // API and hub callers get status codes, people get the sign-in page.
                 o.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
@@ -145,7 +148,9 @@ public static class IdentitySetup
         group.RequireAuthorization().AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var actor = await http.RequestServices.GetRequiredService<ActorDirectory>().Resolve(http.User, http.RequestAborted);
+            // The cookie's validation has usually resolved the actor already; other schemes resolve it here.
+            var actor = http.Items[typeof(Actor)] as Actor
+                        ?? await http.RequestServices.GetRequiredService<ActorDirectory>().Resolve(http.User, http.RequestAborted);
             if (actor is null)
                 return Results.Problem(statusCode: 401, title: "Sign in first", detail: "Your session has ended; sign in again.");
             http.Items[typeof(Actor)] = actor;
