@@ -1,5 +1,6 @@
-namespace Dispatch.Domain.Units;
+namespace Dispatch.Domain;
 
+/// <summary>Distances on the Earth, for unit recommendations and duplicate suggestions alike.</summary>
 public static class Geo
 {
     /// <summary>Mean Earth radius (IUGG), metres.</summary>
@@ -15,4 +16,6 @@ public static class Geo
                 + Math.Cos(Rad(lat1)) * Math.Cos(Rad(lat2)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
         return 2 * EarthRadiusMeters * Math.Asin(Math.Min(1.0, Math.Sqrt(a)));
     }
+
+    public static double DistanceMeters(Incidents.GeoPoint a, Incidents.GeoPoint b) => DistanceMeters(a.Lat, a.Lon, b.Lat, b.Lon);
 }

@@ -1,3 +1,4 @@
+using Dispatch.Domain;
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
@@ -20,7 +21,6 @@ public sealed class DuplicateFinder(IDocumentStore store, DuplicateRules rules)
     public const int MaxCandidates = 5;
 
     /// <summary>Mean earth radius (IUGG), in metres.</summary>
-    const double EarthRadius = 6_371_008.8;
 
     public DuplicateRules Rules => rules;
 
@@ -33,7 +33,7 @@ public sealed class DuplicateFinder(IDocumentStore store, DuplicateRules rules)
     {
         var since = when - rules.Window;
         // A box around the point narrows the query; the exact distance is measured below.
-        var latSpan = Degrees(rules.DistanceMeters / EarthRadius) * 1.01;
+        var latSpan = Degrees(rules.DistanceMeters / Geo.EarthRadiusMeters) * 1.01;
         var cosLat = Math.Cos(Radians(at.Lat));
         var lonSpan = cosLat < 0.01 ? 360 : latSpan / cosLat;
         var (south, north, west, east) = (at.Lat - latSpan, at.Lat + latSpan, at.Lon - lonSpan, at.Lon + lonSpan);
@@ -48,7 +48,7 @@ public sealed class DuplicateFinder(IDocumentStore store, DuplicateRules rules)
 
         return (await cards.ToListAsync(ct))
             .Where(c => AccessRules.Allows(reader, IncidentAction.Read, c.Scope()))
-            .Select(c => (Card: c, Distance: Distance(at, c.Location!)))
+            .Select(c => (Card: c, Distance: Geo.DistanceMeters(at, c.Location!)))
             .Where(x => x.Distance <= rules.DistanceMeters)
             .OrderBy(x => x.Distance).ThenBy(x => x.Card.ReportedAt)
             .Take(MaxCandidates)
@@ -66,15 +66,6 @@ public sealed class DuplicateFinder(IDocumentStore store, DuplicateRules rules)
         incident is { Location: { } at, State: not (IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged) }
             ? Find(reader, incident.Category, at, incident.ReportedAt, incident.Id, ct)
             : Task.FromResult<IReadOnlyList<DuplicateCandidate>>([]);
-
-    /// <summary>Great-circle distance in metres (haversine): plenty accurate at a few hundred metres.</summary>
-    public static double Distance(GeoPoint a, GeoPoint b)
-    {
-        var dLat = Radians(b.Lat - a.Lat);
-        var dLon = Radians(b.Lon - a.Lon);
-        var h = Math.Pow(Math.Sin(dLat / 2), 2) + Math.Cos(Radians(a.Lat)) * Math.Cos(Radians(b.Lat)) * Math.Pow(Math.Sin(dLon / 2), 2);
-        return 2 * EarthRadius * Math.Asin(Math.Min(1, Math.Sqrt(h)));
-    }
 
     static double Radians(double degrees) => degrees * Math.PI / 180;
     static double Degrees(double radians) => radians * 180 / Math.PI;
