@@ -28,7 +28,10 @@ public sealed class DeadlineWatch(
     /// <summary>Rounds of checking completed so far (for health pages and tests: "has the watch looked since?").</summary>
     public long Rounds => Interlocked.Read(ref _rounds);
 
-    /// <summary>Raised after each round of checking, with the clock's time when the round began.</summary>
+    /// <summary>
+    /// Raised after each round of checking, with the clock's time of the round's last look (a round looks again after
+    /// escalating, so it may have seen later than when it began).
+    /// </summary>
     public event Action<DateTimeOffset>? RoundCompleted;
     TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     DateTimeOffset? _sleepingUntil;
@@ -49,10 +52,10 @@ public sealed class DeadlineWatch(
             TaskCompletionSource wake;
             lock (_gate) wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             DateTimeOffset? next;
-            var began = clock.GetUtcNow();
+            var lookedAt = clock.GetUtcNow();
             try
             {
-                next = await CheckDue(ct);
+                (next, lookedAt) = await CheckDue(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception ex)
@@ -64,7 +67,7 @@ public sealed class DeadlineWatch(
             var until = next ?? clock.GetUtcNow() + LongestNap;
             _sleepingUntil = until;
             Interlocked.Increment(ref _rounds);
-            RoundCompleted?.Invoke(began);
+            RoundCompleted?.Invoke(lookedAt);
             var nap = until - clock.GetUtcNow();
             if (nap <= TimeSpan.Zero) continue;
             try
@@ -82,8 +85,8 @@ public sealed class DeadlineWatch(
         lock (_gate) _wake.TrySetResult();
     }
 
-    /// <summary>Checks every incident whose deadline has come; returns when the next one comes.</summary>
-    async Task<DateTimeOffset?> CheckDue(CancellationToken ct)
+    /// <summary>Checks every incident whose deadline has come; returns when the next one comes, and the time it last looked.</summary>
+    async Task<(DateTimeOffset? Next, DateTimeOffset LookedAt)> CheckDue(CancellationToken ct)
     {
         while (true)
         {
@@ -99,7 +102,7 @@ public sealed class DeadlineWatch(
                     .Where(c => c.IsOpen && c.NextCheckAt != null && c.NextCheckAt > now)
                     .OrderBy(c => c.NextCheckAt).Take(1).ToListAsync(ct)).FirstOrDefault()?.NextCheckAt;
             }
-            if (due.Count == 0) return next;
+            if (due.Count == 0) return (next, now);
             foreach (var id in due)
             {
                 var outcome = await incidents.Handle(Watch, id, new CheckDeadlines(Login), expectedVersion: null, ct);

@@ -12,14 +12,14 @@ public static class Watch
     public static DeadlineWatch DeadlineWatch(this DispatchApp app) => app.Services.GetRequiredService<DeadlineWatch>();
 
     /// <summary>
-    /// Completes once the watch finished a round that began with its clock at or after <paramref name="from"/>
-    /// (it has looked at the world as of then). Call before moving the clock, with the time it moves to.
+    /// Completes once the watch finished a round that last looked with its clock at or after <paramref name="from"/>
+    /// (it has seen the world as of then). Call before moving the clock, with the time it moves to.
     /// </summary>
     public static Task RoundAt(this DispatchApp app, DateTimeOffset from)
     {
         var watch = app.DeadlineWatch();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnRound(DateTimeOffset began) { if (began >= from) done.TrySetResult(); }
+        void OnRound(DateTimeOffset lookedAt) { if (lookedAt >= from) done.TrySetResult(); }
         watch.RoundCompleted += OnRound;
         return done.Task.WaitAsync(BoardClient.Patience).ContinueWith(t => { watch.RoundCompleted -= OnRound; return t; }).Unwrap();
     }
