@@ -94,7 +94,7 @@ public static class AccessRules
         [
             IncidentAction.Read, IncidentAction.Acknowledge, IncidentAction.Progress, IncidentAction.Return, IncidentAction.Resolve,
         ],
-        [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress],
+        [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress, IncidentAction.Resolve],
         [Role.Leader] = [IncidentAction.Read, IncidentAction.RevealCaller, IncidentAction.Supervise],
         [Role.Admin] = [],
     };

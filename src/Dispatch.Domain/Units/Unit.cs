@@ -29,8 +29,12 @@ public sealed record Unit(
     UnitStatus Status = UnitStatus.OffDuty,
     Guid? IncidentId = null,
     string? IncidentNumber = null,
-    KeptPosition? LastPosition = null)
+    KeptPosition? LastPosition = null,
+    string? Login = null)
 {
+    /// <summary>On an incident: dispatched, en route, on scene or returning.</summary>
+    public bool Committed => IncidentId is not null;
+
     public bool Can(string capability) => Capabilities.Contains(capability, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The status in words, with the incident where there is one: "off duty", "dispatched to 20261123-0042".</summary>
@@ -47,7 +51,7 @@ public sealed record Unit(
 
     public static Unit? Evolve(Unit? state, object @event) => @event switch
     {
-        UnitRegistered e => new(e.UnitId, e.CallSign, e.Department, e.HomePath, e.Capabilities, e.Members),
+        UnitRegistered e => new(e.UnitId, e.CallSign, e.Department, e.HomePath, e.Capabilities, e.Members, Login: e.Login),
         _ when state is null => throw new InvalidOperationException($"{@event.GetType().Name} before UnitRegistered"),
         UnitWentOnDuty => state with { Status = UnitStatus.Available },
         UnitWentOffDuty => state with { Status = UnitStatus.OffDuty, IncidentId = null, IncidentNumber = null },

@@ -9,7 +9,8 @@ public sealed record RegisterUnit(
     string HomePath,
     IReadOnlyList<string> Capabilities,
     IReadOnlyList<string> Members,
-    string By);
+    string By,
+    string? Login = null);
 
 public abstract record UnitCommand(string By);
 

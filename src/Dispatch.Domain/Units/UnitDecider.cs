@@ -28,7 +28,7 @@ public static class UnitDecider
         var capabilities = c.Capabilities.Select(x => x.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         var members = c.Members.Select(x => x.Trim()).ToArray();
         return Decision.Accept(new UnitRegistered(c.UnitId, callSign, c.Department.Trim(), c.HomePath.Trim(),
-            capabilities, members, c.By, now));
+            capabilities, members, c.By, now, string.IsNullOrWhiteSpace(c.Login) ? null : c.Login.Trim()));
     }
 
     public static Decision Decide(Unit unit, UnitCommand command, DateTimeOffset now, PositionThinning? thinning = null) =>

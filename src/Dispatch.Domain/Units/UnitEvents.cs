@@ -14,7 +14,8 @@ public interface IUnitEvent
 /// <summary>
 /// A unit was put on the roll: its call sign (e.g. <c>东湖-城管-03</c>), its department, its home node in the
 /// jurisdiction tree, what it can do (<c>grid-worker</c>, <c>enforcement</c>, <c>fire-engine</c>, <c>medic</c>,
-/// <c>repair</c>, …) and who rides in it. A new unit is off duty.
+/// <c>repair</c>, …) and who rides in it. <paramref name="Login"/> is the account its device signs in with (none: the
+/// unit is moved by dispatchers only). A new unit is off duty.
 /// </summary>
 public sealed record UnitRegistered(
     Guid UnitId,
@@ -24,7 +25,8 @@ public sealed record UnitRegistered(
     IReadOnlyList<string> Capabilities,
     IReadOnlyList<string> Members,
     string By,
-    DateTimeOffset At) : IUnitEvent;
+    DateTimeOffset At,
+    string? Login = null) : IUnitEvent;
 
 public sealed record UnitWentOnDuty(Guid UnitId, string By, DateTimeOffset At) : IUnitEvent;
 

@@ -86,7 +86,11 @@ public static class AccountApi
     static async Task SignOut(HttpContext http)
     {
         if (http.User.Identity?.Name is { } login)
+        {
             await http.RequestServices.GetRequiredService<Users>().RecordSignIn(login, "signout", true);
+            // A unit that signs out receives no more pushes, on whichever node its device is connected.
+            await http.RequestServices.GetRequiredService<Units.UnitMailbox>().SignOut(login);
+        }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 

@@ -122,6 +122,23 @@ public sealed partial class Users(
         return new UserOutcome.Done(View(user));
     }
 
+    /// <summary>
+    /// A new account for a unit's device, with exactly the unit's field-unit role, for the dispatcher who registers the
+    /// unit to insert with it; null (and <paramref name="errors"/> naming the field) when the login or password will not do.
+    /// </summary>
+    public UserAccount? NewDeviceAccount(string login, string name, string? password, Grant grant, string by, out List<FieldError> errors)
+    {
+        errors = [];
+        var normalized = Normalize(login);
+        if (!LoginPattern().IsMatch(normalized))
+            errors.Add(new("login", "login.format", "A login is 2–40 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."));
+        CheckPassword(password, errors, required: true);
+        if (errors.Count > 0) return null;
+        var user = new UserAccount { Id = normalized, Name = name, Grants = [grant], UpdatedAt = clock.GetUtcNow(), UpdatedBy = by };
+        user.PasswordHash = hasher.HashPassword(user, password!);
+        return user;
+    }
+
     /// <summary>Creates or replaces a user without an administrator (the demo seed and first set-up).</summary>
     public async Task Ensure(string login, string name, string password, IReadOnlyList<Grant> grants, CancellationToken ct = default)
     {

@@ -60,7 +60,12 @@ public sealed record IncidentCard
     /// <summary>Kept for the switch from the acknowledgement to the resolution deadline.</summary>
     public DateTimeOffset? ResolveBy { get; init; }
     public DateTimeOffset? MissedDue { get; init; }
+    /// <summary>The units on it now (dispatched, en route, on scene, returning), each since when.</summary>
+    public IReadOnlyList<UnitOnCard> Units { get; init; } = [];
 }
+
+/// <summary>A unit on an incident as the board shows it: its status and since when (for the status timers).</summary>
+public sealed record UnitOnCard(Guid Id, string CallSign, Dispatch.Domain.Units.UnitStatus Status, DateTimeOffset Since);
 
 public static class IncidentCardAccess
 {
@@ -133,6 +138,16 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             // A merged duplicate leaves the board; its target carries on with its caller.
             IncidentMergedInto => card with { State = IncidentState.Merged, IsOpen = false },
             IncidentUnmerged u => card with { State = u.Resumes, IsOpen = true },
+            Dispatch.Domain.Units.IncidentUnitDispatched d => card with
+            {
+                Units = [.. card.Units.Where(u => u.Id != d.UnitId), new UnitOnCard(d.UnitId, d.CallSign, Dispatch.Domain.Units.UnitStatus.Dispatched, d.At)],
+            },
+            Dispatch.Domain.Units.IncidentUnitStatusChanged c => card with
+            {
+                Units = c.Status is Dispatch.Domain.Units.UnitStatus.Available or Dispatch.Domain.Units.UnitStatus.OffDuty
+                    ? [.. card.Units.Where(u => u.Id != c.UnitId)]
+                    : [.. card.Units.Select(u => u.Id == c.UnitId ? u with { Status = c.Status, Since = c.At } : u)],
+            },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);

@@ -162,6 +162,8 @@ public static class IncidentTimeline
         IncidentReportMerged r => new(e.Version, "ReportMerged", r.At, r.By, null, $"{r.SourceNumber} · {r.Description}"),
         IncidentUnmerged u => new(e.Version, "Unmerged", u.At, u.By, null, u.TargetNumber),
         IncidentReportUnmerged r => new(e.Version, "ReportUnmerged", r.At, r.By, null, r.SourceNumber),
+        Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
+        Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign),
         _ => null,
     };
 }

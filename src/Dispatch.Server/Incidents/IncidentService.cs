@@ -114,14 +114,22 @@ public sealed partial class IncidentService(
             var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
             if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
 
-            stream.AppendMany(decision.Events);
-            var version = (stream.StartingVersion ?? 0) + decision.Events.Count;
+            var events = decision.Events.ToList();
+            var now = clock.GetUtcNow();
+            var units = await Units.UnitsOfIncident.Committed(session, id, ct);
+            if (units.Count > 0)
+            {
+                var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
+                // The crews on it hear what happened; a closed or cancelled incident frees them, in the same transaction:
+                // none stays sent to a finished matter.
+                Units.UnitsOfIncident.Tell(session, units, after, decision.Events, actor.Login, now);
+                if (!after.IsOpen) events.AddRange(await Units.UnitsOfIncident.Release(session, after, units, actor.Login, now, ct));
+            }
+            stream.AppendMany(events);
+            var version = (stream.StartingVersion ?? 0) + events.Count;
             AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
                 scope.Path, Describe(command), id, incident.Number);
             IncidentChangeFeed.Notify(session, id, version);
-            // A closed or cancelled incident frees its units, in the same transaction: none stays sent to a finished matter.
-            if (decision.Events.Any(e => e is IncidentClosed or IncidentCancelled))
-                await Units.UnitRelease.ReleaseUnitsOf(session, id, actor.Login, clock.GetUtcNow(), ct);
             await session.SaveChangesAsync(ct);
             return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
         }

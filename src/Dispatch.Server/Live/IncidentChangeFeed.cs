@@ -27,7 +27,7 @@ public sealed class IncidentChangeFeed(
     readonly Channel<Guid> _changed = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new() { SingleReader = true });
     readonly Lock _gate = new();
     ImmutableArrayOfHandlers _handlers = new([]);
-    NpgsqlConnection? _listener;
+    NotificationListener? _listener;
 
     /// <summary>Queues the notice in the session's transaction; it is sent if and when the commit succeeds.</summary>
     /// <remarks>
@@ -49,54 +49,23 @@ public sealed class IncidentChangeFeed(
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        // Listen before the host starts serving, so no commit made through this node goes unheard.
-        _listener = await Listen(ct);
+        _listener = new NotificationListener(db, [Channel],
+            (_, payload) =>
+            {
+                if (JsonSerializer.Deserialize<Notice>(payload) is { } notice) _changed.Writer.TryWrite(notice.Id);
+            },
+            // Notices sent while the listener was away are gone: tell every view to reload.
+            () => Publish(null), log);
+        await _listener.StartAsync(ct);
         await base.StartAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         var fanOut = FanOut(ct);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                _listener ??= await Listen(ct);
-                await _listener.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
-            catch (Exception ex)
-            {
-                log.LogWarning(ex, "Lost the change listener connection; reconnecting");
-                if (_listener is not null) await _listener.DisposeAsync();
-                _listener = null;
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                _listener = await TryListen(ct);
-                // Notices sent while we were away are gone: tell every view to reload.
-                if (_listener is not null) await Publish(null);
-            }
-        }
-        if (_listener is not null) await _listener.DisposeAsync();
+        await _listener!.RunAsync(ct);
         _changed.Writer.TryComplete();
         await fanOut;
-    }
-
-    async Task<NpgsqlConnection?> TryListen(CancellationToken ct)
-    {
-        try { return await Listen(ct); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "Cannot listen yet"); return null; }
-    }
-
-    async Task<NpgsqlConnection> Listen(CancellationToken ct)
-    {
-        var connection = await db.OpenConnectionAsync(ct);
-        connection.Notification += (_, e) =>
-        {
-            if (JsonSerializer.Deserialize<Notice>(e.Payload) is { } notice) _changed.Writer.TryWrite(notice.Id);
-        };
-        await using var command = new NpgsqlCommand($"LISTEN {Channel}", connection);
-        await command.ExecuteNonQueryAsync(ct);
-        return connection;
     }
 
     async Task FanOut(CancellationToken ct)

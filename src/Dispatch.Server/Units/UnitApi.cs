@@ -14,7 +14,10 @@ namespace Dispatch.Server.Units;
 /// </summary>
 public static class UnitApi
 {
-    public sealed record RegisterRequest(string? CallSign, string? Department, string? Jurisdiction, List<string>? Capabilities, List<string>? Members);
+    public sealed record RegisterRequest(string? CallSign, string? Department, string? Jurisdiction, List<string>? Capabilities, List<string>? Members,
+        string? Login = null, string? Password = null);
+
+    public sealed record MessageRequest(string? Text);
 
     public sealed record UnitCommandRequest(Guid? IncidentId = null, double? Lat = null, double? Lon = null, double? Accuracy = null,
         DateTimeOffset? ReportedAt = null);
@@ -22,6 +25,9 @@ public static class UnitApi
     public static WebApplicationBuilder AddUnits(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UnitService>();
+        builder.Services.AddSingleton<UnitMailbox>();
+        builder.Services.AddSingleton<UnitFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UnitFeed>());
         return builder;
     }
 
@@ -30,9 +36,11 @@ public static class UnitApi
         var api = app.MapGroup("/api/units").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy);
         api.MapGet("", Roster);
         api.MapPost("", Register);
+        api.MapPost("/{id:guid}/messages", Message);
         api.MapPost("/{id:guid}/{action}", Command);
         app.MapGroup("/api/incidents").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy)
             .MapGet("/{id:guid}/units", Recommend);
+        app.MapHub<UnitHub>(UnitHub.Path);
         return app;
     }
 
@@ -76,8 +84,11 @@ public static class UnitApi
     {
         if (string.IsNullOrWhiteSpace(body.Jurisdiction) || tree.Find(body.Jurisdiction.Trim()) is not { } node)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["jurisdiction"] = [$"Unknown jurisdiction '{body.Jurisdiction}'."] });
+        if (body.Password is not null && string.IsNullOrWhiteSpace(body.Login))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["login"] = ["Give the login the unit signs in with, or leave out the password."] });
         var outcome = await units.Register(http.Actor(), new RegisterUnit(Guid.CreateVersion7(), body.CallSign?.Trim() ?? "",
-            body.Department?.Trim() ?? "", node.Path, body.Capabilities ?? [], body.Members ?? [], ""), ct);
+            body.Department?.Trim() ?? "", node.Path, body.Capabilities ?? [], body.Members ?? [], "",
+            string.IsNullOrWhiteSpace(body.Login) ? null : body.Login.Trim().ToLowerInvariant()), body.Password, ct);
         return ToResult(outcome, http);
     }
 
@@ -105,10 +116,7 @@ public static class UnitApi
             "release" => new ReleaseUnit("", body.IncidentId),
             "position" => new ReportPosition(body.Lat ?? double.NaN, body.Lon ?? double.NaN, body.Accuracy ?? 0,
                 body.ReportedAt ?? http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), ""),
-            "dispatch" when body.IncidentId is { } incidentId =>
-                await query.LoadAsync<Incidents.IncidentCard>(incidentId, ct) is { } card
-                    ? new DispatchUnit(incidentId, card.Number, "")
-                    : null,
+            "dispatch" when body.IncidentId is { } incidentId => new DispatchUnit(incidentId, "", ""),
             _ => null,
         };
         if (command is null)
@@ -118,10 +126,19 @@ public static class UnitApi
         return ToResult(await units.Handle(http.Actor(), id, command, ct), http);
     }
 
+    /// <summary>Words from a dispatcher to a unit: kept and pushed like an assignment.</summary>
+    static async Task<IResult> Message(Guid id, MessageRequest body, HttpContext http, UnitService units, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Text) || body.Text.Length > UnitService.MaxMessageLength)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [$"Write a message of 1 to {UnitService.MaxMessageLength} characters."] });
+        return ToResult(await units.Message(http.Actor(), id, body.Text.Trim(), ct), http);
+    }
+
     static IResult ToResult(UnitOutcome outcome, HttpContext http) => outcome switch
     {
         UnitOutcome.Done d => Results.Ok(new { d.Id, d.Version }),
         UnitOutcome.NotFound n => Results.Problem(statusCode: 404, title: "Unknown unit", detail: $"There is no unit {n.Id}."),
+        UnitOutcome.Invalid i => Results.ValidationProblem(i.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
         UnitOutcome.Forbidden f => Results.Problem(statusCode: 403, title: "Not allowed", detail: f.Denial.Message,
             extensions: new Dictionary<string, object?> { ["code"] = f.Denial.Code }),
         UnitOutcome.Refused r => Results.Problem(statusCode: 422, title: "Refused by the rules",

@@ -12,7 +12,12 @@ public sealed record UnitRosterEntry
     public string Department { get; init; } = "";
     public string HomePath { get; init; } = "";
     public IReadOnlyList<string> Capabilities { get; init; } = [];
+    public IReadOnlyList<string> Members { get; init; } = [];
+    /// <summary>The account the unit's device signs in with, if it has one.</summary>
+    public string? Login { get; init; }
     public UnitStatus Status { get; init; }
+    /// <summary>When the unit entered its current status (the status timers count from here).</summary>
+    public DateTimeOffset StatusSince { get; init; }
     public Guid? IncidentId { get; init; }
     public string? IncidentNumber { get; init; }
     public double? Lat { get; init; }
@@ -26,38 +31,27 @@ public sealed record UnitRosterEntry
 public static class UnitRosterState
 {
     /// <summary>The unit as the rules see it, from its roster line (enough to rank it; members are not needed).</summary>
-    public static Unit ToUnit(this UnitRosterEntry u) => new(u.Id, u.CallSign, u.Department, u.HomePath, u.Capabilities, [],
+    public static Unit ToUnit(this UnitRosterEntry u) => new(u.Id, u.CallSign, u.Department, u.HomePath, u.Capabilities, u.Members,
         u.Status, u.IncidentId, u.IncidentNumber,
-        u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null);
+        u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null, u.Login);
 }
 
-/// <summary>The roster line, kept with each commit (inline), through the domain's own fold.</summary>
+/// <summary>The roster line, kept with each commit (inline), through the domain's own fold (<see cref="Unit.Evolve"/>).</summary>
 public sealed class UnitRosterProjection : SingleStreamProjection<UnitRosterEntry, Guid>
 {
     public override UnitRosterEntry? Evolve(UnitRosterEntry? entry, Guid id, IEvent e)
     {
-        var next = e.Data switch
+        if (e.Data is not IUnitEvent happened) return entry;
+        var unit = Unit.Evolve(entry?.ToUnit(), e.Data)!;
+        return new UnitRosterEntry
         {
-            UnitRegistered r => new UnitRosterEntry
-            {
-                Id = r.UnitId, CallSign = r.CallSign, Department = r.Department, HomePath = r.HomePath,
-                Capabilities = r.Capabilities, Status = UnitStatus.OffDuty,
-            },
-            _ when entry is null => null,
-            UnitWentOnDuty => entry with { Status = UnitStatus.Available },
-            UnitWentOffDuty => entry with { Status = UnitStatus.OffDuty },
-            UnitDispatched d => entry with { Status = UnitStatus.Dispatched, IncidentId = d.IncidentId, IncidentNumber = d.IncidentNumber },
-            UnitEnRoute => entry with { Status = UnitStatus.EnRoute },
-            UnitOnScene => entry with { Status = UnitStatus.OnScene },
-            UnitReturning => entry with { Status = UnitStatus.Returning },
-            UnitAvailable => entry with { Status = UnitStatus.Available, IncidentId = null, IncidentNumber = null },
-            UnitPositionReported p => entry with { Lat = p.Lat, Lon = p.Lon, Accuracy = p.AccuracyMeters, PositionAt = p.ReportedAt },
-            _ => entry,
-        };
-        return next is null ? null : next with
-        {
-            Version = e.Version,
-            UpdatedAt = e.Data is IUnitEvent u ? u.At : next.UpdatedAt,
+            Id = unit.Id, CallSign = unit.CallSign, Department = unit.Department, HomePath = unit.HomePath,
+            Capabilities = unit.Capabilities, Members = unit.Members, Login = unit.Login,
+            Status = unit.Status, IncidentId = unit.IncidentId, IncidentNumber = unit.IncidentNumber,
+            StatusSince = entry is null || entry.Status != unit.Status ? happened.At : entry.StatusSince,
+            Lat = unit.LastPosition?.Lat, Lon = unit.LastPosition?.Lon, Accuracy = unit.LastPosition?.AccuracyMeters,
+            PositionAt = unit.LastPosition?.ReportedAt,
+            UpdatedAt = happened.At, Version = e.Version,
         };
     }
 }

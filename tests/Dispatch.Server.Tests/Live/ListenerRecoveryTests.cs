@@ -43,7 +43,7 @@ public sealed class ListenerRecoveryTests(DispatchApp app) : IClassFixture<Dispa
         await connection.OpenAsync();
         await using var kill = new NpgsqlCommand(
             "select count(pg_terminate_backend(pid)) from pg_stat_activity " +
-            "where datname = current_database() and pid <> pg_backend_pid() and query ilike 'LISTEN %'", connection);
+            $"where datname = current_database() and pid <> pg_backend_pid() and query = 'LISTEN {IncidentChangeFeed.Channel}'", connection);
         return (int)(long)(await kill.ExecuteScalarAsync())!;
     }
 }

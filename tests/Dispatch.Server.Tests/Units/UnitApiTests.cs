@@ -39,7 +39,7 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         var scopes = new Scopes(app);
         var dispatcher = app.Client();
         var unit = await Registered(dispatcher, "东湖-城管-01", scopes.Town.Code);
-        var incident = await dispatcher.Accepted();
+        var incident = await dispatcher.Assigned();
         Assert.Equal("OffDuty", (await Roster(dispatcher, unit)).GetProperty("status").GetString());
 
         await SendOk(dispatcher, unit, "on-duty");
@@ -75,8 +75,8 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         var scopes = new Scopes(app);
         var unit = await Registered(app.Client(), "东湖-城管-03", scopes.Town.Code);
         await SendOk(app.Client(), unit, "on-duty");
-        var first = await app.Client().Accepted();
-        var second = await app.Client().Accepted();
+        var first = await app.Client().Assigned();
+        var second = await app.Client().Assigned();
         var (alice, bob) = (app.Client("unit-dispatcher-alice"), app.Client("unit-dispatcher-bob"));
 
         var answers = await Task.WhenAll(Send(alice, unit, "dispatch", new { incidentId = first.Id }), Send(bob, unit, "dispatch", new { incidentId = second.Id }));
@@ -130,7 +130,7 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
     public async Task Cancelling_an_incident_releases_the_units_sent_to_it_in_the_same_commit()
     {
         var scopes = new Scopes(app);
-        var incident = await app.Client().Accepted();
+        var incident = await app.Client().Assigned();
         var units = new[] { await Registered(app.Client(), "东湖-城管-06", scopes.Town.Code), await Registered(app.Client(), "东湖-城管-07", scopes.Town.Code) };
         foreach (var unit in units)
         {
@@ -154,7 +154,7 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
     public async Task Recommendations_list_free_capable_units_nearest_first_and_say_why_the_others_are_left_out()
     {
         var scopes = new Scopes(app);
-        var incident = await app.Client().Accepted();
+        var incident = await app.Client().Assigned();
         var now = DateTimeOffset.UtcNow;
         async Task<Guid> At(string callSign, double lat, double lon, TimeSpan age, string capability = "enforcement")
         {
@@ -172,7 +172,7 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         var stale = await At("推荐-旧", Api.ReportLat, Api.ReportLon, TimeSpan.FromMinutes(30));
         var medic = await At("推荐-医", Api.ReportLat, Api.ReportLon, TimeSpan.FromMinutes(1), capability: "medic");
         var busy = await At("推荐-忙", Api.ReportLat, Api.ReportLon, TimeSpan.FromMinutes(1));
-        var other = await app.Client().Accepted();
+        var other = await app.Client().Assigned();
         await SendOk(app.Client(), busy, "dispatch", new { incidentId = other.Id });
 
         var answer = await app.Client().GetJson($"/api/incidents/{incident.Id}/units?capability=enforcement&staleMinutes=10");

@@ -1,0 +1,115 @@
+using Dispatch.Domain.Access;
+using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Units;
+using Dispatch.Server.Identity;
+using Dispatch.Server.Incidents;
+using Dispatch.Server.Localization;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Dispatch.Server.Units;
+
+/// <summary>What the server pushes to a unit's device.</summary>
+public interface IUnitClient
+{
+    /// <summary>
+    /// New messages, oldest first, each numbered (<see cref="UnitMessage.Seq"/>). Acknowledge each with
+    /// <see cref="UnitHub.Ack"/>: until then it is sent again on every new connection.
+    /// </summary>
+    Task Messages(IReadOnlyList<UnitMessage> messages);
+}
+
+/// <summary>The answer to a unit's command: done (with the unit's new version) or why not, in the unit's language.</summary>
+public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0);
+
+/// <summary>
+/// The hub a unit's device speaks (the drill tool speaks it too). The device signs in with the unit's own account
+/// (<c>POST /api/session</c>); a signed-in user who is not a unit is turned away. On connect it receives every message
+/// it has not acknowledged, then each new one as it commits; it moves through its statuses, reports its position,
+/// notes progress and resolves its incident here, under the same rules as the console's buttons.
+/// </summary>
+[Authorize]
+public sealed class UnitHub(
+    ActorDirectory actors, IQuerySession query, UnitMailbox mailbox, UnitService units, IncidentService incidents, Messages text,
+    IHubContext<UnitHub, IUnitClient> hub, ILogger<UnitHub> log) : Hub<IUnitClient>
+{
+    public const string Path = "/hubs/unit";
+
+    public override async Task OnConnectedAsync()
+    {
+        if (await actors.Resolve(Context.User) is not { } actor
+            || await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == actor.Login) is not { } unit)
+        {
+            log.LogWarning("Refused a unit hub connection from {User}: not a unit's sign-in", Context.User?.Identity?.Name);
+            Context.Abort();
+            return;
+        }
+        Context.Items[typeof(Actor)] = actor;
+        Context.Items[typeof(UnitRosterEntry)] = unit.Id;
+        var client = hub.Clients.Client(Context.ConnectionId);
+        var connection = Context;
+        Context.Items[typeof(UnitMailbox)] = await mailbox.Subscribe(unit.Id, actor.Login, client.Messages, connection.Abort);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items[typeof(UnitMailbox)] is IAsyncDisposable subscription) await subscription.DisposeAsync();
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>The unit as the roster shows it now.</summary>
+    public async Task<UnitRosterEntry> Me() =>
+        await query.LoadAsync<UnitRosterEntry>(UnitId) ?? throw new HubException("This unit is no longer on the roll.");
+
+    /// <summary>The unit has message <paramref name="seq"/>: it is not sent again.</summary>
+    public Task<bool> Ack(long seq) => mailbox.Ack(UnitId, seq);
+
+    public Task<UnitReply> OnDuty() => Move(new GoOnDuty(""));
+    public Task<UnitReply> OffDuty() => Move(new GoOffDuty(""));
+    /// <summary>One tap: accept the assignment and go (acknowledges the incident for the unit's department when nobody has).</summary>
+    public Task<UnitReply> AcceptAndGo() => Move(new AcceptAndGo(""));
+    public Task<UnitReply> EnRoute() => Move(new ReportEnRoute(""));
+    public Task<UnitReply> OnScene() => Move(new ReportOnScene(""));
+    public Task<UnitReply> Returning() => Move(new StartReturning(""));
+    /// <summary>Done here: free for the next job.</summary>
+    public Task<UnitReply> Clear() => Move(new ReleaseUnit(""));
+
+    public Task<UnitReply> Position(double lat, double lon, double accuracy, DateTimeOffset reportedAt) =>
+        Move(new ReportPosition(lat, lon, accuracy, reportedAt, ""));
+
+    /// <summary>A progress note on the unit's incident, in its department's name.</summary>
+    public Task<UnitReply> Note(string note) => OnIncident(unit => new NoteProgress(unit.Department, note ?? "", ""));
+
+    /// <summary>Resolves the unit's incident for its department (the department must lead it).</summary>
+    public Task<UnitReply> Resolve(string resolution) => OnIncident(unit => new ResolveIncident(unit.Department, resolution ?? "", ""));
+
+    Guid UnitId => Context.Items[typeof(UnitRosterEntry)] as Guid? ?? throw new HubException("Sign in as a unit first.");
+
+    Actor Actor => Context.Items[typeof(Actor)] as Actor ?? throw new HubException("Sign in as a unit first.");
+
+    async Task<UnitReply> Move(UnitCommand command) => await units.Handle(Actor, UnitId, command) switch
+    {
+        UnitOutcome.Done d => new UnitReply(true, Version: d.Version),
+        UnitOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
+        UnitOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
+        UnitOutcome.NotFound => new UnitReply(false, "unit.unknown", "This unit is no longer on the roll."),
+        var other => new UnitReply(false, "unit.invalid", other.ToString()),
+    };
+
+    async Task<UnitReply> OnIncident(Func<UnitRosterEntry, IncidentCommand> command)
+    {
+        var unit = await Me();
+        if (unit.IncidentId is not { } incidentId)
+            return new UnitReply(false, "unit.no-incident", $"Unit {unit.CallSign} is not on an incident.");
+        return await incidents.Handle(Actor, incidentId, command(unit), expectedVersion: null) switch
+        {
+            CommandOutcome.Done d => new UnitReply(true, Version: d.Version),
+            CommandOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
+            CommandOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
+            CommandOutcome.NotFound => new UnitReply(false, "incident.unknown", $"Incident {unit.IncidentNumber} is gone."),
+            var other => new UnitReply(false, "incident.invalid", other.ToString()),
+        };
+    }
+}
