@@ -1,4 +1,5 @@
 using Dispatch.Domain.Command;
+using Dispatch.Domain.Units;
 
 namespace Dispatch.Domain.Incidents;
 
@@ -54,6 +55,8 @@ public sealed record Incident(
     public bool Supervised { get; init; }
     /// <summary>Set while merged into another incident: which one, and the state to resume when unmerged.</summary>
     public MergeLink? MergedInto { get; init; }
+    /// <summary>The units on it now (dispatched, en route, on scene, returning), for their status timers (<see cref="UnitTimers"/>).</summary>
+    public IReadOnlyList<IncidentUnit> Units { get; init; } = [];
 
     /// <summary>The deadline running now, if any: acknowledgement while assigned, resolution while being handled.</summary>
     public (DeadlineKind Kind, DateTimeOffset Due)? RunningDeadline => State switch
@@ -116,6 +119,7 @@ public sealed record Incident(
         IncidentPlaced e => state with { Place = e.Place },
         IncidentPlacementFlagged => state with { Place = null },
         IncidentMergedInto or IncidentUnmerged => IncidentMerging.Evolve(state, @event),
+        IncidentUnitDispatched or IncidentUnitStatusChanged or IncidentUnitOverdue => state with { Units = UnitTimers.Evolve(state.Units, @event) },
         _ => state, // progress notes and locations do not change what the rules decide on
     };
 }

@@ -5,16 +5,20 @@ namespace Dispatch.Domain.Units;
 // What the incident's own stream records of the units sent to it, so its timeline tells the whole story (who was
 // sent, when they went, arrived and left) and its card can flag a unit that is taking too long.
 
-/// <summary>A unit was sent to the incident.</summary>
-public sealed record IncidentUnitDispatched(Guid IncidentId, Guid UnitId, string CallSign, string Department, string By, DateTimeOffset At)
-    : IIncidentEvent;
+/// <summary>
+/// A unit was sent to the incident. <paramref name="Limit"/> is the time it has to go en route before it is flagged
+/// (<see cref="UnitTimers"/>; none on events recorded before the timers).
+/// </summary>
+public sealed record IncidentUnitDispatched(Guid IncidentId, Guid UnitId, string CallSign, string Department, string By, DateTimeOffset At,
+    TimeSpan? Limit = null) : IIncidentEvent;
 
 /// <summary>
 /// A unit on the incident moved on: en route, on scene, returning, or released (<see cref="UnitStatus.Available"/>,
-/// or <see cref="UnitStatus.OffDuty"/> when it went off duty while returning).
+/// or <see cref="UnitStatus.OffDuty"/> when it went off duty while returning). <paramref name="Limit"/> is the time it
+/// has in the new status before it is flagged (<see cref="UnitTimers"/>: on scene), none where no timer runs.
 /// </summary>
-public sealed record IncidentUnitStatusChanged(Guid IncidentId, Guid UnitId, string CallSign, UnitStatus Status, string By, DateTimeOffset At)
-    : IIncidentEvent;
+public sealed record IncidentUnitStatusChanged(Guid IncidentId, Guid UnitId, string CallSign, UnitStatus Status, string By, DateTimeOffset At,
+    TimeSpan? Limit = null) : IIncidentEvent;
 
 /// <summary>The events for both streams of a unit command that touches an incident, or why not.</summary>
 public sealed record UnitOnIncidentDecision(IReadOnlyList<object> UnitEvents, IReadOnlyList<object> IncidentEvents, Refusal? Refusal)
@@ -30,7 +34,11 @@ public sealed record UnitOnIncidentDecision(IReadOnlyList<object> UnitEvents, IR
 /// </summary>
 public static class UnitsOnIncident
 {
-    public static UnitOnIncidentDecision Dispatch(Incident incident, Unit unit, string by, DateTimeOffset now)
+    /// <summary>
+    /// Sends <paramref name="unit"/> to <paramref name="incident"/>; the incident records the time it has to go en route
+    /// (<paramref name="timers"/>, <see cref="UnitTimers.Default"/> when not given).
+    /// </summary>
+    public static UnitOnIncidentDecision Dispatch(Incident incident, Unit unit, string by, DateTimeOffset now, UnitTimers? timers = null)
     {
         if (incident.State is IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged)
             return UnitOnIncidentDecision.Refuse(new Refusal("dispatch.incident-finished",
@@ -44,20 +52,26 @@ public static class UnitsOnIncident
                 unit.CallSign, unit.Department, incident.Number, incident.LeadDepartment));
         var decision = UnitDecider.Decide(unit, new DispatchUnit(incident.Id, incident.Number, by), now);
         if (decision.Refusal is { } refusal) return UnitOnIncidentDecision.Refuse(refusal);
-        return new(decision.Events, [new IncidentUnitDispatched(incident.Id, unit.Id, unit.CallSign, unit.Department, by, now)], null);
+        return new(decision.Events, [new IncidentUnitDispatched(incident.Id, unit.Id, unit.CallSign, unit.Department, by, now,
+            (timers ?? UnitTimers.Default).Limit(UnitStatus.Dispatched, unit.Capabilities))], null);
     }
 
     /// <summary>
     /// A status move of a unit on <paramref name="incident"/> (en route, accept and go, on scene, returning, release,
-    /// off duty): the unit's own decision, mirrored on the incident when its status changed.
+    /// off duty): the unit's own decision, mirrored on the incident when its status changed, with the time the unit has
+    /// in its new status (<paramref name="timers"/>, <see cref="UnitTimers.Default"/> when not given).
     /// </summary>
-    public static UnitOnIncidentDecision Move(Incident incident, Unit unit, UnitCommand command, DateTimeOffset now)
+    public static UnitOnIncidentDecision Move(Incident incident, Unit unit, UnitCommand command, DateTimeOffset now, UnitTimers? timers = null)
     {
         var decision = UnitDecider.Decide(unit, command, now);
         if (decision.Refusal is { } refusal) return UnitOnIncidentDecision.Refuse(refusal);
         var after = decision.Events.Aggregate(unit, (u, e) => Unit.Evolve(u, e)!);
         if (after.Status == unit.Status) return new(decision.Events, [], null);
-        var onIncident = new List<object> { new IncidentUnitStatusChanged(incident.Id, unit.Id, unit.CallSign, after.Status, command.By, now) };
+        var onIncident = new List<object>
+        {
+            new IncidentUnitStatusChanged(incident.Id, unit.Id, unit.CallSign, after.Status, command.By, now,
+                (timers ?? UnitTimers.Default).Limit(after.Status, unit.Capabilities)),
+        };
         if (command is AcceptAndGo or ReportEnRoute && !incident.AcknowledgedBy.Contains(unit.Department)
             && IncidentDecider.Decide(incident, new AcknowledgeIncident(unit.Department, command.By), now) is { Refusal: null } acknowledged)
             onIncident.AddRange(acknowledged.Events);
