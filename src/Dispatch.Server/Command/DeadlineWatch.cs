@@ -3,6 +3,7 @@ using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Live;
+using Dispatch.Server.Units;
 using Marten;
 
 namespace Dispatch.Server.Command;
@@ -13,9 +14,15 @@ namespace Dispatch.Server.Command;
 /// through the ordinary command path. That path locks the incident's stream and the rule fires at most once per
 /// deadline, so with several nodes each overdue incident escalates exactly once; and since the deadlines are
 /// stored with the incident, a server that was down catches up the moment it starts.
+/// <para>
+/// It watches the units' status timers the same way (a unit dispatched and not en route, or on scene, for too long):
+/// a card's <see cref="IncidentCard.NextCheckAt"/> is the earlier of its deadline and its first unit timer, so one
+/// indexed query finds both, and a due incident is asked both questions, each under the stream's lock, each a no-op
+/// when its part is not due (<see cref="UnitTimerCheck"/>).
+/// </para>
 /// </summary>
 public sealed class DeadlineWatch(
-    IDocumentStore store, IncidentService incidents, IncidentChangeFeed feed, TimeProvider clock, JurisdictionTree tree,
+    IDocumentStore store, IncidentService incidents, UnitTimerCheck units, IncidentChangeFeed feed, TimeProvider clock, JurisdictionTree tree,
     ILogger<DeadlineWatch> log) : BackgroundService
 {
     public const string Login = "deadline-watch";
@@ -85,9 +92,12 @@ public sealed class DeadlineWatch(
         lock (_gate) _wake.TrySetResult();
     }
 
-    /// <summary>Checks every incident whose deadline has come; returns when the next one comes, and the time it last looked.</summary>
+    /// <summary>Checks every incident whose deadline or unit timer has come; returns when the next one comes, and the time it last looked.</summary>
     async Task<(DateTimeOffset? Next, DateTimeOffset LookedAt)> CheckDue(CancellationToken ct)
     {
+        // Incidents found due that neither check changed: normally none (another node was first, and its commit moved
+        // the card on). Should a card ever say due while its stream says nothing is, we must not spin on it.
+        var unchanged = new HashSet<Guid>();
         while (true)
         {
             var now = clock.GetUtcNow();
@@ -103,10 +113,17 @@ public sealed class DeadlineWatch(
                     .OrderBy(c => c.NextCheckAt).Take(1).ToListAsync(ct)).FirstOrDefault()?.NextCheckAt;
             }
             if (due.Count == 0) return (next, now);
+            if (due.All(unchanged.Contains))
+            {
+                log.LogWarning("Incidents {Ids} are due by their cards but nothing is due on their streams; looking again shortly", due);
+                return (now.AddSeconds(5), now);
+            }
             foreach (var id in due)
             {
                 var outcome = await incidents.Handle(Watch, id, new CheckDeadlines(Login), expectedVersion: null, ct);
                 if (outcome is CommandOutcome.Done done) log.LogInformation("Deadline ran out on {Number}: escalated or recorded", done.Number);
+                var flagged = await units.Run(id, ct);
+                if (outcome is not CommandOutcome.Done && flagged.Count == 0) unchanged.Add(id);
             }
             if (due.Count < Batch) continue; // loop once more: the escalations set new deadlines, perhaps already due
         }

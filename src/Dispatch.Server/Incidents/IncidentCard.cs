@@ -44,7 +44,10 @@ public sealed record IncidentCard
     public DateTimeOffset? DeadlineFrom { get; init; }
     public DateTimeOffset? DeadlineDue { get; init; }
     public DeadlineKind? DeadlineKind { get; init; }
-    /// <summary>What the deadline watch waits for: the running deadline unless already recorded as missed.</summary>
+    /// <summary>
+    /// What the deadline watch waits for, while the incident is open: the earlier of the running deadline (unless
+    /// already recorded as missed) and the first unit timer to run out (a unit not yet flagged in its status).
+    /// </summary>
     public DateTimeOffset? NextCheckAt { get; init; }
     public int Escalations { get; init; }
     /// <summary>A leader's supervision (督办), shown until the incident closes.</summary>
@@ -64,8 +67,18 @@ public sealed record IncidentCard
     public IReadOnlyList<UnitOnCard> Units { get; init; } = [];
 }
 
-/// <summary>A unit on an incident as the board shows it: its status and since when (for the status timers).</summary>
-public sealed record UnitOnCard(Guid Id, string CallSign, Dispatch.Domain.Units.UnitStatus Status, DateTimeOffset Since);
+/// <summary>
+/// A unit on an incident as the board shows it: its status and since when; the time it has in that status before it is
+/// flagged (<see cref="Limit"/>, none where no timer runs) and whether it was (<see cref="Overdue"/>, cleared when its
+/// status changes).
+/// </summary>
+public sealed record UnitOnCard(Guid Id, string CallSign, Dispatch.Domain.Units.UnitStatus Status, DateTimeOffset Since,
+    TimeSpan? Limit = null, bool Overdue = false)
+{
+    /// <summary>When its timer runs out, if one runs and it is not flagged yet (the watch's next look).</summary>
+    public static DateTimeOffset? DueOf(UnitOnCard unit) =>
+        unit.Overdue ? null : Dispatch.Domain.Units.UnitTimers.DueAt(unit.Since, unit.Limit);
+}
 
 public static class IncidentCardAccess
 {
@@ -140,13 +153,18 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentUnmerged u => card with { State = u.Resumes, IsOpen = true },
             Dispatch.Domain.Units.IncidentUnitDispatched d => card with
             {
-                Units = [.. card.Units.Where(u => u.Id != d.UnitId), new UnitOnCard(d.UnitId, d.CallSign, Dispatch.Domain.Units.UnitStatus.Dispatched, d.At)],
+                Units = [.. card.Units.Where(u => u.Id != d.UnitId), new UnitOnCard(d.UnitId, d.CallSign, Dispatch.Domain.Units.UnitStatus.Dispatched, d.At, d.Limit)],
             },
             Dispatch.Domain.Units.IncidentUnitStatusChanged c => card with
             {
                 Units = c.Status is Dispatch.Domain.Units.UnitStatus.Available or Dispatch.Domain.Units.UnitStatus.OffDuty
                     ? [.. card.Units.Where(u => u.Id != c.UnitId)]
-                    : [.. card.Units.Select(u => u.Id == c.UnitId ? u with { Status = c.Status, Since = c.At } : u)],
+                    : [.. card.Units.Select(u => u.Id == c.UnitId ? u with { Status = c.Status, Since = c.At, Limit = c.Limit, Overdue = false } : u)],
+            },
+            // Flagged for the status period it was decided on (the rule re-checked it under the stream's lock).
+            Dispatch.Domain.Units.IncidentUnitOverdue o => card with
+            {
+                Units = [.. card.Units.Select(u => u.Id == o.UnitId && u.Status == o.Status && u.Since == o.Since ? u with { Overdue = true } : u)],
             },
             _ => card,
         };
@@ -160,11 +178,13 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
         {
             ScopePath = path,
             CentrePath = CommandLevels.CentreOf(path, next.Level),
-            NextCheckAt = next.IsOpen && next.DeadlineDue is { } due && due != next.MissedDue ? due : null,
+            NextCheckAt = next.IsOpen ? Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(UnitOnCard.DueOf)) : null,
             PreviousScopePath = before is not null && before.ScopePath != path ? before.ScopePath : null,
             PreviousLeadDepartment = before?.LeadDepartment is { } lead && lead != next.LeadDepartment ? lead : null,
         };
     }
+
+    static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     static IncidentCard Touch(IncidentCard card, IEvent e) =>
         e.Data is IIncidentEvent step

@@ -164,6 +164,7 @@ public static class IncidentTimeline
         IncidentReportUnmerged r => new(e.Version, "ReportUnmerged", r.At, r.By, null, r.SourceNumber),
         Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
         Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign),
+        Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),
         _ => null,
     };
 }

@@ -24,6 +24,9 @@ public static class UnitApi
 
     public static WebApplicationBuilder AddUnits(this WebApplicationBuilder builder)
     {
+        // Read (and so checked) now: a bad timer setting stops the server before it listens, naming the key.
+        builder.Services.AddSingleton(UnitTimerSettings.From(builder.Configuration));
+        builder.Services.AddSingleton<UnitTimerCheck>();
         builder.Services.AddSingleton<UnitService>();
         builder.Services.AddSingleton<UnitMailbox>();
         builder.Services.AddSingleton<UnitFeed>();

@@ -19,7 +19,7 @@ namespace Dispatch.Server.Units;
 /// Two dispatchers sending the same available unit at the same moment take turns on the unit's lock, so exactly one
 /// succeeds and the other hears whom the unit is already dispatched to.
 /// </summary>
-public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users users, ILogger<UnitService> log)
+public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users users, UnitTimers timers, ILogger<UnitService> log)
 {
     /// <summary>Dispatchers manage and send the units whose home lies in their jurisdiction.</summary>
     public static bool MayCommand(Actor actor, string homePath) =>
@@ -102,8 +102,8 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
             var now = clock.GetUtcNow();
             var decision = incident?.Aggregate is { } onIncident
                 ? command is DispatchUnit
-                    ? UnitsOnIncident.Dispatch(onIncident, unit, actor.Login, now)
-                    : UnitsOnIncident.Move(onIncident, unit, command, now)
+                    ? UnitsOnIncident.Dispatch(onIncident, unit, actor.Login, now, timers)
+                    : UnitsOnIncident.Move(onIncident, unit, command, now, timers)
                 : Alone(UnitDecider.Decide(unit, command, now));
             if (decision.Refusal is { } refusal) return new UnitOutcome.Refused(refusal);
             if (decision.UnitEvents.Count == 0) return new UnitOutcome.Done(unitId, stream.StartingVersion ?? 0); // a thinned position
