@@ -73,7 +73,11 @@ public static class IncidentDetailAccess
 }
 
 /// <summary>One step of the loop. <see cref="Kind"/> is the event name without the "Incident" prefix.</summary>
-public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At, string By, string? Department, string? Text);
+public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At, string By, string? Department, string? Text)
+{
+    /// <summary>Set on a PhotoAttached step: the photo, at GET /api/incidents/{id}/photos/{photoId}.</summary>
+    public Guid? PhotoId { get; init; }
+}
 
 public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
 {
@@ -162,6 +166,8 @@ public static class IncidentTimeline
         IncidentReportMerged r => new(e.Version, "ReportMerged", r.At, r.By, null, $"{r.SourceNumber} · {r.Description}"),
         IncidentUnmerged u => new(e.Version, "Unmerged", u.At, u.By, null, u.TargetNumber),
         IncidentReportUnmerged r => new(e.Version, "ReportUnmerged", r.At, r.By, null, r.SourceNumber),
+        IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
+            p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },
         _ => null,
     };
 }

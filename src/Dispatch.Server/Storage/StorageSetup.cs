@@ -52,6 +52,7 @@ public static class StorageSetup
                 opts.Schema.For<Identity.UserAccount>();
                 opts.Schema.For<Audit.AuditEntry>().Index(a => a.At).Index(a => a.User).Index(a => a.IncidentId!).Index(a => a.Number!);
                 opts.Storage.ExtendedSchemaObjects.Add(IncidentNumbers.Table());
+                opts.Storage.ExtendedSchemaObjects.Add(Photos.PhotoStore.Table());
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             })
             .UseNpgsqlDataSource()
