@@ -159,6 +159,8 @@ public static class AccessRules
         CheckDeadlines => (IncidentAction.Escalate, null),
         MergeIncident => (IncidentAction.Merge, null),
         UnmergeIncident => (IncidentAction.Unmerge, null),
+        // A photo of the scene is department work, like a progress note: handlers and units of a department on it.
+        AttachPhoto c => (IncidentAction.Progress, c.Department),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 

@@ -68,6 +68,7 @@ public static class IncidentDecider
             CheckDeadlines c => Deadline(incident, c, now),
             MergeIncident c => IncidentMerging.Merge(incident, c, now),
             UnmergeIncident c => IncidentMerging.Unmerge(incident, c, now),
+            AttachPhoto c => IncidentPhotos.Attach(incident, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
         };
     }

@@ -125,7 +125,7 @@ public static class IncidentApi
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: denial.Message,
             extensions: new Dictionary<string, object?> { ["code"] = denial.Code });
 
-    static IResult ToResult(CommandOutcome outcome, Messages messages) => outcome switch
+    internal static IResult ToResult(CommandOutcome outcome, Messages messages) => outcome switch
     {
         CommandOutcome.Done { Created: true } d =>
             TypedResults.Created($"/api/incidents/{d.Id}", new { d.Id, d.Number, d.Version }),

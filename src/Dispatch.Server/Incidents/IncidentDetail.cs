@@ -73,7 +73,11 @@ public static class IncidentDetailAccess
 }
 
 /// <summary>One step of the loop. <see cref="Kind"/> is the event name without the "Incident" prefix.</summary>
-public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At, string By, string? Department, string? Text);
+public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At, string By, string? Department, string? Text)
+{
+    /// <summary>Set on a PhotoAttached step: the photo, at GET /api/incidents/{id}/photos/{photoId}.</summary>
+    public Guid? PhotoId { get; init; }
+}
 
 public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
 {
@@ -165,6 +169,8 @@ public static class IncidentTimeline
         Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
         Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign),
         Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),
+        IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
+            p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },
         _ => null,
     };
 }

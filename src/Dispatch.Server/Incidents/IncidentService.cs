@@ -88,8 +88,11 @@ public sealed partial class IncidentService(
     /// Decides and appends one command. With <paramref name="expectedVersion"/> (what the person saw) a
     /// change in between is a conflict that names what changed. Without it, the stream is locked while we
     /// decide (writers take turns), so the rules always see every event and no retry is needed.
+    /// <paramref name="alsoWrite"/> queues more writes for the accepted events (a photo's bytes) into the same transaction:
+    /// they commit with the events or not at all.
     /// </summary>
-    public async Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default)
+    public async Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default,
+        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite = null)
     {
         command = command with { By = actor.Login };
         if (command is MergeIncident or UnmergeIncident) return await HandleMerge(actor, id, command, expectedVersion, ct);
@@ -126,6 +129,7 @@ public sealed partial class IncidentService(
                 if (!after.IsOpen) events.AddRange(await Units.UnitsOfIncident.Release(session, after, units, actor.Login, now, ct));
             }
             stream.AppendMany(events);
+            alsoWrite?.Invoke(session, decision.Events);
             var version = (stream.StartingVersion ?? 0) + events.Count;
             AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
                 scope.Path, Describe(command), id, incident.Number);
@@ -188,6 +192,7 @@ public sealed partial class IncidentService(
         CancelIncident c => c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}",
         PlaceIncident c => c.Place.Path,
         LocateIncident c => c.Place?.Path ?? "outside the city",
+        AttachPhoto c => $"{c.Department}: photo {c.PhotoId} ({c.ContentType}, {c.Size} bytes)",
         _ => null,
     };
 

@@ -54,6 +54,7 @@ public static class StorageSetup
                 opts.Schema.For<Units.UnitRosterEntry>().Index(u => u.IncidentId!).Index(u => u.Login!);
                 opts.Storage.ExtendedSchemaObjects.Add(IncidentNumbers.Table());
                 opts.Storage.ExtendedSchemaObjects.AddRange(Units.UnitMailbox.Tables());
+                opts.Storage.ExtendedSchemaObjects.Add(Photos.PhotoStore.Table());
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             })
             .UseNpgsqlDataSource()

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Dispatch.Domain.Chat;
+
+// Chat-ops: a line typed in a channel that starts with '/' is a command. Parsing is pure and knows nothing of who
+// types it or where: the chat service resolves the incident (named with #number, or the channel's own), checks the
+// same rights as the buttons and runs the same command path.
+
+/// <summary>A parsed slash command. <see cref="Incident"/> is the number named with <c>#</c>, or null (the channel's own).</summary>
+public abstract record ChatCommand(string? Incident);
+
+/// <summary><c>/assign</c> a department (with assisting ones after <c>+</c>), or a unit by its call sign.</summary>
+public sealed record AssignCommand(string? Incident, string Target, IReadOnlyList<string> Assisting) : ChatCommand(Incident);
+public sealed record AckCommand(string? Incident) : ChatCommand(Incident);
+public sealed record NoteCommand(string? Incident, string Text) : ChatCommand(Incident);
+public sealed record EscalateCommand(string? Incident, string Reason) : ChatCommand(Incident);
+public sealed record DelegateCommand(string? Incident, string Reason) : ChatCommand(Incident);
+public sealed record ReturnCommand(string? Incident, string Reason) : ChatCommand(Incident);
+public sealed record ResolveCommand(string? Incident, string Resolution) : ChatCommand(Incident);
+public sealed record CloseCommand(string? Incident) : ChatCommand(Incident);
+/// <summary><c>/status</c> of an incident (named or the channel's) or of a unit by its call sign.</summary>
+public sealed record StatusCommand(string? Incident, string? Unit) : ChatCommand(Incident);
+/// <summary><c>/units near</c>: the recommendation for the incident, optionally for one capability.</summary>
+public sealed record UnitsNearCommand(string? Incident, string? Capability) : ChatCommand(Incident);
+public sealed record SuperviseCommand(string? Incident, string Comment) : ChatCommand(Incident);
+public sealed record WhoCommand() : ChatCommand((string?)null);
+public sealed record HelpCommand(string? Topic) : ChatCommand((string?)null);
+
+/// <summary>Why a line is not a command we can run, and how to write it.</summary>
+public sealed record ChatError(string Code, string Message, string? Usage = null);
+
+/// <summary>One command's name, how to write it and what it does (for /help and autocomplete).</summary>
+public sealed record CommandHelp(string Name, string Usage, string Summary);
+
+public sealed record ChatParse(ChatCommand? Command, ChatError? Error)
+{
+    public static ChatParse Ok(ChatCommand command) => new(command, null);
+    public static ChatParse Fail(string code, string message, string? usage = null) => new(null, new ChatError(code, message, usage));
+}
+
+public static partial class SlashCommands
+{
+    /// <summary>The longest message a channel accepts, commands included.</summary>
+    public const int MaxLength = 2000;
+
+    public static readonly IReadOnlyList<CommandHelp> All =
+    [
+        new("assign", "/assign <department> [+<assisting> …] [#number]  |  /assign <unit call sign> [#number]",
+            "Assign the incident to a department (with assisting ones), or send a unit to it."),
+        new("ack", "/ack [#number]", "Acknowledge the incident for your department."),
+        new("note", "/note [#number] <text>", "Note progress for your department."),
+        new("escalate", "/escalate [#number] <reason>", "Move command one level up."),
+        new("delegate", "/delegate [#number] <reason>", "Move command one level down."),
+        new("return", "/return [#number] <reason>", "Return the incident to the dispatchers (your department's part)."),
+        new("resolve", "/resolve [#number] <how it was resolved>", "Resolve the incident for your department."),
+        new("close", "/close [#number]", "Close the incident after the citizen's callback."),
+        new("status", "/status [#number | <unit call sign>]", "Show where an incident or a unit stands."),
+        new("units", "/units near [#number] [<capability>]", "Recommend units to send, nearest first."),
+        new("supervise", "/supervise [#number] <comment>", "Flag the incident for supervision (leaders)."),
+        new("who", "/who", "Who is in this channel."),
+        new("help", "/help [<command>]", "List the commands, or explain one."),
+    ];
+
+    public static bool IsCommand(string? text) => text is not null && text.TrimStart().StartsWith('/');
+
+    /// <summary>Any character that must never reach a channel: controls other than tab and line breaks, and bidi overrides.</summary>
+    public static bool IsForbidden(char c) =>
+        char.IsControl(c) && c is not ('\t' or '\n' or '\r') || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069';
+
+    static readonly System.Buffers.SearchValues<char> Forbidden =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 0x2070).Select(i => (char)i).Where(IsForbidden)]);
+
+    /// <summary>Checks a message (command or not) before anything else: not empty, not too long, no control characters.</summary>
+    public static ChatError? CheckMessage(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return new("message.empty", "Write something first.");
+        if (text.Length > MaxLength)
+            return new("message.too-long", string.Create(CultureInfo.InvariantCulture,
+                $"A message is at most {MaxLength} characters; this one has {text.Length}."));
+        var bad = text.AsSpan().IndexOfAny(Forbidden);
+        if (bad >= 0)
+            return new("message.control", string.Create(CultureInfo.InvariantCulture,
+                $"The message contains a control character (U+{(int)text[bad]:X4}); remove it."));
+        return null;
+    }
+
+    public static ChatParse Parse(string? text)
+    {
+        if (CheckMessage(text) is { } invalid) return new(null, invalid);
+        var line = text!.Trim();
+        if (!line.StartsWith('/')) return ChatParse.Fail("command.not-a-command", "A command starts with '/'. Type /help for the list.");
+
+        var words = Words(line[1..]);
+        if (words.Count == 0) return ChatParse.Fail("command.empty", "Type a command after '/'. Type /help for the list.");
+        var name = words[0].ToLowerInvariant();
+        var args = words.Skip(1).ToList();
+        var help = All.FirstOrDefault(h => h.Name == name);
+        if (help is null)
+        {
+            var close = All.Where(h => h.Name.StartsWith(name[..1], StringComparison.Ordinal)).Select(h => "/" + h.Name).ToList();
+            return ChatParse.Fail("command.unknown",
+                $"There is no command /{Shorten(name)}." + (close.Count > 0 ? $" Did you mean {string.Join(" or ", close)}?" : "") +
+                " Type /help for the list.");
+        }
+
+        // One incident may be named anywhere with #number; a second one is a mistake, not text.
+        var numbers = args.Where(a => a.StartsWith('#')).ToList();
+        foreach (var n in numbers)
+            if (!IncidentReference().IsMatch(n))
+                return ChatParse.Fail("command.bad-number", $"'{Shorten(n)}' is not an incident number; write it like #20261123-0042.", help.Usage);
+        if (numbers.Count > 1)
+            return ChatParse.Fail("command.two-incidents", $"Name one incident, not {numbers.Count}.", help.Usage);
+        var incident = numbers.FirstOrDefault()?[1..];
+        var rest = args.Where(a => !a.StartsWith('#')).ToList();
+        var restText = string.Join(' ', rest);
+
+        ChatParse Need(string what) => ChatParse.Fail($"command.{name}.missing", $"/{name} needs {what}.", help.Usage);
+        ChatParse NoMore() => ChatParse.Fail($"command.{name}.extra", $"/{name} takes nothing more than the incident; '{Shorten(restText)}' is left over.", help.Usage);
+
+        switch (name)
+        {
+            case "assign":
+                if (rest.Count == 0) return Need("a department or a unit");
+                if (rest[0].StartsWith('+')) return Need("the lead department before the assisting ones");
+                var assisting = rest.Skip(1).ToList();
+                if (assisting.FirstOrDefault(a => !a.StartsWith('+') || a.Length == 1) is { } stray)
+                    return ChatParse.Fail("command.assign.assisting", $"Assisting departments are written +code; '{Shorten(stray)}' is not.", help.Usage);
+                return ChatParse.Ok(new AssignCommand(incident, rest[0], [.. assisting.Select(a => a[1..])]));
+            case "ack":
+                return rest.Count > 0 ? NoMore() : ChatParse.Ok(new AckCommand(incident));
+            case "close":
+                return rest.Count > 0 ? NoMore() : ChatParse.Ok(new CloseCommand(incident));
+            case "note":
+                return rest.Count == 0 ? Need("the text of the note") : ChatParse.Ok(new NoteCommand(incident, restText));
+            case "escalate":
+                return rest.Count == 0 ? Need("a reason") : ChatParse.Ok(new EscalateCommand(incident, restText));
+            case "delegate":
+                return rest.Count == 0 ? Need("a reason") : ChatParse.Ok(new DelegateCommand(incident, restText));
+            case "return":
+                return rest.Count == 0 ? Need("a reason") : ChatParse.Ok(new ReturnCommand(incident, restText));
+            case "resolve":
+                return rest.Count == 0 ? Need("how it was resolved") : ChatParse.Ok(new ResolveCommand(incident, restText));
+            case "supervise":
+                return rest.Count == 0 ? Need("a comment") : ChatParse.Ok(new SuperviseCommand(incident, restText));
+            case "status":
+                if (rest.Count > 1) return ChatParse.Fail("command.status.extra", "/status takes one incident or one unit.", help.Usage);
+                if (incident is not null && rest.Count == 1)
+                    return ChatParse.Fail("command.status.both", "/status takes an incident or a unit, not both.", help.Usage);
+                return ChatParse.Ok(new StatusCommand(incident, rest.FirstOrDefault()));
+            case "units":
+                if (rest.Count == 0 || !rest[0].Equals("near", StringComparison.OrdinalIgnoreCase)) return Need("'near'");
+                if (rest.Count > 2) return ChatParse.Fail("command.units.extra", "/units near takes at most one capability.", help.Usage);
+                return ChatParse.Ok(new UnitsNearCommand(incident, rest.ElementAtOrDefault(1)));
+            case "who":
+                return args.Count > 0 ? NoMore() : ChatParse.Ok(new WhoCommand());
+            case "help":
+                return ChatParse.Ok(new HelpCommand(args.FirstOrDefault()?.TrimStart('/').ToLowerInvariant()));
+            default:
+                throw new InvalidOperationException($"/{name} is listed but not parsed.");
+        }
+    }
+
+    /// <summary>The commands whose name starts with what was typed after '/' (for the message box's autocomplete).</summary>
+    public static IReadOnlyList<CommandHelp> Complete(string typed)
+    {
+        var prefix = typed.TrimStart().TrimStart('/').ToLowerInvariant();
+        return [.. All.Where(h => h.Name.StartsWith(prefix, StringComparison.Ordinal))];
+    }
+
+    /// <summary>Every #number in a message, for rendering links (the text itself is always shown as text, never as markup).</summary>
+    public static IEnumerable<string> IncidentNumbers(string text) =>
+        IncidentReferenceInText().Matches(text).Select(m => m.Groups[1].Value).Distinct();
+
+    /// <summary>Splits on any white space, the full-width space a Chinese input method types (U+3000) included.</summary>
+    static List<string> Words(string s) => [.. s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)];
+
+    /// <summary>Echoes user text in an error only shortened, so a hostile 2,000-character token does not fill the answer.</summary>
+    static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    [GeneratedRegex(@"^#\d{8}-\d{4,}$")]
+    private static partial Regex IncidentReference();
+
+    [GeneratedRegex(@"(?<![\w-])#(\d{8}-\d{4,})(?![\w-])")]
+    private static partial Regex IncidentReferenceInText();
+}

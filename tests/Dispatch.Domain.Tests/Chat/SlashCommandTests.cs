@@ -1,0 +1,233 @@
+using Dispatch.Domain.Chat;
+
+namespace Dispatch.Domain.Tests.Chat;
+
+/// <summary>Every slash command, its errors, and hostile input: parsing is pure, so these need no server.</summary>
+public class SlashCommandTests
+{
+    const string Number = "20261123-0042";
+
+    static T Parsed<T>(string line) where T : ChatCommand
+    {
+        var parse = SlashCommands.Parse(line);
+        Assert.Null(parse.Error);
+        return Assert.IsType<T>(parse.Command);
+    }
+
+    static ChatError Refused(string line)
+    {
+        var parse = SlashCommands.Parse(line);
+        Assert.Null(parse.Command);
+        return parse.Error!;
+    }
+
+    [Fact]
+    public void Assign_takes_a_lead_department_and_assisting_ones_after_a_plus()
+    {
+        var command = Parsed<AssignCommand>($"/assign urban-management +water +fire #{Number}");
+
+        Assert.Equal((Number, "urban-management"), (command.Incident, command.Target));
+        Assert.Equal(["water", "fire"], command.Assisting);
+    }
+
+    [Fact]
+    public void Assign_takes_a_unit_call_sign_and_the_incident_is_implied_in_its_channel()
+    {
+        var command = Parsed<AssignCommand>("/assign 东湖-城管-03");
+
+        Assert.Equal((null, "东湖-城管-03"), (command.Incident, command.Target));
+        Assert.Empty(command.Assisting);
+    }
+
+    [Theory]
+    [InlineData("/assign", "command.assign.missing")]
+    [InlineData("/assign +water", "command.assign.missing")]
+    [InlineData("/assign urban-management water", "command.assign.assisting")]
+    [InlineData("/assign urban-management +", "command.assign.assisting")]
+    public void Assign_without_a_target_or_with_a_stray_word_is_refused_with_how_to_write_it(string line, string code)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.StartsWith("/assign <department>", error.Usage);
+    }
+
+    [Theory]
+    [InlineData("/ack", null)]
+    [InlineData("/ack #" + Number, Number)]
+    [InlineData("/ACK  #" + Number, Number)]
+    public void Ack_and_close_take_only_the_incident(string line, string? incident)
+    {
+        Assert.Equal(incident, Parsed<AckCommand>(line).Incident);
+        Assert.Equal(incident, Parsed<CloseCommand>(line.Replace("ack", "close").Replace("ACK", "close")).Incident);
+    }
+
+    [Fact]
+    public void Ack_with_words_after_it_says_what_is_left_over()
+    {
+        var error = Refused("/ack now please");
+
+        Assert.Equal("command.ack.extra", error.Code);
+        Assert.Contains("now please", error.Message);
+    }
+
+    [Theory]
+    [InlineData("/note 已到现场，正在处置", typeof(NoteCommand))]
+    [InlineData("/escalate 涉及两个区", typeof(EscalateCommand))]
+    [InlineData("/delegate 属地可处置", typeof(DelegateCommand))]
+    [InlineData("/return 不属本部门职责", typeof(ReturnCommand))]
+    [InlineData("/resolve 已修复路面", typeof(ResolveCommand))]
+    [InlineData("/supervise 请加快处置", typeof(SuperviseCommand))]
+    public void Commands_with_text_keep_the_text_and_find_the_incident_anywhere(string line, Type type)
+    {
+        var plain = SlashCommands.Parse(line).Command!;
+        var named = SlashCommands.Parse(line.Replace(" ", $" #{Number} ", StringComparison.Ordinal)).Command!;
+
+        Assert.IsType(type, plain);
+        Assert.Null(plain.Incident);
+        Assert.Equal(Number, named.Incident);
+        Assert.Equal(Text(plain), Text(named));
+        Assert.Equal(line[(line.IndexOf(' ') + 1)..], Text(plain));
+    }
+
+    static string Text(ChatCommand c) => c switch
+    {
+        NoteCommand n => n.Text, EscalateCommand e => e.Reason, DelegateCommand d => d.Reason, ReturnCommand r => r.Reason,
+        ResolveCommand r => r.Resolution, SuperviseCommand s => s.Comment, _ => throw new ArgumentException(c.ToString()),
+    };
+
+    [Theory]
+    [InlineData("/note", "command.note.missing", "the text")]
+    [InlineData("/escalate #" + Number, "command.escalate.missing", "a reason")]
+    [InlineData("/delegate", "command.delegate.missing", "a reason")]
+    [InlineData("/return", "command.return.missing", "a reason")]
+    [InlineData("/resolve", "command.resolve.missing", "how it was resolved")]
+    [InlineData("/supervise", "command.supervise.missing", "a comment")]
+    public void Commands_that_need_text_say_what_is_missing(string line, string code, string what)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.Contains(what, error.Message);
+        Assert.NotNull(error.Usage);
+    }
+
+    [Fact]
+    public void Status_is_of_an_incident_or_of_a_unit_not_both()
+    {
+        Assert.Equal((Number, null), (Parsed<StatusCommand>($"/status #{Number}").Incident, Parsed<StatusCommand>($"/status #{Number}").Unit));
+        Assert.Equal("东湖-城管-03", Parsed<StatusCommand>("/status 东湖-城管-03").Unit);
+        Assert.Equal((null, null), (Parsed<StatusCommand>("/status").Incident, Parsed<StatusCommand>("/status").Unit));
+        Assert.Equal("command.status.both", Refused($"/status #{Number} 东湖-城管-03").Code);
+        Assert.Equal("command.status.extra", Refused("/status a b").Code);
+    }
+
+    [Fact]
+    public void Units_near_takes_an_optional_capability()
+    {
+        Assert.Null(Parsed<UnitsNearCommand>("/units near").Capability);
+        var command = Parsed<UnitsNearCommand>($"/units near #{Number} fire-engine");
+        Assert.Equal((Number, "fire-engine"), (command.Incident, command.Capability));
+        Assert.Equal("command.units.missing", Refused("/units far").Code);
+        Assert.Equal("command.units.extra", Refused("/units near a b").Code);
+    }
+
+    [Fact]
+    public void Who_and_help()
+    {
+        Assert.IsType<WhoCommand>(Parsed<WhoCommand>("/who"));
+        Assert.Null(Parsed<HelpCommand>("/help").Topic);
+        Assert.Equal("assign", Parsed<HelpCommand>("/help /assign").Topic);
+        Assert.Equal("command.who.extra", Refused("/who is here").Code);
+    }
+
+    [Fact]
+    public void Every_listed_command_parses_from_its_own_usage_example()
+    {
+        // Guards the list and the parser against drifting apart: each name must be handled.
+        foreach (var help in SlashCommands.All)
+        {
+            var parse = SlashCommands.Parse("/" + help.Name);
+            Assert.True(parse.Command is not null || parse.Error!.Code.StartsWith($"command.{help.Name}."), help.Name);
+        }
+    }
+
+    [Theory]
+    [InlineData("/asign water", "command.unknown", "/assign")]
+    [InlineData("/", "command.empty", "/help")]
+    [InlineData("hello", "command.not-a-command", "/help")]
+    public void An_unknown_or_empty_command_points_to_help(string line, string code, string hint)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.Contains(hint, error.Message);
+    }
+
+    [Theory]
+    [InlineData("/note #2026-42 x", "command.bad-number")]
+    [InlineData("/note #20261123-0042 #20261123-0043 x", "command.two-incidents")]
+    public void A_malformed_or_second_incident_number_is_refused(string line, string code) =>
+        Assert.Equal(code, Refused(line).Code);
+
+    [Fact]
+    public void A_full_width_space_separates_words_like_a_space()
+    {
+        var command = Parsed<AssignCommand>("/assign\u3000water\u3000+fire");
+
+        Assert.Equal("water", command.Target);
+        Assert.Equal(["fire"], command.Assisting);
+    }
+
+    [Fact]
+    public void A_message_longer_than_the_limit_is_refused_saying_how_long_it_is()
+    {
+        var error = Refused("/note " + new string('长', SlashCommands.MaxLength));
+
+        Assert.Equal("message.too-long", error.Code);
+        Assert.Contains((SlashCommands.MaxLength + 6).ToString(), error.Message);
+    }
+
+    [Theory]
+    [InlineData("/note a\u0000b")]
+    [InlineData("/note bell\u0007")]
+    [InlineData("/note \u001b[31mred")]
+    [InlineData("/note abc\u202Eevil")]
+    public void Control_and_direction_override_characters_are_refused(string line)
+    {
+        Assert.Equal("message.control", Refused(line).Code);
+        Assert.Equal("message.control", SlashCommands.CheckMessage(line.Replace("/note ", ""))!.Code);
+    }
+
+    [Fact]
+    public void Markup_is_just_text_to_the_parser()
+    {
+        var note = Parsed<NoteCommand>("/note <script>alert(1)</script> <b>bold</b>");
+
+        Assert.Equal("<script>alert(1)</script> <b>bold</b>", note.Text);
+    }
+
+    [Fact]
+    public void A_hostile_unknown_command_is_echoed_shortened()
+    {
+        var error = Refused("/" + new string('x', 500));
+
+        Assert.True(error.Message.Length < 200, error.Message);
+    }
+
+    [Fact]
+    public void Incident_numbers_are_found_in_plain_text_for_linking_but_not_inside_other_words()
+    {
+        var found = SlashCommands.IncidentNumbers($"请处理 #{Number}，同 #20261123-0043。not a#20261123-0044 link").ToList();
+
+        Assert.Equal([Number, "20261123-0043"], found);
+    }
+
+    [Fact]
+    public void Autocomplete_lists_the_commands_that_start_with_what_was_typed()
+    {
+        Assert.Equal(["assign"], SlashCommands.Complete("/as").Select(h => h.Name));
+        Assert.Equal(SlashCommands.All.Count, SlashCommands.Complete("/").Count);
+        Assert.Empty(SlashCommands.Complete("/zz"));
+    }
+}
