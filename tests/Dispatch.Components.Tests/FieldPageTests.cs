@@ -168,6 +168,36 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
+    public async Task What_the_centre_does_to_the_job_is_pushed_in_and_a_release_takes_the_job_off_the_page()
+    {
+        var (unitId, crew) = await UnitOnDuty("现场-05");
+        var incident = await AssignedIncident("暴雨后积水过膝。");
+        Assert.IsType<UnitOutcome.Done>(await Units.Handle(Dispatcher, unitId, new DispatchUnit(incident.Id, "", "")));
+        Assert.IsType<UnitOutcome.Done>(await Units.Handle(crew, unitId, new AcceptAndGo("")));
+        var cut = OpenAs(crew);
+        cut.WaitForElement($"[data-testid=field-assignment][data-number='{incident.Number}']", Waits.Push);
+
+        // The district takes command: the crew reads it, and the job card shows the incident as it stands now.
+        await app.Do(incident.Id, new EscalateIncident("涉及多个部门", Dispatcher.Login));
+        var changed = cut.WaitForElement("[data-testid=field-message][data-kind=incident]", Waits.Push);
+        Assert.Contains($"Incident {incident.Number} changed", changed.TextContent);
+        Assert.Contains("Escalated", changed.TextContent);
+        cut.WaitForAssertion(() => Assert.Equal("Acknowledged",
+            cut.Find("[data-testid=field-assignment] .state-chip").GetAttribute("data-state")), Waits.Push);
+
+        // The dispatcher releases the unit: the job leaves the phone, the crew is free, and told by whom.
+        Assert.IsType<UnitOutcome.Done>(await Units.Handle(Dispatcher, unitId, new ReleaseUnit("")));
+        var released = cut.WaitForElement("[data-testid=field-message][data-kind=released]", Waits.Push);
+        Assert.Contains($"Released from {incident.Number}", released.TextContent);
+        Assert.Contains(Dispatcher.Login, released.TextContent);
+        cut.WaitForAssertion(() => Assert.Equal("Available", Status(cut)), Waits.Push);
+        Assert.Empty(cut.FindAll("[data-testid=field-assignment]"));
+        // Newest first.
+        Assert.Equal(new[] { "released", "incident", "assignment" },
+            cut.FindAll("[data-testid=field-message]").Select(m => m.GetAttribute("data-kind")!).ToArray());
+    }
+
+    [Fact]
     public async Task What_the_rules_refuse_is_explained_in_the_units_language()
     {
         var (unitId, crew) = await UnitOnDuty("现场-03");

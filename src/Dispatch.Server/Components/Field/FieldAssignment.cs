@@ -34,7 +34,7 @@ public sealed record FieldAssignment(
         if (body.ValueKind != JsonValueKind.Object
             || !body.TryGetProperty("incidentId", out var id) || !id.TryGetGuid(out var incidentId)) return null;
         return new FieldAssignment(incidentId, Text(body, "number") ?? "", Text(body, "category") ?? "",
-            body.TryGetProperty("urgency", out var u) && u.TryGetInt32(out var urgency) && Enum.IsDefined((Urgency)urgency) ? (Urgency)urgency : Urgency.Normal,
+            body.TryGetProperty("urgency", out var u) && TryEnum<Urgency>(u, out var urgency) ? urgency : Urgency.Normal,
             Text(body, "description"), Text(body, "address"), Double(body, "lat"), Double(body, "lon"), Text(body, "mapUrl"),
             Text(body, "leadDepartment"));
     }
@@ -47,6 +47,18 @@ public sealed record FieldAssignment(
     /// <summary>A geo: link phones open in their map app, in the form the assignment message carries.</summary>
     public static string GeoUri(double lat, double lon) =>
         FormattableString.Invariant($"geo:{lat:F6},{lon:F6}?q={lat:F6},{lon:F6}");
+
+    /// <summary>An enum as the message carries it: a number (the mailbox's web defaults) or, should that change, its name.</summary>
+    public static bool TryEnum<T>(JsonElement value, out T result) where T : struct, Enum
+    {
+        result = default;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && Enum.IsDefined(typeof(T), n))
+        {
+            result = (T)Enum.ToObject(typeof(T), n);
+            return true;
+        }
+        return value.ValueKind == JsonValueKind.String && Enum.TryParse(value.GetString(), ignoreCase: true, out result) && Enum.IsDefined(result);
+    }
 
     static string? Text(JsonElement body, string name) =>
         body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

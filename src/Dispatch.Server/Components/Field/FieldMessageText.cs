@@ -28,8 +28,8 @@ public sealed class FieldMessageText(IStringLocalizer<Ui> text, Messages message
                 var changes = body.TryGetProperty("changes", out var c) && c.ValueKind == JsonValueKind.Array
                     ? string.Join("、", c.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => messages.Kind(x.GetString()!)))
                     : null;
-                var state = body.TryGetProperty("state", out var s) && s.TryGetInt32(out var n) && Enum.IsDefined((IncidentState)n)
-                    ? messages.State((IncidentState)n) : null;
+                var state = body.TryGetProperty("state", out var s) && FieldAssignment.TryEnum<IncidentState>(s, out var known)
+                    ? messages.State(known) : null;
                 return new(text["field.msg.incident", Text(body, "number") ?? ""], Join(changes, state is null ? null : text["field.msg.state", state].Value));
             case UnitMessageKind.Released:
                 return new(text["field.msg.released", Text(body, "incidentNumber") ?? ""], By(body));
