@@ -16,6 +16,7 @@ public static class DemoCitySetup
         if (builder.Configuration.GetValue<bool>("Dispatch:Demo:Seed"))
         {
             builder.Services.AddHostedService<DemoUsersSeed>();
+            builder.Services.AddHostedService<DemoUnitSeed>();
             builder.Services.AddHostedService<DemoCitySeed>();
         }
         return builder;

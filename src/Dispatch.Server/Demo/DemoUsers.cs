@@ -37,14 +37,15 @@ public sealed class DemoUsersSeed(Users users, JurisdictionTree tree, IConfigura
 
     public async Task StartAsync(CancellationToken ct)
     {
-        var password = configuration["Dispatch:Demo:Password"] is { Length: >= Users.MinPassword } configured ? configured : DefaultPassword;
+        var password = Password(configuration);
         var all = All(tree).ToList();
         // Each demo user that is missing is created (a database kept from an older demo gains the new ones);
         // one that exists is left as its administrator keeps it.
         var created = 0;
         foreach (var (login, name, grant) in all)
         {
-            if (await users.Find(login, ct) is not null) continue;
+            // The demo unit's sign-in is made with the unit itself (DemoUnitSeed), as registering a unit does.
+            if (login == DemoUnitSeed.Login || await users.Find(login, ct) is not null) continue;
             await users.Ensure(login, name, password, [grant], ct);
             created++;
         }
@@ -61,6 +62,10 @@ public sealed class DemoUsersSeed(Users users, JurisdictionTree tree, IConfigura
             Console.WriteLine();
         }
     }
+
+    /// <summary>The demo users' password: <c>Dispatch:Demo:Password</c> when set (long enough), else <see cref="DefaultPassword"/>.</summary>
+    public static string Password(IConfiguration configuration) =>
+        configuration["Dispatch:Demo:Password"] is { Length: >= Users.MinPassword } configured ? configured : DefaultPassword;
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -46,6 +46,10 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.Users>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Audit.AuditLog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Performance.KpiReport>());
+        // Units: the field page's commands, its mailbox and its roster feed (the app's own, so pushes are real).
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitService>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
         ctx.Services.AddScoped<ConsoleCircuit>();

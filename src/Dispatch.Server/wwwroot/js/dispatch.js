@@ -181,3 +181,45 @@ document.addEventListener('keydown', (e) => {
   const close = panel.querySelector('[data-close]');
   if (close) { e.preventDefault(); close.click(); }
 });
+
+// The field page (a unit's phone). A photo goes from the file input straight to the photos endpoint (multipart, field
+// "photo", optional "caption") with the page's own cookie; the answer comes back as { ok, status, message, noFile },
+// message being the server's own words when it refused (problem details: detail, else the field errors, else title).
+window.dispatch.uploadPhoto = async function (input, url, caption) {
+  const file = input && input.files && input.files[0];
+  if (!file) return { ok: false, status: 0, message: null, noFile: true };
+  const form = new FormData();
+  form.append('photo', file, file.name);
+  if (caption) form.append('caption', caption);
+  let response;
+  try {
+    response = await fetch(url, { method: 'POST', body: form, credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    return { ok: false, status: 0, message: null, noFile: false };
+  }
+  if (response.ok) {
+    input.value = '';
+    return { ok: true, status: response.status, message: null, noFile: false };
+  }
+  let message = null;
+  try {
+    const problem = await response.json();
+    const errors = problem && problem.errors ? Object.values(problem.errors).flat().join(' ') : '';
+    message = (problem && problem.detail) || errors || (problem && problem.title) || null;
+  } catch { /* not JSON: the status says it */ }
+  return { ok: false, status: response.status, message, noFile: false };
+};
+
+// The field page's "share my position": each fix goes to the page (which sends it through the unit's command path);
+// -1 when the browser has no geolocation (or the page is not a secure context).
+window.dispatch.watchPosition = function (page) {
+  if (!('geolocation' in navigator) || !window.isSecureContext) return -1;
+  return navigator.geolocation.watchPosition(
+    (p) => page.invokeMethodAsync('OnPosition', p.coords.latitude, p.coords.longitude, p.coords.accuracy || 0, p.timestamp),
+    (e) => page.invokeMethodAsync('OnPositionError', e.code),
+    { enableHighAccuracy: true, maximumAge: 10000, timeout: 60000 });
+};
+
+window.dispatch.clearWatch = function (id) {
+  if (id >= 0 && 'geolocation' in navigator) navigator.geolocation.clearWatch(id);
+};
