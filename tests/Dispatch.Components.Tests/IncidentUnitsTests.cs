@@ -120,11 +120,10 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     [Fact]
     public async Task Sending_a_unit_someone_else_just_sent_elsewhere_says_which_incident_it_is_on()
     {
-        // A console the unit's push has not reached yet: its roster feed is real but not listening, so the drawer still
-        // offers the unit after another dispatcher sent it away. The rules refuse, and say where it went.
+        // A console the unit's push has not reached yet, so the drawer still offers the unit after another dispatcher sent
+        // it away. The rules refuse, and say where it went.
         await _ctx.DisposeAsync();
-        _ctx = ConsoleContext.For(app, services: s => s.AddSingleton(new UnitFeed(app.Services.GetRequiredService<NpgsqlDataSource>(),
-            app.Services.GetRequiredService<IDocumentStore>(), app.Services.GetRequiredService<UnitMailbox>(), NullLogger<UnitFeed>.Instance)));
+        _ctx = Unheard();
         var (lat, lon) = (31.2236, 121.4467);
         var home = app.TownAt(lat, lon);
         var incident = await app.AssignedAt(lat, lon);
@@ -140,6 +139,32 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Contains($"release it from incident {elsewhere.Number}", refusal);
         Assert.Equal(elsewhere.Id, (await app.RosterLine(unit)).IncidentId);
         Assert.DoesNotContain((await app.Card(incident.Id)).Units, u => u.Id == unit);
+    }
+
+    /// <summary>A console whose unit feed is real but not listening: the units' pushes have not reached it yet.</summary>
+    BunitContext Unheard(string culture = "en") => ConsoleContext.For(app, culture, services: s => s.AddSingleton(new UnitFeed(
+        app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<IDocumentStore>(),
+        app.Services.GetRequiredService<UnitMailbox>(), NullLogger<UnitFeed>.Instance)));
+
+    [Fact]
+    public async Task A_chinese_console_says_why_a_unit_is_left_out_and_the_refusal_in_chinese()
+    {
+        await _ctx.DisposeAsync();
+        _ctx = Unheard("zh-CN");
+        var (lat, lon) = (31.2078, 121.4846);
+        var home = app.TownAt(lat, lon);
+        var incident = await app.AssignedAt(lat, lon);
+        var elsewhere = await app.AssignedAt(lat, lon);
+        var unit = await app.Unit("中文-01", home, lat + 0.0005, lon);
+        await app.Unit("中文-旧", home, lat, lon, ago: TimeSpan.FromMinutes(30));
+        var cut = Drawer(incident.Id);
+        Assert.Equal("位置已过时（30 分钟前）", LeftOutReason(cut, "中文-旧"));
+        Assert.Equal("空闲可派", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='中文-01'] [data-testid=unit-reason]").TextContent.Trim());
+
+        await app.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
+        await cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" });
+
+        Assert.Contains($"力量 中文-01 已在处置工单 {elsewhere.Number}，须先从 {elsewhere.Number} 释放才能派往别处。", Snackbars());
     }
 
     [Fact]
