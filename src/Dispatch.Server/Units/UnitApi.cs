@@ -31,6 +31,7 @@ public static class UnitApi
         builder.Services.AddSingleton<UnitMailbox>();
         builder.Services.AddSingleton<UnitFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UnitFeed>());
+        builder.Services.AddSingleton<UnitRecommendations>();
         return builder;
     }
 
@@ -50,37 +51,37 @@ public static class UnitApi
     static async Task<IResult> Roster(HttpContext http, IQuerySession query, CancellationToken ct)
     {
         var actor = http.Actor();
-        var all = await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct);
-        return Results.Ok(all.Where(u => UnitService.MayRead(actor, u)).ToList());
+        return Results.Ok(await UnitRosterQuery.InScope(query, actor, ct));
     }
 
     /// <summary>
     /// Units to send to an incident: available ones with the capability, nearest first, each with why; the rest apart
     /// with why not (busy, off duty, no such capability, position older than the cut-off).
     /// </summary>
-    static async Task<IResult> Recommend(Guid id, string? capability, int? staleMinutes, HttpContext http, IQuerySession query,
-        TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+    static async Task<IResult> Recommend(Guid id, string? capability, int? staleMinutes, HttpContext http, UnitRecommendations recommendations,
+        CancellationToken ct)
     {
-        var actor = http.Actor();
-        if (await query.LoadAsync<Incidents.IncidentCard>(id, ct) is not { } card)
-            return Results.Problem(statusCode: 404, title: "Unknown incident", detail: $"There is no incident {id}.");
-        if (!Dispatch.Domain.Access.AccessRules.Allows(actor, Dispatch.Domain.Access.IncidentAction.Read, Incidents.IncidentCardAccess.Scope(card)))
-            return Results.Problem(statusCode: 403, title: "Not allowed", detail: "This incident lies outside your jurisdiction.");
-        if (card.Location is not { } location)
-            return Results.Problem(statusCode: 422, title: "No location", detail: $"Incident {card.Number} has no coordinates yet: locate it first.",
-                extensions: new Dictionary<string, object?> { ["code"] = "recommend.no-location" });
-        var stale = TimeSpan.FromMinutes(staleMinutes ?? configuration.GetValue("Dispatch:Units:StaleMinutes", 10));
-        var units = (await query.Query<UnitRosterEntry>().ToListAsync(ct)).Where(u => UnitService.MayRead(actor, u)).Select(u => u.ToUnit());
-        var recommendation = UnitRecommendation.Recommend(location, string.IsNullOrWhiteSpace(capability) ? null : capability.Trim(),
-            clock.GetUtcNow(), stale, units);
-        return Results.Ok(new
+        if (staleMinutes is < 0)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["staleMinutes"] = ["Give the stale cut-off in minutes, zero or more."] });
+        var stale = staleMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : (TimeSpan?)null;
+        return await recommendations.For(http.Actor(), id, capability, stale, ct) switch
         {
-            Proposed = recommendation.Proposed.Select(p => new
+            RecommendationResult.NotFound => Results.Problem(statusCode: 404, title: "Unknown incident", detail: $"There is no incident {id}."),
+            RecommendationResult.Forbidden => Results.Problem(statusCode: 403, title: "Not allowed", detail: "This incident lies outside your jurisdiction."),
+            RecommendationResult.NoLocation n => Results.Problem(statusCode: 422, title: "No location",
+                detail: $"Incident {n.Card.Number} has no coordinates yet: locate it first.",
+                extensions: new Dictionary<string, object?> { ["code"] = "recommend.no-location" }),
+            RecommendationResult.Ranked { Recommendation: var recommendation } => Results.Ok(new
             {
-                p.Unit.Id, p.Unit.CallSign, p.Unit.Status, DistanceMeters = Math.Round(p.DistanceMeters), PositionAgeSeconds = (long)p.PositionAge.TotalSeconds, p.Reason,
+                Proposed = recommendation.Proposed.Select(p => new
+                {
+                    p.Unit.Id, p.Unit.CallSign, p.Unit.Status, DistanceMeters = Math.Round(p.DistanceMeters),
+                    PositionAgeSeconds = (long)p.PositionAge.TotalSeconds, p.Reason,
+                }),
+                LeftOut = recommendation.LeftOut.Select(l => new { l.Unit.Id, l.Unit.CallSign, l.Unit.Status, l.Kind, l.Reason }),
             }),
-            LeftOut = recommendation.LeftOut.Select(l => new { l.Unit.Id, l.Unit.CallSign, l.Unit.Status, l.Kind, l.Reason }),
-        });
+            var other => throw new ArgumentOutOfRangeException(nameof(other), other.GetType().Name),
+        };
     }
 
     static async Task<IResult> Register(HttpContext http, RegisterRequest body, UnitService units, JurisdictionTree tree, CancellationToken ct)

@@ -1,5 +1,7 @@
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Units;
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Aggregation;
 
 namespace Dispatch.Server.Units;
@@ -34,6 +36,17 @@ public static class UnitRosterState
     public static Unit ToUnit(this UnitRosterEntry u) => new(u.Id, u.CallSign, u.Department, u.HomePath, u.Capabilities, u.Members,
         u.Status, u.IncidentId, u.IncidentNumber,
         u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null, u.Login);
+}
+
+public static class UnitRosterQuery
+{
+    /// <summary>Whether any of the actor's roles can see units at all (<see cref="UnitService.MayRead"/> for some unit): the roster page and its link.</summary>
+    public static bool MayReadSome(Actor actor) =>
+        actor.Grants.Any(g => g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker || g.Role is Role.Handler or Role.FieldUnit && g.Department is not null);
+
+    /// <summary>Every unit <paramref name="actor"/> may see (<see cref="UnitService.MayRead"/>), by call sign.</summary>
+    public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, CancellationToken ct = default) =>
+        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => UnitService.MayRead(actor, u)).ToList();
 }
 
 /// <summary>The roster line, kept with each commit (inline), through the domain's own fold (<see cref="Unit.Evolve"/>).</summary>

@@ -31,6 +31,13 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
 
     public static bool IsUnit(Actor actor, string? unitLogin) => unitLogin is not null && actor.Login == unitLogin;
 
+    /// <summary>
+    /// Who may send a unit to an incident (what <see cref="Handle"/> checks for <see cref="DispatchUnit"/>): a dispatcher
+    /// covering the unit's home who also dispatches the incident (covers its command centre).
+    /// </summary>
+    public static bool MaySend(Actor actor, string unitHomePath, IncidentScope incident) =>
+        MayCommand(actor, unitHomePath) && AccessRules.Allows(actor, IncidentAction.Assign, incident);
+
     public static bool MayRead(Actor actor, UnitRosterEntry unit) =>
         IsUnit(actor, unit.Login) ||
         actor.Grants.Any(g =>

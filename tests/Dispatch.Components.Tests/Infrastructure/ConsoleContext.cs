@@ -22,7 +22,8 @@ public static class ConsoleContext
     /// <summary>The login commands from the console under test are recorded as.</summary>
     public const string Seat = "console";
 
-    public static BunitContext For(DispatchApp app, string culture = "en")
+    /// <param name="services">Replaces some of the app's services for this console (e.g. a push feed it has not heard from yet).</param>
+    public static BunitContext For(DispatchApp app, string culture = "en", Action<IServiceCollection>? services = null)
     {
         // Text assertions read English; the resources fall back to English for any culture but zh.
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
@@ -46,10 +47,12 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.Users>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Audit.AuditLog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Performance.KpiReport>());
-        // Units: the field page's commands, its mailbox and its roster feed (the app's own, so pushes are real).
+        // Units: the app's own command path, mailbox, recommendations and live roster pushes.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitService>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitRecommendations>());
+        services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
         ctx.Services.AddScoped<ConsoleCircuit>();

@@ -223,3 +223,22 @@ window.dispatch.watchPosition = function (page) {
 window.dispatch.clearWatch = function (id) {
   if (id >= 0 && 'geolocation' in navigator) navigator.geolocation.clearWatch(id);
 };
+
+// Keyboard: in a panel ([data-escape-closes], the incident drawer) that offers numbered units to send
+// ([data-unit-keys]), the digits 1–9 send the unit with that number — unless a text field has the focus (the digit is
+// text there), a modifier is held, or a list is open. With nothing focused, the open panel takes the key, as Escape
+// does. The key reaches the server as the custom event "unitkey" (@onunitkey, UnitKeyEventArgs), so no other key does.
+if (window.Blazor && Blazor.registerCustomEventType) {
+  Blazor.registerCustomEventType('unitkey', { createEventArgs: (e) => ({ key: (e.detail && e.detail.key) || '' }) });
+}
+document.addEventListener('keydown', (e) => {
+  const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
+  if (!digit || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.repeat || !(e.target instanceof Element)) return;
+  const t = e.target;
+  if (t.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], [role="textbox"]')) return;
+  const panel = t.closest('[data-escape-closes]') || (t === document.body ? document.querySelector('[data-escape-closes]') : null);
+  const units = panel && panel.querySelector('[data-unit-keys]');
+  if (!units || document.querySelector('.mud-popover-open')) return;
+  e.preventDefault();
+  units.dispatchEvent(new CustomEvent('unitkey', { bubbles: true, detail: { key: digit[1] } }));
+});

@@ -1,0 +1,138 @@
+using Bunit;
+using Dispatch.Components.Tests.Infrastructure;
+using Dispatch.Domain.Access;
+using Dispatch.Domain.Units;
+using Dispatch.Server.Components;
+using Dispatch.Server.Components.Pages;
+using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dispatch.Components.Tests;
+
+/// <summary>The unit roster page on real services and real PostgreSQL: scope, live pushes, filters, and the way to the incident.</summary>
+public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+{
+    BunitContext _ctx = null!;
+
+    public Task InitializeAsync()
+    {
+        _ctx = ConsoleContext.For(app);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    const string Rows = "[data-testid=roster-row]";
+
+    static string Row(string callSign) => $"{Rows}[data-call-sign='{callSign}']";
+
+    /// <summary>Clicks the first item of the open list whose text matches, once it is there.</summary>
+    static async Task ClickItem(IRenderedComponent<TestHost> cut, Func<string, bool> matches)
+    {
+        AngleSharp.Dom.IElement? item = null;
+        cut.WaitForAssertion(() => item = cut.FindAll(".mud-popover-open .mud-list-item").First(i => matches(i.TextContent.Trim())));
+        await item!.ClickAsync(new());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-popover-open .mud-list-item")));
+    }
+
+    [Fact]
+    public async Task A_town_dispatcher_sees_the_units_of_the_town_only_and_a_status_change_arrives_without_reload()
+    {
+        var (lat, lon) = (31.2078, 121.4846);
+        var town = app.TownAt(lat, lon);
+        var tree = app.Services.GetRequiredService<JurisdictionTree>();
+        var elsewhere = tree.Place(31.2477, 121.4591).Town!.Path;
+        var resting = await app.Unit("名册-休", town, onDuty: false);
+        await app.Unit("名册-闲", town, lat, lon);
+        await app.Unit("名册-外", elsewhere, onDuty: false);
+        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("roster-town", "Town dispatcher", [new Grant(Role.Dispatcher, town)]);
+
+        var cut = _ctx.RenderWithPopovers<Roster>();
+
+        cut.WaitForElement(Row("名册-闲"), Waits.Push);
+        Assert.Equal("OffDuty", cut.Find(Row("名册-休")).GetAttribute("data-status"));
+        Assert.Empty(cut.FindAll(Row("名册-外")));
+        Assert.All(cut.FindAll(Rows), r => Assert.True(AccessRules.Covers(town, r.GetAttribute("data-home")!), r.GetAttribute("data-home")));
+
+        await app.Move(resting, new GoOnDuty(""));
+
+        cut.WaitForAssertion(() => Assert.Equal("Available", cut.Find(Row("名册-休")).GetAttribute("data-status")), Waits.Push);
+    }
+
+    [Fact]
+    public async Task Filtering_by_status_shows_only_that_status_and_a_unit_entering_it_appears_by_push()
+    {
+        var (lat, lon) = (31.2078, 121.4846);
+        var town = app.TownAt(lat, lon);
+        var later = await app.Unit("筛选-休", town, onDuty: false);
+        await app.Unit("筛选-闲", town, lat, lon);
+        var cut = _ctx.RenderWithPopovers<Roster>();
+        cut.WaitForElement(Row("筛选-休"), Waits.Push);
+
+        await cut.Find("[data-testid=roster-status-filter][data-status=Available]").ClickAsync(new());
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.NotEmpty(cut.FindAll(Row("筛选-闲")));
+            Assert.Empty(cut.FindAll(Row("筛选-休")));
+            Assert.All(cut.FindAll(Rows), r => Assert.Equal("Available", r.GetAttribute("data-status")));
+            Assert.Equal(cut.FindAll(Rows).Count.ToString(), cut.Find("[data-testid=roster-count]").TextContent);
+        });
+
+        await app.Move(later, new GoOnDuty(""));
+
+        cut.WaitForAssertion(() => Assert.Equal("Available", cut.Find(Row("筛选-休")).GetAttribute("data-status")), Waits.Push);
+    }
+
+    [Fact]
+    public async Task The_incident_a_unit_is_on_opens_in_the_drawer_from_its_line()
+    {
+        var (lat, lon) = (31.2078, 121.4846);
+        var incident = await app.AssignedAt(lat, lon);
+        var unit = await app.Unit("名册-派", app.TownAt(lat, lon), lat, lon);
+        var cut = _ctx.RenderWithPopovers<Roster>();
+        cut.WaitForElement(Row("名册-派"), Waits.Push);
+
+        await app.Move(unit, new DispatchUnit(incident.Id, "", ""));
+
+        var link = cut.WaitForElement($"{Row("名册-派")} [data-testid=roster-incident]", Waits.Push);
+        Assert.Equal(incident.Number, link.TextContent.Trim());
+        await link.ClickAsync(new());
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(incident.Number, cut.Find("[data-testid=incident-drawer] [data-testid=drawer-number]").TextContent);
+            Assert.NotNull(cut.Find($"[data-testid=incident-units] [data-testid=unit-on-incident][data-call-sign='名册-派']"));
+        }, Waits.Push);
+    }
+
+    [Fact]
+    public async Task A_dispatcher_registers_a_unit_and_it_appears_on_the_roster()
+    {
+        var town = app.TownAt(31.2078, 121.4846);
+        var cut = _ctx.RenderWithPopovers<Roster>();
+        cut.WaitForElement("[data-testid=roster-page]", Waits.Push);
+        await cut.Find("[data-testid=roster-register]").ClickAsync(new());
+
+        // Nothing filled in: each missing field says so.
+        await cut.Find("#register-unit-form").SubmitAsync();
+        Assert.Contains("Give the unit a call sign.", cut.Find("[data-testid=register-unit]").TextContent);
+        Assert.Contains("Choose the unit's department.", cut.Find("[data-testid=register-unit]").TextContent);
+
+        cut.Find("#register-call-sign").Input("登记-01");
+        cut.Find("#register-department").Closest(".mud-input-control")!.MouseDown();
+        await ClickItem(cut, text => text == "Urban Management");
+        cut.Find("#register-jurisdiction").Input(town.Split('/')[^1]);
+        var node = app.Services.GetRequiredService<JurisdictionTree>().Find(town.Split('/')[^1])!;
+        await ClickItem(cut, text => text.EndsWith(node.Name));
+        cut.Find("#register-capabilities").Input("enforcement, patrol");
+        cut.Find("#register-members").Input("王强，李明");
+        await cut.Find("#register-unit-form").SubmitAsync();
+
+        var row = cut.WaitForElement(Row("登记-01"), Waits.Push);
+        Assert.Equal("OffDuty", row.GetAttribute("data-status"));
+        Assert.Equal(town, row.GetAttribute("data-home"));
+        Assert.Contains("Enforcement, Patrol", row.TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=register-unit]"));
+    }
+}
