@@ -42,6 +42,7 @@ app.UseAntiforgery();
 app.MapAccounts();
 app.MapIncidentApi();
 app.MapUnitApi();
+app.MapJurisdictionApi();
 app.MapDuplicateApi();
 app.MapAudit();
 app.MapPerformance();
