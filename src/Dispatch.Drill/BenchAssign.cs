@@ -65,6 +65,14 @@ public static class BenchAssign
         if (samples.Failures.Count > 0)
             Console.WriteLine($"failures ({samples.Failures.Count}): {string.Join("; ", samples.Failures.GroupBy(f => f).Select(g => $"{g.Count()}× {g.Key}"))}");
 
+        // Every unit back among the free ones (done accepting and clearing) before the incidents are cancelled, which
+        // would otherwise release a unit under its own Clear.
+        using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            try { for (var i = 0; i < units.Count; i++) await free.Reader.ReadAsync(drained.Token); }
+            catch (OperationCanceledException) { Units.Log("some units were still busy after 30 s"); }
+        }
+
         if (!keep)
         {
             var cancelled = 0;
@@ -226,11 +234,12 @@ sealed class BenchUnit
     {
         await foreach (var message in _work.Reader.ReadAllAsync())
         {
+            var sent = message.Kind == UnitMessage.Assignment && message.IncidentId is { } id && _expected.TryRemove(id, out _);
             try
             {
                 await _phone.Ack(message.Seq);
-                if (message.Kind != UnitMessage.Assignment || message.IncidentId is not { } id) continue;
-                if (!_expected.TryRemove(id, out _))
+                if (message.Kind != UnitMessage.Assignment) continue;
+                if (!sent)
                 {
                     // Not (or no longer) awaited: a late one after a time-out, or one left from an earlier run. Free the unit.
                     await _phone.Call("Clear", []);
@@ -240,11 +249,14 @@ sealed class BenchUnit
                 var cleared = await _phone.Call("Clear", []);
                 if (!accepted.Ok || !cleared.Ok)
                     Units.Log($"{_unit.CallSign}: {(accepted.Ok ? cleared : accepted).Code}: {(accepted.Ok ? cleared : accepted).Message}");
-                Release();
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Units.Log($"{_unit.CallSign}: {e.Message}");
+            }
+            finally
+            {
+                if (sent) Release();
             }
         }
     }

@@ -60,6 +60,12 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
     /// <summary>Signs in, connects, goes on duty and works until <paramref name="ct"/> is cancelled; then call <see cref="Stop"/>.</summary>
     public async Task Run(CancellationToken ct)
     {
+        try { await Work(ct); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    async Task Work(CancellationToken ct)
+    {
         _phone = await UnitPhone.Connect(server, unit.Login, unit.Password, async batch =>
         {
             foreach (var message in batch) await _inbox.Writer.WriteAsync(message);
@@ -88,21 +94,25 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         }
     }
 
-    /// <summary>Clears its incident if it is on one, goes off duty, signs out and hangs up.</summary>
-    public async Task Stop()
+    /// <summary>Clears its incident if it is on one, goes off duty, signs out and hangs up; true when all of that went through.</summary>
+    public async Task<bool> Stop()
     {
-        if (_phone is null) return;
+        if (_phone is null) return false;
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
             if (_brain.Job is not null || (await _phone.Me(patience.Token)).IncidentId is not null)
                 await Do([new UnitStep.Clear()], patience.Token);
-            await Do([new UnitStep.OffDuty()], patience.Token);
+            var offDuty = await _phone.Call("OffDuty", [], patience.Token);
+            if (!offDuty.Ok && offDuty.Code != "off-duty.already")
+                log($"{unit.CallSign}: off duty refused ({offDuty.Code}): {offDuty.Message}");
             await _phone.SignOut(patience.Token);
+            return offDuty.Ok || offDuty.Code == "off-duty.already";
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             log($"{unit.CallSign}: could not sign out cleanly: {e.Message}");
+            return false;
         }
         finally
         {
@@ -117,6 +127,8 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
+            // A fix taken while the phone is offline is not worth waiting for: the next one will be fresher.
+            if (step is UnitStep.Position && !_phone!.Connected) continue;
             UnitReply reply;
             try { reply = await Call(step, ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
@@ -147,7 +159,6 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         {
             UnitStep.Ack a => new UnitReply(true, Version: await phone.Ack(a.Seq, ct) ? 1 : 0),
             UnitStep.OnDuty => await phone.Call("OnDuty", [], ct),
-            UnitStep.OffDuty => await phone.Call("OffDuty", [], ct),
             UnitStep.AcceptAndGo => await phone.Call("AcceptAndGo", [], ct),
             UnitStep.OnScene => await phone.Call("OnScene", [], ct),
             UnitStep.Note n => await phone.Call("Note", [n.Text], ct),

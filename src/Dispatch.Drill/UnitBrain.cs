@@ -27,7 +27,6 @@ public abstract record UnitStep
 {
     public sealed record Ack(long Seq) : UnitStep;
     public sealed record OnDuty : UnitStep;
-    public sealed record OffDuty : UnitStep;
     public sealed record AcceptAndGo(Guid IncidentId, string Number) : UnitStep;
     public sealed record OnScene(Guid IncidentId, string Number) : UnitStep;
     public sealed record Note(string Text) : UnitStep;

@@ -41,6 +41,7 @@ public sealed class UnitPhone : IAsyncDisposable
     }
 
     public HubConnection Connection { get; }
+    public bool Connected => Connection.State == HubConnectionState.Connected;
     public string Login => _session.Login;
     /// <summary>How often the connection dropped and came back.</summary>
     public int Reconnects => _reconnects;

@@ -54,16 +54,16 @@ public static class Units
         var running = units.Select(async unit =>
         {
             try { await unit.Run(stop.Token); }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             catch (Exception e) { Log($"{unit.Unit.CallSign}: stopped: {e.Message}"); }
         }).ToList();
         var summary = Summarise(units, stats, stop.Token);
         await Task.WhenAll(running);
         await summary;
 
-        await Task.WhenAll(units.Select(u => u.Stop()));
         Log("final: " + Line(units, stats));
-        return 0;
+        var signedOut = (await Task.WhenAll(units.Select(u => u.Stop()))).Count(clean => clean);
+        Log($"{signedOut}/{units.Count} units off duty and signed out");
+        return signedOut == units.Count ? 0 : 1;
     }
 
     static async Task Summarise(IReadOnlyList<SimulatedUnit> units, DrillStats stats, CancellationToken ct)
