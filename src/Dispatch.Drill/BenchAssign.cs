@@ -62,6 +62,7 @@ public static class BenchAssign
                           $"({samples.Achieved:F1}/s achieved) against {url}");
         Console.WriteLine($"dispatch POST → unit hub receives assignment: {Percentiles.Summary(samples.Received)}");
         Console.WriteLine($"dispatch POST alone (HTTP 200):                {Percentiles.Summary(samples.Http)}");
+        Console.WriteLine($"receipt after the POST's answer:               {Percentiles.Summary(samples.AfterAnswer)}");
         if (samples.Failures.Count > 0)
             Console.WriteLine($"failures ({samples.Failures.Count}): {string.Join("; ", samples.Failures.GroupBy(f => f).Select(g => $"{g.Count()}× {g.Key}"))}");
 
@@ -91,7 +92,11 @@ public static class BenchAssign
         return samples.Received.Count == count ? 0 : 1;
     }
 
-    sealed record Samples(List<double> Received, List<double> Http, List<string> Failures, double Achieved);
+    sealed record Samples(List<double> Received, List<double> Http, List<string> Failures, double Achieved)
+    {
+        /// <summary>The push alone: from the POST's answer to the unit's receipt (negative when the push came first).</summary>
+        public IEnumerable<double> AfterAnswer => Received.Zip(Http, (r, h) => r - h);
+    }
 
     static async Task<Samples> Measure(DispatchClient dispatcher, ChannelReader<BenchUnit> free, int count, double rate, Random random,
         ConcurrentBag<Guid> incidents, string what)

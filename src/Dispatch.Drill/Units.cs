@@ -28,6 +28,7 @@ public static class Units
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true; // let the units sign out first
+            if (stop.IsCancellationRequested) return;
             Log("stopping: units go off duty and sign out…");
             stop.Cancel();
         };
