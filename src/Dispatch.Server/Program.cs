@@ -44,6 +44,7 @@ app.UseAntiforgery();
 app.MapAccounts();
 app.MapIncidentApi();
 app.MapUnitApi();
+app.MapJurisdictionApi();
 app.MapDuplicateApi();
 app.MapPhotoApi();
 app.MapAudit();

@@ -29,7 +29,14 @@ public static class IncidentApi
         var api = app.MapGroup("/api").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy);
         api.MapGet("/city", (CityCatalog city) => new
         {
-            city.Name, TimeZone = city.TimeZone.Id, city.Categories, city.Departments,
+            city.Name, TimeZone = city.TimeZone.Id, city.Categories,
+            // With the levels each department has offices at, so a client can tell whom a town can assign.
+            Departments = city.Departments.Select(d => new
+            {
+                d.Code, d.Zh, d.En,
+                Levels = new[] { JurisdictionKind.City, JurisdictionKind.District, JurisdictionKind.Town }
+                    .Where(level => city.IsDepartmentAt(d.Code, level)).Select(level => level.ToString().ToLowerInvariant()),
+            }),
         });
         api.MapPost("/incidents", Report);
         api.MapPost("/incidents/{id:guid}/{action}", Command);

@@ -101,7 +101,8 @@ public static class UnitApi
         UnitCommandRequest body;
         try
         {
-            body = http.Request.ContentLength is null or 0
+            // Empty means no Content-Length and no chunked body (a client streaming JSON sends no length).
+            body = http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any()
                 ? new UnitCommandRequest()
                 : await JsonSerializer.DeserializeAsync<UnitCommandRequest>(http.Request.Body, JsonSerializerOptions.Web, ct) ?? new();
         }

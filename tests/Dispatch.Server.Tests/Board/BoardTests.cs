@@ -89,5 +89,7 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         Assert.Contains(city.GetProperty("categories").EnumerateArray(), c => c.GetProperty("code").GetString() == "road-damage");
         Assert.Contains(city.GetProperty("departments").EnumerateArray(), c => c.GetProperty("code").GetString() == "urban-management");
+        var streetOffice = city.GetProperty("departments").EnumerateArray().Single(c => c.GetProperty("code").GetString() == "street-office");
+        Assert.Equal(["town"], streetOffice.GetProperty("levels").EnumerateArray().Select(l => l.GetString()));
     }
 }

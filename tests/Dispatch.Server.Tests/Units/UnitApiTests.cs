@@ -185,4 +185,21 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal("no enforcement", leftOut[medic]);
         Assert.Contains(other.Number, leftOut[busy]);
     }
+
+    [Fact]
+    public async Task A_command_body_streamed_without_a_length_is_read_like_any_other()
+    {
+        var scopes = new Scopes(app);
+        var dispatcher = app.Client();
+        var unit = await Registered(dispatcher, "分块-01", scopes.Town.Code);
+        await SendOk(dispatcher, unit, "on-duty");
+        var incident = await dispatcher.Assigned();
+
+        // PostAsJsonAsync streams the JSON (Transfer-Encoding: chunked, no Content-Length), as many clients do.
+        using var response = await dispatcher.PostAsJsonAsync($"/api/units/{unit}/dispatch", new { incidentId = incident.Id });
+
+        await response.ShouldBe(HttpStatusCode.OK);
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+        Assert.Equal(incident.Id, (await Roster(dispatcher, unit)).GetProperty("incidentId").GetGuid());
+    }
 }

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Dispatch.Drill;
+
+/// <summary>
+/// The passwords of the drill's units, per server, in a small file readable by its owner only
+/// (<c>$XDG_STATE_HOME/dispatch-drill/units.json</c>, by default <c>~/.local/state/dispatch-drill/units.json</c>).
+/// <para>
+/// Why a file and not a password derived from the login: a derived password is known to everyone who can read this
+/// source, and a drill unit is a real field-unit account (it may move units and resolve its department's incidents)
+/// on whatever server the drill once ran against. A random password kept on the machine that registered the unit is
+/// known to nobody else. The price: a unit registered from another machine (or after the file was deleted) cannot be
+/// signed in as; the drill says so and leaves that unit out.
+/// </para>
+/// </summary>
+public sealed class UnitCredentials(string directory)
+{
+    readonly Lock _gate = new();
+
+    public static string DefaultDirectory =>
+        System.IO.Path.Combine(
+            Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } state
+                ? state
+                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"),
+            "dispatch-drill");
+
+    public string Path { get; } = System.IO.Path.Combine(directory, "units.json");
+
+    /// <summary>The password kept for <paramref name="login"/> on <paramref name="server"/>, if any.</summary>
+    public string? Find(Uri server, string login)
+    {
+        lock (_gate) return Read().GetValueOrDefault(Key(server))?.GetValueOrDefault(login);
+    }
+
+    /// <summary>The password kept for the login, or a new random one, written to the file before it is used.</summary>
+    public string GetOrCreate(Uri server, string login)
+    {
+        lock (_gate)
+        {
+            var all = Read();
+            if (!all.TryGetValue(Key(server), out var logins)) all[Key(server)] = logins = [];
+            if (logins.TryGetValue(login, out var password)) return password;
+            logins[login] = password = "drill-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+            Write(all);
+            return password;
+        }
+    }
+
+    static string Key(Uri server) => server.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+
+    Dictionary<string, Dictionary<string, string>> Read()
+    {
+        if (!File.Exists(Path)) return [];
+        try { return JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(File.ReadAllText(Path)) ?? []; }
+        catch (JsonException e) { throw new InvalidOperationException($"{Path} is not the drill's credentials file: {e.Message}"); }
+    }
+
+    void Write(Dictionary<string, Dictionary<string, string>> all)
+    {
+        var folder = System.IO.Path.GetDirectoryName(Path)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Written aside and moved in, so a crash never leaves half a file; created owner-only, never readable by others.
+        var temporary = Path + ".tmp";
+        File.Delete(temporary);
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(temporary, create))
+            JsonSerializer.Serialize(file, all, new JsonSerializerOptions { WriteIndented = true });
+        File.Move(temporary, Path, overwrite: true);
+    }
+}
