@@ -76,6 +76,14 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         return cut;
     }
 
+    // Pushes re-render the page at any moment: find and fire in one turn of the renderer, so the element found is the one
+    // whose handler fires (bUnit's advice for live components).
+    static Task Tap(IRenderedComponent<Field> cut, string selector) => cut.InvokeAsync(() => cut.Find(selector).Click());
+
+    static Task Type(IRenderedComponent<Field> cut, string selector, string text) => cut.InvokeAsync(() => cut.Find(selector).Change(text));
+
+    static Task Submit(IRenderedComponent<Field> cut, string selector, int index = 0) => cut.InvokeAsync(() => cut.FindAll(selector)[index].Submit());
+
     static string Status(IRenderedComponent<Field> cut) => cut.Find("[data-testid=field-status]").GetAttribute("data-status")!;
 
     static IReadOnlyList<string> Buttons(IRenderedComponent<Field> cut) =>
@@ -115,7 +123,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         cut.WaitForElement("[data-testid=field-message][data-kind=assignment][data-acked=true]", Waits.Push);
         Assert.Empty(await app.Services.GetRequiredService<UnitMailbox>().Unacknowledged(unitId));
 
-        cut.Find("[data-action=AcceptAndGo]").Click();
+        await Tap(cut, "[data-action=AcceptAndGo]");
 
         cut.WaitForAssertion(() => Assert.Equal("EnRoute", Status(cut)), Waits.Push);
         Assert.Equal(new[] { "OnScene" }, Buttons(cut));
@@ -140,17 +148,17 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         var cut = OpenAs(crew);
         cut.WaitForElement($"[data-testid=field-assignment][data-number='{incident.Number}']", Waits.Push);
 
-        cut.Find("[data-action=AcceptAndGo]").Click();
+        await Tap(cut, "[data-action=AcceptAndGo]");
         cut.WaitForAssertion(() => Assert.Equal("EnRoute", Status(cut)), Waits.Push);
-        cut.Find("[data-action=OnScene]").Click();
+        await Tap(cut, "[data-action=OnScene]");
         cut.WaitForAssertion(() => Assert.Equal("OnScene", Status(cut)), Waits.Push);
         Assert.Equal(new[] { "Returning", "Clear" }, Buttons(cut));
 
-        cut.Find("#field-note").Change("现场已设置围挡");
-        cut.Find("[data-testid=field-notes] form").Submit();
+        await Type(cut, "#field-note", "现场已设置围挡");
+        await Submit(cut, "[data-testid=field-notes] form");
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=field-notes-reply]").GetAttribute("data-ok")), Waits.Push);
-        cut.Find("#field-resolution").Change("已补装井盖");
-        cut.FindAll("[data-testid=field-notes] form")[1].Submit();
+        await Type(cut, "#field-resolution", "已补装井盖");
+        await Submit(cut, "[data-testid=field-notes] form", 1);
         cut.WaitForAssertion(() => Assert.Contains("Resolved", cut.Find("[data-testid=field-notes-reply]").TextContent), Waits.Push);
 
         var detail = (await app.Detail(incident.Id))!;
@@ -161,7 +169,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Contains(steps, s => s.Kind == "Resolved" && s.By == crew.Login);
 
         // Done here: free for the next job.
-        cut.Find("[data-action=Clear]").Click();
+        await Tap(cut, "[data-action=Clear]");
         cut.WaitForAssertion(() => Assert.Equal("Available", Status(cut)), Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=field-assignment]"));
         Assert.Null((await Roster(unitId)).IncidentId);
@@ -221,8 +229,8 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         var cut = OpenAs(crew);
         Assert.Equal("OnScene", Status(cut));
 
-        cut.Find("#field-note").Change("正在清理现场");
-        cut.Find("[data-testid=field-notes] form").Submit();
+        await Type(cut, "#field-note", "正在清理现场");
+        await Submit(cut, "[data-testid=field-notes] form");
 
         var reply = cut.WaitForElement("[data-testid=field-notes-reply][data-ok=false]", Waits.Push);
         Assert.Contains($"工单 {incident.Number} 须在部门签收后办理期间才能记录进展", reply.TextContent);
@@ -235,14 +243,14 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         var (unitId, crew) = await UnitOnDuty("现场-04");
         var cut = OpenAs(crew);
 
-        cut.Find("[data-action=OffDuty]").Click();
+        await Tap(cut, "[data-action=OffDuty]");
         cut.WaitForAssertion(() => Assert.Equal("OffDuty", Status(cut)), Waits.Push);
         Assert.NotNull(cut.Find("[data-testid=field-off-duty-hint]"));
         Assert.Equal(new[] { "OnDuty" }, Buttons(cut));
         Assert.Empty(cut.FindAll("[data-testid=field-position]"));
 
         Assert.IsType<UnitOutcome.Done>(await Units.Message(Dispatcher, unitId, "明早八点集合"));
-        cut.Find("[data-action=OnDuty]").Click();
+        await Tap(cut, "[data-action=OnDuty]");
 
         var message = cut.WaitForElement("[data-testid=field-message][data-kind=message][data-acked=true]", Waits.Push);
         Assert.Contains("明早八点集合", message.TextContent);

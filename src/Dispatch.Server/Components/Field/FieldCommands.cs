@@ -38,14 +38,14 @@ public sealed class FieldCommands(UnitService units, IncidentService incidents, 
 
     async Task<FieldReply> OnIncident(Actor unitActor, UnitRosterEntry unit, IncidentCommand command, CancellationToken ct)
     {
-        if (unit.IncidentId is not { } incidentId) return FieldReply.No(text["field.no-incident", unit.CallSign]);
+        if (unit.IncidentId is not { } incidentId) return FieldReply.No(text["fieldpage.no-incident", unit.CallSign]);
         return await incidents.Handle(unitActor, incidentId, command, expectedVersion: null, ct) switch
         {
             CommandOutcome.Done => FieldReply.Done,
             CommandOutcome.Refused r => FieldReply.No(messages.Refusal(r.Refusal)),
             CommandOutcome.Forbidden => FieldReply.No(text["action.denied"]),
             CommandOutcome.Invalid i => FieldReply.No(string.Join(" ", i.Errors.Select(messages.Field))),
-            CommandOutcome.NotFound => FieldReply.No(text["field.incident-gone", unit.IncidentNumber ?? ""]),
+            CommandOutcome.NotFound => FieldReply.No(text["fieldpage.incident-gone", unit.IncidentNumber ?? ""]),
             CommandOutcome.Conflict c => FieldReply.No(messages.Conflict(c)),
             var other => FieldReply.No(other.ToString()),
         };
@@ -55,8 +55,8 @@ public sealed class FieldCommands(UnitService units, IncidentService incidents, 
     {
         UnitOutcome.Done => FieldReply.Done,
         UnitOutcome.Refused r => FieldReply.No(messages.Refusal(r.Refusal)),
-        UnitOutcome.Forbidden => FieldReply.No(text["field.denied"]),
-        UnitOutcome.NotFound => FieldReply.No(text["field.unit-gone"]),
+        UnitOutcome.Forbidden => FieldReply.No(text["fieldpage.denied"]),
+        UnitOutcome.NotFound => FieldReply.No(text["fieldpage.unit-gone"]),
         UnitOutcome.Invalid i => FieldReply.No(string.Join(" ", i.Errors.Select(messages.Field))),
         var other => FieldReply.No(other.ToString()),
     };

@@ -22,7 +22,7 @@ public sealed class FieldMessageText(IStringLocalizer<Ui> text, Messages message
         {
             case UnitMessageKind.Assignment:
                 var assignment = FieldAssignment.FromMessage(body);
-                return new(text["field.msg.assignment", assignment?.Number ?? ""],
+                return new(text["fieldpage.msg.assignment", assignment?.Number ?? ""],
                     assignment is null ? null : Join(city.CategoryName(assignment.Category, culture), assignment.Address));
             case UnitMessageKind.Incident:
                 var changes = body.TryGetProperty("changes", out var c) && c.ValueKind == JsonValueKind.Array
@@ -30,21 +30,21 @@ public sealed class FieldMessageText(IStringLocalizer<Ui> text, Messages message
                     : null;
                 var state = body.TryGetProperty("state", out var s) && FieldAssignment.TryEnum<IncidentState>(s, out var known)
                     ? messages.State(known) : null;
-                return new(text["field.msg.incident", Text(body, "number") ?? ""], Join(changes, state is null ? null : text["field.msg.state", state].Value));
+                return new(text["fieldpage.msg.incident", Text(body, "number") ?? ""], Join(changes, state is null ? null : text["fieldpage.msg.state", state].Value));
             case UnitMessageKind.Released:
-                return new(text["field.msg.released", Text(body, "incidentNumber") ?? ""], By(body));
+                return new(text["fieldpage.msg.released", Text(body, "incidentNumber") ?? ""], By(body));
             case UnitMessageKind.Status:
                 var command = Text(body, "command") ?? "";
-                var localized = text[$"field.command.{command}"];
-                return new(text["field.msg.status", localized.ResourceNotFound ? command : localized.Value], By(body));
+                var localized = text[$"fieldpage.command.{command}"];
+                return new(text["fieldpage.msg.status", localized.ResourceNotFound ? command : localized.Value], By(body));
             case UnitMessageKind.Text:
-                return new(text["field.msg.text", Text(body, "fromName") ?? Text(body, "from") ?? ""], Text(body, "text"));
+                return new(text["fieldpage.msg.text", Text(body, "fromName") ?? Text(body, "from") ?? ""], Text(body, "text"));
             default:
                 return new(message.Kind, body.GetRawText());
         }
     }
 
-    string? By(JsonElement body) => Text(body, "by") is { Length: > 0 } by ? text["field.msg.by", by].Value : null;
+    string? By(JsonElement body) => Text(body, "by") is { Length: > 0 } by ? text["fieldpage.msg.by", by].Value : null;
 
     static string? Join(params string?[] parts) =>
         parts.Where(p => !string.IsNullOrWhiteSpace(p)).ToList() is { Count: > 0 } some ? string.Join(" · ", some) : null;
