@@ -22,6 +22,8 @@ public static class UnitMessageKind
     public const string Released = "released";
     /// <summary>Words from a dispatcher.</summary>
     public const string Text = "message";
+    /// <summary>The board flagged the unit: it stayed too long in its status (dispatched and not en route, on scene).</summary>
+    public const string Overdue = "overdue";
 }
 
 /// <summary>

@@ -33,7 +33,15 @@ public sealed class UnitTimerCheck(IDocumentStore store, TimeProvider clock, ILo
         stream.AppendMany(decision.Events);
         var scope = IncidentScope.Of(incident).Path;
         foreach (var flag in flags)
+        {
             AuditTrail.Record(session, clock, By, "unit.overdue", scope, Describe(flag), incident.Id, incident.Number);
+            // The crew hears it too, before the dispatcher calls: the flag is on the board now.
+            UnitMailbox.Post(session, flag.UnitId, UnitMessageKind.Overdue, new
+            {
+                IncidentId = incident.Id, IncidentNumber = incident.Number, flag.Status, flag.Since,
+                LimitMinutes = (int)flag.Limit.TotalMinutes,
+            }, flag.At);
+        }
         IncidentChangeFeed.Notify(session, incident.Id, (stream.StartingVersion ?? 0) + flags.Count);
         await session.SaveChangesAsync(ct);
         foreach (var flag in flags)

@@ -59,6 +59,34 @@ public static class TimedUnits
 public class UnitTimerWatchTests(ClockedDispatchApp app) : IClassFixture<ClockedDispatchApp>
 {
     [Fact]
+    public async Task The_crew_of_a_flagged_unit_hears_it_on_its_phone()
+    {
+        var login = Api.Unique("crew");
+        using var registered = await app.Client().PostAsJsonAsync("/api/units", new
+        {
+            callSign = "东湖-城管-39", department = Steps.Department, jurisdiction = new Scopes(app).Town.Code,
+            capabilities = new[] { "enforcement" }, members = new[] { "王强" }, login, password = DispatchApp.Password,
+        });
+        await registered.ShouldBe(HttpStatusCode.OK);
+        var unit = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await app.Move(unit, "on-duty");
+        var incident = await app.Client().Acknowledged();
+        await using var phone = await UnitDevice.Connect(app, login);
+        await app.Dispatch(unit, incident.Id);
+        await phone.Next(Dispatch.Server.Units.UnitMessageKind.Assignment);
+
+        var due = app.Time.GetUtcNow() + TimedUnits.EnRoute;
+        var round = app.RoundAt(due);
+        app.Time.Set(due);
+        var overdue = await phone.Next(Dispatch.Server.Units.UnitMessageKind.Overdue);
+        await round;
+
+        Assert.Equal(incident.Number, overdue.Body.GetProperty("incidentNumber").GetString());
+        Assert.Equal((int)UnitStatus.Dispatched, overdue.Body.GetProperty("status").GetInt32());
+        Assert.Equal(5, overdue.Body.GetProperty("limitMinutes").GetInt32());
+    }
+
+    [Fact]
     public async Task A_unit_not_en_route_after_five_minutes_is_flagged_once_on_the_board_and_the_timeline_and_one_that_went_in_time_never()
     {
         await using var board = await BoardClient.Connect(app);

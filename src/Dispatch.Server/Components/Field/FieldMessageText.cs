@@ -37,6 +37,11 @@ public sealed class FieldMessageText(IStringLocalizer<Ui> text, Messages message
                 var command = Text(body, "command") ?? "";
                 var localized = text[$"fieldpage.command.{command}"];
                 return new(text["fieldpage.msg.status", localized.ResourceNotFound ? command : localized.Value], By(body));
+            case UnitMessageKind.Overdue:
+                var overdueStatus = body.TryGetProperty("status", out var st) && FieldAssignment.TryEnum<Dispatch.Domain.Units.UnitStatus>(st, out var was)
+                    ? text[$"units.status.{was}"].Value : "";
+                var minutes = body.TryGetProperty("limitMinutes", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt32() : 0;
+                return new(text["fieldpage.msg.overdue", Text(body, "incidentNumber") ?? ""], text["fieldpage.msg.overdue.detail", overdueStatus, minutes].Value);
             case UnitMessageKind.Text:
                 return new(text["fieldpage.msg.text", Text(body, "fromName") ?? Text(body, "from") ?? ""], Text(body, "text"));
             default:
