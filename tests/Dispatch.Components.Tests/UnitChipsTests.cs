@@ -34,10 +34,10 @@ public sealed class UnitChipsTests(ClockedDispatchApp app) : IClassFixture<Clock
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
-    static IReadOnlyList<UnitOnCard> Units() =>
+    static IReadOnlyList<IncidentUnit> Units() =>
     [
         new(Late, "东湖-城管-03", UnitStatus.Dispatched, Sent, TimeSpan.FromMinutes(5), Overdue: true),
-        new(Going, "东湖-城管-04", UnitStatus.EnRoute, Sent.AddMinutes(2)),
+        new(Going, "东湖-城管-04", UnitStatus.EnRoute, Sent.AddMinutes(2), Limit: null),
     ];
 
     static string Text(AngleSharp.Dom.IElement element) => string.Join(" ", element.TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

@@ -80,10 +80,10 @@ public sealed class UnitTimers
     public static IReadOnlyList<IncidentUnit> Evolve(IReadOnlyList<IncidentUnit> units, object @event) => @event switch
     {
         IncidentUnitDispatched d =>
-            [.. units.Where(u => u.UnitId != d.UnitId), new IncidentUnit(d.UnitId, d.CallSign, UnitStatus.Dispatched, d.At, d.Limit)],
-        IncidentUnitStatusChanged c when c.Status is UnitStatus.Available or UnitStatus.OffDuty => [.. units.Where(u => u.UnitId != c.UnitId)],
+            [.. units.Where(u => u.Id != d.UnitId), new IncidentUnit(d.UnitId, d.CallSign, UnitStatus.Dispatched, d.At, d.Limit)],
+        IncidentUnitStatusChanged c when c.Status is UnitStatus.Available or UnitStatus.OffDuty => [.. units.Where(u => u.Id != c.UnitId)],
         IncidentUnitStatusChanged c =>
-            [.. units.Select(u => u.UnitId == c.UnitId ? u with { Status = c.Status, Since = c.At, Limit = c.Limit, Overdue = false } : u)],
+            [.. units.Select(u => u.Id == c.UnitId ? u with { Status = c.Status, Since = c.At, Limit = c.Limit, Overdue = false } : u)],
         IncidentUnitOverdue o => [.. units.Select(u => u.Flags(o) ? u with { Overdue = true } : u)],
         _ => units,
     };
@@ -101,7 +101,7 @@ public sealed class UnitTimers
         var overdue = incident.Units
             .Where(u => u.Due is { } due && due <= now)
             .OrderBy(u => u.Due).ThenBy(u => u.CallSign, StringComparer.Ordinal)
-            .Select(u => (object)new IncidentUnitOverdue(incident.Id, u.UnitId, u.CallSign, u.Status, u.Since, u.Limit!.Value, by, now))
+            .Select(u => (object)new IncidentUnitOverdue(incident.Id, u.Id, u.CallSign, u.Status, u.Since, u.Limit!.Value, by, now))
             .ToArray();
         return overdue.Length > 0
             ? Decision.Accept(overdue)
@@ -110,16 +110,17 @@ public sealed class UnitTimers
 }
 
 /// <summary>
-/// A unit on an incident as the incident's stream tells it: its status since when, the time it has in that status
+/// A unit on an incident as the incident's stream tells it (the write model's <see cref="Incident.Units"/> and the board
+/// card's units alike): its status since when, the time it has in that status
 /// (<see cref="Limit"/>, none when no timer runs) and whether it was already flagged for this status period.
 /// </summary>
-public sealed record IncidentUnit(Guid UnitId, string CallSign, UnitStatus Status, DateTimeOffset Since, TimeSpan? Limit, bool Overdue = false)
+public sealed record IncidentUnit(Guid Id, string CallSign, UnitStatus Status, DateTimeOffset Since, TimeSpan? Limit, bool Overdue = false)
 {
     /// <summary>When its timer runs out; null when none runs in this status or it was already flagged for it.</summary>
     public DateTimeOffset? Due => Overdue ? null : UnitTimers.DueAt(Since, Limit);
 
     /// <summary>Whether <paramref name="o"/> flags this unit in its current status period.</summary>
-    public bool Flags(IncidentUnitOverdue o) => o.UnitId == UnitId && o.Status == Status && o.Since == Since;
+    public bool Flags(IncidentUnitOverdue o) => o.UnitId == Id && o.Status == Status && o.Since == Since;
 }
 
 /// <summary>

@@ -64,20 +64,7 @@ public sealed record IncidentCard
     public DateTimeOffset? ResolveBy { get; init; }
     public DateTimeOffset? MissedDue { get; init; }
     /// <summary>The units on it now (dispatched, en route, on scene, returning), each since when.</summary>
-    public IReadOnlyList<UnitOnCard> Units { get; init; } = [];
-}
-
-/// <summary>
-/// A unit on an incident as the board shows it: its status and since when; the time it has in that status before it is
-/// flagged (<see cref="Limit"/>, none where no timer runs) and whether it was (<see cref="Overdue"/>, cleared when its
-/// status changes).
-/// </summary>
-public sealed record UnitOnCard(Guid Id, string CallSign, Dispatch.Domain.Units.UnitStatus Status, DateTimeOffset Since,
-    TimeSpan? Limit = null, bool Overdue = false)
-{
-    /// <summary>When its timer runs out, if one runs and it is not flagged yet (the watch's next look).</summary>
-    public static DateTimeOffset? DueOf(UnitOnCard unit) =>
-        unit.Overdue ? null : Dispatch.Domain.Units.UnitTimers.DueAt(unit.Since, unit.Limit);
+    public IReadOnlyList<Dispatch.Domain.Units.IncidentUnit> Units { get; init; } = [];
 }
 
 public static class IncidentCardAccess
@@ -151,21 +138,9 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             // A merged duplicate leaves the board; its target carries on with its caller.
             IncidentMergedInto => card with { State = IncidentState.Merged, IsOpen = false },
             IncidentUnmerged u => card with { State = u.Resumes, IsOpen = true },
-            Dispatch.Domain.Units.IncidentUnitDispatched d => card with
-            {
-                Units = [.. card.Units.Where(u => u.Id != d.UnitId), new UnitOnCard(d.UnitId, d.CallSign, Dispatch.Domain.Units.UnitStatus.Dispatched, d.At, d.Limit)],
-            },
-            Dispatch.Domain.Units.IncidentUnitStatusChanged c => card with
-            {
-                Units = c.Status is Dispatch.Domain.Units.UnitStatus.Available or Dispatch.Domain.Units.UnitStatus.OffDuty
-                    ? [.. card.Units.Where(u => u.Id != c.UnitId)]
-                    : [.. card.Units.Select(u => u.Id == c.UnitId ? u with { Status = c.Status, Since = c.At, Limit = c.Limit, Overdue = false } : u)],
-            },
-            // Flagged for the status period it was decided on (the rule re-checked it under the stream's lock).
-            Dispatch.Domain.Units.IncidentUnitOverdue o => card with
-            {
-                Units = [.. card.Units.Select(u => u.Id == o.UnitId && u.Status == o.Status && u.Since == o.Since ? u with { Overdue = true } : u)],
-            },
+            // The units on it, by the same fold as the write model's: status since when, the limit it has there, flagged or not.
+            Dispatch.Domain.Units.IncidentUnitDispatched or Dispatch.Domain.Units.IncidentUnitStatusChanged or Dispatch.Domain.Units.IncidentUnitOverdue =>
+                card with { Units = Dispatch.Domain.Units.UnitTimers.Evolve(card.Units, e.Data) },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);
@@ -178,7 +153,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
         {
             ScopePath = path,
             CentrePath = CommandLevels.CentreOf(path, next.Level),
-            NextCheckAt = next.IsOpen ? Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(UnitOnCard.DueOf)) : null,
+            NextCheckAt = next.IsOpen ? Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(u => u.Due)) : null,
             PreviousScopePath = before is not null && before.ScopePath != path ? before.ScopePath : null,
             PreviousLeadDepartment = before?.LeadDepartment is { } lead && lead != next.LeadDepartment ? lead : null,
         };

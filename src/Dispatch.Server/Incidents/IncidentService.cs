@@ -119,7 +119,8 @@ public sealed partial class IncidentService(
 
             var events = decision.Events.ToList();
             var now = clock.GetUtcNow();
-            var units = await Units.UnitsOfIncident.Committed(session, id, ct);
+            // The units on it, as its own (locked) stream tells: in id order, the order their streams are locked in.
+            var units = incident.Units.Select(u => u.Id).Order().ToList();
             if (units.Count > 0)
             {
                 var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);

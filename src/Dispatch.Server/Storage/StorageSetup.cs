@@ -51,7 +51,7 @@ public static class StorageSetup
                 opts.Schema.For<IncidentCard>().Index(c => c.ScopePath).Index(c => c.NextCheckAt!);
                 opts.Schema.For<Identity.UserAccount>();
                 opts.Schema.For<Audit.AuditEntry>().Index(a => a.At).Index(a => a.User).Index(a => a.IncidentId!).Index(a => a.Number!);
-                opts.Schema.For<Units.UnitRosterEntry>().Index(u => u.IncidentId!).Index(u => u.Login!);
+                opts.Schema.For<Units.UnitRosterEntry>().Index(u => u.Login!);
                 opts.Storage.ExtendedSchemaObjects.Add(IncidentNumbers.Table());
                 opts.Storage.ExtendedSchemaObjects.AddRange(Units.UnitMailbox.Tables());
                 opts.Storage.ExtendedSchemaObjects.Add(Photos.PhotoStore.Table());

@@ -7,10 +7,6 @@ namespace Dispatch.Server.Units;
 /// <summary>What an incident command does to the units on that incident, inside the command's own transaction.</summary>
 public static class UnitsOfIncident
 {
-    /// <summary>The units dispatched to, en route to, on scene at or returning from the incident.</summary>
-    public static async Task<IReadOnlyList<Guid>> Committed(IQuerySession session, Guid incidentId, CancellationToken ct) =>
-        (await session.Query<UnitRosterEntry>().Where(u => u.IncidentId == incidentId).Select(u => u.Id).ToListAsync(ct)).Order().ToList();
-
     /// <summary>
     /// Frees every unit still committed to the incident (it was closed or cancelled): appends each release to the unit's
     /// stream, tells the unit, and returns the incident events that record it, for the caller to append to the incident

@@ -48,7 +48,7 @@ public static class TimedUnits
     public static async Task<IReadOnlyList<IncidentUnitOverdue>> Flags(this DispatchApp app, Guid incident) =>
         [.. (await app.Events(incident)).Select(e => e.Data).OfType<IncidentUnitOverdue>()];
 
-    public static UnitOnCard Unit(this IncidentCard card, Guid unit) => card.Units.Single(u => u.Id == unit);
+    public static IncidentUnit Unit(this IncidentCard card, Guid unit) => card.Units.Single(u => u.Id == unit);
 }
 
 /// <summary>
@@ -181,7 +181,7 @@ public class UnitTimerWatchTests(ClockedDispatchApp app) : IClassFixture<Clocked
         Assert.Equal([first, second, engine], flags.Select(f => f.UnitId));
         Assert.Equal((TimedUnits.FireEngineOnScene, arrived, engineDue), (flags[2].Limit, flags[2].Since, flags[2].At));
         // Nothing left to time: the first is returning, the others are flagged for their time on scene.
-        Assert.All((await app.Card(incident.Id))!.Units, u => Assert.Null(UnitOnCard.DueOf(u)));
+        Assert.All((await app.Card(incident.Id))!.Units, u => Assert.Null(u.Due));
     }
 }
 
