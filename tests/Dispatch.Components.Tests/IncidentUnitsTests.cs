@@ -102,7 +102,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Equal("1", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='按键-近']").GetAttribute("data-key"));
         Assert.Equal("2", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='按键-远']").GetAttribute("data-key"));
 
-        await cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" });
+        await cut.InvokeAsync(() => cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
         var line = await app.RosterLine(first);
         Assert.Equal((UnitStatus.Dispatched, incident.Id, incident.Number), (line.Status, line.IncidentId, line.IncidentNumber));
@@ -133,7 +133,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Equal("1", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='双派-01']").GetAttribute("data-key"));
 
         await app.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
-        await cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" });
+        await cut.InvokeAsync(() => cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
         var refusal = Assert.Single(Snackbars(), m => m.Contains("双派-01"));
         Assert.Contains($"release it from incident {elsewhere.Number}", refusal);
@@ -162,7 +162,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Equal("空闲可派", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='中文-01'] [data-testid=unit-reason]").TextContent.Trim());
 
         await app.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
-        await cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" });
+        await cut.InvokeAsync(() => cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
         Assert.Contains($"力量 中文-01 已在处置工单 {elsewhere.Number}，须先从 {elsewhere.Number} 释放才能派往别处。", Snackbars());
     }
@@ -188,7 +188,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Empty(cut.FindAll($"{Section} [data-release]"));
         Assert.All(cut.FindAll($"{Section} [data-testid=unit-proposed]"), r => Assert.Equal("NotAllowed", r.GetAttribute("data-block")));
 
-        await cut.Find(Section).TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" });
+        await cut.InvokeAsync(() => cut.Find(Section).TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
         Assert.Equal(UnitStatus.Available, (await app.RosterLine(await IdOf("只读-02"))).Status);
         Assert.Empty(Snackbars());
@@ -203,7 +203,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
         await app.Move(unit, new DispatchUnit(incident.Id, "", ""));
         var cut = Drawer(incident.Id);
 
-        await cut.Find($"{Section} [data-release='{unit}']").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find($"{Section} [data-release='{unit}']").ClickAsync(new()));
 
         Assert.Equal(UnitStatus.Available, (await app.RosterLine(unit)).Status);
         Assert.Contains($"释放-01 released from {incident.Number}.", Snackbars());

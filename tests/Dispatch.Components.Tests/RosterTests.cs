@@ -30,9 +30,10 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
     /// <summary>Clicks the first item of the open list whose text matches, once it is there.</summary>
     static async Task ClickItem(IRenderedComponent<TestHost> cut, Func<string, bool> matches)
     {
-        AngleSharp.Dom.IElement? item = null;
-        cut.WaitForAssertion(() => item = cut.FindAll(".mud-popover-open .mud-list-item").First(i => matches(i.TextContent.Trim())));
-        await item!.ClickAsync(new());
+        const string Items = ".mud-popover-open .mud-list-item";
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll(Items), i => matches(i.TextContent.Trim())));
+        // Found and clicked in one renderer turn: a pushed re-render in between would leave a stale handler.
+        await cut.InvokeAsync(() => cut.FindAll(Items).First(i => matches(i.TextContent.Trim())).ClickAsync(new()));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-popover-open .mud-list-item")));
     }
 
@@ -70,7 +71,7 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
         var cut = _ctx.RenderWithPopovers<Roster>();
         cut.WaitForElement(Row("筛选-休"), Waits.Push);
 
-        await cut.Find("[data-testid=roster-status-filter][data-status=Available]").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=roster-status-filter][data-status=Available]").ClickAsync(new()));
 
         cut.WaitForAssertion(() =>
         {
@@ -98,7 +99,7 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
 
         var link = cut.WaitForElement($"{Row("名册-派")} [data-testid=roster-incident]", Waits.Push);
         Assert.Equal(incident.Number, link.TextContent.Trim());
-        await link.ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find($"{Row("名册-派")} [data-testid=roster-incident]").ClickAsync(new()));
         cut.WaitForAssertion(() =>
         {
             Assert.Equal(incident.Number, cut.Find("[data-testid=incident-drawer] [data-testid=drawer-number]").TextContent);
@@ -112,7 +113,7 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
         var town = app.TownAt(31.2078, 121.4846);
         var cut = _ctx.RenderWithPopovers<Roster>();
         cut.WaitForElement("[data-testid=roster-page]", Waits.Push);
-        await cut.Find("[data-testid=roster-register]").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=roster-register]").ClickAsync(new()));
 
         // Nothing filled in: each missing field says so.
         await cut.Find("#register-unit-form").SubmitAsync();
