@@ -47,6 +47,39 @@ public static class Channels
         return new($"dm:{x}|{y}", ChannelKind.Direct);
     }
 
+    /// <summary>The channel a key names, or null when the key is not one (a typo, a hostile string).</summary>
+    public static Channel? Parse(string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.Length > 300) return null;
+        var colon = key.IndexOf(':');
+        if (colon <= 0) return null;
+        var (kind, rest) = (key[..colon], key[(colon + 1)..]);
+        static bool IsPath(string p) => p.Length > 0 && p.Split('/').All(s => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || c is '-' or '_'));
+        switch (kind)
+        {
+            case "node" when IsPath(rest) && Depth(rest) <= DeepestNodeChannel:
+                return Node(rest);
+            case "dept":
+                var split = rest.LastIndexOf(':');
+                return split > 0 && IsPath(rest[..split]) && Depth(rest[..split]) <= DeepestNodeChannel && IsPath(rest[(split + 1)..])
+                    ? Department(rest[..split], rest[(split + 1)..]) : null;
+            case "hotline" when IsPath(rest) && Depth(rest) == 1:
+                return Hotline(rest);
+            case "incident" when Guid.TryParseExact(rest, "N", out var id):
+                return Incident(id);
+            case "dm":
+                var logins = rest.Split('|');
+                return logins.Length == 2 && logins.All(l => l.Length > 0) && logins[0] != logins[1] && Direct(logins[0], logins[1]).Key == key
+                    ? Direct(logins[0], logins[1]) : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The other end of a direct channel.</summary>
+    public static string? Partner(Channel channel, string login) =>
+        channel.Kind == ChannelKind.Direct ? channel.Key[3..].Split('|').FirstOrDefault(l => l != login) : null;
+
     /// <summary>The standing channels <paramref name="actor"/> is in (incident and direct channels come on top).</summary>
     public static IReadOnlyList<Channel> StandingFor(Actor actor)
     {

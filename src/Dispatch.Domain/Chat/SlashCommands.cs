@@ -12,12 +12,15 @@ public abstract record ChatCommand(string? Incident);
 
 /// <summary><c>/assign</c> a department (with assisting ones after <c>+</c>), or a unit by its call sign.</summary>
 public sealed record AssignCommand(string? Incident, string Target, IReadOnlyList<string> Assisting) : ChatCommand(Incident);
+public sealed record AcceptCommand(string? Incident) : ChatCommand(Incident);
 public sealed record AckCommand(string? Incident) : ChatCommand(Incident);
 public sealed record NoteCommand(string? Incident, string Text) : ChatCommand(Incident);
 public sealed record EscalateCommand(string? Incident, string Reason) : ChatCommand(Incident);
 public sealed record DelegateCommand(string? Incident, string Reason) : ChatCommand(Incident);
 public sealed record ReturnCommand(string? Incident, string Reason) : ChatCommand(Incident);
 public sealed record ResolveCommand(string? Incident, string Resolution) : ChatCommand(Incident);
+/// <summary><c>/callback</c>: the citizen was called back; satisfaction 1–5 and what they said.</summary>
+public sealed record CallbackCommand(string? Incident, int Satisfaction, string? Comment) : ChatCommand(Incident);
 public sealed record CloseCommand(string? Incident) : ChatCommand(Incident);
 /// <summary><c>/status</c> of an incident (named or the channel's) or of a unit by its call sign.</summary>
 public sealed record StatusCommand(string? Incident, string? Unit) : ChatCommand(Incident);
@@ -46,6 +49,7 @@ public static partial class SlashCommands
 
     public static readonly IReadOnlyList<CommandHelp> All =
     [
+        new("accept", "/accept [#number]", "Accept a reported incident (it is genuine and ours to dispatch)."),
         new("assign", "/assign <department> [+<assisting> …] [#number]  |  /assign <unit call sign> [#number]",
             "Assign the incident to a department (with assisting ones), or send a unit to it."),
         new("ack", "/ack [#number]", "Acknowledge the incident for your department."),
@@ -54,6 +58,7 @@ public static partial class SlashCommands
         new("delegate", "/delegate [#number] <reason>", "Move command one level down."),
         new("return", "/return [#number] <reason>", "Return the incident to the dispatchers (your department's part)."),
         new("resolve", "/resolve [#number] <how it was resolved>", "Resolve the incident for your department."),
+        new("callback", "/callback [#number] <satisfaction 1–5> [what the citizen said]", "Record the call back to the citizen."),
         new("close", "/close [#number]", "Close the incident after the citizen's callback."),
         new("status", "/status [#number | <unit call sign>]", "Show where an incident or a unit stands."),
         new("units", "/units near [#number] [<capability>]", "Recommend units to send, nearest first."),
@@ -127,6 +132,13 @@ public static partial class SlashCommands
                 if (assisting.FirstOrDefault(a => !a.StartsWith('+') || a.Length == 1) is { } stray)
                     return ChatParse.Fail("command.assign.assisting", $"Assisting departments are written +code; '{Shorten(stray)}' is not.", help.Usage);
                 return ChatParse.Ok(new AssignCommand(incident, rest[0], [.. assisting.Select(a => a[1..])]));
+            case "accept":
+                return rest.Count > 0 ? NoMore() : ChatParse.Ok(new AcceptCommand(incident));
+            case "callback":
+                if (rest.Count == 0) return Need("the citizen's satisfaction, 1 to 5");
+                if (!int.TryParse(rest[0], NumberStyles.None, CultureInfo.InvariantCulture, out var score) || score is < 1 or > 5)
+                    return ChatParse.Fail("command.callback.satisfaction", $"Satisfaction is a score from 1 to 5, not '{Shorten(rest[0])}'.", help.Usage);
+                return ChatParse.Ok(new CallbackCommand(incident, score, rest.Count > 1 ? string.Join(' ', rest.Skip(1)) : null));
             case "ack":
                 return rest.Count > 0 ? NoMore() : ChatParse.Ok(new AckCommand(incident));
             case "close":

@@ -91,10 +91,23 @@ public sealed partial class IncidentService(
     /// <paramref name="alsoWrite"/> queues more writes for the accepted events (a photo's bytes) into the same transaction:
     /// they commit with the events or not at all.
     /// </summary>
+    /// <paramref name="chat"/>: the command was typed in a chat channel; its line and result go to the incident's channel
+    /// in the same transaction.
     public async Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default,
-        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite = null)
+        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite = null, Chat.ChatLine? chat = null)
     {
         command = command with { By = actor.Login };
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return await HandleOnce(actor, id, command, expectedVersion, ct, alsoWrite, chat); }
+            // Two first messages raced to open the same channel's stream: decide again (nothing was written).
+            catch (Exception ex) when (attempt < 2 && Chat.ChatLog.IsNewChannelRace(ex)) { }
+        }
+    }
+
+    async Task<CommandOutcome> HandleOnce(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct,
+        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite, Chat.ChatLine? chat)
+    {
         if (command is MergeIncident or UnmergeIncident) return await HandleMerge(actor, id, command, expectedVersion, ct);
         await using var session = store.LightweightSession();
         try
@@ -121,9 +134,9 @@ public sealed partial class IncidentService(
             var now = clock.GetUtcNow();
             // The units on it, as its own (locked) stream tells: in id order, the order their streams are locked in.
             var units = incident.Units.Select(u => u.Id).Order().ToList();
+            var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
             if (units.Count > 0)
             {
-                var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
                 // The crews on it hear what happened; a closed or cancelled incident frees them, in the same transaction:
                 // none stays sent to a finished matter.
                 Units.UnitsOfIncident.Tell(session, units, after, decision.Events, actor.Login, now);
@@ -131,6 +144,7 @@ public sealed partial class IncidentService(
             }
             stream.AppendMany(events);
             alsoWrite?.Invoke(session, decision.Events);
+            await Chat.ChatPosts.Write(session, after, events, actor, now, chat, () => Domain.Chat.SystemMessages.ResultOf(command, after, events), ct);
             var version = (stream.StartingVersion ?? 0) + events.Count;
             AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
                 scope.Path, Describe(command), id, incident.Number);
@@ -138,7 +152,7 @@ public sealed partial class IncidentService(
             await session.SaveChangesAsync(ct);
             return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
         }
-        catch (ConcurrencyException)
+        catch (ConcurrencyException ex) when (!Chat.ChatLog.IsNewChannelRace(ex))
         {
             return await DescribeConflict(id, expectedVersion, ct);
         }

@@ -75,7 +75,9 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
         return new UnitOutcome.Done(command.UnitId, decision.Events.Count);
     }
 
-    public async Task<UnitOutcome> Handle(Actor actor, Guid unitId, UnitCommand command, CancellationToken ct = default)
+    /// <paramref name="chat"/>: the command was typed in a chat channel; its line and result go to the incident's channel
+    /// in the same transaction.
+    public async Task<UnitOutcome> Handle(Actor actor, Guid unitId, UnitCommand command, CancellationToken ct = default, Chat.ChatLine? chat = null)
     {
         command = command with { By = actor.Login };
         // A unit's incident may change between reading it and locking the unit (a release, a dispatch): then lock again.
@@ -123,10 +125,18 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
                 IncidentChangeFeed.Notify(session, incident.Id, (incident.StartingVersion ?? 0) + decision.IncidentEvents.Count);
             }
             await Tell(session, unit, command, incident?.Aggregate, actor, now, ct);
+            if (incident?.Aggregate is { } on)
+            {
+                var after = decision.IncidentEvents.Aggregate(on, (i, e) => Incident.Evolve(i, e)!);
+                await Chat.ChatPosts.Write(session, after, decision.IncidentEvents, actor, now, chat,
+                    () => Domain.Chat.SystemMessages.ResultOf(command, unit.CallSign, on.Number), ct);
+            }
             if (command is not ReportPosition)
                 AuditTrail.Record(session, clock, actor.Login, "unit." + Name(command), unit.HomePath,
                     incident?.Aggregate is { } i ? $"{unit.CallSign} · {i.Number}" : unit.CallSign, incident?.Id, incident?.Aggregate?.Number);
-            await session.SaveChangesAsync(ct);
+            try { await session.SaveChangesAsync(ct); }
+            // Two first messages raced to open the same channel's stream: decide again (nothing was written).
+            catch (Exception ex) when (attempt < 3 && Chat.ChatLog.IsNewChannelRace(ex)) { continue; }
             return new UnitOutcome.Done(unitId, (stream.StartingVersion ?? 0) + decision.UnitEvents.Count);
         }
     }

@@ -1,0 +1,34 @@
+using Dispatch.Domain.Access;
+using Dispatch.Domain.Chat;
+using Dispatch.Domain.Incidents;
+using Marten;
+
+namespace Dispatch.Server.Chat;
+
+/// <summary>A command typed in a channel: the line as typed, so its message in the incident's channel shows it.</summary>
+public sealed record ChatLine(string Text, IReadOnlyList<Mention>? Mentions = null);
+
+/// <summary>
+/// The messages a command's transaction writes to chat: the platform's announcements (<see cref="SystemMessages"/>) and,
+/// for a command typed in chat, its line and what it did, in the incident's channel. Written with the command's events,
+/// so a command is never done without its message nor a message posted for a command that failed.
+/// </summary>
+public static class ChatPosts
+{
+    public static async Task Write(IDocumentSession session, Incident after, IReadOnlyList<object> events, Actor actor, DateTimeOffset now,
+        ChatLine? line, Func<ChatResult> result, CancellationToken ct)
+    {
+        var posts = SystemMessages.For(after, events)
+            .Select(p => new ChannelMessagePosted(p.Channel.Key, MessageKind.System, Mentions.Platform, "", "", [], p.IncidentId, now, p.Result))
+            .ToList();
+        if (line is not null)
+        {
+            var channel = Channels.Incident(after.Id).Key;
+            // The command's own message says what it did; the platform does not say it again in the same channel.
+            posts.RemoveAll(p => p.Channel == channel);
+            posts.Insert(0, new ChannelMessagePosted(channel, MessageKind.Command, actor.Login, actor.Name, line.Text, line.Mentions ?? [],
+                after.Id, now, result()));
+        }
+        if (posts.Count > 0) await ChatLog.Append(session, posts, ct);
+    }
+}

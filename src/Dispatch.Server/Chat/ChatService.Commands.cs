@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text;
+using Dispatch.Domain.Access;
+using Dispatch.Domain.Chat;
+using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Units;
+using Dispatch.Server.Identity;
+using Dispatch.Server.Incidents;
+using Dispatch.Server.Units;
+using Marten;
+
+namespace Dispatch.Server.Chat;
+
+public sealed partial class ChatService
+{
+    /// <summary>
+    /// Runs a parsed command. The incident is the one named with #number, or the channel's own; the command goes through
+    /// the same service as the button, and its line and result are written to the incident's channel in the command's own
+    /// transaction. Questions (/status, /units near, /who, /help) are answered to the sender only.
+    /// </summary>
+    async Task<ChatOutcome> Run(Actor actor, ChannelContext context, string line, ChatCommand command, CancellationToken ct)
+    {
+        switch (command)
+        {
+            case HelpCommand help:
+                return Help(help.Topic);
+            case WhoCommand:
+                return new ChatOutcome.Answered(await Who(context, ct));
+            case StatusCommand { Unit: { } callSign }:
+                return await UnitStatusOf(actor, callSign, ct);
+        }
+
+        var (card, refused) = await IncidentFor(actor, context, command, ct);
+        if (refused is not null) return refused;
+        var chat = new ChatLine(line, await ResolveMentions(line, ct));
+
+        switch (command)
+        {
+            case StatusCommand:
+                return new ChatOutcome.Answered(await IncidentStatus(card!, ct));
+            case UnitsNearCommand near:
+                return new ChatOutcome.Answered(await Near(actor, card!, near.Capability, ct));
+            case AssignCommand assign when await UnitCalled(assign.Target, ct) is { } unit:
+                if (assign.Assisting.Count > 0)
+                    return new ChatOutcome.Refused("command.assign.unit-and-departments",
+                        words.Say("chat.error.command.assign.unit-and-departments", "Send one unit, or assign departments; not both in one command."),
+                        SlashCommands.All.First(h => h.Name == "assign").Usage);
+                return Reported(await units.Handle(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), ct, chat), card!, unit.CallSign);
+            case AckCommand when await UnitOf(actor, ct) is { } mine:
+                // A unit acknowledges by accepting and going: the same one tap as on its phone.
+                return mine.IncidentId == card!.Id
+                    ? Reported(await units.Handle(actor, mine.Id, new AcceptAndGo(""), ct, chat), card, mine.CallSign)
+                    : new ChatOutcome.Refused("command.ack.not-yours",
+                        words.Say("chat.error.command.ack.not-yours", "Unit {0} is not on #{1}.", mine.CallSign, card.Number));
+        }
+
+        var department = DepartmentFor(actor, card!);
+        IncidentCommand? incidentCommand = command switch
+        {
+            AcceptCommand => new AcceptIncident(""),
+            AssignCommand a => DepartmentCode(a.Target) is { } lead
+                ? new AssignIncident(lead, "", [.. a.Assisting.Select(x => DepartmentCode(x) ?? x)])
+                : null,
+            AckCommand => department is null ? null : new AcknowledgeIncident(department, ""),
+            NoteCommand n => department is null ? null : new NoteProgress(department, n.Text, ""),
+            ReturnCommand r => department is null ? null : new ReturnIncident(department, r.Reason, ""),
+            ResolveCommand r => department is null ? null : new ResolveIncident(department, r.Resolution, ""),
+            EscalateCommand e => new EscalateIncident(e.Reason, ""),
+            DelegateCommand d => new DelegateIncident(d.Reason, ""),
+            SuperviseCommand s => new SuperviseIncident(s.Comment, ""),
+            CallbackCommand c => new RecordCallback(c.Satisfaction, c.Comment, ""),
+            CloseCommand => new CloseIncident(""),
+            _ => throw new InvalidOperationException($"{command.GetType().Name} has no incident command."),
+        };
+        if (incidentCommand is null)
+        {
+            return command is AssignCommand a
+                ? new ChatOutcome.Refused("command.assign.unknown",
+                    words.Say("chat.error.command.assign.unknown", "No department or unit is called '{0}'. Departments: {1}.", a.Target,
+                        string.Join(", ", city.Departments.Select(d => d.Code))), SlashCommands.All.First(h => h.Name == "assign").Usage)
+                : new ChatOutcome.Refused("command.no-department",
+                    words.Say("chat.error.command.no-department", "You act for no department on #{0} (its lead is {1}).", card!.Number,
+                        words.Department(card.LeadDepartment)));
+        }
+        return Reported(await incidents.Handle(actor, card!.Id, incidentCommand, expectedVersion: null, ct, chat: chat), card);
+    }
+
+    /// <summary>The incident a command acts on: named with #number, or the channel's own.</summary>
+    async Task<(IncidentCard? Card, ChatOutcome.Refused? Refused)> IncidentFor(Actor actor, ChannelContext context, ChatCommand command, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        IncidentCard? card;
+        if (command.Incident is { } number)
+        {
+            card = await query.Query<IncidentCard>().FirstOrDefaultAsync(c => c.Number == number, ct);
+            // Not found and not yours read the same: numbers outside one's scope are not confirmed.
+            if (card is null || !AccessRules.Allows(actor, IncidentAction.Read, card.Scope()) && !await IsOn(actor, card, ct))
+                return (null, new("command.unknown-incident", words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", number)));
+            return (card, null);
+        }
+        if (context.Channel.IncidentId is not { } id)
+        {
+            var usage = SlashCommands.All.FirstOrDefault(h => command.GetType().Name.StartsWith(char.ToUpperInvariant(h.Name[0]) + h.Name[1..], StringComparison.Ordinal))?.Usage;
+            return (null, new("command.which-incident",
+                words.Say("chat.error.command.which-incident", "Name the incident with #number: this channel is not an incident's."), usage));
+        }
+        card = await query.LoadAsync<IncidentCard>(id, ct);
+        return card is null
+            ? (null, new("command.unknown-incident", words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", id)))
+            : (card, null);
+    }
+
+    async Task<bool> IsOn(Actor actor, IncidentCard card, CancellationToken ct) =>
+        await UnitOf(actor, ct) is { } unit && card.Units.Any(u => u.Id == unit.Id);
+
+    async Task<UnitRosterEntry?> UnitOf(Actor actor, CancellationToken ct)
+    {
+        if (!actor.Has(Role.FieldUnit)) return null;
+        await using var query = store.QuerySession();
+        return await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == actor.Login, ct);
+    }
+
+    async Task<UnitRosterEntry?> UnitCalled(string callSign, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == callSign, ct);
+    }
+
+    /// <summary>The department a person acts for on the incident: the lead if it is theirs, else one they assist with.</summary>
+    static string? DepartmentFor(Actor actor, IncidentCard card)
+    {
+        var mine = ChannelDirectory.Departments(actor);
+        return mine.Contains(card.LeadDepartment ?? "") ? card.LeadDepartment : card.Assisting.FirstOrDefault(mine.Contains) ?? (mine.Count == 1 ? mine[0] : null);
+    }
+
+    ChatOutcome Reported(CommandOutcome outcome, IncidentCard card) => outcome switch
+    {
+        CommandOutcome.Done => Done(card),
+        CommandOutcome.Refused r => new ChatOutcome.Refused(r.Refusal.Code, refusals.Refusal(r.Refusal)),
+        CommandOutcome.Forbidden f => new ChatOutcome.Refused(f.Denial.Code, f.Denial.Message),
+        CommandOutcome.Invalid i => new ChatOutcome.Refused("command.invalid", string.Join(" ", i.Errors.Select(refusals.Field))),
+        CommandOutcome.NotFound => new ChatOutcome.Refused("command.unknown-incident",
+            words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", card.Number)),
+        CommandOutcome.Conflict c => new ChatOutcome.Refused("command.conflict", refusals.Conflict(c)),
+        _ => throw new InvalidOperationException(outcome.ToString()),
+    };
+
+    ChatOutcome Reported(UnitOutcome outcome, IncidentCard card, string callSign) => outcome switch
+    {
+        UnitOutcome.Done => Done(card),
+        UnitOutcome.Refused r => new ChatOutcome.Refused(r.Refusal.Code, refusals.Refusal(r.Refusal)),
+        UnitOutcome.Forbidden f => new ChatOutcome.Refused(f.Denial.Code, f.Denial.Message),
+        UnitOutcome.NotFound => new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", callSign)),
+        UnitOutcome.Invalid i => new ChatOutcome.Refused("command.invalid", string.Join(" ", i.Errors.Select(refusals.Field))),
+        _ => throw new InvalidOperationException(outcome.ToString()),
+    };
+
+    ChatOutcome.Done Done(IncidentCard card) =>
+        new(words.Say("chat.done", "Done: #{0}. Its channel has the record.", card.Number), Domain.Chat.Channels.Incident(card.Id).Key);
+
+    ChatOutcome Help(string? topic)
+    {
+        if (topic is not null)
+        {
+            return SlashCommands.All.FirstOrDefault(h => h.Name == topic) is { } one
+                ? new ChatOutcome.Answered($"{one.Usage}\n{Summary(one)}")
+                : new ChatOutcome.Refused("command.unknown", words.Say("chat.error.help.unknown", "There is no command /{0}. Type /help for the list.", topic));
+        }
+        var all = new StringBuilder(words.Say("chat.help.intro", "Commands (inside an incident's channel the incident is implied; elsewhere add #number):"));
+        foreach (var h in SlashCommands.All) all.Append('\n').Append(h.Usage).Append(" — ").Append(Summary(h));
+        return new ChatOutcome.Answered(all.ToString());
+    }
+
+    string Summary(CommandHelp help) => words.Say($"chat.help.{help.Name}", help.Summary);
+
+    async Task<string> Who(ChannelContext context, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var members = (await query.Query<UserAccount>().Where(u => !u.Disabled).ToListAsync(ct))
+            .Where(u => context.IsMember(u.ToActor())).OrderBy(u => u.Name, StringComparer.Ordinal).ToList();
+        var shown = members.Take(60).Select(u => $"{u.Name} (@{u.Id})");
+        return words.Say("chat.who", "In this channel ({0}): {1}", members.Count, string.Join(", ", shown) + (members.Count > 60 ? " …" : ""));
+    }
+
+    async Task<string> IncidentStatus(IncidentCard card, CancellationToken ct)
+    {
+        var at = card.CentrePath.Length == 0 ? "" : $" ({card.CentrePath.Split('/')[^1]})";
+        var text = new StringBuilder($"#{card.Number} {words.Category(card.Category)} · {words.State(card.State)} · {words.Level(card.Level)}{at}");
+        if (card.LeadDepartment is { } lead) text.Append(" · ").Append(words.Say("chat.status.lead", "lead: {0}", words.Department(lead)));
+        if (card.Assisting.Count > 0)
+            text.Append(" · ").Append(words.Say("chat.status.assisting", "assisting: {0}", string.Join(", ", card.Assisting.Select(words.Department))));
+        if (card.AcknowledgedBy.Count > 0)
+            text.Append(" · ").Append(words.Say("chat.status.acknowledged", "acknowledged by: {0}", string.Join(", ", card.AcknowledgedBy.Select(words.Department))));
+        foreach (var unit in card.Units)
+            text.Append('\n').Append($"  {unit.CallSign} · {words.UnitStatus(unit.Status)} · {city.ToLocal(unit.Since):HH:mm}{(unit.Overdue ? " ⚑" : "")}");
+        if (card.DeadlineDue is { } due)
+            text.Append('\n').Append(words.Say("chat.status.deadline", "deadline: {0:HH:mm}", city.ToLocal(due)));
+        if (card.Supervision is { } supervision)
+            text.Append('\n').Append(words.Say("chat.status.supervised", "supervised: {0}", supervision));
+        await Task.CompletedTask;
+        return text.ToString();
+    }
+
+    async Task<ChatOutcome> UnitStatusOf(Actor actor, string callSign, CancellationToken ct)
+    {
+        if (await UnitCalled(callSign, ct) is not { } unit || !UnitService.MayRead(actor, unit))
+            return new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", callSign));
+        var now = clock.GetUtcNow();
+        var text = new StringBuilder($"{unit.CallSign} · {words.Department(unit.Department)} · {words.UnitStatus(unit.Status)} · {city.ToLocal(unit.StatusSince):HH:mm}");
+        if (unit.IncidentNumber is { } number) text.Append(" · #").Append(number);
+        if (unit.PositionAt is { } seen)
+            text.Append(" · ").Append(words.Say("chat.status.position", "position {0} min old", (int)(now - seen).TotalMinutes));
+        return new ChatOutcome.Answered(text.ToString());
+    }
+
+    async Task<string> Near(Actor actor, IncidentCard card, string? capability, CancellationToken ct) =>
+        await recommendations.For(actor, card.Id, capability, ct: ct) switch
+        {
+            RecommendationResult.Ranked { Recommendation: var r } when r.Proposed.Count > 0 =>
+                words.Say("chat.near.intro", "Nearest units for #{0}:", card.Number) + string.Concat(r.Proposed.Take(5).Select((p, i) =>
+                    $"\n{i + 1}. {p.Unit.CallSign} · {Distance(p.DistanceMeters)} · {words.Say("chat.status.position", "position {0} min old", (int)p.PositionAge.TotalMinutes)} — /assign {p.Unit.CallSign}")),
+            RecommendationResult.Ranked { Recommendation: var r } =>
+                words.Say("chat.near.none", "No unit can be proposed for #{0}: {1}", card.Number,
+                    string.Join("; ", r.LeftOut.Take(5).Select(l => $"{l.Unit.CallSign} ({l.Reason})"))),
+            RecommendationResult.NoLocation => words.Say("chat.near.no-location", "#{0} has no coordinates yet: locate it first.", card.Number),
+            _ => words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", card.Number),
+        };
+
+    static string Distance(double meters) => meters < 1000
+        ? string.Create(CultureInfo.InvariantCulture, $"{meters:0} m")
+        : string.Create(CultureInfo.InvariantCulture, $"{meters / 1000:0.0} km");
+}
