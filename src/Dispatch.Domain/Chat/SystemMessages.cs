@@ -61,7 +61,8 @@ public static class SystemMessages
         For(after, events).FirstOrDefault(p => p.Channel.Kind == ChannelKind.Incident)?.Result ?? (command switch
         {
             AcceptIncident => new ChatResult("result.accepted", [after.Number]),
-            AssignIncident c => new ChatResult("result.assigned", [after.Number, c.Department, string.Join(", ", c.Assisting ?? [])]),
+            AssignIncident { Assisting: { Count: > 0 } assisting } c => new ChatResult("result.assigned-with", [after.Number, c.Department, string.Join(", ", assisting)]),
+            AssignIncident c => new ChatResult("result.assigned", [after.Number, c.Department]),
             AcknowledgeIncident c => new ChatResult("result.acknowledged", [after.Number, c.Department]),
             NoteProgress c => new ChatResult("result.noted", [after.Number, c.Department, c.Note]),
             ResolveIncident c => new ChatResult("result.resolved", [after.Number, c.Department, c.Resolution]),

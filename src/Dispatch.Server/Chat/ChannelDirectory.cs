@@ -112,5 +112,5 @@ public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IS
         };
     }
 
-    string PlaceName(string path) => tree.Find(path.Split('/')[^1])?.Name ?? path;
+    public string PlaceName(string path) => tree.Find(path.Split('/')[^1])?.Name ?? path;
 }

@@ -5,8 +5,16 @@ using Marten;
 
 namespace Dispatch.Server.Chat;
 
-/// <summary>A command typed in a channel: the line as typed, so its message in the incident's channel shows it.</summary>
-public sealed record ChatLine(string Text, IReadOnlyList<Mention>? Mentions = null);
+/// <summary>
+/// A command typed in a channel: the line as typed, so its message in the incident's channel shows it; once written,
+/// <see cref="Result"/> holds what the message says it did (the chat tells the sender the same words).
+/// </summary>
+public sealed class ChatLine(string text, IReadOnlyList<Mention>? mentions = null)
+{
+    public string Text => text;
+    public IReadOnlyList<Mention> Mentions => mentions ?? [];
+    public ChatResult? Result { get; set; }
+}
 
 /// <summary>
 /// The messages a command's transaction writes to chat: the platform's announcements (<see cref="SystemMessages"/>) and,
@@ -26,8 +34,9 @@ public static class ChatPosts
             var channel = Channels.Incident(after.Id).Key;
             // The command's own message says what it did; the platform does not say it again in the same channel.
             posts.RemoveAll(p => p.Channel == channel);
-            posts.Insert(0, new ChannelMessagePosted(channel, MessageKind.Command, actor.Login, actor.Name, line.Text, line.Mentions ?? [],
-                after.Id, now, result()));
+            line.Result = result();
+            posts.Insert(0, new ChannelMessagePosted(channel, MessageKind.Command, actor.Login, actor.Name, line.Text, line.Mentions,
+                after.Id, now, line.Result));
         }
         if (posts.Count > 0) await ChatLog.Append(session, posts, ct);
     }

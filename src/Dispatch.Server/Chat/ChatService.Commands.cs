@@ -45,11 +45,11 @@ public sealed partial class ChatService
                     return new ChatOutcome.Refused("command.assign.unit-and-departments",
                         words.Say("chat.error.command.assign.unit-and-departments", "Send one unit, or assign departments; not both in one command."),
                         SlashCommands.All.First(h => h.Name == "assign").Usage);
-                return Reported(await units.Handle(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), ct, chat), card!, unit.CallSign);
+                return Reported(await units.Handle(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), ct, chat), card!, unit.CallSign, chat);
             case AckCommand when await UnitOf(actor, ct) is { } mine:
                 // A unit acknowledges by accepting and going: the same one tap as on its phone.
                 return mine.IncidentId == card!.Id
-                    ? Reported(await units.Handle(actor, mine.Id, new AcceptAndGo(""), ct, chat), card, mine.CallSign)
+                    ? Reported(await units.Handle(actor, mine.Id, new AcceptAndGo(""), ct, chat), card, mine.CallSign, chat)
                     : new ChatOutcome.Refused("command.ack.not-yours",
                         words.Say("chat.error.command.ack.not-yours", "Unit {0} is not on #{1}.", mine.CallSign, card.Number));
         }
@@ -82,7 +82,7 @@ public sealed partial class ChatService
                     words.Say("chat.error.command.no-department", "You act for no department on #{0} (its lead is {1}).", card!.Number,
                         words.Department(card.LeadDepartment)));
         }
-        return Reported(await incidents.Handle(actor, card!.Id, incidentCommand, expectedVersion: null, ct, chat: chat), card);
+        return Reported(await incidents.Handle(actor, card!.Id, incidentCommand, expectedVersion: null, ct, chat: chat), card, chat);
     }
 
     /// <summary>The incident a command acts on: named with #number, or the channel's own.</summary>
@@ -133,9 +133,9 @@ public sealed partial class ChatService
         return mine.Contains(card.LeadDepartment ?? "") ? card.LeadDepartment : card.Assisting.FirstOrDefault(mine.Contains) ?? (mine.Count == 1 ? mine[0] : null);
     }
 
-    ChatOutcome Reported(CommandOutcome outcome, IncidentCard card) => outcome switch
+    ChatOutcome Reported(CommandOutcome outcome, IncidentCard card, ChatLine chat) => outcome switch
     {
-        CommandOutcome.Done => Done(card),
+        CommandOutcome.Done => Done(card, chat),
         CommandOutcome.Refused r => new ChatOutcome.Refused(r.Refusal.Code, refusals.Refusal(r.Refusal)),
         CommandOutcome.Forbidden f => new ChatOutcome.Refused(f.Denial.Code, f.Denial.Message),
         CommandOutcome.Invalid i => new ChatOutcome.Refused("command.invalid", string.Join(" ", i.Errors.Select(refusals.Field))),
@@ -145,9 +145,9 @@ public sealed partial class ChatService
         _ => throw new InvalidOperationException(outcome.ToString()),
     };
 
-    ChatOutcome Reported(UnitOutcome outcome, IncidentCard card, string callSign) => outcome switch
+    ChatOutcome Reported(UnitOutcome outcome, IncidentCard card, string callSign, ChatLine chat) => outcome switch
     {
-        UnitOutcome.Done => Done(card),
+        UnitOutcome.Done => Done(card, chat),
         UnitOutcome.Refused r => new ChatOutcome.Refused(r.Refusal.Code, refusals.Refusal(r.Refusal)),
         UnitOutcome.Forbidden f => new ChatOutcome.Refused(f.Denial.Code, f.Denial.Message),
         UnitOutcome.NotFound => new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", callSign)),
@@ -155,8 +155,9 @@ public sealed partial class ChatService
         _ => throw new InvalidOperationException(outcome.ToString()),
     };
 
-    ChatOutcome.Done Done(IncidentCard card) =>
-        new(words.Say("chat.done", "Done: #{0}. Its channel has the record.", card.Number), Domain.Chat.Channels.Incident(card.Id).Key);
+    /// <summary>The sender reads what the incident's channel now says.</summary>
+    ChatOutcome.Done Done(IncidentCard card, ChatLine chat) =>
+        new(chat.Result is { } result ? words.Result(result) : words.Say("chat.done", "Done: #{0}.", card.Number), Domain.Chat.Channels.Incident(card.Id).Key);
 
     ChatOutcome Help(string? topic)
     {
@@ -184,7 +185,7 @@ public sealed partial class ChatService
 
     async Task<string> IncidentStatus(IncidentCard card, CancellationToken ct)
     {
-        var at = card.CentrePath.Length == 0 ? "" : $" ({card.CentrePath.Split('/')[^1]})";
+        var at = card.CentrePath.Length == 0 ? "" : $" ({directory.PlaceName(card.CentrePath)})";
         var text = new StringBuilder($"#{card.Number} {words.Category(card.Category)} · {words.State(card.State)} · {words.Level(card.Level)}{at}");
         if (card.LeadDepartment is { } lead) text.Append(" · ").Append(words.Say("chat.status.lead", "lead: {0}", words.Department(lead)));
         if (card.Assisting.Count > 0)

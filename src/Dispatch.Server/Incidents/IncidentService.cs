@@ -123,7 +123,7 @@ public sealed partial class IncidentService(
             // The deadlines an assignment carries are the policy's for this matter, fixed when it is assigned.
             if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
             var scope = IncidentScope.Of(incident);
-            if (!AccessRules.Allows(actor, command, scope))
+            if (!AccessRules.Allows(actor, command, scope) && !await IsCrewOn(session, actor, incident, command, scope, ct))
                 return new CommandOutcome.Forbidden(
                     await Deny(actor, AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(), scope.Path, id, incident.Number, ct));
 
@@ -156,6 +156,20 @@ public sealed partial class IncidentService(
         {
             return await DescribeConflict(id, expectedVersion, ct);
         }
+    }
+
+    /// <summary>
+    /// A unit's sign-in holds its role at its home; a unit sent to a neighbouring town works that incident too (notes,
+    /// photos, resolving for its department) for as long as it is on it.
+    /// </summary>
+    static async Task<bool> IsCrewOn(IDocumentSession session, Actor actor, Incident incident, IncidentCommand command, IncidentScope scope,
+        CancellationToken ct)
+    {
+        if (incident.Units.Count == 0 || actor.Grants.FirstOrDefault(g => g.Role == Role.FieldUnit) is not { Department: { } department }) return false;
+        var login = actor.Login;
+        var unit = await session.Query<Units.UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == login, ct);
+        return unit is not null && incident.Units.Any(u => u.Id == unit.Id)
+            && AccessRules.Allows(actor with { Grants = [new Grant(Role.FieldUnit, scope.Path, department)] }, command, scope);
     }
 
     /// <summary>

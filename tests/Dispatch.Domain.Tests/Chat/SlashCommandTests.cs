@@ -230,4 +230,22 @@ public class SlashCommandTests
         Assert.Equal(SlashCommands.All.Count, SlashCommands.Complete("/").Count);
         Assert.Empty(SlashCommands.Complete("/zz"));
     }
+
+    [Fact]
+    public void Accept_and_callback_close_the_loop_from_chat()
+    {
+        Assert.Equal(Number, Parsed<AcceptCommand>($"/accept #{Number}").Incident);
+        var callback = Parsed<CallbackCommand>("/callback 4 市民基本满意");
+        Assert.Equal((4, "市民基本满意"), (callback.Satisfaction, callback.Comment));
+        Assert.Null(Parsed<CallbackCommand>("/callback 5").Comment);
+    }
+
+    [Theory]
+    [InlineData("/callback", "command.callback.missing")]
+    [InlineData("/callback 0", "command.callback.satisfaction")]
+    [InlineData("/callback 6 很好", "command.callback.satisfaction")]
+    [InlineData("/callback 五", "command.callback.satisfaction")]
+    [InlineData("/accept 现在", "command.accept.extra")]
+    public void A_callback_needs_a_score_from_one_to_five_and_accept_takes_nothing_more(string line, string code) =>
+        Assert.Equal(code, Refused(line).Code);
 }
