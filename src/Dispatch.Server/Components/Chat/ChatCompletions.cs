@@ -34,7 +34,7 @@ public static class ChatCompletions
         var (start, word) = Word(text);
         var line = text.TrimStart();
         if (line.StartsWith('/') && start == text.Length - line.Length)
-            return [.. SlashCommands.Complete(word).Take(Max).Select(h => new Completion("/" + h.Name, h.Usage, describe?.Invoke(h) ?? h.Summary))];
+            return [.. SlashCommands.Complete(word).Select(h => new Completion("/" + h.Name, h.Usage, describe?.Invoke(h) ?? h.Summary))];
         if (word.StartsWith('#'))
             return Pick(sources.Incidents, word[1..], "#");
         if (word.StartsWith('@'))
@@ -62,12 +62,19 @@ public static class ChatCompletions
         return (start, text[start..]);
     }
 
-    /// <summary>Names that start with what was typed first, then those that contain it; case does not matter.</summary>
+    /// <summary>
+    /// Names that start with what was typed, then names that contain it, then those whose word about them does (a
+    /// department by its name, an incident by its category); case does not matter.
+    /// </summary>
     static IReadOnlyList<Completion> Pick(IEnumerable<Nameable> names, string typed, string prefix) =>
-        [.. names.Where(n => n.Name.Contains(typed, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(n => n.Name.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
-            .ThenBy(n => n.Name, StringComparer.Ordinal)
-            .DistinctBy(n => n.Name)
-            .Take(Max)
+        [.. names.Select(n => (Name: n, Rank: Rank(n, typed))).Where(x => x.Rank < 3)
+            .OrderBy(x => x.Rank).ThenBy(x => x.Name.Name, StringComparer.Ordinal)
+            .Select(x => x.Name).DistinctBy(n => n.Name).Take(Max)
             .Select(n => new Completion(prefix + n.Name, prefix + n.Name, n.Detail))];
+
+    static int Rank(Nameable n, string typed) =>
+        n.Name.StartsWith(typed, StringComparison.OrdinalIgnoreCase) ? 0
+        : n.Name.Contains(typed, StringComparison.OrdinalIgnoreCase) ? 1
+        : typed.Length > 0 && n.Detail?.Contains(typed, StringComparison.OrdinalIgnoreCase) == true ? 2
+        : 3;
 }

@@ -11,3 +11,13 @@ public sealed record ChatReader(string Login, IReadOnlyCollection<string> Depart
         city.Departments.FirstOrDefault(d =>
             string.Equals(d.Code, name, StringComparison.OrdinalIgnoreCase) || d.Zh == name || string.Equals(d.En, name, StringComparison.OrdinalIgnoreCase))?.Code);
 }
+
+public static class ChatTime
+{
+    /// <summary>A message's time as a list shows it: HH:mm today, MM-dd HH:mm before, in the city's time zone.</summary>
+    public static string Short(CityCatalog city, DateTimeOffset now, DateTimeOffset at)
+    {
+        var local = city.ToLocal(at);
+        return local.ToString(local.Date == city.ToLocal(now).Date ? "HH:mm" : "MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
