@@ -8,8 +8,10 @@ using Dispatch.Drill;
 //   calls         simulated hotline calls; intake → board push latency
 //   units         simulated field units: patrol, report positions, work their assignments (Ctrl+C signs them out)
 //   bench-assign  dispatch → unit phone push latency
+//   chat          one person in one chat channel at this terminal (stdin lines are posted, slash commands included)
 
-const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage;
+const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
+    "\n  " + ChatTerminal.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -18,6 +20,7 @@ try
         "calls" => await Calls.Run(options),
         "units" => await Units.Run(options),
         "bench-assign" => await BenchAssign.Run(options),
+        "chat" => await ChatTerminal.Run(options, Console.In, Console.Out),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }
