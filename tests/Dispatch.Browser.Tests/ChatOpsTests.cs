@@ -103,6 +103,8 @@ public sealed class ChatOpsTests(BrowserFixture browser) : IClassFixture<Browser
         await phone.Locator($"[data-testid=field-assignment][data-number='{incident.Number}']").WaitForAsync(new() { Timeout = Push });
         await phone.Locator($"[data-testid=field-chat][data-channel='{channel}'] [data-testid=chat-message][data-kind=Command]").WaitForAsync(new() { Timeout = Push });
 
+        await phone.Locator("[data-testid=field-chat]").ScrollIntoViewIfNeededAsync();
+        await phone.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("field-chat.png") });
         await chat.Locator("#chat-input").FocusAsync();
         await chat.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("chat.png") });
     }
