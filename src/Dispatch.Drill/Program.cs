@@ -9,8 +9,10 @@ using Dispatch.Drill;
 //   units         simulated field units: patrol, report positions, work their assignments (Ctrl+C signs them out)
 //   bench-assign  dispatch → unit phone push latency
 //   bench-chat    chat post → members' push latency
+//   chat          one person in one chat channel at this terminal (stdin lines are posted, slash commands included)
 
-const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage + "\n  " + BenchChat.Usage;
+const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -20,6 +22,7 @@ try
         "units" => await Units.Run(options),
         "bench-assign" => await BenchAssign.Run(options),
         "bench-chat" => await BenchChat.Run(options),
+        "chat" => await ChatTerminal.Run(options, Console.In, Console.Out),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

@@ -5,7 +5,7 @@ namespace Dispatch.Drill;
 /// <summary>Running totals over every simulated unit, for the summary line.</summary>
 public sealed class DrillStats
 {
-    int _assignments, _onScene, _resolved, _refused, _positions, _failures;
+    int _assignments, _onScene, _resolved, _refused, _positions, _failures, _chatPosts, _mentions;
 
     public int Assignments => _assignments;
     public int OnScene => _onScene;
@@ -13,6 +13,9 @@ public sealed class DrillStats
     public int Refused => _refused;
     public int Positions => _positions;
     public int Failures => _failures;
+    /// <summary>Lines the units said in chat (on arrival), and messages that named them.</summary>
+    public int ChatPosts => _chatPosts;
+    public int Mentions => _mentions;
 
     internal void Count(UnitStep step, UnitReply reply)
     {
@@ -31,6 +34,8 @@ public sealed class DrillStats
     }
 
     internal void CountFailure() => Interlocked.Increment(ref _failures);
+    internal void CountChatPost() => Interlocked.Increment(ref _chatPosts);
+    internal void CountMention() => Interlocked.Increment(ref _mentions);
 }
 
 /// <summary>A step the unit took and how the server answered.</summary>
@@ -47,6 +52,10 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
     readonly Channel<UnitMessage> _inbox = Channel.CreateUnbounded<UnitMessage>(new() { SingleReader = true });
     readonly UnitBrain _brain = new(unit.Home, habits, random);
     UnitPhone? _phone;
+    ChatLine? _chat;
+
+    /// <summary>What a crew says in its incident's channel on arrival.</summary>
+    public const string ArrivalLine = "到达现场";
 
     public DrillUnit Unit => unit;
     public UnitBrain Brain => _brain;
@@ -70,6 +79,7 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         {
             foreach (var message in batch) await _inbox.Writer.WriteAsync(message);
         }, log, ct);
+        await ConnectChat(ct);
         var me = await _phone.Me(ct);
         await Do(_brain.Start(me, clock.GetUtcNow()), ct);
 
@@ -116,6 +126,8 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         }
         finally
         {
+            if (_chat is not null) await _chat.DisposeAsync();
+            _chat = null;
             await _phone.DisposeAsync();
             _phone = null;
         }
@@ -140,6 +152,7 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
                 return;
             }
             stats.Count(step, reply);
+            if (reply.Ok && step is UnitStep.OnScene arrived) await SayArrived(arrived, ct);
             Stepped?.Invoke(new UnitStepDone(unit, step, reply));
             if (reply.Ok) continue;
             if (step is not UnitStep.Position || reply.Code != "position.off-duty")
@@ -149,6 +162,46 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
                 steps = instead;
                 i = -1;
             }
+        }
+    }
+
+    /// <summary>
+    /// The unit's chat, on the same session as its phone: it hears its incident's and its department's channels and its
+    /// direct messages, and logs (and counts) those that name it. A server without chat leaves the unit without it.
+    /// </summary>
+    async Task ConnectChat(CancellationToken ct)
+    {
+        try
+        {
+            _chat = await ChatLine.Connect(_phone!.Session, message =>
+            {
+                if (message.MentionsMe)
+                {
+                    stats.CountMention();
+                    log($"{unit.CallSign}: named in {message.Channel}: {ChatLine.Format(message)}");
+                }
+                return Task.CompletedTask;
+            }, ct: ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log($"{unit.CallSign}: no chat: {e.Message}");
+        }
+    }
+
+    /// <summary>On scene: a short line in the incident's channel, as a crew would type it.</summary>
+    async Task SayArrived(UnitStep.OnScene arrived, CancellationToken ct)
+    {
+        if (_chat is null) return;
+        try
+        {
+            var reply = await _chat.Post($"incident:{arrived.IncidentId:N}", ArrivalLine, ct);
+            if (reply.Ok) stats.CountChatPost();
+            else log($"{unit.CallSign}: chat refused ({reply.Code}): {reply.Text}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log($"{unit.CallSign}: chat failed: {e.Message}");
         }
     }
 

@@ -41,6 +41,8 @@ public sealed class UnitPhone : IAsyncDisposable
     }
 
     public HubConnection Connection { get; }
+    /// <summary>The unit's signed-in session (its chat connects with the same cookie).</summary>
+    public DispatchClient Session => _session;
     public bool Connected => Connection.State == HubConnectionState.Connected;
     public string Login => _session.Login;
     /// <summary>How often the connection dropped and came back.</summary>

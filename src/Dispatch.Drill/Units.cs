@@ -80,7 +80,8 @@ public static class Units
     static string Line(IReadOnlyList<SimulatedUnit> units, DrillStats stats) =>
         $"on duty {units.Count(u => u.OnDuty)}/{units.Count} · driving {units.Count(u => u.Brain.Activity == UnitActivity.Driving)} · " +
         $"on scene {units.Count(u => u.Brain.Activity == UnitActivity.Working)} · assignments {stats.Assignments} · resolved {stats.Resolved} · " +
-        $"positions {stats.Positions} · refused {stats.Refused} · failed calls {stats.Failures} · reconnects {units.Sum(u => u.Reconnects)}";
+        $"positions {stats.Positions} · chat lines {stats.ChatPosts} · named {stats.Mentions} · refused {stats.Refused} · failed calls {stats.Failures} · " +
+        $"reconnects {units.Sum(u => u.Reconnects)}";
 
     static string Narrate(UnitStep step) => step switch
     {

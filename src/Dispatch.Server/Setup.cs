@@ -56,6 +56,7 @@ public static class Setup
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ConsoleSession>();
         builder.Services.AddConsoleCircuit();
+        builder.Services.AddScoped<Components.Chat.ChatBadge>();
         // Serve MudBlazor's and the framework's assets from the build output in every environment, not only in
         // Development (tests run as "Testing"); a published app has them in wwwroot and this is a no-op.
         builder.WebHost.UseStaticWebAssets();

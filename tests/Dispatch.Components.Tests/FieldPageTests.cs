@@ -78,7 +78,13 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
 
     // Pushes re-render the page at any moment: find and fire in one turn of the renderer, so the element found is the one
     // whose handler fires (bUnit's advice for live components).
-    static Task Tap(IRenderedComponent<Field> cut, string selector) => cut.InvokeAsync(() => cut.Find(selector).Click());
+    static async Task Tap(IRenderedComponent<Field> cut, string selector)
+    {
+        // The status can arrive pushed while the page's own move is still finishing, which disables the buttons (a person
+        // cannot tap them either): wait until this one is enabled again.
+        cut.WaitForAssertion(() => Assert.False(cut.Find(selector).HasAttribute("disabled")), Waits.Push);
+        await cut.InvokeAsync(() => cut.Find(selector).Click());
+    }
 
     static Task Type(IRenderedComponent<Field> cut, string selector, string text) => cut.InvokeAsync(() => cut.Find(selector).Change(text));
 

@@ -52,6 +52,13 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitRecommendations>());
+        // Chat: the app's own channel directory, words and live feed; a ChatService of this console's own (scoped, as in a circuit).
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChannelDirectory>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatText>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatFeed>());
+        ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Chat.ChatService>(sp,
+            app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Dispatch.Server.Chat.ChatService>>()));
+        ctx.Services.AddScoped<Dispatch.Server.Components.Chat.ChatBadge>();
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
