@@ -40,11 +40,11 @@ public sealed record SurgeEnded(Guid SurgeStreamId, string Town, string Category
     DateTimeOffset At) : ISurgeEvent;
 
 /// <summary>A category × town as its stream tells it: is a surge running, since when, and how many it has had.</summary>
-public sealed record SurgeState(SurgeKey Key, bool Active, DateTimeOffset? Since, int Surges)
+public sealed record SurgeState(Guid Id, SurgeKey Key, bool Active, DateTimeOffset? Since, int Surges)
 {
     public static SurgeState? Evolve(SurgeState? state, object @event) => @event switch
     {
-        SurgeDetected d => new SurgeState(new SurgeKey(d.Town, d.Category), true, d.At, (state?.Surges ?? 0) + 1),
+        SurgeDetected d => new SurgeState(d.SurgeStreamId, new SurgeKey(d.Town, d.Category), true, d.At, (state?.Surges ?? 0) + 1),
         SurgeEnded when state is not null => state with { Active = false },
         _ => state,
     };

@@ -91,7 +91,7 @@ public sealed class SurgeWatch(IDocumentStore store, SituationFeed feed, SurgeSe
             {
                 var count = counts.GetValueOrDefault(key);
                 var usual = ledger.Tally.Baseline(key, now, settings);
-                var state = running.TryGetValue(key, out var card) ? new SurgeState(key, true, card.DetectedAt, card.Surges) : null;
+                var state = running.TryGetValue(key, out var card) ? new SurgeState(key.StreamId, key, true, card.DetectedAt, card.Surges) : null;
                 if (SurgeRule.Decide(state, key, count, usual, settings, now) is not null) found.Add((key, count, usual));
             }
             return (found, ledger.NextDrop(running.Keys.ToHashSet(), now), ledger.Tally.Zone);

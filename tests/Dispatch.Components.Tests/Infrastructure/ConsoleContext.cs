@@ -52,6 +52,8 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitRecommendations>());
+        // The situation screen's per-node feed (it hears the same pushes).
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Situation.SituationFeed>());
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
