@@ -22,16 +22,17 @@ public sealed class SituationFeed(
 {
     /// <summary>NOTIFY channel for "this surge stream changed" (payload: the stream id).</summary>
     public const string SurgeChannel = "dispatch_surges";
-    static readonly TimeSpan KpiEvery = TimeSpan.FromSeconds(30);
+    // The KPI rows come from the async daemon, which pushes nothing: they are read again this long after a change (the
+    // daemon has caught up by then), at most once per this interval while changes keep coming.
+    static readonly TimeSpan KpiDelay = TimeSpan.FromSeconds(5);
     static readonly TimeSpan LongestNap = TimeSpan.FromHours(1);
 
     readonly Lock _gate = new();
     readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Dictionary<(string Scope, string Culture), SituationPicture> _pictures = [];
     Func<Task>[] _handlers = [];
-    bool _flushPending, _reloadPending;
+    bool _flushPending, _reloadPending, _kpisPending;
     long _generation;
-    DateTimeOffset _kpisReadAt = DateTimeOffset.MinValue;
     ITimer? _tick;
     NotificationListener? _listener;
     IDisposable? _incidentSubscription, _unitSubscription;
@@ -140,7 +141,6 @@ public sealed class SituationFeed(
 
     async Task ReadKpis(CancellationToken ct)
     {
-        _kpisReadAt = DateTimeOffset.UtcNow;
         var day = ledger.Day.DayNumber;
         await using var query = store.QuerySession();
         var rows = await query.Query<KpiDay>().Where(r => r.Kind == KpiKind.Department && r.DayNumber == day).ToListAsync(ct);
@@ -185,12 +185,14 @@ public sealed class SituationFeed(
     /// <summary>Something changed: screens hear of it once the coalescing interval has passed (one flush per burst).</summary>
     void Changed()
     {
+        bool flush, kpis;
         lock (_gate)
         {
-            if (_flushPending) return;
-            _flushPending = true;
+            (flush, kpis) = (!_flushPending, !_kpisPending);
+            _flushPending = _kpisPending = true;
         }
-        _ = Flush();
+        if (flush) _ = Flush();
+        if (kpis) _ = ReadKpisLater();
     }
 
     async Task Flush()
@@ -199,15 +201,30 @@ public sealed class SituationFeed(
         {
             // The interval is real time, not the city's clock: it paces rendering, not the figures.
             await Task.Delay(options.Coalesce, _stopping);
-            if (DateTimeOffset.UtcNow - _kpisReadAt >= KpiEvery) await ReadKpis(_stopping);
         }
         catch (OperationCanceledException) { return; }
-        catch (Exception ex) { log.LogWarning(ex, "Reading today's KPI rows failed"); }
         finally
         {
             lock (_gate) _flushPending = false;
         }
         await Publish();
+    }
+
+    async Task ReadKpisLater()
+    {
+        try
+        {
+            await Task.Delay(KpiDelay, _stopping);
+            lock (_gate) _kpisPending = false;
+            await ReadKpis(_stopping);
+            await Publish();
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex)
+        {
+            lock (_gate) _kpisPending = false;
+            log.LogWarning(ex, "Reading today's KPI rows failed");
+        }
     }
 
     async Task Publish()

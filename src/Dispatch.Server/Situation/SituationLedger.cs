@@ -248,6 +248,6 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         return tree.Find(code)?.Name ?? (path.Length == 0 ? tree.City.Name : code);
     }
 
-    /// <summary>A grid cell as "town · cell", a town (nothing finer known) by its name.</summary>
-    string PlaceOf(string path) => Depth(path) >= 4 ? $"{NameOf(KpiNode.Prefix(path, 3))} · {NameOf(path)}" : NameOf(path);
+    /// <summary>A grid cell by its own name (it names its town too), a town (nothing finer known) by its name.</summary>
+    string PlaceOf(string path) => NameOf(path);
 }
