@@ -258,8 +258,9 @@ public sealed class SituationFeed(
         }
         var wait = next - now;
         wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestNap ? LongestNap : wait;
-        _tick ??= clock.CreateTimer(_ => _ = OnTick(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _tick.Change(wait, Timeout.InfiniteTimeSpan);
+        ITimer tick;
+        lock (_gate) tick = _tick ??= clock.CreateTimer(_ => _ = OnTick(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        tick.Change(wait, Timeout.InfiniteTimeSpan);
     }
 
     async Task OnTick()

@@ -49,7 +49,12 @@ public static class SituationSetup
         var situation = builder.Configuration.GetSection(SituationOptions.Section).Get<SituationOptions>() ?? new SituationOptions();
         if (situation.Coalesce < TimeSpan.Zero || situation.Coalesce > TimeSpan.FromMinutes(1))
             throw new InvalidOperationException($"{SituationOptions.Section}:Coalesce must be between 00:00:00 and 00:01:00; it is '{situation.Coalesce}'.");
-        var warning = builder.Configuration.GetSection(WarningOptions.Section).Get<WarningOptions>() ?? new WarningOptions();
+        var section = builder.Configuration.GetSection(WarningOptions.Section);
+        var warning = section.Get<WarningOptions>() ?? new WarningOptions();
+        // Read as the other windows are (Dispatch:Duplicates:Window): "24:00:00" is 24 hours, not .NET's 24 days.
+        if (section["Window"] is { } window)
+            warning.Window = Duplicates.DuplicateRules.ReadWindow(window)
+                ?? throw new InvalidOperationException($"{WarningOptions.Section}:Window must be a time span as hours:minutes:seconds (01:00:00); it is '{window}'.");
         var settings = warning.ToSettings();
         if (settings.Problems() is { Count: > 0 } problems)
             throw new InvalidOperationException(string.Join("; ", problems.Select(p => $"{WarningOptions.Section}:{p}")) + ".");
