@@ -23,7 +23,7 @@ namespace Dispatch.Components.Tests;
 /// The situation screen's panels from projection data: board cards, roster lines, KPI rows and surge cards as the store
 /// holds them, counted by the ledger and laid out by the panels. The clock is the app's manual one (09:00 in Shanghai).
 /// </summary>
-public sealed class SituationPanelTests(ClockedDispatchApp app) : IClassFixture<ClockedDispatchApp>, IAsyncLifetime
+public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<SurgeWatchingApp>, IAsyncLifetime
 {
     BunitContext _ctx = null!;
 

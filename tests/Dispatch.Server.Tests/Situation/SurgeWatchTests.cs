@@ -13,7 +13,7 @@ namespace Dispatch.Server.Tests.Situation;
 /// recorded once (also with a second watch racing it, as a second node would), ends when the burst slides out of the
 /// window, and a later burst is a new surge.
 /// </summary>
-public sealed class SurgeWatchTests(ClockedDispatchApp app) : IClassFixture<ClockedDispatchApp>
+public sealed class SurgeWatchTests(SurgeWatchingApp app) : IClassFixture<SurgeWatchingApp>
 {
     const string Category = "gas-leak";
     static readonly TimeSpan Window = SurgeSettings.Default.Window;
