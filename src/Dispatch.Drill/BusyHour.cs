@@ -10,7 +10,7 @@ namespace Dispatch.Drill;
 public static class BusyHour
 {
     public const string Usage =
-        "busy-hour [--url URL] [--rate 3] [--minutes 60] [--units 40] [--department all] [--password dispatch-demo]";
+        "busy-hour [--url URL] [--rate 3] [--minutes 60] [--units 40] [--department all] [--password dispatch-demo] [--state DIR]";
 
     public static async Task<int> Run(Options o)
     {
@@ -20,6 +20,7 @@ public static class BusyHour
         var units = o.Int("--units", 40, min: 1);
         var department = o.String("--department", "all");
         var password = o.String("--password", "dispatch-demo");
+        var state = o.String("--state", UnitCredentials.DefaultDirectory);
         o.RejectUnknown();
 
         string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
@@ -28,7 +29,7 @@ public static class BusyHour
         var callDrill = Calls.Run(Options.Parse(["calls", "--url", url, "--count", calls.ToString(CultureInfo.InvariantCulture),
             "--rate", Text(rate), "--password", password]));
         var unitDrill = Units.Run(Options.Parse(["units", "--url", url, "--count", units.ToString(CultureInfo.InvariantCulture),
-            "--department", department, "--duration", Text(minutes * 60), "--password", password]));
+            "--department", department, "--duration", Text(minutes * 60), "--password", password, "--state", state]));
         var results = await Task.WhenAll(callDrill, unitDrill);
         return results.Max();
     }
