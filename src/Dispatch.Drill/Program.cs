@@ -10,9 +10,10 @@ using Dispatch.Drill;
 //   bench-assign  dispatch → unit phone push latency
 //   bench-chat    chat post → members' push latency
 //   chat          one person in one chat channel at this terminal (stdin lines are posted, slash commands included)
+//   busy-hour     calls at a steady rate and simulated units together (watch the situation screen meanwhile)
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
-    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage;
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -23,6 +24,7 @@ try
         "bench-assign" => await BenchAssign.Run(options),
         "bench-chat" => await BenchChat.Run(options),
         "chat" => await ChatTerminal.Run(options, Console.In, Console.Out),
+        "busy-hour" => await BusyHour.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

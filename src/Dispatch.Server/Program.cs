@@ -9,6 +9,7 @@ using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
+using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
 using Dispatch.Server.Units;
 
@@ -30,6 +31,7 @@ builder.AddConsole();
 builder.AddDemoCity();
 // After the demo seed: the deadline watch starts once the seeded morning is in place.
 builder.AddCommand();
+builder.AddSituation();
 builder.AddSecurityHeaders();
 
 var app = builder.Build();

@@ -9,7 +9,8 @@ namespace Dispatch.Browser.Tests;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public DispatchApp App { get; } = new();
+    /// <summary>The app under test, with the early warning on (the situation screen's test raises a surge).</summary>
+    public DispatchApp App { get; } = new() { Settings = { ["Dispatch:Warning:Enabled"] = "true" } };
     public IBrowser Browser { get; private set; } = null!;
     IPlaywright _playwright = null!;
 

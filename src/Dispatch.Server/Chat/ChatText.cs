@@ -44,6 +44,7 @@ public sealed class ChatText(IStringLocalizer<Ui> text, CityCatalog city)
     string Word(string arg)
     {
         if (city.DepartmentCodes.Contains(arg)) return Department(arg);
+        if (city.CategoryCodes.Contains(arg)) return Category(arg);
         if (Enum.TryParse<CommandLevel>(arg, out var level) && !char.IsDigit(arg[0])) return Level(level);
         if (Enum.TryParse<UnitStatus>(arg, out var status) && !char.IsDigit(arg[0])) return UnitStatus(status);
         if (Enum.TryParse<DeadlineKind>(arg, out var kind) && !char.IsDigit(arg[0])) return text[$"chat.deadline.{kind}"];

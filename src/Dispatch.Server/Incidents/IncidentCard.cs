@@ -65,6 +65,10 @@ public sealed record IncidentCard
     public DateTimeOffset? MissedDue { get; init; }
     /// <summary>The units on it now (dispatched, en route, on scene, returning), each since when.</summary>
     public IReadOnlyList<Dispatch.Domain.Units.IncidentUnit> Units { get; init; } = [];
+    /// <summary>When it was last accepted, resolved and closed: the situation screen's "today" totals.</summary>
+    public DateTimeOffset? AcceptedAt { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
 }
 
 public static class IncidentCardAccess
@@ -88,7 +92,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
                 Address = r.Address, Location = r.Location, ReportedAt = r.At, ReceivedAt = r.ReceivedAt,
             },
             _ when card is null => null,
-            IncidentAccepted => card with { State = IncidentState.Accepted },
+            IncidentAccepted a => card with { State = IncidentState.Accepted, AcceptedAt = a.At },
             IncidentAssigned a => card with
             {
                 State = IncidentState.Assigned, LeadDepartment = a.Department, Returned = false, Assisting = a.Assisting ?? [],
@@ -112,7 +116,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
                 State = IncidentState.Accepted, LeadDepartment = null, Returned = true, Assisting = [], AcknowledgedBy = [],
                 DeadlineKind = null, DeadlineDue = null, DeadlineFrom = null,
             },
-            IncidentResolved => card with { State = IncidentState.Resolved, DeadlineKind = null, DeadlineDue = null, DeadlineFrom = null },
+            IncidentResolved r => card with { State = IncidentState.Resolved, ResolvedAt = r.At, DeadlineKind = null, DeadlineDue = null, DeadlineFrom = null },
             IncidentRouted r => card with { Level = r.Level, SuggestedDepartment = r.Department },
             IncidentRoutingOverridden o => card with { Level = o.Level, SuggestedDepartment = o.Department ?? card.SuggestedDepartment },
             IncidentEscalated x => card with
@@ -125,7 +129,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentDelegated d => card with { Level = d.To },
             IncidentDeadlineMissed m => card with { MissedDue = m.Due },
             IncidentSupervised s => card with { Supervision = s.Comment, SupervisedAt = card.SupervisedAt ?? s.At },
-            IncidentClosed => card with { State = IncidentState.Closed, IsOpen = false },
+            IncidentClosed c => card with { State = IncidentState.Closed, IsOpen = false, ClosedAt = c.At },
             IncidentReopened => card with
             {
                 State = IncidentState.Accepted, LeadDepartment = null, Reopened = true, IsOpen = true, Assisting = [], AcknowledgedBy = [],

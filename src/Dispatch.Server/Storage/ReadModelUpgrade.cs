@@ -21,8 +21,9 @@ public sealed class ReadModelUpgrade(IDocumentStore store, ILogger<ReadModelUpgr
     /// <summary>
     /// 2: cards and details learned where access is decided (ScopePath, ReceivedAt).
     /// 3: command levels and deadlines. 4: details list every caller (Callers), for merged reports.
+    /// 5: cards keep when they were accepted, resolved and closed (the situation screen's day totals).
     /// </summary>
-    public const int Current = 4;
+    public const int Current = 5;
 
     public async Task StartAsync(CancellationToken ct)
     {

@@ -56,9 +56,10 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChannelDirectory>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatText>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatFeed>());
-        ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Chat.ChatService>(sp,
-            app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Dispatch.Server.Chat.ChatService>>()));
+        ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Chat.ChatService>(sp));
         ctx.Services.AddScoped<Dispatch.Server.Components.Chat.ChatBadge>();
+        // The situation screen's per-node feed (it hears the same pushes).
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Situation.SituationFeed>());
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();

@@ -80,10 +80,16 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 }
 
 /// <summary>The real app, with a <see cref="ManualClock"/> as its clock (one fixture per test class).</summary>
-public sealed class ClockedDispatchApp : DispatchApp
+public class ClockedDispatchApp : DispatchApp
 {
     /// <summary>Starts at 2026-11-23 09:00 in Shanghai (01:00 UTC).</summary>
     public ManualClock Time { get; } = new(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
 
     public ClockedDispatchApp() => Clock = Time;
+}
+
+/// <summary>A <see cref="ClockedDispatchApp"/> with the early warning's surge watch running (off in other test apps).</summary>
+public sealed class SurgeWatchingApp : ClockedDispatchApp
+{
+    public SurgeWatchingApp() => Settings["Dispatch:Warning:Enabled"] = "true";
 }

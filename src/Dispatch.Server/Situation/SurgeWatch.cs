@@ -1,0 +1,154 @@
+using Dispatch.Domain.Warning;
+using JasperFx;
+using Marten;
+using Marten.Exceptions;
+
+namespace Dispatch.Server.Situation;
+
+/// <summary>
+/// The early warning (预测预警): looks for surges per category × town (<see cref="SurgeRule"/>) in the counts this node's
+/// <see cref="SituationFeed"/> keeps, whenever reports arrive (the feed's coalesced change), when the oldest report of a
+/// running surge leaves the window, and at each quarter-hour (the baseline moves with the time of day), on the injected
+/// clock. It records a surge's start and end on the pair's own stream (<see cref="SurgeKey.StreamId"/>): the stream is
+/// locked and the rule decided again on what it holds, so with several nodes each watching, a surge is recorded exactly
+/// once; the losers find it already running and record nothing.
+/// <para>
+/// <see cref="Recorded"/> is the one place to hook "a surge was detected" (e.g. posting to the city channel): it is raised
+/// after the commit, on the node that recorded it, once per surge across all nodes. Every node's screens hear it through
+/// the surge NOTIFY (<see cref="SituationFeed.SurgeChannel"/>), sent in the same transaction.
+/// </para>
+/// </summary>
+public sealed class SurgeWatch(IDocumentStore store, SituationFeed feed, SurgeSettings settings, TimeProvider clock,
+    Jurisdictions.JurisdictionTree tree, ILogger<SurgeWatch> log)
+    : BackgroundService
+{
+    static readonly TimeSpan LongestNap = TimeSpan.FromHours(1);
+
+    readonly Lock _gate = new();
+    TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    long _rounds;
+
+    /// <summary>Rounds completed so far.</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
+
+    /// <summary>Raised after each round, with the clock's time the round looked at.</summary>
+    public event Action<DateTimeOffset>? RoundCompleted;
+
+    /// <summary>
+    /// Raised once per surge across all nodes, after its <see cref="SurgeDetected"/> committed, on the node that recorded
+    /// it. Handlers run in turn; a failing handler is logged and does not undo the record.
+    /// </summary>
+    public event Func<SurgeDetected, Task>? Recorded;
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        try { await feed.Loaded.WaitAsync(ct); }
+        catch (OperationCanceledException) { return; }
+        using var changes = feed.Subscribe(() =>
+        {
+            lock (_gate) _wake.TrySetResult();
+            return Task.CompletedTask;
+        });
+        while (!ct.IsCancellationRequested)
+        {
+            TaskCompletionSource wake;
+            lock (_gate) wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var now = clock.GetUtcNow();
+            DateTimeOffset next;
+            try
+            {
+                next = await Round(now, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "The surge watch failed a round; trying again shortly");
+                next = clock.GetUtcNow().AddSeconds(5);
+            }
+            Interlocked.Increment(ref _rounds);
+            RoundCompleted?.Invoke(now);
+            var nap = next - clock.GetUtcNow();
+            if (nap <= TimeSpan.Zero) continue;
+            try
+            {
+                var sleep = Task.Delay(nap < LongestNap ? nap : LongestNap, clock, ct);
+                if (clock.GetUtcNow() >= next) continue;
+                await Task.WhenAny(sleep, wake.Task);
+            }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    /// <summary>One look at every pair with reports in the window or a running surge; returns when to look again.</summary>
+    async Task<DateTimeOffset> Round(DateTimeOffset now, CancellationToken ct)
+    {
+        var (candidates, drop, zone) = feed.Read(ledger =>
+        {
+            ledger.Rollover(now);
+            var counts = ledger.WindowCounts(now);
+            var running = ledger.ActiveSurges.ToDictionary(s => new SurgeKey(s.Town, s.Category));
+            var found = new List<(SurgeKey Key, int Count, SurgeBaseline Usual)>();
+            foreach (var key in counts.Keys.Union(running.Keys))
+            {
+                var count = counts.GetValueOrDefault(key);
+                var usual = ledger.Tally.Baseline(key, now, settings);
+                var state = running.TryGetValue(key, out var card) ? new SurgeState(key.StreamId, key, true, card.DetectedAt, card.Surges) : null;
+                if (SurgeRule.Decide(state, key, count, usual, settings, now) is not null) found.Add((key, count, usual));
+            }
+            return (found, ledger.NextDrop(running.Keys.ToHashSet(), now), ledger.Tally.Zone);
+        });
+        foreach (var (key, count, usual) in candidates) await Record(key, count, usual, now, ct);
+
+        // The next quarter-hour of local time, when the baseline's window moves on to the next one.
+        var intoSlot = TimeZoneInfo.ConvertTime(now, zone).DateTime.Ticks % ReportTally.Slot.Ticks;
+        var nextSlot = now + TimeSpan.FromTicks(ReportTally.Slot.Ticks - intoSlot);
+        return drop is { } d && d < nextSlot ? d : nextSlot;
+    }
+
+    /// <summary>Decides again under the pair's stream lock and records what the rule says (once, whichever node is first).</summary>
+    async Task Record(SurgeKey key, int count, SurgeBaseline usual, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                await using var session = store.LightweightSession();
+                var stream = await session.Events.FetchForExclusiveWriting<SurgeState>(key.StreamId, ct);
+                if (SurgeRule.Decide(stream.Aggregate, key, count, usual, settings, now) is not { } happened) return;
+                stream.AppendOne(happened);
+                SituationFeed.Notify(session, key.StreamId);
+                // The city channel hears of it in the same transaction: once per surge, whichever node records it.
+                if (happened is SurgeDetected surge) await Chat.ChatLog.Append(session, [SurgeMessage(surge)], ct);
+                await session.SaveChangesAsync(ct);
+                if (happened is SurgeDetected detected)
+                {
+                    log.LogWarning("Surge of {Category} in {Town}: {Count} reports in {Window} against a usual {Usual}",
+                        detected.Category, detected.Town, detected.Count, detected.Window, detected.Usual);
+                    await RaiseRecorded(detected);
+                }
+                else log.LogInformation("Surge of {Category} in {Town} ended", key.Category, key.Town);
+                return;
+            }
+            // Another node started the pair's stream at the same moment: look again at what it recorded.
+            catch (Exception ex) when (ex is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException) { }
+        }
+    }
+
+    Domain.Chat.ChannelMessagePosted SurgeMessage(SurgeDetected surge) => new(
+        Domain.Chat.Channels.Node(tree.City.Path).Key, Domain.Chat.MessageKind.System, Domain.Chat.Mentions.Platform, "", "", [], null, surge.At,
+        new Domain.Chat.ChatResult("system.surge", [
+            tree.Find(surge.Town.Split('/')[^1])?.Name ?? surge.Town, surge.Category,
+            surge.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            surge.Usual.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture),
+            ((int)surge.Window.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+
+    async Task RaiseRecorded(SurgeDetected detected)
+    {
+        if (Recorded is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList().Cast<Func<SurgeDetected, Task>>())
+        {
+            try { await handler(detected); }
+            catch (Exception ex) { log.LogError(ex, "A surge hook failed for {Category} in {Town}", detected.Category, detected.Town); }
+        }
+    }
+}
