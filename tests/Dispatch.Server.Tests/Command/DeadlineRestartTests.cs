@@ -43,7 +43,7 @@ public sealed class DeadlineRestartTests
             if (card.Level != CommandLevel.District)
                 card = await board.Next(c => c.Id == incident.Id && c.Level == CommandLevel.District);
             Assert.Equal(CommandLevel.District, card.Level);
-            Assert.Single((await after.Events(incident.Id)).Where(e => e.Data is IncidentEscalated));
+            Assert.Single(await after.Events(incident.Id), e => e.Data is IncidentEscalated);
         }
         finally
         {

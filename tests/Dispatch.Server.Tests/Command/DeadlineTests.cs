@@ -86,6 +86,6 @@ public class DeadlineTests(ClockedDispatchApp app) : IClassFixture<ClockedDispat
         await round;
 
         Assert.Equal(CommandLevel.Town, (await app.Card(incident.Id))!.Level);
-        Assert.Empty((await app.Events(incident.Id)).Where(e => e.Data is IncidentEscalated));
+        Assert.DoesNotContain(await app.Events(incident.Id), e => e.Data is IncidentEscalated);
     }
 }
