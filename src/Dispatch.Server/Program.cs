@@ -6,6 +6,7 @@ using Dispatch.Server.Duplicates;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Map;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
 using Dispatch.Server.Storage;
@@ -29,6 +30,7 @@ builder.AddDemoCity();
 // After the demo seed: the deadline watch starts once the seeded morning is in place.
 builder.AddCommand();
 builder.AddSecurityHeaders();
+builder.AddMap();
 
 var app = builder.Build();
 

@@ -31,6 +31,25 @@ public static class Gcj02
         return (lat + dLat, lon + dLon);
     }
 
+    /// <summary>
+    /// The WGS-84 point that <see cref="FromWgs84"/> shifts onto the given GCJ-02 point (a point picked on GCJ-02 tiles).
+    /// The shift has no closed inverse; it changes slowly, so subtracting the shift at the current guess converges to
+    /// well under a millimetre in a few rounds.
+    /// </summary>
+    public static (double Lat, double Lon) ToWgs84(double lat, double lon)
+    {
+        if (!double.IsFinite(lat) || !double.IsFinite(lon) || OutsideChina(lat, lon)) return (lat, lon);
+        var (wLat, wLon) = (lat, lon);
+        for (var round = 0; round < 10; round++)
+        {
+            var (gLat, gLon) = FromWgs84(wLat, wLon);
+            var (dLat, dLon) = (gLat - lat, gLon - lon);
+            (wLat, wLon) = (wLat - dLat, wLon - dLon);
+            if (Math.Abs(dLat) < 1e-10 && Math.Abs(dLon) < 1e-10) break;
+        }
+        return (wLat, wLon);
+    }
+
     static double TransformLat(double x, double y)
     {
         var r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.Sqrt(Math.Abs(x));

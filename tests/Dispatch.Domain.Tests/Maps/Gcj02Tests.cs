@@ -54,4 +54,15 @@ public class Gcj02Tests
         Assert.True(double.IsNaN(lat));
         Assert.Equal(116.4, lon);
     }
+
+    [Theory]
+    [InlineData(31.17530398364597, 121.531541859215, 31.1774276, 121.5272106)]
+    [InlineData(39.91334545536069, 116.38404722455657, 39.911954, 116.377817)]
+    public void A_point_picked_on_GCJ02_tiles_goes_back_to_its_WGS84_point(double gcjLat, double gcjLon, double wgsLat, double wgsLon)
+    {
+        var (lat, lon) = Gcj02.ToWgs84(gcjLat, gcjLon);
+
+        Assert.Equal(wgsLat, lat, Tolerance);
+        Assert.Equal(wgsLon, lon, Tolerance);
+    }
 }
