@@ -8,8 +8,9 @@ using Dispatch.Drill;
 //   calls         simulated hotline calls; intake → board push latency
 //   units         simulated field units: patrol, report positions, work their assignments (Ctrl+C signs them out)
 //   bench-assign  dispatch → unit phone push latency
+//   bench-map     what moving many units costs the dispatcher map's circuit (bytes and frames per round)
 
-const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage;
+const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage + "\n  " + BenchMap.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -18,6 +19,7 @@ try
         "calls" => await Calls.Run(options),
         "units" => await Units.Run(options),
         "bench-assign" => await BenchAssign.Run(options),
+        "bench-map" => await BenchMap.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

@@ -130,4 +130,28 @@ public sealed class MapTests(BrowserFixture browser) : IClassFixture<BrowserFixt
         await pin.ClickAsync();
         await page.Locator("[data-testid=drawer-number]", new() { HasText = incidents.Single(x => x.Id == clicked).Number }).WaitForAsync();
     }
+
+    [Fact]
+    public async Task A_call_taker_clicks_the_intake_forms_map_and_the_coordinates_and_placement_follow()
+    {
+        var page = await browser.Open("/intake", login: "map-calltaker", grants: [new Grant(Role.CallTaker, Tree.City.Path)]);
+        var map = page.Locator("[data-testid=intake-map][data-ready=true]");
+        await map.WaitForAsync();
+        Assert.True(await map.Locator("path.map-boundary-district").CountAsync() >= 5);
+
+        // A click in the middle of a district's outline.
+        var box = (await map.Locator("path.map-boundary-district[data-code=dh]").BoundingBoxAsync())!;
+        var (x, y) = (box.X + box.Width / 2, box.Y + box.Height / 2);
+        await page.Mouse.ClickAsync(x, y);
+
+        await page.WaitForFunctionAsync("() => document.querySelector('#intake-lat').value !== ''");
+        var lat = double.Parse(await page.Locator("#intake-lat").InputValueAsync(), CultureInfo.InvariantCulture);
+        var lon = double.Parse(await page.Locator("#intake-lon").InputValueAsync(), CultureInfo.InvariantCulture);
+        var placed = Tree.Place(lat, lon);
+        Assert.False(placed.IsOutside);
+        // The line under the map names where the point lies, as the incident will be placed.
+        await page.Locator($"[data-testid=intake-placement][data-path='{placed.Finest!.Path}']").WaitForAsync();
+        Assert.Contains(placed.Town!.Name, await page.Locator("[data-testid=intake-placement]").InnerTextAsync());
+        Assert.NotNull(await map.GetAttributeAsync("data-picked"));
+    }
 }
