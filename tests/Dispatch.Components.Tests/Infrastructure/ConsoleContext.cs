@@ -52,6 +52,9 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitRecommendations>());
+        // Maps (the intake form's and the dispatcher map): the app's settings and boundaries.
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapSettings>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapBoundaries>());
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
