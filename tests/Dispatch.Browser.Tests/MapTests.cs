@@ -76,7 +76,13 @@ public sealed class MapTests(BrowserFixture browser) : IClassFixture<BrowserFixt
         var incidents = new List<(Guid Id, string Number)>();
         for (var i = 0; i < inside.Count; i++) incidents.Add(await Incident(inside[i].Lat, inside[i].Lon, 1 + i % 4, assign: i % 3 == 0));
         var moving = await Unit("东湖-城管-01", Lat, Lon);
-        for (var i = 2; i <= 5; i++) await Unit($"东湖-城管-{i:00}", inside[i].Lat + 0.0015, inside[i].Lon - 0.002);
+        var crews = new List<Guid>();
+        for (var i = 2; i <= 5; i++) crews.Add(await Unit($"东湖-城管-{i:00}", inside[i].Lat + 0.0015, inside[i].Lon - 0.002));
+        // Two of them at work: one sent to an assigned incident, one on its way to another.
+        var unitService = browser.App.Services.GetRequiredService<UnitService>();
+        Assert.IsType<UnitOutcome.Done>(await unitService.Handle(Everyone, crews[0], new DispatchUnit(incidents[0].Id, "", "")));
+        Assert.IsType<UnitOutcome.Done>(await unitService.Handle(Everyone, crews[1], new DispatchUnit(incidents[3].Id, "", "")));
+        Assert.IsType<UnitOutcome.Done>(await unitService.Handle(Everyone, crews[1], new ReportEnRoute("")));
         var elsewhere = (Lat: 31.2236, Lon: 121.44665); // 西山区
         Assert.Equal("xs", Tree.Place(elsewhere.Lat, elsewhere.Lon).District?.Code);
         var otherIncident = await Incident(elsewhere.Lat, elsewhere.Lon, 4);
@@ -96,6 +102,8 @@ public sealed class MapTests(BrowserFixture browser) : IClassFixture<BrowserFixt
         await map.Locator($".map-unit[data-id='{moving}']").WaitForAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=dispatcher-map]').dataset.units === '5'");
         await page.WaitForFunctionAsync($"() => document.querySelector('[data-testid=dispatcher-map]').dataset.incidents === '{incidents.Count}'");
+        await map.Locator($".map-unit.unit-status-Dispatched[data-id='{crews[0]}']").WaitForAsync();
+        await map.Locator($".map-unit.unit-status-EnRoute[data-id='{crews[1]}']").WaitForAsync();
         Assert.Equal(0, await map.Locator($"[data-id='{otherUnit}']").CountAsync());
         Assert.Equal(0, await map.Locator($"[data-id='{otherIncident.Id}']").CountAsync());
         Assert.True(await map.Locator(".map-incident, .map-cluster").CountAsync() > 0);

@@ -55,6 +55,8 @@ export async function create(element, options, dotnet) {
     zoomControl: true,
     attributionControl: !!options.tiles,
     maxZoom: options.maxZoom || 19,
+    // Quarter steps, so a small map (the intake form's) fits its outline closely.
+    zoomSnap: 0.25,
     // SVG paths: boundaries are DOM elements (styled by our CSS, visible to tests).
     preferCanvas: false,
   });
