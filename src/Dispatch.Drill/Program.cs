@@ -11,9 +11,10 @@ using Dispatch.Drill;
 //   bench-chat    chat post → members' push latency
 //   chat          one person in one chat channel at this terminal (stdin lines are posted, slash commands included)
 //   busy-hour     calls at a steady rate and simulated units together (watch the situation screen meanwhile)
+//   bench-map     what moving many units costs the dispatcher map's circuit (bytes and frames per round)
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
-    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage;
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -25,6 +26,7 @@ try
         "bench-chat" => await BenchChat.Run(options),
         "chat" => await ChatTerminal.Run(options, Console.In, Console.Out),
         "busy-hour" => await BusyHour.Run(options),
+        "bench-map" => await BenchMap.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

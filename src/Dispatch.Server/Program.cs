@@ -7,6 +7,7 @@ using Dispatch.Server.Duplicates;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Map;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
 using Dispatch.Server.Situation;
@@ -33,6 +34,7 @@ builder.AddDemoCity();
 builder.AddCommand();
 builder.AddSituation();
 builder.AddSecurityHeaders();
+builder.AddMap();
 
 var app = builder.Build();
 

@@ -20,13 +20,17 @@ public static class SecurityHeaders
 
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
+        // A configured tile server (Dispatch:Map:TileUrl) is the one other place images may come from.
+        var policy = app.Services.GetService<Map.MapSettings>()?.TileOrigin is { } tiles
+            ? ContentSecurityPolicy.Replace("img-src 'self' data:;", $"img-src 'self' data: {tiles};")
+            : ContentSecurityPolicy;
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             return next(context);
         });
         return app;

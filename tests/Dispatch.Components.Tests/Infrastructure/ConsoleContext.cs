@@ -60,6 +60,9 @@ public static class ConsoleContext
         ctx.Services.AddScoped<Dispatch.Server.Components.Chat.ChatBadge>();
         // The situation screen's per-node feed (it hears the same pushes).
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Situation.SituationFeed>());
+        // Maps (the intake form's and the dispatcher map): the app's settings and boundaries.
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapSettings>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapBoundaries>());
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
