@@ -71,7 +71,9 @@ public sealed class DeadlineWatch(
                 next = clock.GetUtcNow().AddSeconds(5);
             }
             // Sleep towards an instant, not for a span: if the clock moves on meanwhile, a late start still wakes on time.
-            var until = next ?? clock.GetUtcNow() + LongestNap;
+            // The longest nap counts from when this round looked, not from now: a clock that jumped past it since (a test's
+            // manual clock, a suspended machine) brings the next round at once.
+            var until = next ?? lookedAt + LongestNap;
             _sleepingUntil = until;
             Interlocked.Increment(ref _rounds);
             RoundCompleted?.Invoke(lookedAt);

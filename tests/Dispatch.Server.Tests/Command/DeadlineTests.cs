@@ -15,17 +15,13 @@ public static class Watch
     /// Completes once the watch finished a round that last looked with its clock at or after <paramref name="from"/>
     /// (it has seen the world as of then). Call before moving the clock, with the time it moves to.
     /// </summary>
-    public static readonly TimeSpan RoundPatience = TimeSpan.FromSeconds(30);
-
     public static Task RoundAt(this DispatchApp app, DateTimeOffset from)
     {
         var watch = app.DeadlineWatch();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnRound(DateTimeOffset lookedAt) { if (lookedAt >= from) done.TrySetResult(); }
         watch.RoundCompleted += OnRound;
-        // A round after a long jump checks every card that came due (and, with chat, posts what it escalated): on two
-        // loaded cores that has taken more than the board's ten seconds.
-        return done.Task.WaitAsync(RoundPatience).ContinueWith(t => { watch.RoundCompleted -= OnRound; return t; }).Unwrap();
+        return done.Task.WaitAsync(BoardClient.Patience).ContinueWith(t => { watch.RoundCompleted -= OnRound; return t; }).Unwrap();
     }
 }
 
