@@ -16,15 +16,10 @@ public sealed class ChatFeed(NpgsqlDataSource db, IDocumentStore store, ChannelD
 {
     readonly Channel<(Guid Stream, long First, long Last)> _notices =
         System.Threading.Channels.Channel.CreateUnbounded<(Guid, long, long)>(new() { SingleReader = true });
-    readonly Lock _gate = new();
-    Func<ChatDelivery?, Task>[] _handlers = [];
+    readonly Subscribers<ChatDelivery?> _subscribers = new(log, "chat");
     NotificationListener? _listener;
 
-    public IDisposable Subscribe(Func<ChatDelivery?, Task> onMessage)
-    {
-        lock (_gate) _handlers = [.. _handlers, onMessage];
-        return new Unsubscriber(() => { lock (_gate) _handlers = [.. _handlers.Where(h => h != onMessage)]; });
-    }
+    public IDisposable Subscribe(Func<ChatDelivery?, Task> onMessage) => _subscribers.Add(onMessage);
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -74,20 +69,5 @@ public sealed class ChatFeed(NpgsqlDataSource db, IDocumentStore store, ChannelD
         }
     }
 
-    async Task Publish(ChatDelivery? delivery)
-    {
-        Func<ChatDelivery?, Task>[] handlers;
-        lock (_gate) handlers = _handlers;
-        await Task.WhenAll(handlers.Select(async handler =>
-        {
-            try { await handler(delivery); }
-            catch (Exception ex) { log.LogWarning(ex, "A chat subscriber failed"); }
-        }));
-    }
-
-    sealed class Unsubscriber(Action dispose) : IDisposable
-    {
-        int _disposed;
-        public void Dispose() { if (Interlocked.Exchange(ref _disposed, 1) == 0) dispose(); }
-    }
+    Task Publish(ChatDelivery? delivery) => _subscribers.Publish(delivery);
 }

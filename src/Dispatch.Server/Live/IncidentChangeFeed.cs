@@ -25,8 +25,7 @@ public sealed class IncidentChangeFeed(
     public const string Channel = "dispatch_incident_changes";
 
     readonly Channel<Guid> _changed = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new() { SingleReader = true });
-    readonly Lock _gate = new();
-    ImmutableArrayOfHandlers _handlers = new([]);
+    readonly Subscribers<IncidentCard?> _subscribers = new(log, "board");
     NotificationListener? _listener;
 
     /// <summary>Queues the notice in the session's transaction; it is sent if and when the commit succeeds.</summary>
@@ -41,11 +40,7 @@ public sealed class IncidentChangeFeed(
     /// Calls <paramref name="onChange"/> with each changed card, and with null when changes may have been
     /// missed (the listener lost its connection) so the subscriber reloads what it shows.
     /// </summary>
-    public IDisposable Subscribe(Func<IncidentCard?, Task> onChange)
-    {
-        lock (_gate) _handlers = new([.. _handlers.Items, onChange]);
-        return new Unsubscriber(() => { lock (_gate) _handlers = new([.. _handlers.Items.Where(h => h != onChange)]); });
-    }
+    public IDisposable Subscribe(Func<IncidentCard?, Task> onChange) => _subscribers.Add(onChange);
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -105,21 +100,8 @@ public sealed class IncidentChangeFeed(
                 if (before.Count > 0) await hub.Clients.Groups(before).CardLeft(card.Id);
             }
         }
-        // Every console at once: one slow circuit must not hold up the others.
-        await Task.WhenAll(_handlers.Items.Select(async handler =>
-        {
-            try { await handler(card); }
-            catch (Exception ex) { log.LogWarning(ex, "A board subscriber failed"); }
-        }));
+        await _subscribers.Publish(card);
     }
 
     sealed record Notice(Guid Id, long V);
-
-    sealed record ImmutableArrayOfHandlers(Func<IncidentCard?, Task>[] Items);
-
-    sealed class Unsubscriber(Action dispose) : IDisposable
-    {
-        int _disposed;
-        public void Dispose() { if (Interlocked.Exchange(ref _disposed, 1) == 0) dispose(); }
-    }
 }

@@ -15,8 +15,7 @@ public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMail
     public const string Channel = "dispatch_unit_changes";
 
     readonly Channel<Guid> _changed = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new() { SingleReader = true });
-    readonly Lock _gate = new();
-    Func<UnitRosterEntry?, Task>[] _handlers = [];
+    readonly Subscribers<UnitRosterEntry?> _subscribers = new(log, "unit");
     NotificationListener? _listener;
 
     /// <summary>Queues "this unit's roster line changed" in the session's transaction (sent if the commit succeeds).</summary>
@@ -26,11 +25,7 @@ public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMail
     /// Calls <paramref name="onChange"/> with each changed roster line, and with null when changes may have been missed
     /// (the listener lost its connection) so the subscriber reloads.
     /// </summary>
-    public IDisposable Subscribe(Func<UnitRosterEntry?, Task> onChange)
-    {
-        lock (_gate) _handlers = [.. _handlers, onChange];
-        return new Unsubscriber(() => { lock (_gate) _handlers = [.. _handlers.Where(h => h != onChange)]; });
-    }
+    public IDisposable Subscribe(Func<UnitRosterEntry?, Task> onChange) => _subscribers.Add(onChange);
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -79,20 +74,5 @@ public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMail
         }
     }
 
-    async Task Publish(UnitRosterEntry? unit)
-    {
-        Func<UnitRosterEntry?, Task>[] handlers;
-        lock (_gate) handlers = _handlers;
-        await Task.WhenAll(handlers.Select(async handler =>
-        {
-            try { await handler(unit); }
-            catch (Exception ex) { log.LogWarning(ex, "A unit subscriber failed"); }
-        }));
-    }
-
-    sealed class Unsubscriber(Action dispose) : IDisposable
-    {
-        int _disposed;
-        public void Dispose() { if (Interlocked.Exchange(ref _disposed, 1) == 0) dispose(); }
-    }
+    Task Publish(UnitRosterEntry? unit) => _subscribers.Publish(unit);
 }
