@@ -33,6 +33,9 @@ public static class Channels
         return new($"node:{path}", depth switch { 1 => ChannelKind.City, 2 => ChannelKind.District, _ => ChannelKind.Town }, path);
     }
 
+    /// <summary>The channel of the node at <paramref name="path"/>, or null for a grid cell (it talks in its town's) or an empty path.</summary>
+    public static Channel? NodeOrNone(string path) => Depth(path) is >= 1 and <= DeepestNodeChannel ? Node(path) : null;
+
     public static Channel Department(string path, string department) =>
         new($"dept:{path}:{department}", ChannelKind.Department, path, department);
 

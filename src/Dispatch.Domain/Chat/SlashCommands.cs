@@ -67,6 +67,27 @@ public static partial class SlashCommands
         new("help", "/help [<command>]", "List the commands, or explain one."),
     ];
 
+    /// <summary>How to write <paramref name="command"/> (its line in <see cref="All"/>).</summary>
+    public static CommandHelp HelpFor(ChatCommand command) => All.First(h => h.Name == command switch
+    {
+        AcceptCommand => "accept",
+        AssignCommand => "assign",
+        AckCommand => "ack",
+        NoteCommand => "note",
+        EscalateCommand => "escalate",
+        DelegateCommand => "delegate",
+        ReturnCommand => "return",
+        ResolveCommand => "resolve",
+        CallbackCommand => "callback",
+        CloseCommand => "close",
+        StatusCommand => "status",
+        UnitsNearCommand => "units",
+        SuperviseCommand => "supervise",
+        WhoCommand => "who",
+        HelpCommand => "help",
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command without a help line."),
+    });
+
     public static bool IsCommand(string? text) => text is not null && text.TrimStart().StartsWith('/');
 
     /// <summary>Any character that must never reach a channel: controls other than tab and line breaks, and bidi overrides.</summary>

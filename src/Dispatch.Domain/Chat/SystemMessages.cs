@@ -18,7 +18,7 @@ public static class SystemMessages
     public static IReadOnlyList<SystemPost> For(Incident after, IEnumerable<object> events)
     {
         var posts = new List<SystemPost>();
-        var centre = CentreChannel(after);
+        var centre = Channels.NodeOrNone(IncidentScope.Of(after).Centre);
         void Post(string code, bool toCentre, params string[] args)
         {
             var result = new ChatResult(code, [after.Number, .. args]);
@@ -79,10 +79,4 @@ public static class SystemMessages
         _ => new ChatResult("result.unit-moved", [number, callSign]),
     };
 
-    static Channel? CentreChannel(Incident incident)
-    {
-        var centre = IncidentScope.Of(incident).Centre;
-        var depth = centre.Length == 0 ? 0 : centre.Count(c => c == '/') + 1;
-        return depth is >= 1 and <= 3 ? Channels.Node(centre) : null;
-    }
 }

@@ -42,7 +42,7 @@ public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IS
         var channels = Channels.StandingFor(actor).Select(c => (Channel: c, Card: (IncidentCard?)null)).ToList();
 
         // Incident channels: the open incidents the person is a member of (their centre's, their departments', their unit's).
-        var me = actor.Has(Role.FieldUnit) ? await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == actor.Login, ct) : null;
+        var me = actor.Has(Role.FieldUnit) ? await query.SignedInAs(actor.Login, ct) : null;
         foreach (var card in await BoardQuery.Visible(query, actor, ct))
         {
             var units = me is not null && card.Units.Any(u => u.Id == me.Id) ? new[] { actor.Login } : [];

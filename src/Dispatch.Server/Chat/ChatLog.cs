@@ -35,14 +35,16 @@ public sealed class ChatReadMark
 
 public sealed class ChannelHeadProjection : SingleStreamProjection<ChannelHead, Guid>
 {
-    public override ChannelHead? Evolve(ChannelHead? head, Guid id, IEvent e) => e.Data is ChannelMessagePosted posted
-        ? new ChannelHead
+    public override ChannelHead? Evolve(ChannelHead? head, Guid id, IEvent e)
+    {
+        if (e.Data is not ChannelMessagePosted posted) return head;
+        var channel = head is null ? Channels.Parse(posted.Channel) : null;
+        return new ChannelHead
         {
-            Id = id, Key = posted.Channel, Kind = head?.Kind ?? ChatLog.KindOf(posted.Channel),
-            IncidentId = head?.IncidentId ?? (posted.Channel.StartsWith("incident:", StringComparison.Ordinal) ? posted.IncidentId : null),
-            LastSeq = e.Version, LastAt = posted.At,
-        }
-        : head;
+            Id = id, Key = posted.Channel, Kind = head?.Kind ?? channel?.Kind ?? ChannelKind.Direct,
+            IncidentId = head?.IncidentId ?? channel?.IncidentId, LastSeq = e.Version, LastAt = posted.At,
+        };
+    }
 }
 
 /// <summary>
@@ -62,15 +64,6 @@ public static class ChatLog
         hash[8] = (byte)(hash[8] & 0x3F | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
-
-    public static ChannelKind KindOf(string key) => key.Split(':')[0] switch
-    {
-        "node" => key.Count(c => c == '/') switch { 0 => ChannelKind.City, 1 => ChannelKind.District, _ => ChannelKind.Town },
-        "dept" => ChannelKind.Department,
-        "hotline" => ChannelKind.Hotline,
-        "incident" => ChannelKind.Incident,
-        _ => ChannelKind.Direct,
-    };
 
     /// <summary>
     /// Two transactions both opened a channel that had no stream yet (its first message): one commits, the other fails on

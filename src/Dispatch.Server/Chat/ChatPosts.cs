@@ -23,13 +23,14 @@ public sealed class ChatLine(string text, IReadOnlyList<Mention>? mentions = nul
 /// </summary>
 public static class ChatPosts
 {
-    public static async Task Write(IDocumentSession session, Incident after, IReadOnlyList<object> events, Actor actor, DateTimeOffset now,
-        ChatLine? line, Func<ChatResult> result, CancellationToken ct)
+    /// <param name="line">The command as typed in chat, with who typed it and what to say it did (its result, computed only then).</param>
+    public static async Task Write(IDocumentSession session, Incident after, IReadOnlyList<object> events, DateTimeOffset now, CancellationToken ct,
+        (Actor Actor, ChatLine Line, Func<ChatResult> Result)? typed = null)
     {
         var posts = SystemMessages.For(after, events)
             .Select(p => new ChannelMessagePosted(p.Channel.Key, MessageKind.System, Mentions.Platform, "", "", [], p.IncidentId, now, p.Result))
             .ToList();
-        if (line is not null)
+        if (typed is var (actor, line, result))
         {
             var channel = Channels.Incident(after.Id).Key;
             // The command's own message says what it did; the platform does not say it again in the same channel.

@@ -32,19 +32,22 @@ public sealed partial class ChatService
 
         var (card, refused) = await IncidentFor(actor, context, command, ct);
         if (refused is not null) return refused;
-        var chat = new ChatLine(line, await ResolveMentions(line, ct));
-
         switch (command)
         {
             case StatusCommand:
-                return new ChatOutcome.Answered(await IncidentStatus(card!, ct));
+                return new ChatOutcome.Answered(IncidentStatus(card!));
             case UnitsNearCommand near:
                 return new ChatOutcome.Answered(await Near(actor, card!, near.Capability, ct));
+        }
+
+        var chat = new ChatLine(line, await ResolveMentions(line, ct));
+        switch (command)
+        {
             case AssignCommand assign when await UnitCalled(assign.Target, ct) is { } unit:
                 if (assign.Assisting.Count > 0)
                     return new ChatOutcome.Refused("command.assign.unit-and-departments",
                         words.Say("chat.error.command.assign.unit-and-departments", "Send one unit, or assign departments; not both in one command."),
-                        SlashCommands.All.First(h => h.Name == "assign").Usage);
+                        SlashCommands.HelpFor(assign).Usage);
                 return Reported(await units.Handle(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), ct, chat), card!, unit.CallSign, chat);
             case AckCommand when await UnitOf(actor, ct) is { } mine:
                 // A unit acknowledges by accepting and going: the same one tap as on its phone.
@@ -77,7 +80,7 @@ public sealed partial class ChatService
             return command is AssignCommand a
                 ? new ChatOutcome.Refused("command.assign.unknown",
                     words.Say("chat.error.command.assign.unknown", "No department or unit is called '{0}'. Departments: {1}.", a.Target,
-                        string.Join(", ", city.Departments.Select(d => d.Code))), SlashCommands.All.First(h => h.Name == "assign").Usage)
+                        string.Join(", ", city.Departments.Select(d => d.Code))), SlashCommands.HelpFor(a).Usage)
                 : new ChatOutcome.Refused("command.no-department",
                     words.Say("chat.error.command.no-department", "You act for no department on #{0} (its lead is {1}).", card!.Number,
                         words.Department(card.LeadDepartment)));
@@ -100,9 +103,9 @@ public sealed partial class ChatService
         }
         if (context.Channel.IncidentId is not { } id)
         {
-            var usage = SlashCommands.All.FirstOrDefault(h => command.GetType().Name.StartsWith(char.ToUpperInvariant(h.Name[0]) + h.Name[1..], StringComparison.Ordinal))?.Usage;
             return (null, new("command.which-incident",
-                words.Say("chat.error.command.which-incident", "Name the incident with #number: this channel is not an incident's."), usage));
+                words.Say("chat.error.command.which-incident", "Name the incident with #number: this channel is not an incident's."),
+                SlashCommands.HelpFor(command).Usage));
         }
         card = await query.LoadAsync<IncidentCard>(id, ct);
         return card is null
@@ -117,13 +120,13 @@ public sealed partial class ChatService
     {
         if (!actor.Has(Role.FieldUnit)) return null;
         await using var query = store.QuerySession();
-        return await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == actor.Login, ct);
+        return await query.SignedInAs(actor.Login, ct);
     }
 
     async Task<UnitRosterEntry?> UnitCalled(string callSign, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        return await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == callSign, ct);
+        return await query.Called(callSign, ct);
     }
 
     /// <summary>The department a person acts for on the incident: the lead if it is theirs, else one they assist with.</summary>
@@ -183,7 +186,7 @@ public sealed partial class ChatService
         return words.Say("chat.who", "In this channel ({0}): {1}", members.Count, string.Join(", ", shown) + (members.Count > 60 ? " …" : ""));
     }
 
-    async Task<string> IncidentStatus(IncidentCard card, CancellationToken ct)
+    string IncidentStatus(IncidentCard card)
     {
         var at = card.CentrePath.Length == 0 ? "" : $" ({directory.PlaceName(card.CentrePath)})";
         var text = new StringBuilder($"#{card.Number} {words.Category(card.Category)} · {words.State(card.State)} · {words.Level(card.Level)}{at}");
@@ -198,7 +201,6 @@ public sealed partial class ChatService
             text.Append('\n').Append(words.Say("chat.status.deadline", "deadline: {0:HH:mm}", city.ToLocal(due)));
         if (card.Supervision is { } supervision)
             text.Append('\n').Append(words.Say("chat.status.supervised", "supervised: {0}", supervision));
-        await Task.CompletedTask;
         return text.ToString();
     }
 

@@ -113,7 +113,7 @@ public sealed partial class ChatService(
     public async Task<string?> DirectWith(Actor actor, string who, CancellationToken ct = default)
     {
         await using var query = store.QuerySession();
-        var login = await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == who, ct) is { Login: { } unitLogin }
+        var login = await query.Called(who, ct) is { Login: { } unitLogin }
             ? unitLogin
             : (await query.LoadAsync<UserAccount>(who.Trim().ToLowerInvariant(), ct))?.Id;
         return login is null || login == actor.Login ? null : Domain.Chat.Channels.Direct(actor.Login, login).Key;

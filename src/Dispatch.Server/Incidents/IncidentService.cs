@@ -144,7 +144,8 @@ public sealed partial class IncidentService(
             }
             stream.AppendMany(events);
             alsoWrite?.Invoke(session, decision.Events);
-            await Chat.ChatPosts.Write(session, after, events, actor, now, chat, () => Domain.Chat.SystemMessages.ResultOf(command, after, events), ct);
+            await Chat.ChatPosts.Write(session, after, events, now, ct,
+                chat is null ? null : (actor, chat, () => Domain.Chat.SystemMessages.ResultOf(command, after, events)));
             var version = (stream.StartingVersion ?? 0) + events.Count;
             AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
                 scope.Path, Describe(command), id, incident.Number);
@@ -166,8 +167,7 @@ public sealed partial class IncidentService(
         CancellationToken ct)
     {
         if (incident.Units.Count == 0 || actor.Grants.FirstOrDefault(g => g.Role == Role.FieldUnit) is not { Department: { } department }) return false;
-        var login = actor.Login;
-        var unit = await session.Query<Units.UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == login, ct);
+        var unit = await Units.UnitRosterQuery.SignedInAs(session, actor.Login, ct);
         return unit is not null && incident.Units.Any(u => u.Id == unit.Id)
             && AccessRules.Allows(actor with { Grants = [new Grant(Role.FieldUnit, scope.Path, department)] }, command, scope);
     }

@@ -39,7 +39,7 @@ public sealed class UnitHub(
     public override async Task OnConnectedAsync()
     {
         if (await actors.Resolve(Context.User) is not { } actor
-            || await query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == actor.Login) is not { } unit)
+            || await query.SignedInAs(actor.Login) is not { } unit)
         {
             log.LogWarning("Refused a unit hub connection from {User}: not a unit's sign-in", Context.User?.Identity?.Name);
             Context.Abort();

@@ -44,6 +44,14 @@ public static class UnitRosterQuery
     public static bool MayReadSome(Actor actor) =>
         actor.Grants.Any(g => g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker || g.Role is Role.Handler or Role.FieldUnit && g.Department is not null);
 
+    /// <summary>The unit whose device signs in as <paramref name="login"/>, if any.</summary>
+    public static Task<UnitRosterEntry?> SignedInAs(this IQuerySession query, string login, CancellationToken ct = default) =>
+        query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.Login == login, ct);
+
+    /// <summary>The unit with this call sign, if any.</summary>
+    public static Task<UnitRosterEntry?> Called(this IQuerySession query, string callSign, CancellationToken ct = default) =>
+        query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == callSign, ct);
+
     /// <summary>Every unit <paramref name="actor"/> may see (<see cref="UnitService.MayRead"/>), by call sign.</summary>
     public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, CancellationToken ct = default) =>
         (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => UnitService.MayRead(actor, u)).ToList();

@@ -128,8 +128,8 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
             if (incident?.Aggregate is { } on)
             {
                 var after = decision.IncidentEvents.Aggregate(on, (i, e) => Incident.Evolve(i, e)!);
-                await Chat.ChatPosts.Write(session, after, decision.IncidentEvents, actor, now, chat,
-                    () => Domain.Chat.SystemMessages.ResultOf(command, unit.CallSign, on.Number), ct);
+                await Chat.ChatPosts.Write(session, after, decision.IncidentEvents, now, ct,
+                    chat is null ? null : (actor, chat, () => Domain.Chat.SystemMessages.ResultOf(command, unit.CallSign, on.Number)));
             }
             if (command is not ReportPosition)
                 AuditTrail.Record(session, clock, actor.Login, "unit." + Name(command), unit.HomePath,

@@ -44,7 +44,7 @@ public sealed class UnitTimerCheck(IDocumentStore store, TimeProvider clock, ILo
         }
         IncidentChangeFeed.Notify(session, incident.Id, (stream.StartingVersion ?? 0) + flags.Count);
         var after = decision.Events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
-        await Chat.ChatPosts.Write(session, after, decision.Events, new Actor(By, By, []), clock.GetUtcNow(), null, () => null!, ct);
+        await Chat.ChatPosts.Write(session, after, decision.Events, clock.GetUtcNow(), ct);
         await session.SaveChangesAsync(ct);
         foreach (var flag in flags)
             log.LogInformation("{CallSign} on {Number} is overdue: {Status} since {Since:O}, limit {Limit}", flag.CallSign, incident.Number,

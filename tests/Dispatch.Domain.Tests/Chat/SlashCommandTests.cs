@@ -248,4 +248,15 @@ public class SlashCommandTests
     [InlineData("/accept 现在", "command.accept.extra")]
     public void A_callback_needs_a_score_from_one_to_five_and_accept_takes_nothing_more(string line, string code) =>
         Assert.Equal(code, Refused(line).Code);
+
+    [Fact]
+    public void Every_command_finds_its_own_help_line()
+    {
+        string[] lines = ["/accept", "/assign water", "/ack", "/note 到场", "/escalate 跨镇", "/delegate 常规", "/return 非本部门", "/resolve 已修复",
+            "/callback 5", "/close", "/status", "/units near", "/supervise 今日办结", "/who", "/help"];
+
+        var names = lines.Select(l => SlashCommands.HelpFor(SlashCommands.Parse(l).Command!).Name);
+
+        Assert.Equal(SlashCommands.All.Select(h => h.Name), names);
+    }
 }
