@@ -33,8 +33,11 @@ public sealed class MapPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
-    // Everything the browser was told about units so far: the create call's first batch and every apply.
-    IEnumerable<JsonElement> UnitBatches()
+    // Everything the browser was told about units so far: the create call's first batch and every apply. Read on the
+    // renderer's dispatcher, where the map makes its calls: pushed moves add invocations while a test reads them.
+    List<JsonElement> UnitBatches() => _ctx.Renderer.Dispatcher.InvokeAsync(() => ReadUnitBatches().ToList()).GetAwaiter().GetResult();
+
+    IEnumerable<JsonElement> ReadUnitBatches()
     {
         foreach (var call in _ctx.JSInterop.Invocations.Where(i => i.Identifier == "create"))
             if (JsonSerializer.SerializeToElement(call.Arguments[1], JsonSerializerOptions.Web).GetProperty("changes") is { ValueKind: JsonValueKind.Object } c &&
@@ -64,7 +67,7 @@ public sealed class MapPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
 
         var cut = _ctx.Render<MapPage>();
         cut.WaitForElement("[data-testid=dispatcher-map]", Waits.Push);
-        await Until(() => _ctx.JSInterop.Invocations.Any(i => i.Identifier == "create"));
+        await Until(() => _ctx.Renderer.Dispatcher.InvokeAsync(() => _ctx.JSInterop.Invocations.Any(i => i.Identifier == "create")).GetAwaiter().GetResult());
 
         // Registered and on duty after the page loaded: both arrive only as pushes.
         var outside = await app.Unit("地图-外", elsewhere, 31.2477, 121.4591);
