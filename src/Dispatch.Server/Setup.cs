@@ -28,6 +28,7 @@ public static class Setup
         // Unhandled failures answer as problem details too, never as an empty 500.
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IncidentNumbers>();
+        builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return builder;

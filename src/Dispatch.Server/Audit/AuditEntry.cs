@@ -21,6 +21,8 @@ public sealed class AuditEntry
     public string? Detail { get; set; }
     /// <summary>False when the attempt was refused for lack of rights, or a sign-in failed.</summary>
     public bool Allowed { get; set; } = true;
+    /// <summary>Where the step came from: console, api, chat, phone or system (<see cref="Pipeline.Via"/>); null on older lines.</summary>
+    public string? Via { get; set; }
 }
 
 public static class AuditTrail
@@ -29,23 +31,24 @@ public static class AuditTrail
 
     /// <summary>Adds an entry to the session: it commits with whatever else the session saves.</summary>
     public static void Record(IDocumentSession session, TimeProvider clock, string user, string action, string scope,
-        string? detail = null, Guid? incidentId = null, string? number = null, bool allowed = true)
+        string? detail = null, Guid? incidentId = null, string? number = null, bool allowed = true, string? via = null)
     {
         var now = clock.GetUtcNow();
         session.Store(new AuditEntry
         {
             Id = Guid.CreateVersion7(now), At = now, User = user, Action = action, Scope = scope,
             Detail = detail is { Length: > MaxDetail } ? detail[..MaxDetail] + "…" : detail,
-            IncidentId = incidentId, Number = number, Allowed = allowed,
+            IncidentId = incidentId, Number = number, Allowed = allowed, Via = via,
         });
     }
 
     /// <summary>Records one entry on its own (a refusal, a sign-in, a reveal).</summary>
     public static async Task Write(IDocumentStore store, TimeProvider clock, string user, string action, string scope,
-        string? detail = null, Guid? incidentId = null, string? number = null, bool allowed = true, CancellationToken ct = default)
+        string? detail = null, Guid? incidentId = null, string? number = null, bool allowed = true, string? via = null,
+        CancellationToken ct = default)
     {
         await using var session = store.LightweightSession();
-        Record(session, clock, user, action, scope, detail, incidentId, number, allowed);
+        Record(session, clock, user, action, scope, detail, incidentId, number, allowed, via);
         await session.SaveChangesAsync(ct);
     }
 }

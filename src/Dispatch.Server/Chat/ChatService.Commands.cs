@@ -48,11 +48,11 @@ public sealed partial class ChatService
                     return new ChatOutcome.Refused("command.assign.unit-and-departments",
                         words.Say("chat.error.command.assign.unit-and-departments", "Send one unit, or assign departments; not both in one command."),
                         SlashCommands.HelpFor(assign).Usage);
-                return Reported(await units.Handle(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), ct, chat), card!, unit.CallSign, chat);
+                return Reported(await units.Typed(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), chat, ct), card!, unit.CallSign, chat);
             case AckCommand when await UnitOf(actor, ct) is { } mine:
                 // A unit acknowledges by accepting and going: the same one tap as on its phone.
                 return mine.IncidentId == card!.Id
-                    ? Reported(await units.Handle(actor, mine.Id, new AcceptAndGo(""), ct, chat), card, mine.CallSign, chat)
+                    ? Reported(await units.Typed(actor, mine.Id, new AcceptAndGo(""), chat, ct), card, mine.CallSign, chat)
                     : new ChatOutcome.Refused("command.ack.not-yours",
                         words.Say("chat.error.command.ack.not-yours", "Unit {0} is not on #{1}.", mine.CallSign, card.Number));
         }
@@ -85,7 +85,7 @@ public sealed partial class ChatService
                     words.Say("chat.error.command.no-department", "You act for no department on #{0} (its lead is {1}).", card!.Number,
                         words.Department(card.LeadDepartment)));
         }
-        return Reported(await incidents.Handle(actor, card!.Id, incidentCommand, expectedVersion: null, ct, chat: chat), card, chat);
+        return Reported(await incidents.Typed(actor, card!.Id, incidentCommand, chat, ct), card, chat);
     }
 
     /// <summary>The incident a command acts on: named with #number, or the channel's own.</summary>

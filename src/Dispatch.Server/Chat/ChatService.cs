@@ -4,6 +4,7 @@ using Dispatch.Server.City;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Units;
+using Dispatch.Server.Pipeline;
 using Marten;
 
 namespace Dispatch.Server.Chat;
@@ -30,7 +31,7 @@ public sealed record ChatHistory(IReadOnlyList<ChatMessage> Messages, bool HasMo
 /// rights, rules and traces apply. Every message is an event on its channel's stream (<see cref="ChatLog"/>).
 /// </summary>
 public sealed partial class ChatService(
-    IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents, UnitService units,
+    Pipeline.CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents, UnitService units,
     UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals)
 {
     public const int PageSize = 50;
@@ -95,18 +96,10 @@ public sealed partial class ChatService(
 
         var mentions = await ResolveMentions(line, ct);
         var message = new ChannelMessagePosted(key, MessageKind.Text, actor.Login, actor.Name, line, mentions, context.Channel.IncidentId, clock.GetUtcNow());
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await using var session = store.LightweightSession();
-                var seq = (await ChatLog.Append(session, [message], ct))[0];
-                MarkOwn(session, actor, key, seq);
-                await session.SaveChangesAsync(ct);
-                return new ChatOutcome.Posted(ChatMessage.Of(seq, message));
-            }
-            catch (Exception ex) when (attempt < 2 && ChatLog.IsNewChannelRace(ex)) { }
-        }
+        // Writing in a channel is reading it up to one's own message.
+        return await pipeline.Run<ChatOutcome>(actor, Via.Chat, work => Task.FromResult(Decided.With<ChatOutcome>(
+            [new PostToChat([message]), new ReadUpTo(key)],
+            written => new ChatOutcome.Posted(ChatMessage.Of(written.ChatNumbers[0], message)))), ct);
     }
 
     /// <summary>The key of the direct channel with a person (by login) or a unit (by call sign); null when there is no such one.</summary>
@@ -118,10 +111,6 @@ public sealed partial class ChatService(
             : (await query.LoadAsync<UserAccount>(who.Trim().ToLowerInvariant(), ct))?.Id;
         return login is null || login == actor.Login ? null : Domain.Chat.Channels.Direct(actor.Login, login).Key;
     }
-
-    /// <summary>Writing in a channel is reading it up to one's own message.</summary>
-    static void MarkOwn(IDocumentSession session, Actor actor, string key, long seq) =>
-        session.Store(new ChatReadMark { Id = ChatReadMark.IdOf(actor.Login, key), Login = actor.Login, Channel = key, LastRead = seq });
 
     async Task<bool> PartnerExists(Channel channel, Actor actor)
     {

@@ -122,7 +122,7 @@ public sealed class DeadlineWatch(
             }
             foreach (var id in due)
             {
-                var outcome = await incidents.Handle(Watch, id, new CheckDeadlines(Login), expectedVersion: null, ct);
+                var outcome = await incidents.Handle(Watch, id, new CheckDeadlines(Login), expectedVersion: null, Pipeline.Via.System, ct);
                 if (outcome is CommandOutcome.Done done) log.LogInformation("Deadline ran out on {Number}: escalated or recorded", done.Number);
                 var flagged = await units.Run(id, ct);
                 if (outcome is not CommandOutcome.Done && flagged.Count == 0) unchanged.Add(id);

@@ -30,7 +30,7 @@ public static class DemoCitySetup
 /// an assisting department, and the deadlines that ran out meanwhile were escalated at their time.
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
-    Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog,
+    Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog, ILogger<Pipeline.CommandPipeline> pipelineLog,
     ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
@@ -73,20 +73,20 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 240)));
-            var service = new IncidentService(store, steps, city, numbers, jurisdictions, policy, serviceLog);
+            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, steps, city, numbers, jurisdictions, policy, serviceLog);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
             var intake = await service.Report(new IntakeForm(
                 i % 5 == 4 ? Channel.Grid : Channel.Hotline, Callers[random.Next(Callers.Length)], phone,
                 lat + random.NextDouble() * 0.004 - 0.002, lon + random.NextDouble() * 0.004 - 0.002, address,
-                matter.Category, matter.Description, (int)matter.Urgency), Seat("city.calltaker"), null, ct);
+                matter.Category, matter.Description, (int)matter.Urgency), Seat("city.calltaker"), null, Pipeline.Via.System, ct);
             if (intake is not CommandOutcome.Done { Id: var id }) continue;
 
             async Task Step(string seat, IncidentCommand command)
             {
                 steps.Advance(TimeSpan.FromMinutes(random.Next(2, 12)));
-                if (steps.GetUtcNow() <= now) await service.Handle(Seat(seat), id, command, null, ct);
+                if (steps.GetUtcNow() <= now) await service.Handle(Seat(seat), id, command, null, Pipeline.Via.System, ct);
             }
 
             // Walk the incident some way along the loop: i % 9 decides how far.
@@ -133,7 +133,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
             await using var query = store.QuerySession();
             if (await query.LoadAsync<IncidentCard>(id, ct) is not { NextCheckAt: { } due } || due > now) return fired;
             steps.Set(due);
-            if (await service.Handle(Seat(Command.DeadlineWatch.Login), id, new CheckDeadlines(Command.DeadlineWatch.Login), null, ct)
+            if (await service.Handle(Seat(Command.DeadlineWatch.Login), id, new CheckDeadlines(Command.DeadlineWatch.Login), null, Pipeline.Via.System, ct)
                 is not CommandOutcome.Done) return fired;
             fired++;
         }

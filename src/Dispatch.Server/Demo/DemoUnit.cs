@@ -49,7 +49,7 @@ public sealed class DemoUnitSeed(UnitService units, Users users, ActorDirectory 
             }
             var dispatcher = new Actor($"{Town}.dispatcher", $"{town.Name}调度员", [new Grant(Role.Dispatcher, town.Path)]);
             var registered = await units.Register(dispatcher, new RegisterUnit(Id, CallSign, DemoUsersSeed.Department, town.Path,
-                ["enforcement", "patrol"], ["王强", "李明"], "", Login), DemoUsersSeed.Password(configuration), ct);
+                ["enforcement", "patrol"], ["王强", "李明"], "", Login), DemoUsersSeed.Password(configuration), Pipeline.Via.System, ct);
             if (registered is not UnitOutcome.Done)
             {
                 // Refused "unit.exists": another node registered it a moment ago.
@@ -62,8 +62,8 @@ public sealed class DemoUnitSeed(UnitService units, Users users, ActorDirectory 
 
         // On duty at its spot, as the crew's own phone would do it.
         var crew = new Actor(Login, CallSign, [new Grant(Role.FieldUnit, town.Path, DemoUsersSeed.Department)]);
-        await units.Handle(crew, Id, new GoOnDuty(""), ct);
-        await units.Handle(crew, Id, new ReportPosition(Lat, Lon, 15, clock.GetUtcNow(), ""), ct);
+        await units.Handle(crew, Id, new GoOnDuty(""), Pipeline.Via.System, ct);
+        await units.Handle(crew, Id, new ReportPosition(Lat, Lon, 15, clock.GetUtcNow(), ""), Pipeline.Via.System, ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -10,6 +10,8 @@ using Dispatch.Server.Localization;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using Dispatch.Server.Pipeline;
+
 namespace Dispatch.Server.Incidents;
 
 /// <summary>
@@ -52,7 +54,7 @@ public static class IncidentApi
         var (body, bad) = await ReadJson<IntakeRequest>(http, ct);
         if (bad is not null) return bad;
         var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var outcome = await incidents.Report(body!.ToForm(), http.Actor(), string.IsNullOrWhiteSpace(key) ? null : key, ct);
+        var outcome = await incidents.Report(body!.ToForm(), http.Actor(), string.IsNullOrWhiteSpace(key) ? null : key, Via.Api, ct);
         return ToResult(outcome, messages);
     }
 
@@ -66,7 +68,7 @@ public static class IncidentApi
             return action is not null && !IncidentCommandParser.Actions.Contains(action.ToLowerInvariant())
                 ? TypedResults.Problem(statusCode: 404, title: "Unknown action", detail: errors[0].Message)
                 : Invalid(errors, messages);
-        return ToResult(await incidents.Handle(http.Actor(), id, command, body?.ExpectedVersion, ct), messages);
+        return ToResult(await incidents.Handle(http.Actor(), id, command, body?.ExpectedVersion, Via.Api, ct), messages);
     }
 
     static async Task<IResult> Detail(Guid id, HttpContext http, IQuerySession query, IncidentService incidents, CancellationToken ct)
@@ -93,7 +95,7 @@ public static class IncidentApi
             {
                 ["reason"] = ["Say why you need the caller's details (at most 200 characters)."],
             });
-        return await incidents.RevealCaller(http.Actor(), id, body.Reason.Trim(), ct) switch
+        return await incidents.RevealCaller(http.Actor(), id, body.Reason.Trim(), Via.Api, ct) switch
         {
             RevealOutcome.Revealed r => TypedResults.Ok(new { r.CallerName, r.CallerPhone, r.Callers }),
             RevealOutcome.NotFound => NotFound(id),

@@ -4,10 +4,10 @@ using System.Text.Json;
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
-using Dispatch.Server.Audit;
 using Dispatch.Server.City;
 using Dispatch.Server.Jurisdictions;
-using Dispatch.Server.Live;
+using Dispatch.Server.Pipeline;
+using Dispatch.Domain.Chat;
 using JasperFx;
 using Marten;
 using Marten.Exceptions;
@@ -15,53 +15,56 @@ using Marten.Exceptions;
 namespace Dispatch.Server.Incidents;
 
 /// <summary>
-/// The one command path. The HTTP API and the console's pages both call it, so every command meets the same
-/// validation, the same rules and the same concurrency check: fetch the stream, decide, append, commit.
-/// The change notice (<see cref="IncidentChangeFeed"/>) is sent in the same transaction, so a console hears
-/// about exactly the commits that happened.
+/// The incidents' write paths on the one pipeline (<see cref="CommandPipeline"/>): intake, every command on an incident
+/// (the API, the console's pages, chat and the phones all call these), merging, and revealing a caller. Each locks what it
+/// touches, checks the domain's access rules, calls the pure decider and returns effects; what follows from incident
+/// events (crews told, units freed, chat lines, change notices) is the pipeline's, the same for every path.
 /// </summary>
 public sealed partial class IncidentService(
-    IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
+    CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
     Command.CommandPolicy policy, ILogger<IncidentService> log)
 {
-    public async Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default)
+    public Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default) =>
+        Report(form, actor, idempotencyKey, Via.Console, ct);
+
+    public async Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, Via via, CancellationToken ct = default)
     {
-        var by = actor.Login;
         var errors = IntakeValidation.Validate(form, city.CategoryCodes);
         if (idempotencyKey is { Length: > IntakeKey.MaxLength })
             errors = [.. errors, new FieldError("idempotencyKey", "idempotencyKey.too-long", $"The idempotency key is at most {IntakeKey.MaxLength} characters.")];
         if (errors.Count > 0) return new CommandOutcome.Invalid(errors);
 
-        // Where it lands decides who may file it: a report inside the city must lie in the reporter's jurisdiction;
-        // one that cannot be placed is held by the reporter's own centre until a dispatcher places it.
-        var location = form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null;
-        var place = location is null ? null : jurisdictions.PlaceOf(location);
-        var receivedAt = AccessRules.ReceivingCentre(actor);
-        if (receivedAt is null || !AccessRules.Allows(actor, IncidentAction.Report, new IncidentScope(place?.Path ?? receivedAt, null)))
-            return new CommandOutcome.Forbidden(await Deny(actor, "report", place?.Path ?? receivedAt ?? "", null, null, ct));
-
         var hash = IntakeKey.Hash(form);
-        if (idempotencyKey is not null && await Replay(idempotencyKey, hash, ct) is { } replayed) return replayed;
-
-        var now = clock.GetUtcNow();
-        var id = Guid.CreateVersion7(now);
-        var number = await numbers.Next(IncidentNumber.LocalDay(now, city.TimeZone), ct);
-        var events = IncidentDecider.Intake(new ReportIncident(
-            id, number, form.Channel!.Value,
-            new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
-            location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
-            form.Category!, form.Description!, (Urgency)form.Urgency!.Value, by, place, receivedAt,
-            policy.Routing.Route(form.Category!, (Urgency)form.Urgency!.Value, form.Description!)), now);
-
-        await using var session = store.LightweightSession();
-        session.Events.StartStream<Incident>(id, events);
-        if (idempotencyKey is not null)
-            session.Insert(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash });
-        AuditTrail.Record(session, clock, by, "incident.report", place?.Path ?? receivedAt, number, id, number);
-        IncidentChangeFeed.Notify(session, id, events.Count);
         try
         {
-            await session.SaveChangesAsync(ct);
+            return await pipeline.Run(actor, via, async work =>
+            {
+                // Where it lands decides who may file it: a report inside the city must lie in the reporter's jurisdiction;
+                // one that cannot be placed is held by the reporter's own centre until a dispatcher places it.
+                var location = form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null;
+                var place = location is null ? null : jurisdictions.PlaceOf(location);
+                var receivedAt = AccessRules.ReceivingCentre(actor);
+                var scope = place?.Path ?? receivedAt;
+                if (receivedAt is null || !AccessRules.Allows(actor, IncidentAction.Report, new IncidentScope(scope!, null)))
+                    return Decided.Nothing<CommandOutcome>(new CommandOutcome.Forbidden(await work.Deny("incident.report", scope ?? "",
+                        $"{actor.Login} may not report incidents at {(string.IsNullOrEmpty(scope) ? "this place" : scope)}.")));
+
+                if (idempotencyKey is not null && await Replay(idempotencyKey, hash, work.Cancellation) is { } replayed) return Decided.Nothing(replayed);
+
+                var id = Guid.CreateVersion7(work.Now);
+                var number = await numbers.Next(IncidentNumber.LocalDay(work.Now, city.TimeZone), work.Cancellation);
+                var events = IncidentDecider.Intake(new ReportIncident(
+                    id, number, form.Channel!.Value,
+                    new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
+                    location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
+                    form.Category!, form.Description!, (Urgency)form.Urgency!.Value, actor.Login, place, receivedAt,
+                    policy.Routing.Route(form.Category!, (Urgency)form.Urgency!.Value, form.Description!)), work.Now);
+
+                List<Effect> effects = [new IncidentStarted(id, events), new AuditLine("incident.report", scope!, number, id, number)];
+                if (idempotencyKey is not null)
+                    effects.Add(new StoreDocument(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash }, Insert: true));
+                return Decided.With<CommandOutcome>(effects, _ => new CommandOutcome.Done(id, number, events.Count, Created: true));
+            }, ct);
         }
         catch (DocumentAlreadyExistsException) when (idempotencyKey is not null)
         {
@@ -69,7 +72,6 @@ public sealed partial class IncidentService(
             return await Replay(idempotencyKey, hash, ct)
                    ?? throw new InvalidOperationException($"Idempotency key {idempotencyKey} exists but cannot be read.");
         }
-        return new CommandOutcome.Done(id, number, events.Count, Created: true);
     }
 
     async Task<CommandOutcome?> Replay(string key, string hash, CancellationToken ct)
@@ -85,73 +87,55 @@ public sealed partial class IncidentService(
     }
 
     /// <summary>
-    /// Decides and appends one command. With <paramref name="expectedVersion"/> (what the person saw) a
-    /// change in between is a conflict that names what changed. Without it, the stream is locked while we
-    /// decide (writers take turns), so the rules always see every event and no retry is needed.
-    /// <paramref name="alsoWrite"/> queues more writes for the accepted events (a photo's bytes) into the same transaction:
-    /// they commit with the events or not at all.
+    /// Decides and writes one command. With <paramref name="expectedVersion"/> (what the person saw) a change in between
+    /// is a conflict that names what changed. Without it, the stream is locked while we decide (writers take turns), so the
+    /// rules always see every event and no retry is needed.
     /// </summary>
-    /// <paramref name="chat"/>: the command was typed in a chat channel; its line and result go to the incident's channel
-    /// in the same transaction.
-    public async Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct = default,
-        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite = null, Chat.ChatLine? chat = null)
+    public Task<CommandOutcome> Handle(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, Via via = Via.Console,
+        CancellationToken ct = default) =>
+        Decide(actor, via, id, command, expectedVersion, typed: null, photo: null, ct);
+
+    /// <summary>A command typed in chat: its line and what it did go to the incident's channel in the command's transaction.</summary>
+    public Task<CommandOutcome> Typed(Actor actor, Guid id, IncidentCommand command, Chat.ChatLine line, CancellationToken ct = default) =>
+        Decide(actor, Via.Chat, id, command, expectedVersion: null, typed: line, photo: null, ct);
+
+    /// <summary>A photo: its bytes are stored exactly when its event is (the same transaction).</summary>
+    public Task<CommandOutcome> Attach(Actor actor, Guid id, AttachPhoto command, byte[] bytes, Via via, CancellationToken ct = default) =>
+        Decide(actor, via, id, command, expectedVersion: null, typed: null, photo: bytes, ct);
+
+    async Task<CommandOutcome> Decide(Actor actor, Via via, Guid id, IncidentCommand command, long? expectedVersion, Chat.ChatLine? typed,
+        byte[]? photo, CancellationToken ct)
     {
         command = command with { By = actor.Login };
-        for (var attempt = 0; ; attempt++)
-        {
-            try { return await HandleOnce(actor, id, command, expectedVersion, ct, alsoWrite, chat); }
-            // Two first messages raced to open the same channel's stream: decide again (nothing was written).
-            catch (Exception ex) when (attempt < 2 && Chat.ChatLog.IsNewChannelRace(ex)) { }
-        }
-    }
-
-    async Task<CommandOutcome> HandleOnce(Actor actor, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct,
-        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite, Chat.ChatLine? chat)
-    {
-        if (command is MergeIncident or UnmergeIncident) return await HandleMerge(actor, id, command, expectedVersion, ct);
-        await using var session = store.LightweightSession();
+        if (command is MergeIncident or UnmergeIncident) return await Merge(actor, via, id, command, expectedVersion, ct);
         try
         {
-            var stream = expectedVersion is { } expected
-                ? await session.Events.FetchForWriting<Incident>(id, expected, ct)
-                : await session.Events.FetchForExclusiveWriting<Incident>(id, ct);
-            if (stream.Aggregate is null) return new CommandOutcome.NotFound(id);
-
-            // Where new coordinates lie is the tree's answer, looked up here so the rules stay pure.
-            if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
-            var incident = stream.Aggregate;
-            // The deadlines an assignment carries are the policy's for this matter, fixed when it is assigned.
-            if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
-            var scope = IncidentScope.Of(incident);
-            if (!AccessRules.Allows(actor, command, scope) && !await IsCrewOn(session, actor, incident, command, scope, ct))
-                return new CommandOutcome.Forbidden(
-                    await Deny(actor, AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(), scope.Path, id, incident.Number, ct));
-
-            var decision = IncidentDecider.Decide(stream.Aggregate, command, clock.GetUtcNow());
-            if (decision.Refusal is { } refusal) return new CommandOutcome.Refused(refusal);
-
-            var events = decision.Events.ToList();
-            var now = clock.GetUtcNow();
-            // The units on it, as its own (locked) stream tells: in id order, the order their streams are locked in.
-            var units = incident.Units.Select(u => u.Id).Order().ToList();
-            var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
-            if (units.Count > 0)
+            return await pipeline.Run<CommandOutcome>(actor, via, async work =>
             {
-                // The crews on it hear what happened; a closed or cancelled incident frees them, in the same transaction:
-                // none stays sent to a finished matter.
-                Units.UnitsOfIncident.Tell(session, units, after, decision.Events, actor.Login, now);
-                if (!after.IsOpen) events.AddRange(await Units.UnitsOfIncident.Release(session, after, units, actor.Login, now, ct));
-            }
-            stream.AppendMany(events);
-            alsoWrite?.Invoke(session, decision.Events);
-            await Chat.ChatPosts.Write(session, after, events, now, ct,
-                chat is null ? null : (actor, chat, () => Domain.Chat.SystemMessages.ResultOf(command, after, events)));
-            var version = (stream.StartingVersion ?? 0) + events.Count;
-            AuditTrail.Record(session, clock, actor.Login, "incident." + AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant(),
-                scope.Path, Describe(command), id, incident.Number);
-            IncidentChangeFeed.Notify(session, id, version);
-            await session.SaveChangesAsync(ct);
-            return new CommandOutcome.Done(id, stream.Aggregate.Number, version, Created: false);
+                var stream = await work.Incident(id, expectedVersion);
+                if (stream.Aggregate is not { } incident) return Decided.Nothing<CommandOutcome>(new CommandOutcome.NotFound(id));
+
+                // Where new coordinates lie is the tree's answer, looked up here so the rules stay pure.
+                if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
+                // The deadlines an assignment carries are the policy's for this matter, fixed when it is assigned.
+                if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
+                var scope = IncidentScope.Of(incident);
+                var action = ActionName(command);
+                if (!AccessRules.Allows(actor, command, scope) && !await IsCrewOn(work, incident, command, scope))
+                    return Decided.Nothing<CommandOutcome>(new CommandOutcome.Forbidden(await Deny(work, action, scope.Path, id, incident.Number)));
+
+                var decision = IncidentDecider.Decide(incident, command, work.Now);
+                if (decision.Refusal is { } refusal) return Decided.Nothing<CommandOutcome>(new CommandOutcome.Refused(refusal));
+
+                List<Effect> effects =
+                [
+                    new IncidentDecided(id, decision.Events),
+                    new AuditLine("incident." + action, scope.Path, Describe(command), id, incident.Number),
+                ];
+                if (photo is not null) effects.Add(new StorePhoto(decision.Events.OfType<IncidentPhotoAttached>().Single(), photo));
+                if (typed is not null) effects.Add(new TypedInChat(id, typed, (after, events) => SystemMessages.ResultOf(command, after!, events)));
+                return Decided.With<CommandOutcome>(effects, written => new CommandOutcome.Done(id, incident.Number, written.Version(id), Created: false));
+            }, ct);
         }
         catch (ConcurrencyException ex) when (!Chat.ChatLog.IsNewChannelRace(ex))
         {
@@ -159,55 +143,52 @@ public sealed partial class IncidentService(
         }
     }
 
+    static string ActionName(IncidentCommand command) => AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant();
+
     /// <summary>
     /// A unit's sign-in holds its role at its home; a unit sent to a neighbouring town works that incident too (notes,
     /// photos, resolving for its department) for as long as it is on it.
     /// </summary>
-    static async Task<bool> IsCrewOn(IDocumentSession session, Actor actor, Incident incident, IncidentCommand command, IncidentScope scope,
-        CancellationToken ct)
+    static async Task<bool> IsCrewOn(Work work, Incident incident, IncidentCommand command, IncidentScope scope)
     {
+        var actor = work.Actor;
         if (incident.Units.Count == 0 || actor.Grants.FirstOrDefault(g => g.Role == Role.FieldUnit) is not { Department: { } department }) return false;
-        var unit = await Units.UnitRosterQuery.SignedInAs(session, actor.Login, ct);
+        var unit = await Units.UnitRosterQuery.SignedInAs(work.Query, actor.Login, work.Cancellation);
         return unit is not null && incident.Units.Any(u => u.Id == unit.Id)
             && AccessRules.Allows(actor with { Grants = [new Grant(Role.FieldUnit, scope.Path, department)] }, command, scope);
     }
 
-    /// <summary>
-    /// A command outside the actor's rights: nothing is written to the incident; the attempt is logged and kept
-    /// in the audit trail.
-    /// </summary>
-    async Task<Denial> Deny(Actor actor, string action, string scope, Guid? id, string? number, CancellationToken ct)
-    {
-        log.LogWarning("Denied {User} {Action} on {Incident} at {Scope}", actor.Login, action, number ?? "(new)", scope);
-        await AuditTrail.Write(store, clock, actor.Login, "incident." + action, scope, "denied", id, number, allowed: false, ct);
-        return new Denial("access.denied",
-            number is null
-                ? $"{actor.Login} may not {action} incidents at {(scope.Length == 0 ? "this place" : scope)}."
-                : $"{actor.Login} may not {action} incident {number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.");
-    }
+    /// <summary>A command outside the actor's rights: nothing is written to the incident; the attempt is kept in the audit trail.</summary>
+    static Task<Denial> Deny(Work work, string action, string scope, Guid id, string number) =>
+        work.Deny("incident." + action, scope,
+            $"{work.Actor.Login} may not {action} incident {number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.",
+            id, number);
 
     /// <summary>A read outside the reader's rights: logged and audited like a refused command.</summary>
     public Task<Denial> DenyRead(Actor actor, IncidentDetail detail, CancellationToken ct) =>
-        Deny(actor, "read", detail.Scope().Path, detail.Id, detail.Number, ct);
+        pipeline.Deny(actor, Via.Console, "incident.read", detail.Scope().Path,
+            $"{actor.Login} may not read incident {detail.Number}: it lies at {(detail.Scope().Path.Length == 0 ? "the city" : detail.Scope().Path)}, outside what your roles cover.",
+            detail.Id, detail.Number, ct);
 
     /// <summary>
     /// The caller's details, unmasked, for a reason the reader gives: allowed to whoever sees them anyway and to
     /// dispatchers and leaders in scope; always written to the audit trail with who, when and why.
     /// </summary>
-    public async Task<RevealOutcome> RevealCaller(Actor actor, Guid id, string reason, CancellationToken ct = default)
-    {
-        await using var session = store.LightweightSession();
-        if (await session.LoadAsync<IncidentDetail>(id, ct) is not { } detail) return new RevealOutcome.NotFound();
-        var scope = detail.Scope();
-        if (!AccessRules.SeesCaller(actor, scope) && !AccessRules.Allows(actor, IncidentAction.RevealCaller, scope))
+    public Task<RevealOutcome> RevealCaller(Actor actor, Guid id, string reason, CancellationToken ct = default) =>
+        RevealCaller(actor, id, reason, Via.Console, ct);
+
+    public Task<RevealOutcome> RevealCaller(Actor actor, Guid id, string reason, Via via, CancellationToken ct = default) =>
+        pipeline.Run<RevealOutcome>(actor, via, async work =>
         {
-            return new RevealOutcome.Forbidden(await Deny(actor, "revealcaller", scope.Path, id, detail.Number, ct));
-        }
-        AuditTrail.Record(session, clock, actor.Login, "caller.reveal", scope.Path, reason, id, detail.Number);
-        await session.SaveChangesAsync(ct);
-        log.LogInformation("{User} revealed the caller of {Number}: {Reason}", actor.Login, detail.Number, reason);
-        return new RevealOutcome.Revealed(detail.CallerName, detail.CallerPhone, detail.Callers);
-    }
+            if (await work.Query.LoadAsync<IncidentDetail>(id, work.Cancellation) is not { } detail)
+                return Decided.Nothing<RevealOutcome>(new RevealOutcome.NotFound());
+            var scope = detail.Scope();
+            if (!AccessRules.SeesCaller(actor, scope) && !AccessRules.Allows(actor, IncidentAction.RevealCaller, scope))
+                return Decided.Nothing<RevealOutcome>(new RevealOutcome.Forbidden(await Deny(work, "revealcaller", scope.Path, id, detail.Number)));
+            log.LogInformation("{User} revealed the caller of {Number}: {Reason}", actor.Login, detail.Number, reason);
+            return Decided.With<RevealOutcome>([new AuditLine("caller.reveal", scope.Path, reason, id, detail.Number)],
+                _ => new RevealOutcome.Revealed(detail.CallerName, detail.CallerPhone, detail.Callers));
+        }, ct);
 
     static string? Describe(IncidentCommand command) => command switch
     {

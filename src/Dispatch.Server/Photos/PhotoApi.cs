@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Microsoft.Net.Http.Headers;
 
+using Dispatch.Server.Pipeline;
+
 namespace Dispatch.Server.Photos;
 
 /// <summary>
@@ -129,9 +131,8 @@ public static class PhotoApi
         }
 
         var photoId = Guid.CreateVersion7(clock.GetUtcNow());
-        var outcome = await incidents.Handle(actor, id,
-            new AttachPhoto(department, photoId, contentType, bytes.LongLength, caption, actor.Login), expectedVersion: null, ct,
-            alsoWrite: (session, events) => PhotoStore.Queue(session, events.OfType<IncidentPhotoAttached>().Single(), bytes));
+        var outcome = await incidents.Attach(actor, id,
+            new AttachPhoto(department, photoId, contentType, bytes.LongLength, caption, actor.Login), bytes, Via.Api, ct);
         return outcome is CommandOutcome.Done done
             ? TypedResults.Created($"/api/incidents/{id}/photos/{photoId}", new { photoId, done.Version })
             : IncidentApi.ToResult(outcome, messages);

@@ -1,7 +1,6 @@
 using Dispatch.Domain.Warning;
 using JasperFx;
-using Marten;
-using Marten.Exceptions;
+using Dispatch.Server.Pipeline;
 
 namespace Dispatch.Server.Situation;
 
@@ -18,7 +17,7 @@ namespace Dispatch.Server.Situation;
 /// the surge NOTIFY (<see cref="SituationFeed.SurgeChannel"/>), sent in the same transaction.
 /// </para>
 /// </summary>
-public sealed class SurgeWatch(IDocumentStore store, SituationFeed feed, SurgeSettings settings, TimeProvider clock,
+public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed feed, SurgeSettings settings, TimeProvider clock,
     Jurisdictions.JurisdictionTree tree, ILogger<SurgeWatch> log)
     : BackgroundService
 {
@@ -112,27 +111,31 @@ public sealed class SurgeWatch(IDocumentStore store, SituationFeed feed, SurgeSe
         {
             try
             {
-                await using var session = store.LightweightSession();
-                var stream = await session.Events.FetchForExclusiveWriting<SurgeState>(key.StreamId, ct);
-                if (SurgeRule.Decide(stream.Aggregate, key, count, usual, settings, now) is not { } happened) return;
-                stream.AppendOne(happened);
-                SituationFeed.Notify(session, key.StreamId);
-                // The city channel hears of it in the same transaction: once per surge, whichever node records it.
-                if (happened is SurgeDetected surge) await Chat.ChatLog.Append(session, [SurgeMessage(surge)], ct);
-                await session.SaveChangesAsync(ct);
+                var happened = await pipeline.Run(Platform, Via.System, async work =>
+                {
+                    var stream = await work.Surge(key.StreamId);
+                    if (SurgeRule.Decide(stream.Aggregate, key, count, usual, settings, now) is not { } decided) return Decided.Nothing<object?>(null);
+                    List<Effect> effects = [new SurgeDecided(key.StreamId, decided)];
+                    // The city channel hears of it in the same transaction: once per surge, whichever node records it.
+                    if (decided is SurgeDetected surge) effects.Add(new PostToChat([SurgeMessage(surge)]));
+                    return Decided.With<object?>(effects, _ => decided);
+                }, ct);
                 if (happened is SurgeDetected detected)
                 {
                     log.LogWarning("Surge of {Category} in {Town}: {Count} reports in {Window} against a usual {Usual}",
                         detected.Category, detected.Town, detected.Count, detected.Window, detected.Usual);
                     await RaiseRecorded(detected);
                 }
-                else log.LogInformation("Surge of {Category} in {Town} ended", key.Category, key.Town);
+                else if (happened is not null) log.LogInformation("Surge of {Category} in {Town} ended", key.Category, key.Town);
                 return;
             }
             // Another node started the pair's stream at the same moment: look again at what it recorded.
             catch (Exception ex) when (ex is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException) { }
         }
     }
+
+    /// <summary>Who records a surge: the platform, not a person.</summary>
+    static readonly Domain.Access.Actor Platform = new("system", "System", []);
 
     Domain.Chat.ChannelMessagePosted SurgeMessage(SurgeDetected surge) => new(
         Domain.Chat.Channels.Node(tree.City.Path).Key, Domain.Chat.MessageKind.System, Domain.Chat.Mentions.Platform, "", "", [], null, surge.At,

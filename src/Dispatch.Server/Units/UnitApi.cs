@@ -5,6 +5,8 @@ using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Localization;
 using Marten;
 
+using Dispatch.Server.Pipeline;
+
 namespace Dispatch.Server.Units;
 
 /// <summary>
@@ -92,7 +94,7 @@ public static class UnitApi
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["login"] = ["Give the login the unit signs in with, or leave out the password."] });
         var outcome = await units.Register(http.Actor(), new RegisterUnit(Guid.CreateVersion7(), body.CallSign?.Trim() ?? "",
             body.Department?.Trim() ?? "", node.Path, body.Capabilities ?? [], body.Members ?? [], "",
-            string.IsNullOrWhiteSpace(body.Login) ? null : body.Login.Trim().ToLowerInvariant()), body.Password, ct);
+            string.IsNullOrWhiteSpace(body.Login) ? null : body.Login.Trim().ToLowerInvariant()), body.Password, Via.Api, ct);
         return ToResult(outcome, http);
     }
 
@@ -128,7 +130,7 @@ public static class UnitApi
             return action == "dispatch"
                 ? Results.ValidationProblem(new Dictionary<string, string[]> { ["incidentId"] = ["Name an existing incident to send the unit to."] })
                 : Results.Problem(statusCode: 404, title: "Unknown action", detail: $"Unknown unit action '{action}'.");
-        return ToResult(await units.Handle(http.Actor(), id, command, ct), http);
+        return ToResult(await units.Handle(http.Actor(), id, command, Via.Api, ct), http);
     }
 
     /// <summary>Words from a dispatcher to a unit: kept and pushed like an assignment.</summary>
@@ -136,7 +138,7 @@ public static class UnitApi
     {
         if (string.IsNullOrWhiteSpace(body.Text) || body.Text.Length > UnitService.MaxMessageLength)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [$"Write a message of 1 to {UnitService.MaxMessageLength} characters."] });
-        return ToResult(await units.Message(http.Actor(), id, body.Text.Trim(), ct), http);
+        return ToResult(await units.Message(http.Actor(), id, body.Text.Trim(), Via.Api, ct), http);
     }
 
     static IResult ToResult(UnitOutcome outcome, HttpContext http) => outcome switch

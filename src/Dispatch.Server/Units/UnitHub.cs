@@ -8,6 +8,8 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
+using Dispatch.Server.Pipeline;
+
 namespace Dispatch.Server.Units;
 
 /// <summary>What the server pushes to a unit's device.</summary>
@@ -89,7 +91,7 @@ public sealed class UnitHub(
 
     Actor Actor => Context.Items[typeof(Actor)] as Actor ?? throw new HubException("Sign in as a unit first.");
 
-    async Task<UnitReply> Move(UnitCommand command) => await units.Handle(Actor, UnitId, command) switch
+    async Task<UnitReply> Move(UnitCommand command) => await units.Handle(Actor, UnitId, command, Via.Phone) switch
     {
         UnitOutcome.Done d => new UnitReply(true, Version: d.Version),
         UnitOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
@@ -103,7 +105,7 @@ public sealed class UnitHub(
         var unit = await Me();
         if (unit.IncidentId is not { } incidentId)
             return new UnitReply(false, "unit.no-incident", $"Unit {unit.CallSign} is not on an incident.");
-        return await incidents.Handle(Actor, incidentId, command(unit), expectedVersion: null) switch
+        return await incidents.Handle(Actor, incidentId, command(unit), expectedVersion: null, Via.Phone) switch
         {
             CommandOutcome.Done d => new UnitReply(true, Version: d.Version),
             CommandOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),

@@ -2,52 +2,50 @@ using System.Globalization;
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Units;
-using Dispatch.Server.Audit;
-using Dispatch.Server.Live;
-using Marten;
+using Dispatch.Server.Pipeline;
 
 namespace Dispatch.Server.Units;
 
 /// <summary>
-/// Flags the units of one incident that stayed too long in their status (<see cref="UnitTimers"/>), through the command
-/// path's steps: lock the incident's stream, decide on what it holds now (<see cref="UnitTimers.Check"/>), append,
-/// audit, and queue the board's change notice in the same transaction. Two nodes asking at once take turns on the lock
+/// Flags the units of one incident that stayed too long in their status (<see cref="UnitTimers"/>), through the pipeline:
+/// lock the incident's stream, decide on what it holds now (<see cref="UnitTimers.Check"/>), and write the flags, the
+/// audit lines, the crews' messages and the board's change notice in one transaction. Two nodes asking at once take turns on the lock
 /// and the second finds the unit already flagged, so each unit is flagged once per status period.
 /// The deadline watch (<see cref="Dispatch.Server.Command.DeadlineWatch"/>) calls it when an incident's card says a unit timer is due.
 /// </summary>
-public sealed class UnitTimerCheck(IDocumentStore store, TimeProvider clock, ILogger<UnitTimerCheck> log)
+public sealed class UnitTimerCheck(CommandPipeline pipeline, ILogger<UnitTimerCheck> log)
 {
     /// <summary>Who the flags are recorded as: no person decided them.</summary>
     public const string By = "system";
 
+    static readonly Actor System = new(By, "System", []);
+
     /// <summary>Flags what is overdue on <paramref name="incidentId"/> now; returns the flags recorded (none: nothing was due).</summary>
     public async Task<IReadOnlyList<IncidentUnitOverdue>> Run(Guid incidentId, CancellationToken ct = default)
     {
-        await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForExclusiveWriting<Incident>(incidentId, ct);
-        if (stream.Aggregate is not { } incident) return [];
-        var decision = UnitTimers.Check(incident, By, clock.GetUtcNow());
-        if (decision.Refusal is not null) return [];
-
-        var flags = decision.Events.Cast<IncidentUnitOverdue>().ToList();
-        stream.AppendMany(decision.Events);
-        var scope = IncidentScope.Of(incident).Path;
-        foreach (var flag in flags)
+        (IReadOnlyList<IncidentUnitOverdue> flags, string? number) = await pipeline.Run<(IReadOnlyList<IncidentUnitOverdue>, string?)>(System, Via.System, async work =>
         {
-            AuditTrail.Record(session, clock, By, "unit.overdue", scope, Describe(flag), incident.Id, incident.Number);
-            // The crew hears it too, before the dispatcher calls: the flag is on the board now.
-            UnitMailbox.Post(session, flag.UnitId, UnitMessageKind.Overdue, new
+            if ((await work.Incident(incidentId)).Aggregate is not { } incident) return Decided.Nothing<(IReadOnlyList<IncidentUnitOverdue>, string?)>(([], null));
+            var decision = UnitTimers.Check(incident, By, work.Now);
+            if (decision.Refusal is not null) return Decided.Nothing<(IReadOnlyList<IncidentUnitOverdue>, string?)>(([], null));
+
+            var flags = decision.Events.Cast<IncidentUnitOverdue>().ToList();
+            var scope = IncidentScope.Of(incident).Path;
+            // The flags are the board's; the crew hears each too, before the dispatcher calls.
+            var effects = new List<Effect> { new IncidentDecided(incident.Id, decision.Events, TellCrews: false) };
+            foreach (var flag in flags)
             {
-                IncidentId = incident.Id, IncidentNumber = incident.Number, flag.Status, flag.Since,
-                LimitMinutes = (int)flag.Limit.TotalMinutes,
-            }, flag.At);
-        }
-        IncidentChangeFeed.Notify(session, incident.Id, (stream.StartingVersion ?? 0) + flags.Count);
-        var after = decision.Events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
-        await Chat.ChatPosts.Write(session, after, decision.Events, clock.GetUtcNow(), ct);
-        await session.SaveChangesAsync(ct);
+                effects.Add(new AuditLine("unit.overdue", scope, Describe(flag), incident.Id, incident.Number));
+                effects.Add(new TellUnit(flag.UnitId, UnitMessageKind.Overdue, new
+                {
+                    IncidentId = incident.Id, IncidentNumber = incident.Number, flag.Status, flag.Since,
+                    LimitMinutes = (int)flag.Limit.TotalMinutes,
+                }));
+            }
+            return Decided.With<(IReadOnlyList<IncidentUnitOverdue>, string?)>(effects, _ => (flags, incident.Number));
+        }, ct);
         foreach (var flag in flags)
-            log.LogInformation("{CallSign} on {Number} is overdue: {Status} since {Since:O}, limit {Limit}", flag.CallSign, incident.Number,
+            log.LogInformation("{CallSign} on {Number} is overdue: {Status} since {Since:O}, limit {Limit}", flag.CallSign, number,
                 flag.Status, flag.Since, flag.Limit);
         return flags;
     }

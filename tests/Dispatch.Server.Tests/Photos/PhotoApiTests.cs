@@ -9,6 +9,7 @@ using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Photos;
+using Dispatch.Server.Pipeline;
 using Dispatch.Server.Tests.Access;
 using Dispatch.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -284,21 +285,22 @@ public class PhotoApiTests(SmallPhotosApp app) : IClassFixture<SmallPhotosApp>
     public async Task A_commit_that_fails_keeps_neither_the_event_nor_the_photo()
     {
         var incident = await app.Client().Acknowledged(Urban);
-        var incidents = app.Services.GetRequiredService<IncidentService>();
+        var pipeline = app.Services.GetRequiredService<CommandPipeline>();
         var actor = new Actor("photo-atomic", "Photo Atomic", [new Grant(Role.Handler, new Scopes(app).Town.Path, Urban)]);
         var png = Photo.Png(4, 4);
 
         await app.WritesNothing(incident.Id, async () =>
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => incidents.Handle(actor, incident.Id,
-                new AttachPhoto(Urban, Guid.NewGuid(), PhotoFormat.Png, png.Length, null, actor.Login), expectedVersion: null,
-                alsoWrite: (session, events) =>
-                {
-                    var attached = events.OfType<IncidentPhotoAttached>().Single();
-                    PhotoStore.Queue(session, attached, png);
-                    // The same row again: the commit fails on the primary key, after the event and the first row were sent.
-                    PhotoStore.Queue(session, attached, png);
-                }));
+            await Assert.ThrowsAnyAsync<Exception>(() => pipeline.Run(actor, Via.Api, async work =>
+            {
+                var stream = await work.Incident(incident.Id);
+                var decision = IncidentDecider.Decide(stream.Aggregate!,
+                    new AttachPhoto(Urban, Guid.NewGuid(), PhotoFormat.Png, png.Length, null, actor.Login), work.Now);
+                var attached = decision.Events.OfType<IncidentPhotoAttached>().Single();
+                // The same row twice: the commit fails on the primary key, after the event and the first row were sent.
+                return Decided.With<bool>([new IncidentDecided(incident.Id, decision.Events), new StorePhoto(attached, png), new StorePhoto(attached, png)],
+                    _ => true);
+            }));
         });
         Assert.Empty(await PhotoRows(incident.Id));
     }

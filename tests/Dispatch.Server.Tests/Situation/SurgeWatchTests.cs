@@ -53,7 +53,7 @@ public sealed class SurgeWatchTests(SurgeWatchingApp app) : IClassFixture<SurgeW
     {
         var watch = app.Services.GetRequiredService<SurgeWatch>();
         // A second node's watch: its own instance on the same store, hearing the same pushes.
-        var other = new SurgeWatch(app.Services.GetRequiredService<IDocumentStore>(), app.Services.GetRequiredService<SituationFeed>(),
+        var other = new SurgeWatch(app.Services.GetRequiredService<Dispatch.Server.Pipeline.CommandPipeline>(), app.Services.GetRequiredService<SituationFeed>(),
             SurgeSettings.Default, app.Time, app.Services.GetRequiredService<JurisdictionTree>(), NullLogger<SurgeWatch>.Instance);
         await other.StartAsync(CancellationToken.None);
         try

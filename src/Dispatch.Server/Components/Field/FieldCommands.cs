@@ -6,6 +6,8 @@ using Dispatch.Server.Localization;
 using Dispatch.Server.Units;
 using Microsoft.Extensions.Localization;
 
+using Dispatch.Server.Pipeline;
+
 namespace Dispatch.Server.Components.Field;
 
 /// <summary>What a tap on the phone came to: done, or why not in the unit's own language.</summary>
@@ -22,11 +24,11 @@ public sealed record FieldReply(bool Ok, string? Problem = null)
 public sealed class FieldCommands(UnitService units, IncidentService incidents, Messages messages, IStringLocalizer<Ui> text)
 {
     public async Task<FieldReply> Move(Actor unitActor, Guid unitId, FieldAction action, CancellationToken ct = default) =>
-        Reply(await units.Handle(unitActor, unitId, FieldActions.Command(action), ct));
+        Reply(await units.Handle(unitActor, unitId, FieldActions.Command(action), Via.Phone, ct));
 
     public async Task<FieldReply> Position(Actor unitActor, Guid unitId, double lat, double lon, double accuracy, DateTimeOffset reportedAt,
         CancellationToken ct = default) =>
-        Reply(await units.Handle(unitActor, unitId, new ReportPosition(lat, lon, accuracy, reportedAt, ""), ct));
+        Reply(await units.Handle(unitActor, unitId, new ReportPosition(lat, lon, accuracy, reportedAt, ""), Via.Phone, ct));
 
     /// <summary>A progress note on the unit's incident, in its department's name.</summary>
     public Task<FieldReply> Note(Actor unitActor, UnitRosterEntry unit, string note, CancellationToken ct = default) =>
@@ -39,7 +41,7 @@ public sealed class FieldCommands(UnitService units, IncidentService incidents, 
     async Task<FieldReply> OnIncident(Actor unitActor, UnitRosterEntry unit, IncidentCommand command, CancellationToken ct)
     {
         if (unit.IncidentId is not { } incidentId) return FieldReply.No(text["fieldpage.no-incident", unit.CallSign]);
-        return await incidents.Handle(unitActor, incidentId, command, expectedVersion: null, ct) switch
+        return await incidents.Handle(unitActor, incidentId, command, expectedVersion: null, Via.Phone, ct) switch
         {
             CommandOutcome.Done => FieldReply.Done,
             CommandOutcome.Refused r => FieldReply.No(messages.Refusal(r.Refusal)),

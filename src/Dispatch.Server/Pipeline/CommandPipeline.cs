@@ -1,0 +1,57 @@
+using Dispatch.Domain.Access;
+using Dispatch.Server.Audit;
+using Dispatch.Server.Chat;
+using Marten;
+
+namespace Dispatch.Server.Pipeline;
+
+/// <summary>What a write path decided: the effects to write (none: nothing is written) and its answer, given what was written.</summary>
+public sealed record Decided<T>(IReadOnlyList<Effect> Effects, Func<Written, T> Answer);
+
+public static class Decided
+{
+    /// <summary>Refused, denied, not found or nothing to do: the answer, and nothing written.</summary>
+    public static Decided<T> Nothing<T>(T answer) => new([], _ => answer);
+
+    public static Decided<T> With<T>(IReadOnlyList<Effect> effects, Func<Written, T> answer) => new(effects, answer);
+}
+
+/// <summary>
+/// The one write path. Every write — from the API, the console, chat, a phone or a background watch — runs as one
+/// <see cref="Work"/>: the write path locks the streams it touches (<see cref="Work"/> enforces one order: incidents, then
+/// units, then surge pairs, then chat channels), checks access with the domain's rules, calls its pure decider and returns
+/// typed <see cref="Effect"/>s; the pipeline writes them all in one transaction and answers after the commit. Pushes follow
+/// the commit: the change notices are NOTIFYs inside the same transaction.
+/// </summary>
+public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, ILogger<CommandPipeline> log)
+{
+    public async Task<T> Run<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var work = new Work(store.LightweightSession(), clock, this, actor, via, ct);
+            try
+            {
+                var decided = await decide(work);
+                if (decided.Effects.Count == 0) return decided.Answer(Written.Nothing);
+                var written = await work.Write(decided.Effects);
+                await work.Commit();
+                return decided.Answer(written);
+            }
+            // Two first messages raced to open the same channel's stream: nothing of this work was written; decide again.
+            catch (Exception ex) when (attempt < 2 && work.PostsToChat && ChatLog.IsNewChannelRace(ex)) { }
+        }
+    }
+
+    /// <summary>
+    /// An attempt outside the actor's rights: nothing of it is written; the attempt is logged and kept in the audit trail
+    /// (on its own, since the work's transaction writes nothing).
+    /// </summary>
+    public async Task<Denial> Deny(Actor actor, Via via, string action, string scope, string message, Guid? id = null, string? number = null,
+        CancellationToken ct = default)
+    {
+        log.LogWarning("Denied {User} {Action} on {Number} at {Scope} via {Via}", actor.Login, action, number ?? "-", scope, via.Name());
+        await AuditTrail.Write(store, clock, actor.Login, action, scope, "denied", id, number, allowed: false, via: via.Name(), ct: ct);
+        return new Denial("access.denied", message);
+    }
+}
