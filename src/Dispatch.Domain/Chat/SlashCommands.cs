@@ -282,7 +282,9 @@ public static partial class SlashCommands
     /// </summary>
     static ChatParse Locate(string? incident, List<string> rest, CommandHelp help)
     {
-        var words = rest.Count > 0 && rest[0].Split(',', StringSplitOptions.RemoveEmptyEntries) is [var a, var b] ? [a, b, .. rest.Skip(1)] : rest;
+        // Joined by a comma only with decimal points on both sides: "31,5" is a decimal comma, not a point at (31, 5).
+        var words = rest.Count > 0 && rest[0].Split(',', StringSplitOptions.RemoveEmptyEntries) is [var a, var b] && a.Contains('.') && b.Contains('.')
+            ? [a, b, .. rest.Skip(1)] : rest;
         if (words.Count < 2) return ChatParse.Fail("command.locate.missing", "/locate needs a latitude and a longitude.", help.Usage);
         var lat = words[0].TrimEnd(',');
         if (Coordinate(lat, 90) is not { } latitude)
