@@ -28,6 +28,25 @@ public sealed record StatusCommand(string? Incident, string? Unit) : ChatCommand
 public sealed record UnitsNearCommand(string? Incident, string? Capability) : ChatCommand(Incident);
 public sealed record SuperviseCommand(string? Incident, string Comment) : ChatCommand(Incident);
 public sealed record WhoCommand() : ChatCommand((string?)null);
+/// <summary><c>/cancel</c>: a duplicate or an invalid report, with a note (a duplicate names the one it repeats).</summary>
+public sealed record CancelCommand(string? Incident, Incidents.CancelReason Reason, string? Note) : ChatCommand(Incident);
+/// <summary><c>/merge … into #other</c>: the incident is the duplicate, <see cref="Into"/> the number it goes into.</summary>
+public sealed record MergeCommand(string? Incident, string Into) : ChatCommand(Incident);
+public sealed record ReopenCommand(string? Incident, string Reason) : ChatCommand(Incident);
+/// <summary><c>/locate</c>: WGS-84 coordinates, and the address when one is given.</summary>
+public sealed record LocateCommand(string? Incident, double Lat, double Lon, string? Address) : ChatCommand(Incident);
+/// <summary><c>/place</c> by hand: a jurisdiction by code, path or name(s), looked up in the tree by the server.</summary>
+public sealed record PlaceCommand(string? Incident, string Jurisdiction) : ChatCommand(Incident);
+/// <summary>
+/// <c>/route</c>: override the command level, optionally the lead department, with a reason. <see cref="Text"/> is
+/// everything after the level: only the server knows the departments, so it takes a leading department name off it
+/// (as <c>/assign</c> tells a department from a unit).
+/// </summary>
+public sealed record RouteCommand(string? Incident, Command.CommandLevel Level, string Text) : ChatCommand(Incident);
+/// <summary><c>/reveal</c> the caller for a reason: answered to the sender only, and audited.</summary>
+public sealed record RevealCommand(string? Incident, string Reason) : ChatCommand(Incident);
+/// <summary><c>/msg</c>: a dispatcher's words to a unit's phone; no incident.</summary>
+public sealed record MessageUnitCommand(string CallSign, string Text) : ChatCommand((string?)null);
 public sealed record HelpCommand(string? Topic) : ChatCommand((string?)null);
 
 /// <summary>Why a line is not a command we can run, and how to write it.</summary>
@@ -47,6 +66,9 @@ public static partial class SlashCommands
     /// <summary>The longest message a channel accepts, commands included.</summary>
     public const int MaxLength = 2000;
 
+    /// <summary>The longest reason for revealing a caller.</summary>
+    public const int MaxRevealReason = 200;
+
     public static readonly IReadOnlyList<CommandHelp> All =
     [
         new("accept", "/accept [#number]", "Accept a reported incident (it is genuine and ours to dispatch)."),
@@ -63,6 +85,14 @@ public static partial class SlashCommands
         new("status", "/status [#number | <unit call sign>]", "Show where an incident or a unit stands."),
         new("units", "/units near [#number] [<capability>]", "Recommend units to send, nearest first."),
         new("supervise", "/supervise [#number] <comment>", "Flag the incident for supervision (leaders)."),
+        new("cancel", "/cancel [#number] <duplicate|invalid> [note]", "Cancel a duplicate (say which one it repeats) or an invalid report."),
+        new("merge", "/merge [#number] into #other", "Merge this duplicate report into the incident already open for it."),
+        new("reopen", "/reopen [#number] <reason>", "Reopen a resolved or closed incident."),
+        new("locate", "/locate [#number] <latitude> <longitude> [address]", "Set or correct where the incident is."),
+        new("place", "/place [#number] <jurisdiction code, path or name>", "Place the incident by hand in a district, town or grid cell."),
+        new("route", "/route [#number] <town|district|city> [lead department] <reason>", "Override the command level and, optionally, the lead department."),
+        new("reveal", "/reveal [#number] <reason>", "Show you the caller's details (to you only; the reason is audited)."),
+        new("msg", "/msg <unit call sign> <text>", "Send words to a unit's phone."),
         new("who", "/who", "Who is in this channel."),
         new("help", "/help [<command>]", "List the commands, or explain one."),
     ];
@@ -83,6 +113,14 @@ public static partial class SlashCommands
         StatusCommand => "status",
         UnitsNearCommand => "units",
         SuperviseCommand => "supervise",
+        CancelCommand => "cancel",
+        MergeCommand => "merge",
+        ReopenCommand => "reopen",
+        LocateCommand => "locate",
+        PlaceCommand => "place",
+        RouteCommand => "route",
+        RevealCommand => "reveal",
+        MessageUnitCommand => "msg",
         WhoCommand => "who",
         HelpCommand => "help",
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command without a help line."),
@@ -128,6 +166,25 @@ public static partial class SlashCommands
             return ChatParse.Fail("command.unknown",
                 $"There is no command /{Shorten(name)}." + (close.Count > 0 ? $" Did you mean {string.Join(" or ", close)}?" : "") +
                 " Type /help for the list.");
+        }
+
+        // A message to a unit is free text: a #number in it is a reference for the crew, not the command's incident.
+        if (name == "msg")
+        {
+            if (args.Count == 0) return ChatParse.Fail("command.msg.missing", "/msg needs a unit's call sign and the text.", help.Usage);
+            if (args.Count == 1) return ChatParse.Fail("command.msg.missing", "/msg needs the text to send.", help.Usage);
+            return ChatParse.Ok(new MessageUnitCommand(args[0], string.Join(' ', args.Skip(1))));
+        }
+
+        // /merge names two incidents: the one after 'into' is the target, so the one-#number rule holds for the rest.
+        string? into = null;
+        if (name == "merge" && args.FindIndex(a => a.Equals("into", StringComparison.OrdinalIgnoreCase)) is var at and >= 0)
+        {
+            if (at + 1 == args.Count) return ChatParse.Fail("command.merge.missing", "/merge needs the incident it duplicates: into #number.", help.Usage);
+            if (!IncidentReference().IsMatch(args[at + 1]))
+                return ChatParse.Fail("command.merge.target", $"'{Shorten(args[at + 1])}' is not an incident number; write into #20261123-0042.", help.Usage);
+            into = args[at + 1][1..];
+            args.RemoveRange(at, 2);
         }
 
         // One incident may be named anywhere with #number; a second one is a mistake, not text.
@@ -185,6 +242,31 @@ public static partial class SlashCommands
                 if (rest.Count == 0 || !rest[0].Equals("near", StringComparison.OrdinalIgnoreCase)) return Need("'near'");
                 if (rest.Count > 2) return ChatParse.Fail("command.units.extra", "/units near takes at most one capability.", help.Usage);
                 return ChatParse.Ok(new UnitsNearCommand(incident, rest.ElementAtOrDefault(1)));
+            case "cancel":
+                if (rest.Count == 0) return Need("a reason: duplicate or invalid");
+                if (CancelReasonOf(rest[0]) is not { } why)
+                    return ChatParse.Fail("command.cancel.reason", $"A cancellation is 'duplicate' or 'invalid', not '{Shorten(rest[0])}'.", help.Usage);
+                return ChatParse.Ok(new CancelCommand(incident, why, rest.Count > 1 ? string.Join(' ', rest.Skip(1)) : null));
+            case "merge":
+                if (into is null) return Need("the incident it duplicates: into #number");
+                return rest.Count > 0 ? NoMore() : ChatParse.Ok(new MergeCommand(incident, into));
+            case "reopen":
+                return rest.Count == 0 ? Need("a reason") : ChatParse.Ok(new ReopenCommand(incident, restText));
+            case "locate":
+                return Locate(incident, rest, help);
+            case "place":
+                return rest.Count == 0 ? Need("a jurisdiction (code, path or name)") : ChatParse.Ok(new PlaceCommand(incident, restText));
+            case "route":
+                if (rest.Count == 0) return Need("a level (town, district or city) and a reason");
+                if (LevelOf(rest[0]) is not { } level)
+                    return ChatParse.Fail("command.route.level", $"The level is town, district or city, not '{Shorten(rest[0])}'.", help.Usage);
+                return rest.Count == 1 ? Need("a reason") : ChatParse.Ok(new RouteCommand(incident, level, string.Join(' ', rest.Skip(1))));
+            case "reveal":
+                if (rest.Count == 0) return Need("a reason (it is kept in the audit trail)");
+                // The console's and the API's limit for a reason to see a caller.
+                return restText.Length > MaxRevealReason
+                    ? ChatParse.Fail("command.reveal.too-long", $"A reason is at most {MaxRevealReason} characters; this one has {restText.Length}.", help.Usage)
+                    : ChatParse.Ok(new RevealCommand(incident, restText));
             case "who":
                 return args.Count > 0 ? NoMore() : ChatParse.Ok(new WhoCommand());
             case "help":
@@ -193,6 +275,44 @@ public static partial class SlashCommands
                 throw new InvalidOperationException($"/{name} is listed but not parsed.");
         }
     }
+
+    /// <summary>
+    /// Latitude then longitude, as a map copies them: "31.2304 121.4737", "31.2304, 121.4737" or "31.2304,121.4737";
+    /// whatever follows is the address.
+    /// </summary>
+    static ChatParse Locate(string? incident, List<string> rest, CommandHelp help)
+    {
+        // Joined by a comma only with decimal points on both sides: "31,5" is a decimal comma, not a point at (31, 5).
+        var words = rest.Count > 0 && rest[0].Split(',', StringSplitOptions.RemoveEmptyEntries) is [var a, var b] && a.Contains('.') && b.Contains('.')
+            ? [a, b, .. rest.Skip(1)] : rest;
+        if (words.Count < 2) return ChatParse.Fail("command.locate.missing", "/locate needs a latitude and a longitude.", help.Usage);
+        var lat = words[0].TrimEnd(',');
+        if (Coordinate(lat, 90) is not { } latitude)
+            return ChatParse.Fail("command.locate.lat", $"The latitude is a number from -90 to 90, not '{Shorten(lat)}'.", help.Usage);
+        if (Coordinate(words[1], 180) is not { } longitude)
+            return ChatParse.Fail("command.locate.lon", $"The longitude is a number from -180 to 180, not '{Shorten(words[1])}'.", help.Usage);
+        return ChatParse.Ok(new LocateCommand(incident, latitude, longitude, words.Count > 2 ? string.Join(' ', words.Skip(2)) : null));
+    }
+
+    static double? Coordinate(string s, double limit) =>
+        double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) && Math.Abs(v) <= limit
+            ? v : null;
+
+    /// <summary>The two reasons the console offers, in English or as a Chinese dispatcher says them.</summary>
+    static Incidents.CancelReason? CancelReasonOf(string word) => word.ToLowerInvariant() switch
+    {
+        "duplicate" or "重复" => Incidents.CancelReason.Duplicate,
+        "invalid" or "无效" => Incidents.CancelReason.Invalid,
+        _ => null,
+    };
+
+    static Command.CommandLevel? LevelOf(string word) => word.ToLowerInvariant() switch
+    {
+        "town" or "镇" or "街道" => Command.CommandLevel.Town,
+        "district" or "区" => Command.CommandLevel.District,
+        "city" or "市" => Command.CommandLevel.City,
+        _ => null,
+    };
 
     /// <summary>The commands whose name starts with what was typed after '/' (for the message box's autocomplete).</summary>
     public static IReadOnlyList<CommandHelp> Complete(string typed)

@@ -28,6 +28,8 @@ public sealed partial class ChatService
                 return new ChatOutcome.Answered(await Who(context, ct));
             case StatusCommand { Unit: { } callSign }:
                 return await UnitStatusOf(actor, callSign, ct);
+            case MessageUnitCommand message:
+                return await MessageUnit(actor, message, ct);
         }
 
         var (card, refused) = await IncidentFor(actor, context, command, ct);
@@ -38,6 +40,9 @@ public sealed partial class ChatService
                 return new ChatOutcome.Answered(IncidentStatus(card!));
             case UnitsNearCommand near:
                 return new ChatOutcome.Answered(await Near(actor, card!, near.Capability, ct));
+            case RevealCommand reveal:
+                // The caller's details are for the sender only: never posted, only audited.
+                return await Reveal(actor, card!, reveal.Reason, ct);
         }
 
         var chat = new ChatLine(line, await ResolveMentions(line, ct));
@@ -55,7 +60,17 @@ public sealed partial class ChatService
                     ? Reported(await units.Typed(actor, mine.Id, new AcceptAndGo(""), chat, ct), card, mine.CallSign, chat)
                     : new ChatOutcome.Refused("command.ack.not-yours",
                         words.Say("chat.error.command.ack.not-yours", "Unit {0} is not on #{1}.", mine.CallSign, card.Number));
+            case MergeCommand merge:
+                // The target is looked up like the command's own incident: one the sender may not see is not confirmed.
+                var (target, unknown) = await IncidentFor(actor, context, merge with { Incident = merge.Into }, ct);
+                if (unknown is not null) return unknown;
+                return Reported(await incidents.Typed(actor, card!.Id, new MergeIncident(target!.Id, ""), chat, ct), card, chat);
         }
+
+        // The commands the drawer's forms send go through the drawer's own request and parser: the same record, the
+        // same field checks as the button.
+        var (asButton, invalid) = AsTheButton(command);
+        if (invalid is not null) return invalid;
 
         var department = DepartmentFor(actor, card!);
         IncidentCommand? incidentCommand = command switch
@@ -73,6 +88,7 @@ public sealed partial class ChatService
             SuperviseCommand s => new SuperviseIncident(s.Comment, ""),
             CallbackCommand c => new RecordCallback(c.Satisfaction, c.Comment, ""),
             CloseCommand => new CloseIncident(""),
+            CancelCommand or ReopenCommand or LocateCommand or PlaceCommand or RouteCommand => asButton,
             _ => throw new InvalidOperationException($"{command.GetType().Name} has no incident command."),
         };
         if (incidentCommand is null)
@@ -86,6 +102,104 @@ public sealed partial class ChatService
                         words.Department(card.LeadDepartment)));
         }
         return Reported(await incidents.Typed(actor, card!.Id, incidentCommand, chat, ct), card, chat);
+    }
+
+    /// <summary>
+    /// The request the console's action drawer sends for the same command (see ActionInput.ToRequest), turned into the
+    /// command by the same parser the drawer and the API use. Null for the commands that are not a drawer form.
+    /// </summary>
+    (IncidentCommand? Command, ChatOutcome.Refused? Refused) AsTheButton(ChatCommand command)
+    {
+        (string Action, CommandRequest Request)? form;
+        switch (command)
+        {
+            case CancelCommand c:
+                form = ("cancel", new CommandRequest(Reason: c.Reason.ToString(), Note: Blank(c.Note)));
+                break;
+            case ReopenCommand r:
+                form = ("reopen", new CommandRequest(Reason: r.Reason));
+                break;
+            case LocateCommand l:
+                form = ("locate", new CommandRequest(Lat: l.Lat, Lon: l.Lon, Address: Blank(l.Address)));
+                break;
+            case PlaceCommand p:
+                var (code, unknown) = JurisdictionNamed(p);
+                if (unknown is not null) return (null, unknown);
+                form = ("place", new CommandRequest(Jurisdiction: code));
+                break;
+            case RouteCommand r:
+                // The word after the level is the lead department when it names one and a reason follows it.
+                var parts = r.Text.Split(' ', 2);
+                var lead = DepartmentCode(parts[0]);
+                if (lead is not null && parts.Length == 1)
+                    return (null, new ChatOutcome.Refused("command.route.missing",
+                        words.Say("chat.error.command.route.missing", "/route needs a reason after the department."), SlashCommands.HelpFor(r).Usage));
+                form = ("override", new CommandRequest(Level: r.Level.ToString(), Department: lead, Reason: lead is null ? r.Text : parts[1]));
+                break;
+            default:
+                return (null, null);
+        }
+        var (parsed, errors) = IncidentCommandParser.Parse(form.Value.Action, form.Value.Request, "", city, jurisdictions);
+        return errors.Count > 0
+            ? (null, new ChatOutcome.Refused("command.invalid", string.Join(" ", errors.Select(refusals.Field)), SlashCommands.HelpFor(command).Usage))
+            : (parsed, null);
+    }
+
+    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>
+    /// The node below the city that <c>/place</c> names: by code, by path (<c>demo/dh/dh-01</c>), or by its name with as
+    /// many of its parents' names before it as it takes to name one node (<c>东湖街道 第3网格</c>; '/', '·' and '>' separate
+    /// too), as the console's picker shows them.
+    /// </summary>
+    (string? Code, ChatOutcome.Refused? Refused) JurisdictionNamed(PlaceCommand place)
+    {
+        var text = place.Jurisdiction.Trim();
+        if (jurisdictions.Find(text) is { } byCode) return (byCode.Code, null);
+        if (jurisdictions.Nodes.FirstOrDefault(n => n.Path == text.Trim('/')) is { } byPath) return (byPath.Code, null);
+        var names = text.Split([' ', '/', '·', '>', '\u3000'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var found = jurisdictions.Nodes.Where(n => n.Kind != Jurisdictions.JurisdictionKind.City)
+            .Where(n => jurisdictions.Lineage(n.Code).Select(l => l.Name).TakeLast(names.Length)
+                .SequenceEqual(names, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        var usage = SlashCommands.HelpFor(place).Usage;
+        return found switch
+        {
+            [var one] => (one.Code, null),
+            [] => (null, new ChatOutcome.Refused("command.place.unknown",
+                words.Say("chat.error.command.place.unknown", "No district, town or grid cell is called '{0}'.", text), usage)),
+            _ => (null, new ChatOutcome.Refused("command.place.ambiguous",
+                words.Say("chat.error.command.place.ambiguous", "'{0}' names {1} places; name the one with its town or district, or its code: {2}.",
+                    text, found.Count, string.Join("; ", found.Take(5).Select(n => $"{n.Code} ({string.Join(" · ",
+                        jurisdictions.Lineage(n.Code).Where(l => l.Kind != Jurisdictions.JurisdictionKind.City).Select(l => l.Name))})")) + (found.Count > 5 ? " …" : "")),
+                usage)),
+        };
+    }
+
+    /// <summary>The caller's details through the same check and audit as the console's reveal button.</summary>
+    async Task<ChatOutcome> Reveal(Actor actor, IncidentCard card, string reason, CancellationToken ct) =>
+        await incidents.RevealCaller(actor, card.Id, reason.Trim(), Pipeline.Via.Chat, ct) switch
+        {
+            RevealOutcome.Revealed r => new ChatOutcome.Answered(
+                words.Say("chat.reveal", "Caller of #{0}: {1} · {2}", card.Number, r.CallerName ?? "—", r.CallerPhone ?? "—") +
+                string.Concat((r.Callers ?? []).Select(c => $"\n  #{c.Number}: {c.Name ?? "—"} · {c.Phone ?? "—"}"))),
+            RevealOutcome.Forbidden f => new ChatOutcome.Refused(f.Denial.Code, f.Denial.Message),
+            _ => new ChatOutcome.Refused("command.unknown-incident",
+                words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", card.Number)),
+        };
+
+    /// <summary>Words to a unit's phone, as the console's message box sends them; the answer is for the sender.</summary>
+    async Task<ChatOutcome> MessageUnit(Actor actor, MessageUnitCommand message, CancellationToken ct)
+    {
+        if (await UnitCalled(message.CallSign, ct) is not { } unit)
+            return new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", message.CallSign));
+        return await units.Message(actor, unit.Id, message.Text.Trim(), Pipeline.Via.Chat, ct) switch
+        {
+            UnitOutcome.Done => new ChatOutcome.Answered(words.Say("chat.msg.sent", "Sent to {0}: {1}", unit.CallSign, message.Text.Trim())),
+            UnitOutcome.Forbidden f => new ChatOutcome.Refused(f.Denial.Code, f.Denial.Message),
+            UnitOutcome.Invalid i => new ChatOutcome.Refused("command.invalid", string.Join(" ", i.Errors.Select(refusals.Field))),
+            _ => new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", message.CallSign)),
+        };
     }
 
     /// <summary>The incident a command acts on: named with #number, or the channel's own.</summary>

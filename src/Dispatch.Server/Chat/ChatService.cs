@@ -31,8 +31,8 @@ public sealed record ChatHistory(IReadOnlyList<ChatMessage> Messages, bool HasMo
 /// rights, rules and traces apply. Every message is an event on its channel's stream (<see cref="ChatLog"/>).
 /// </summary>
 public sealed partial class ChatService(
-    Pipeline.CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents, UnitService units,
-    UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals)
+    Pipeline.CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents,
+    UnitService units, UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals, Jurisdictions.JurisdictionTree jurisdictions)
 {
     public const int PageSize = 50;
     public const int MaxPageSize = 200;

@@ -17,7 +17,8 @@ public sealed partial class IncidentService
     /// incident event: the merged duplicate is finished, so its crews are told and freed and its channel hears of it.
     /// A refusal, a denial or a conflict writes nothing to either.
     /// </summary>
-    async Task<CommandOutcome> Merge(Actor actor, Via via, Guid id, IncidentCommand command, long? expectedVersion, CancellationToken ct)
+    async Task<CommandOutcome> Merge(Actor actor, Via via, Guid id, IncidentCommand command, long? expectedVersion, Chat.ChatLine? typed,
+        CancellationToken ct)
     {
         // The other incident: the one named, or, to unmerge, the one the duplicate went into.
         var otherId = command is MergeIncident merge ? merge.Into : await MergedInto(id, ct);
@@ -72,6 +73,8 @@ public sealed partial class IncidentService
                     effects.Add(new IncidentDecided(written.Key, written.ToList()));
                     effects.Add(new AuditLine("incident." + action, IncidentScope.Of(aggregate).Path, DescribeMerge(written.First()), written.Key, aggregate.Number));
                 }
+                var merging = command;
+                if (typed is not null) effects.Add(new TypedInChat(id, typed, (after, events) => Domain.Chat.SystemMessages.ResultOf(merging, after!, events)));
                 return Decided.With<CommandOutcome>(effects, w => new CommandOutcome.Done(id, incident.Number, w.Version(id), Created: false));
             }, ct);
         }

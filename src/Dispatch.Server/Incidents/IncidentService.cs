@@ -107,7 +107,7 @@ public sealed partial class IncidentService(
         byte[]? photo, CancellationToken ct)
     {
         command = command with { By = actor.Login };
-        if (command is MergeIncident or UnmergeIncident) return await Merge(actor, via, id, command, expectedVersion, ct);
+        if (command is MergeIncident or UnmergeIncident) return await Merge(actor, via, id, command, expectedVersion, typed, ct);
         try
         {
             return await pipeline.Run<CommandOutcome>(actor, via, async work =>

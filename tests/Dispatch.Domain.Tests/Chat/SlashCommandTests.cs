@@ -253,10 +253,154 @@ public class SlashCommandTests
     public void Every_command_finds_its_own_help_line()
     {
         string[] lines = ["/accept", "/assign water", "/ack", "/note 到场", "/escalate 跨镇", "/delegate 常规", "/return 非本部门", "/resolve 已修复",
-            "/callback 5", "/close", "/status", "/units near", "/supervise 今日办结", "/who", "/help"];
+            "/callback 5", "/close", "/status", "/units near", "/supervise 今日办结", "/cancel invalid", $"/merge into #{Number}", "/reopen 市民再次来电",
+            "/locate 31.23 121.47", "/place 第3网格", "/route district 跨街道", "/reveal 需回访", "/msg 东湖-城管-03 到东门", "/who", "/help"];
 
         var names = lines.Select(l => SlashCommands.HelpFor(SlashCommands.Parse(l).Command!).Name);
 
         Assert.Equal(SlashCommands.All.Select(h => h.Name), names);
+    }
+
+    [Theory]
+    [InlineData("/cancel duplicate 同 #20261123-0041", "Duplicate", "同")]
+    [InlineData("/cancel 重复 与上一件相同", "Duplicate", "与上一件相同")]
+    [InlineData("/cancel INVALID", "Invalid", null)]
+    [InlineData("/cancel 无效 测试来电", "Invalid", "测试来电")]
+    public void Cancel_takes_the_consoles_two_reasons_and_an_optional_note(string line, string reason, string? note)
+    {
+        var command = Parsed<CancelCommand>(line);
+
+        Assert.Equal(reason, command.Reason.ToString());
+        if (note is null) Assert.Null(command.Note);
+        else Assert.StartsWith(note, command.Note);
+    }
+
+    [Fact]
+    public void A_note_naming_the_incident_a_duplicate_repeats_is_that_incident_not_the_commands()
+    {
+        // "#…" in a /cancel note is still the command's incident: one number rule, so the note says it in words.
+        var command = Parsed<CancelCommand>($"/cancel #{Number} duplicate 同一处路面塌陷");
+
+        Assert.Equal((Number, "同一处路面塌陷"), (command.Incident, command.Note));
+    }
+
+    [Theory]
+    [InlineData("/cancel", "command.cancel.missing")]
+    [InlineData("/cancel 搞错了", "command.cancel.reason")]
+    [InlineData("/cancel 1 note", "command.cancel.reason")]
+    public void Cancel_without_a_known_reason_is_refused_with_how_to_write_it(string line, string code)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal("/cancel [#number] <duplicate|invalid> [note]", error.Usage);
+    }
+
+    [Fact]
+    public void Merge_names_the_target_after_into_and_the_duplicate_as_usual()
+    {
+        var inChannel = Parsed<MergeCommand>("/merge into #20261123-0007");
+        var named = Parsed<MergeCommand>($"/merge #{Number} INTO #20261123-0007");
+
+        Assert.Equal((null, "20261123-0007"), (inChannel.Incident, inChannel.Into));
+        Assert.Equal((Number, "20261123-0007"), (named.Incident, named.Into));
+    }
+
+    [Theory]
+    [InlineData("/merge", "command.merge.missing")]
+    [InlineData("/merge #20261123-0007", "command.merge.missing")]
+    [InlineData("/merge into", "command.merge.missing")]
+    [InlineData("/merge into 20261123-0007", "command.merge.target")]
+    [InlineData("/merge into #12", "command.merge.target")]
+    [InlineData("/merge into #20261123-0007 please", "command.merge.extra")]
+    [InlineData("/merge #20261123-0001 #20261123-0002 into #20261123-0007", "command.two-incidents")]
+    public void Merge_without_a_clear_target_is_refused(string line, string code)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal("/merge [#number] into #other", error.Usage);
+    }
+
+    [Fact]
+    public void Reopen_and_reveal_need_a_reason()
+    {
+        Assert.Equal((Number, "市民反映仍未修复"), (Parsed<ReopenCommand>($"/reopen #{Number} 市民反映仍未修复").Incident, Parsed<ReopenCommand>($"/reopen #{Number} 市民反映仍未修复").Reason));
+        Assert.Equal("回访需要电话", Parsed<RevealCommand>("/reveal 回访需要电话").Reason);
+        Assert.Equal("command.reopen.missing", Refused($"/reopen #{Number}").Code);
+        Assert.Equal("command.reveal.missing", Refused("/reveal").Code);
+        Assert.Equal("command.reveal.too-long", Refused("/reveal " + new string('因', SlashCommands.MaxRevealReason + 1)).Code);
+    }
+
+    [Theory]
+    [InlineData("/locate 31.2304 121.4737", 31.2304, 121.4737, null)]
+    [InlineData("/locate 31.2304, 121.4737 东湖路 18 号", 31.2304, 121.4737, "东湖路 18 号")]
+    [InlineData("/locate 31.2304,121.4737 东湖路", 31.2304, 121.4737, "东湖路")]
+    [InlineData("/locate -33.5 -70.25", -33.5, -70.25, null)]
+    public void Locate_reads_coordinates_as_a_map_copies_them_and_the_rest_as_the_address(string line, double lat, double lon, string? address)
+    {
+        var command = Parsed<LocateCommand>(line);
+
+        Assert.Equal((lat, lon, address), (command.Lat, command.Lon, command.Address));
+    }
+
+    [Theory]
+    [InlineData("/locate", "command.locate.missing")]
+    [InlineData("/locate 31.2304", "command.locate.missing")]
+    [InlineData("/locate 东湖路 18 号", "command.locate.lat")]
+    [InlineData("/locate 91 121", "command.locate.lat")]
+    [InlineData("/locate NaN 121", "command.locate.lat")]
+    [InlineData("/locate 31,5 121", "command.locate.lat")]
+    [InlineData("/locate 31.2 181", "command.locate.lon")]
+    [InlineData("/locate 31.2 1e2", "command.locate.lon")]
+    public void Locate_with_a_missing_or_impossible_coordinate_says_which(string line, string code)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.StartsWith("/locate [#number] <latitude> <longitude>", error.Usage);
+    }
+
+    [Fact]
+    public void Place_keeps_the_jurisdiction_as_typed_for_the_server_to_find()
+    {
+        Assert.Equal("东湖街道 第3网格", Parsed<PlaceCommand>($"/place #{Number} 东湖街道 第3网格").Jurisdiction);
+        Assert.Equal("demo/dh/dh-01", Parsed<PlaceCommand>("/place demo/dh/dh-01").Jurisdiction);
+        Assert.Equal("command.place.missing", Refused($"/place #{Number}").Code);
+    }
+
+    [Theory]
+    [InlineData("/route district 跨街道管网", "District", "跨街道管网")]
+    [InlineData("/route CITY water 全市停水", "City", "water 全市停水")]
+    [InlineData("/route 镇 属地处置即可", "Town", "属地处置即可")]
+    [InlineData("/route 区 涉及两个街道", "District", "涉及两个街道")]
+    public void Route_takes_a_level_and_leaves_the_department_and_reason_to_the_server(string line, string level, string text)
+    {
+        var command = Parsed<RouteCommand>(line);
+
+        Assert.Equal((level, text), (command.Level.ToString(), command.Text));
+    }
+
+    [Theory]
+    [InlineData("/route", "command.route.missing")]
+    [InlineData("/route district", "command.route.missing")]
+    [InlineData("/route province 全省", "command.route.level")]
+    [InlineData("/route 2 理由", "command.route.level")]
+    public void Route_without_a_level_or_a_reason_is_refused(string line, string code)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.StartsWith("/route [#number] <town|district|city>", error.Usage);
+    }
+
+    [Fact]
+    public void Msg_sends_free_text_to_a_call_sign_and_a_number_in_it_is_text()
+    {
+        var command = Parsed<MessageUnitCommand>($"/msg 东湖-城管-03 先去 #{Number} 再回来");
+
+        Assert.Equal(("东湖-城管-03", $"先去 #{Number} 再回来", null), (command.CallSign, command.Text, command.Incident));
+        Assert.Equal("command.msg.missing", Refused("/msg").Code);
+        Assert.Equal("command.msg.missing", Refused("/msg 东湖-城管-03").Code);
     }
 }
