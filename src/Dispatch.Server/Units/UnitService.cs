@@ -150,7 +150,7 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
         if (await session.LoadAsync<UnitRosterEntry>(unitId, ct) is not { } unit) return new UnitOutcome.NotFound(unitId);
         if (!MayCommand(actor, unit.HomePath)) return await Deny(actor, "message", unit.HomePath, ct);
         var now = clock.GetUtcNow();
-        UnitMailbox.Post(session, unitId, UnitMessageKind.Text, new { From = actor.Login, FromName = actor.Name, Text = text }, now);
+        UnitMailbox.Post(session, unitId, UnitMessageKind.Text, new DispatcherTextMessage(actor.Login, actor.Name, text), now);
         AuditTrail.Record(session, clock, actor.Login, "unit.message", unit.HomePath, $"{unit.CallSign}: {text}");
         await session.SaveChangesAsync(ct);
         return new UnitOutcome.Done(unitId, unit.Version);
@@ -174,30 +174,28 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
             case ReportPosition:
                 break;
             case ReleaseUnit when !IsUnit(actor, unit.Login):
-                UnitMailbox.Post(session, unit.Id, UnitMessageKind.Released, new { unit.IncidentId, unit.IncidentNumber, By = actor.Login }, now);
+                UnitMailbox.Post(session, unit.Id, UnitMessageKind.Released, new ReleasedMessage(unit.IncidentId, unit.IncidentNumber, actor.Login), now);
                 break;
             case var _ when !IsUnit(actor, unit.Login):
-                UnitMailbox.Post(session, unit.Id, UnitMessageKind.Status, new { Command = Name(command), unit.IncidentNumber, By = actor.Login }, now);
+                UnitMailbox.Post(session, unit.Id, UnitMessageKind.Status, new StatusSetMessage(Name(command), unit.IncidentNumber, actor.Login), now);
                 break;
         }
     }
 
     /// <summary>What a crew needs to go: no caller details (they call through the centre), a map link for the phone.</summary>
-    public static object Assignment(Incident incident, IncidentDetail? detail, string by) => new
-    {
-        IncidentId = incident.Id,
+    public static AssignmentMessage Assignment(Incident incident, IncidentDetail? detail, string by) => new(
+        IncidentId: incident.Id,
         incident.Number,
         incident.Category,
         incident.Urgency,
-        Description = detail?.Description,
-        Address = detail?.Address,
-        Lat = detail?.Location?.Lat,
-        Lon = detail?.Location?.Lon,
-        MapUrl = detail?.Location is { } p ? FormattableString.Invariant($"geo:{p.Lat:F6},{p.Lon:F6}?q={p.Lat:F6},{p.Lon:F6}") : null,
-        Place = detail?.Place?.Path,
+        Description: detail?.Description,
+        Address: detail?.Address,
+        Lat: detail?.Location?.Lat,
+        Lon: detail?.Location?.Lon,
+        MapUrl: detail?.Location is { } p ? FormattableString.Invariant($"geo:{p.Lat:F6},{p.Lon:F6}?q={p.Lat:F6},{p.Lon:F6}") : null,
+        Place: detail?.Place?.Path,
         incident.LeadDepartment,
-        By = by,
-    };
+        By: by);
 
     async Task<UnitOutcome> Deny(Actor actor, string action, string scope, CancellationToken ct, string? why = null)
     {

@@ -36,11 +36,8 @@ public sealed class UnitTimerCheck(IDocumentStore store, TimeProvider clock, ILo
         {
             AuditTrail.Record(session, clock, By, "unit.overdue", scope, Describe(flag), incident.Id, incident.Number);
             // The crew hears it too, before the dispatcher calls: the flag is on the board now.
-            UnitMailbox.Post(session, flag.UnitId, UnitMessageKind.Overdue, new
-            {
-                IncidentId = incident.Id, IncidentNumber = incident.Number, flag.Status, flag.Since,
-                LimitMinutes = (int)flag.Limit.TotalMinutes,
-            }, flag.At);
+            UnitMailbox.Post(session, flag.UnitId, UnitMessageKind.Overdue, new OverdueMessage(
+                incident.Id, incident.Number, flag.Status, flag.Since, LimitMinutes: (int)flag.Limit.TotalMinutes), flag.At);
         }
         IncidentChangeFeed.Notify(session, incident.Id, (stream.StartingVersion ?? 0) + flags.Count);
         var after = decision.Events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);

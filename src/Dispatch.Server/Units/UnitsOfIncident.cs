@@ -25,7 +25,7 @@ public static class UnitsOfIncident
             stream.AppendMany(decision.UnitEvents);
             onIncident.AddRange(decision.IncidentEvents);
             UnitFeed.Notify(session, unitId);
-            UnitMailbox.Post(session, unitId, UnitMessageKind.Released, new { IncidentId = incident.Id, IncidentNumber = incident.Number, By = by }, now);
+            UnitMailbox.Post(session, unitId, UnitMessageKind.Released, new ReleasedMessage(incident.Id, incident.Number, by), now);
         }
         return onIncident;
     }
@@ -36,6 +36,6 @@ public static class UnitsOfIncident
         var what = events.Select(e => e.GetType().Name.Replace("Incident", "")).Distinct().ToList();
         foreach (var unitId in units)
             UnitMailbox.Post(session, unitId, UnitMessageKind.Incident,
-                new { IncidentId = after.Id, after.Number, after.State, after.Level, after.LeadDepartment, Changes = what, By = by }, now);
+                new IncidentChangedMessage(after.Id, after.Number, after.State, after.Level, after.LeadDepartment, what, by), now);
     }
 }
