@@ -45,7 +45,7 @@ public sealed record UnitMessage(long Seq, string Kind, DateTimeOffset At, JsonE
 /// generic (<see cref="UnknownMessage"/>) instead of failing: acknowledged all the same.</item>
 /// </list>
 /// </summary>
-public abstract record UnitMessageBody
+public abstract record UnitMessageBody(string Kind)
 {
     /// <summary>The version this build writes. Version 1: the kinds and fields as they are below.</summary>
     public const int Current = 1;
@@ -55,7 +55,7 @@ public abstract record UnitMessageBody
 
     /// <summary>Its <see cref="UnitMessageKind"/>; travels beside the body, not in it.</summary>
     [JsonIgnore]
-    public abstract string Kind { get; }
+    public string Kind { get; } = Kind;
 
     /// <summary>The record for <paramref name="kind"/>; <see cref="UnknownMessage"/> for a kind or a body this build cannot read.</summary>
     public static UnitMessageBody Read(string kind, JsonElement body)
@@ -83,46 +83,25 @@ public abstract record UnitMessageBody
 /// <summary>What a crew needs to go: no caller details (they call through the centre), a map link for the phone.</summary>
 public sealed record AssignmentMessage(
     Guid IncidentId, string Number, string Category, Urgency Urgency, string? Description, string? Address,
-    double? Lat, double? Lon, string? MapUrl, string? Place, string? LeadDepartment, string By) : UnitMessageBody
-{
-    public override string Kind => UnitMessageKind.Assignment;
-}
+    double? Lat, double? Lon, string? MapUrl, string? Place, string? LeadDepartment, string By) : UnitMessageBody(UnitMessageKind.Assignment);
 
 /// <summary>The unit's incident as it stands after a change; <see cref="Changes"/> names the events ("Escalated", "Resolved"…).</summary>
 public sealed record IncidentChangedMessage(
     Guid IncidentId, string Number, IncidentState State, CommandLevel Level, string? LeadDepartment, IReadOnlyList<string> Changes,
-    string By) : UnitMessageBody
-{
-    public override string Kind => UnitMessageKind.Incident;
-}
+    string By) : UnitMessageBody(UnitMessageKind.Incident);
 
 /// <summary>Someone else moved the unit: <see cref="Command"/> is the move's name ("on-duty", "off-duty", "en-route"…).</summary>
-public sealed record StatusSetMessage(string Command, string? IncidentNumber, string By) : UnitMessageBody
-{
-    public override string Kind => UnitMessageKind.Status;
-}
+public sealed record StatusSetMessage(string Command, string? IncidentNumber, string By) : UnitMessageBody(UnitMessageKind.Status);
 
 /// <summary>Free again: its incident was closed or cancelled, or a dispatcher released it.</summary>
-public sealed record ReleasedMessage(Guid? IncidentId, string? IncidentNumber, string By) : UnitMessageBody
-{
-    public override string Kind => UnitMessageKind.Released;
-}
+public sealed record ReleasedMessage(Guid? IncidentId, string? IncidentNumber, string By) : UnitMessageBody(UnitMessageKind.Released);
 
 /// <summary>A dispatcher's words to the unit.</summary>
-public sealed record DispatcherTextMessage(string From, string FromName, string Text) : UnitMessageBody
-{
-    public override string Kind => UnitMessageKind.Text;
-}
+public sealed record DispatcherTextMessage(string From, string FromName, string Text) : UnitMessageBody(UnitMessageKind.Text);
 
 /// <summary>The board flagged the unit: in <see cref="Status"/> since <see cref="Since"/>, longer than <see cref="LimitMinutes"/>.</summary>
 public sealed record OverdueMessage(Guid IncidentId, string IncidentNumber, UnitStatus Status, DateTimeOffset Since, int LimitMinutes)
-    : UnitMessageBody
-{
-    public override string Kind => UnitMessageKind.Overdue;
-}
+    : UnitMessageBody(UnitMessageKind.Overdue);
 
 /// <summary>A message this build cannot read (a kind or a value from a newer server): shown generically, acknowledged all the same.</summary>
-public sealed record UnknownMessage(string OfKind, JsonElement Body) : UnitMessageBody
-{
-    public override string Kind => OfKind;
-}
+public sealed record UnknownMessage(string OfKind, JsonElement Body) : UnitMessageBody(OfKind);

@@ -155,7 +155,7 @@ public class UnitContractTests(DispatchApp app) : IClassFixture<DispatchApp>
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>A unit of the town with its own sign-in, on duty.</summary>
+    /// <summary>A unit of the town with its own sign-in, on duty, with nothing pending.</summary>
     async Task<(Guid Id, string Login)> UnitOnDuty(string callSign)
     {
         var login = Api.Unique("unit");
@@ -168,6 +168,8 @@ public class UnitContractTests(DispatchApp app) : IClassFixture<DispatchApp>
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         using var onDuty = await app.Client().PostRaw($"/api/units/{id}/on-duty", "{}");
         await onDuty.ShouldBe(HttpStatusCode.OK);
+        // It heard it was put on duty (message 1): had, so only what a test stores or posts comes to its phone.
+        Assert.True(await app.Services.GetRequiredService<UnitMailbox>().Ack(id, 1));
         return (id, login);
     }
 }
