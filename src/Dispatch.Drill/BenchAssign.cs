@@ -228,7 +228,7 @@ sealed class BenchUnit
         foreach (var message in batch)
         {
             // Only what the benchmark sent: an assignment left from an earlier run is acknowledged and nothing more.
-            if (message.Kind == UnitMessage.Assignment && message.IncidentId is { } id && _expected.TryGetValue(id, out var expected))
+            if (message.Read() is AssignmentMessage { IncidentId: var id } && _expected.TryGetValue(id, out var expected))
                 expected.TrySetResult(at);
             _work.Writer.TryWrite(message);
         }
@@ -239,19 +239,19 @@ sealed class BenchUnit
     {
         await foreach (var message in _work.Reader.ReadAllAsync())
         {
-            var sent = message.Kind == UnitMessage.Assignment && message.IncidentId is { } id && _expected.TryRemove(id, out _);
+            var sent = message.Read() is AssignmentMessage { IncidentId: var id } && _expected.TryRemove(id, out _);
             try
             {
                 await _phone.Ack(message.Seq);
-                if (message.Kind != UnitMessage.Assignment) continue;
+                if (message.Kind != UnitMessageKind.Assignment) continue;
                 if (!sent)
                 {
                     // Not (or no longer) awaited: a late one after a time-out, or one left from an earlier run. Free the unit.
-                    await _phone.Call("Clear", []);
+                    await _phone.Call(UnitHubMethods.Clear, []);
                     continue;
                 }
-                var accepted = await _phone.Call("AcceptAndGo", []);
-                var cleared = await _phone.Call("Clear", []);
+                var accepted = await _phone.Call(UnitHubMethods.AcceptAndGo, []);
+                var cleared = await _phone.Call(UnitHubMethods.Clear, []);
                 if (!accepted.Ok || !cleared.Ok)
                     Units.Log($"{_unit.CallSign}: {(accepted.Ok ? cleared : accepted).Code}: {(accepted.Ok ? cleared : accepted).Message}");
             }
@@ -279,7 +279,7 @@ sealed class BenchUnit
         await _loop;
         try
         {
-            await _phone.Call("OffDuty", []);
+            await _phone.Call(UnitHubMethods.OffDuty, []);
             await _phone.SignOut();
         }
         catch (Exception e) when (e is not OutOfMemoryException) { Units.Log($"{_unit.CallSign}: could not sign out cleanly: {e.Message}"); }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -42,16 +40,16 @@ public static class BenchChat
             {
                 using var session = await DispatchClient.SignIn(url, who, password);
                 var connection = new HubConnectionBuilder()
-                    .WithUrl(new Uri(url, "/hubs/chat"), c => c.Cookies = session.Cookies)
-                    .AddJsonProtocol(p => p.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+                    .WithUrl(new Uri(url, ChatHubMethods.Path), c => c.Cookies = session.Cookies)
+                    .AddJsonProtocol(p => ContractJson.Configure(p.PayloadSerializerOptions))
                     .Build();
                 if (who != login)
                 {
                     var name = who;
-                    connection.On<JsonElement>("Message", message =>
+                    connection.On<ChatMessageView>(nameof(IChatClient.Message), message =>
                     {
                         var at = Stopwatch.GetTimestamp();
-                        var text = message.GetProperty("text").GetString() ?? "";
+                        var text = message.Text ?? "";
                         var parts = text.Split(' ');
                         if (parts.Length == 3 && parts[0] == "bench" && parts[1] == run && int.TryParse(parts[2], out var n)
                             && sentAt.TryGetValue(n, out var sent) && receipts.TryAdd((name, n), true) && n >= warmup)
@@ -76,9 +74,9 @@ public static class BenchChat
                 running.Add(Task.Run(async () =>
                 {
                     sentAt[n] = Stopwatch.GetTimestamp();
-                    var reply = await poster.InvokeAsync<JsonElement>("Post", channel, $"bench {run} {n}");
+                    var reply = await poster.InvokeAsync<ChatReply>(ChatHubMethods.Post, channel, $"bench {run} {n}");
                     if (n >= warmup) posts.Add(Stopwatch.GetElapsedTime(sentAt[n]).TotalMilliseconds);
-                    if (!reply.GetProperty("ok").GetBoolean()) failures.Add(reply.GetProperty("text").GetString() ?? "refused");
+                    if (!reply.Ok) failures.Add(reply.Text ?? "refused");
                 }));
             }
             await Task.WhenAll(running);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,10 +37,10 @@ public static class Calls
 
         using var boardSession = await DispatchClient.SignIn(url, boardLogin, password, Units.Log);
         await using var board = new HubConnectionBuilder()
-            .WithUrl(new Uri(url, "/hubs/board"), c => c.Cookies = boardSession.Cookies)
-            .AddJsonProtocol(p => p.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .WithUrl(new Uri(url, BoardHubMethods.Path), c => c.Cookies = boardSession.Cookies)
+            .AddJsonProtocol(p => ContractJson.Configure(p.PayloadSerializerOptions))
             .Build();
-        board.On<JsonElement>("CardChanged", card =>
+        board.On<JsonElement>(nameof(IBoardClient<JsonElement>.CardChanged), card =>
         {
             var at = Stopwatch.GetTimestamp();
             var id = card.GetProperty("id").GetGuid();

@@ -1,18 +1,8 @@
-using System.Text.Json.Serialization;
 using Dispatch.Domain.Chat;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Drill;
-
-/// <summary>A message as /hubs/chat sends it (the server's ChatMessageView): the result already worded in the reader's language.</summary>
-public sealed record ChatMessageView(string Channel, long Seq, MessageKind Kind, string Author, string AuthorName, string Text,
-    string? Result, IReadOnlyList<Mention>? Mentions, Guid? IncidentId, DateTimeOffset At, bool MentionsMe);
-
-/// <summary>What became of a line posted: posted (with its number), done (a command), answer (for the sender only) or refused.</summary>
-public sealed record ChatReply(bool Ok, string Kind, string? Text = null, string? Code = null, string? Usage = null, string? Channel = null, long Seq = 0);
-
-public sealed record ChatHistoryView(IReadOnlyList<ChatMessageView> Messages, bool HasMore);
 
 /// <summary>
 /// A chat client on /hubs/chat with a signed-in session's cookie (a unit's phone, a person at a terminal): pushed messages
@@ -21,7 +11,7 @@ public sealed record ChatHistoryView(IReadOnlyList<ChatMessageView> Messages, bo
 /// </summary>
 public sealed class ChatLine : IAsyncDisposable
 {
-    public const string HubPath = "/hubs/chat";
+    public const string HubPath = ChatHubMethods.Path;
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     ChatLine(HubConnection connection) => Connection = connection;
@@ -37,11 +27,11 @@ public sealed class ChatLine : IAsyncDisposable
                 o.Cookies = session.Cookies;
                 if (language is not null) o.Headers["Accept-Language"] = language;
             })
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
             .WithAutomaticReconnect()
             .Build();
-        connection.On("Message", received);
-        connection.On("Resync", resync ?? (() => Task.CompletedTask));
+        connection.On(nameof(IChatClient.Message), received);
+        connection.On(nameof(IChatClient.Resync), resync ?? (() => Task.CompletedTask));
         // After a reconnect the server knows nothing of what was missed meanwhile: the same as its Resync.
         if (resync is not null) connection.Reconnected += _ => resync();
         var line = new ChatLine(connection);
@@ -56,13 +46,13 @@ public sealed class ChatLine : IAsyncDisposable
 
     /// <summary>A page of the channel's history, oldest first; its new messages come to this connection from now on.</summary>
     public Task<ChatHistoryView> History(string channel, long? before = null, int limit = 50, CancellationToken ct = default) =>
-        Connection.InvokeAsync<ChatHistoryView>("History", channel, before, limit, ct).WaitAsync(Patience, ct);
+        Connection.InvokeAsync<ChatHistoryView>(ChatHubMethods.History, channel, before, limit, ct).WaitAsync(Patience, ct);
 
     public Task<ChatReply> Post(string channel, string text, CancellationToken ct = default) =>
-        Connection.InvokeAsync<ChatReply>("Post", channel, text, ct).WaitAsync(Patience, ct);
+        Connection.InvokeAsync<ChatReply>(ChatHubMethods.Post, channel, text, ct).WaitAsync(Patience, ct);
 
     public Task MarkRead(string channel, long seq, CancellationToken ct = default) =>
-        Connection.InvokeAsync("MarkRead", channel, seq, ct).WaitAsync(Patience, ct);
+        Connection.InvokeAsync(ChatHubMethods.MarkRead, channel, seq, ct).WaitAsync(Patience, ct);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Dispatch.Domain.Units;
 
 namespace Dispatch.Drill;
@@ -37,7 +36,7 @@ public sealed class DispatchApiException(HttpStatusCode status, string what, str
 /// </summary>
 public sealed class DispatchClient : IDisposable
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = ContractJson.Options;
 
     DispatchClient(Uri url, string login, CookieContainer cookies)
     {

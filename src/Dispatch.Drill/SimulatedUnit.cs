@@ -113,7 +113,7 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         {
             if (_brain.Job is not null || (await _phone.Me(patience.Token)).IncidentId is not null)
                 await Do([new UnitStep.Clear()], patience.Token);
-            var offDuty = await _phone.Call("OffDuty", [], patience.Token);
+            var offDuty = await _phone.Call(UnitHubMethods.OffDuty, [], patience.Token);
             if (!offDuty.Ok && offDuty.Code != "off-duty.already")
                 log($"{unit.CallSign}: off duty refused ({offDuty.Code}): {offDuty.Message}");
             await _phone.SignOut(patience.Token);
@@ -211,13 +211,13 @@ public sealed class SimulatedUnit(DrillUnit unit, Uri server, UnitHabits habits,
         return step switch
         {
             UnitStep.Ack a => new UnitReply(true, Version: await phone.Ack(a.Seq, ct) ? 1 : 0),
-            UnitStep.OnDuty => await phone.Call("OnDuty", [], ct),
-            UnitStep.AcceptAndGo => await phone.Call("AcceptAndGo", [], ct),
-            UnitStep.OnScene => await phone.Call("OnScene", [], ct),
-            UnitStep.Note n => await phone.Call("Note", [n.Text], ct),
-            UnitStep.Resolve r => await phone.Call("Resolve", [r.Text], ct),
-            UnitStep.Clear => await phone.Call("Clear", [], ct),
-            UnitStep.Position p => await phone.Call("Position", [p.At.Lat, p.At.Lon, 10.0, p.ReportedAt], ct),
+            UnitStep.OnDuty => await phone.Call(UnitHubMethods.OnDuty, [], ct),
+            UnitStep.AcceptAndGo => await phone.Call(UnitHubMethods.AcceptAndGo, [], ct),
+            UnitStep.OnScene => await phone.Call(UnitHubMethods.OnScene, [], ct),
+            UnitStep.Note n => await phone.Call(UnitHubMethods.Note, [n.Text], ct),
+            UnitStep.Resolve r => await phone.Call(UnitHubMethods.Resolve, [r.Text], ct),
+            UnitStep.Clear => await phone.Call(UnitHubMethods.Clear, [], ct),
+            UnitStep.Position p => await phone.Call(UnitHubMethods.Position, [p.At.Lat, p.At.Lon, 10.0, p.ReportedAt], ct),
             _ => throw new ArgumentOutOfRangeException(nameof(step), step.ToString()),
         };
     }

@@ -1,26 +1,6 @@
-using System.Text.Json;
 using Dispatch.Domain.Units;
 
 namespace Dispatch.Drill;
-
-/// <summary>One message pushed to a unit on /hubs/unit, as the hub sends it (<c>Dispatch.Server.Units.UnitMessage</c>).</summary>
-public sealed record UnitMessage(long Seq, string Kind, DateTimeOffset At, JsonElement Body)
-{
-    public const string Assignment = "assignment", Incident = "incident", Status = "status", Released = "released", Text = "message";
-
-    public Guid? IncidentId =>
-        Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("incidentId", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetGuid() : null;
-
-    public string? String(string name) =>
-        Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    public double? Number(string name) =>
-        Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-}
-
-/// <summary>The hub's answer to a unit's command (<c>Dispatch.Server.Units.UnitReply</c>).</summary>
-public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0);
 
 /// <summary>What the device does next: each step is one hub call.</summary>
 public abstract record UnitStep
@@ -99,24 +79,30 @@ public sealed class UnitBrain(Area home, UnitHabits habits, Random random)
     {
         var steps = new List<UnitStep> { new UnitStep.Ack(message.Seq) };
         if (!_seen.Add(message.Seq)) return steps;
-        switch (message.Kind)
+        switch (message.Read())
         {
-            case UnitMessage.Assignment when message.IncidentId is { } id && id != Job?.Id && id != _stale:
-                var scene = message.Number("lat") is { } lat && message.Number("lon") is { } lon ? new LatLon(lat, lon) : Position;
-                Job = (id, message.String("number") ?? id.ToString(), scene);
+            case AssignmentMessage a when a.IncidentId != Job?.Id && a.IncidentId != _stale:
+                var scene = a is { Lat: { } lat, Lon: { } lon } ? new LatLon(lat, lon) : Position;
+                Job = (a.IncidentId, a.Number is { Length: > 0 } number ? number : a.IncidentId.ToString(), scene);
                 Activity = UnitActivity.Driving;
                 Target = scene;
-                steps.Add(new UnitStep.AcceptAndGo(id, Job.Value.Number));
+                steps.Add(new UnitStep.AcceptAndGo(a.IncidentId, Job.Value.Number));
                 break;
-            case UnitMessage.Released when Job is { } job && (message.IncidentId is null || message.IncidentId == job.Id):
+            case ReleasedMessage r when Job is { } job && (r.IncidentId is null || r.IncidentId == job.Id):
                 Patrol();
                 break;
-            case UnitMessage.Status when message.String("command") == "off-duty":
+            case StatusSetMessage { Command: "off-duty" }:
                 Job = null;
                 Activity = UnitActivity.OffDuty;
                 break;
-            case UnitMessage.Status when message.String("command") == "on-duty" && Activity == UnitActivity.OffDuty:
+            case StatusSetMessage { Command: "on-duty" } when Activity == UnitActivity.OffDuty:
                 Patrol();
+                break;
+            case OverdueMessage:
+                // The flag is for the dispatcher to call about; the simulated crew keeps its own pace.
+                break;
+            case UnknownMessage:
+                // From a newer server: acknowledged, nothing more.
                 break;
         }
         return steps;

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +10,7 @@ namespace Dispatch.Drill;
 /// </summary>
 public sealed class UnitPhone : IAsyncDisposable
 {
-    public const string HubPath = "/hubs/unit";
+    public const string HubPath = UnitHubMethods.Path;
     static readonly TimeSpan CallPatience = TimeSpan.FromSeconds(30);
 
     readonly DispatchClient _session;
@@ -23,10 +22,10 @@ public sealed class UnitPhone : IAsyncDisposable
         _session = session;
         Connection = new HubConnectionBuilder()
             .WithUrl(new Uri(session.Url, HubPath), o => o.Cookies = session.Cookies)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
             .WithAutomaticReconnect(new KeepTrying())
             .Build();
-        Connection.On<IReadOnlyList<UnitMessage>>("Messages", received);
+        Connection.On<IReadOnlyList<UnitMessage>>(nameof(IUnitClient.Messages), received);
         Connection.Reconnecting += _ =>
         {
             Interlocked.Exchange(ref _connected, new(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -70,7 +69,7 @@ public sealed class UnitPhone : IAsyncDisposable
         return phone;
     }
 
-    /// <summary>A command of the hub (OnDuty, AcceptAndGo, Position…), after waiting out a reconnect; retried once if the connection dropped during the call.</summary>
+    /// <summary>A command of the hub (<see cref="UnitHubMethods"/>: OnDuty, AcceptAndGo, Position…), after waiting out a reconnect; retried once if the connection dropped during the call.</summary>
     public async Task<UnitReply> Call(string method, object?[] args, CancellationToken ct = default)
     {
         for (var attempt = 1; ; attempt++)
@@ -91,14 +90,14 @@ public sealed class UnitPhone : IAsyncDisposable
     public async Task<bool> Ack(long seq, CancellationToken ct = default)
     {
         await _connected.Task.WaitAsync(CallPatience, ct);
-        return await Connection.InvokeAsync<bool>("Ack", seq, ct).WaitAsync(CallPatience, ct);
+        return await Connection.InvokeAsync<bool>(UnitHubMethods.Ack, seq, ct).WaitAsync(CallPatience, ct);
     }
 
     /// <summary>The unit as the roster shows it now.</summary>
     public async Task<RosterUnit> Me(CancellationToken ct = default)
     {
         await _connected.Task.WaitAsync(CallPatience, ct);
-        return await Connection.InvokeAsync<RosterUnit>("Me", ct).WaitAsync(CallPatience, ct);
+        return await Connection.InvokeAsync<RosterUnit>(UnitHubMethods.Me, ct).WaitAsync(CallPatience, ct);
     }
 
     /// <summary>Ends the unit's session on the server (which closes its hub connections) and this connection.</summary>

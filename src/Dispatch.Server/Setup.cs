@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Dispatch.Server.City;
 using Dispatch.Server.Components;
 using Dispatch.Server.Incidents;
@@ -30,14 +29,14 @@ public static class Setup
         builder.Services.AddSingleton<IncidentNumbers>();
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
         return builder;
     }
 
     public static WebApplicationBuilder AddLivePush(this WebApplicationBuilder builder)
     {
         builder.Services.AddSignalR()
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<IncidentChangeFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IncidentChangeFeed>());
         return builder;

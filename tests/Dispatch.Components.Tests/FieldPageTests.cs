@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Bunit;
+using Dispatch.Contracts;
 using Dispatch.Components.Tests.Infrastructure;
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
@@ -14,6 +16,7 @@ using Dispatch.Server.Tests.Infrastructure;
 using Dispatch.Server.Units;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Dispatch.Components.Tests;
 
@@ -241,6 +244,48 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         var reply = cut.WaitForElement("[data-testid=field-notes-reply][data-ok=false]", Waits.Push);
         Assert.Contains($"工单 {incident.Number} 须在部门签收后办理期间才能记录进展", reply.TextContent);
         Assert.Contains("已办结", reply.TextContent);
+    }
+
+    [Fact]
+    public async Task A_message_from_a_newer_server_or_stored_before_the_contract_is_shown_and_acknowledged()
+    {
+        var (unitId, crew) = await UnitOnDuty("现场-契约");
+        var cut = OpenAs(crew);
+
+        await Store(unitId, "weather", """{"v":2,"warning":"台风预警"}""");
+        // As the mailbox stored it before the contract: web defaults, the status as a number, no version.
+        await Store(unitId, UnitMessageKind.Overdue, JsonSerializer.Serialize(new
+        {
+            IncidentId = Guid.NewGuid(), IncidentNumber = "20261123-0099", Status = UnitStatus.OnScene, Since = DateTimeOffset.UtcNow,
+            LimitMinutes = 60,
+        }, JsonSerializerOptions.Web));
+
+        var unknown = cut.WaitForElement("[data-testid=field-message][data-kind=weather][data-acked=true]", Waits.Push);
+        Assert.Contains("台风预警", unknown.TextContent);
+        var overdue = cut.WaitForElement("[data-testid=field-message][data-kind=overdue][data-acked=true]", Waits.Push);
+        Assert.Contains("20261123-0099", overdue.TextContent);
+        Assert.Contains("60", overdue.TextContent);
+        Assert.DoesNotContain("limitMinutes", overdue.TextContent); // read as its record, not shown raw
+    }
+
+    /// <summary>A row as another build of the server stored it, and the notice its commit sends.</summary>
+    async Task Store(Guid unit, string kind, string body)
+    {
+        var db = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var insert = db.CreateCommand(
+            $"with next as (insert into {UnitMailbox.CountersTable} (unit_id, last_seq) values ($1, 1) " +
+            $"on conflict (unit_id) do update set last_seq = {UnitMailbox.CountersTable}.last_seq + 1 returning last_seq) " +
+            $"insert into {UnitMailbox.MessagesTable} (unit_id, seq, kind, body, at) select $1, last_seq, $2, $3::jsonb, now() from next"))
+        {
+            insert.Parameters.AddWithValue(unit);
+            insert.Parameters.AddWithValue(kind);
+            insert.Parameters.AddWithValue(body);
+            await insert.ExecuteNonQueryAsync();
+        }
+        await using var notify = db.CreateCommand("select pg_notify($1, $2)");
+        notify.Parameters.AddWithValue(UnitMailbox.Channel);
+        notify.Parameters.AddWithValue(unit.ToString());
+        await notify.ExecuteNonQueryAsync();
     }
 
     [Fact]

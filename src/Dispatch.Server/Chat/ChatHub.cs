@@ -8,36 +8,28 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.Server.Chat;
 
-/// <summary>A message as a chat client gets it: the result worded in the reader's language, and whether it names them.</summary>
-public sealed record ChatMessageView(string Channel, long Seq, MessageKind Kind, string Author, string AuthorName, string Text,
-    string? Result, IReadOnlyList<Mention> Mentions, Guid? IncidentId, DateTimeOffset At, bool MentionsMe)
+/// <summary>The chat contracts as the server makes them (C# 14 static extensions: callers keep writing <c>ChatMessageView.Of</c>).</summary>
+public static class ChatViews
 {
-    public static ChatMessageView Of(ChatMessage m, Actor reader, ChatText words) =>
-        new(m.Channel, m.Seq, m.Kind, m.Author, m.AuthorName, m.Text, m.Result is null ? null : words.Result(m.Result), m.Mentions, m.IncidentId, m.At,
-            m.Author != reader.Login && Domain.Chat.Mentions.Concerns(m.Mentions, reader.Login, ChannelDirectory.Departments(reader)));
-}
-
-/// <summary>The answer to a line typed over the hub: posted (with its number), done, answered, or refused with what was wrong.</summary>
-public sealed record ChatReply(bool Ok, string Kind, string? Text = null, string? Code = null, string? Usage = null, string? Channel = null, long Seq = 0)
-{
-    public static ChatReply Of(ChatOutcome outcome) => outcome switch
+    extension(ChatMessageView)
     {
-        ChatOutcome.Posted p => new(true, "posted", Channel: p.Message.Channel, Seq: p.Message.Seq),
-        ChatOutcome.Done d => new(true, "done", d.Text, Channel: d.Channel),
-        ChatOutcome.Answered a => new(true, "answer", a.Text),
-        ChatOutcome.Refused r => new(false, "refused", r.Message, r.Code, r.Usage),
-        _ => throw new InvalidOperationException(outcome.ToString()),
-    };
-}
+        /// <summary>The message as <paramref name="reader"/> gets it: the result worded in their language, and whether it names them.</summary>
+        public static ChatMessageView Of(ChatMessage m, Actor reader, ChatText words) =>
+            new(m.Channel, m.Seq, m.Kind, m.Author, m.AuthorName, m.Text, m.Result is null ? null : words.Result(m.Result), m.Mentions, m.IncidentId, m.At,
+                m.Author != reader.Login && Domain.Chat.Mentions.Concerns(m.Mentions, reader.Login, ChannelDirectory.Departments(reader)));
+    }
 
-public sealed record ChatHistoryView(IReadOnlyList<ChatMessageView> Messages, bool HasMore);
-
-public interface IChatClient
-{
-    /// <summary>A new message in a channel the reader is in, or has opened on this connection.</summary>
-    Task Message(ChatMessageView message);
-    /// <summary>Messages may have been missed (the server's listener reconnected): reload the channels and the open history.</summary>
-    Task Resync();
+    extension(ChatReply)
+    {
+        public static ChatReply Of(ChatOutcome outcome) => outcome switch
+        {
+            ChatOutcome.Posted p => new(true, "posted", Channel: p.Message.Channel, Seq: p.Message.Seq),
+            ChatOutcome.Done d => new(true, "done", d.Text, Channel: d.Channel),
+            ChatOutcome.Answered a => new(true, "answer", a.Text),
+            ChatOutcome.Refused r => new(false, "refused", r.Message, r.Code, r.Usage),
+            _ => throw new InvalidOperationException(outcome.ToString()),
+        };
+    }
 }
 
 /// <summary>
@@ -48,7 +40,7 @@ public interface IChatClient
 public sealed class ChatHub(ActorDirectory actors, ChatService chat, ChatFeed feed, ChatText words, IHubContext<ChatHub, IChatClient> hub,
     ILogger<ChatHub> log) : Hub<IChatClient>
 {
-    public const string Path = "/hubs/chat";
+    public const string Path = ChatHubMethods.Path;
 
     public override async Task OnConnectedAsync()
     {

@@ -8,25 +8,15 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.Server.Live;
 
-/// <summary>What the server pushes to board clients that are not Blazor pages (the drill tool, wall displays).</summary>
-public interface IBoardClient
-{
-    Task CardChanged(IncidentCard card);
-    /// <summary>The incident moved out of what this client may see (placed elsewhere, taken from its department).</summary>
-    Task CardLeft(Guid id);
-    /// <summary>Changes may have been missed: call <see cref="BoardHub.Board"/> again.</summary>
-    Task Resync();
-}
-
 /// <summary>
 /// Board push over SignalR, for signed-in users. On connect a client joins one group per node of the tree where
 /// it may read (and per department for handlers and units), so it receives exactly the cards of its scope; on
 /// connect and on every reconnect it calls <see cref="Board"/> to catch up.
 /// </summary>
 [Authorize]
-public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger<BoardHub> log) : Hub<IBoardClient>
+public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger<BoardHub> log) : Hub<IBoardClient<IncidentCard>>
 {
-    public const string Path = "/hubs/board";
+    public const string Path = BoardHubMethods.Path;
 
     /// <summary>Everyone who reads at this node (and below); departments have their own group per node.</summary>
     public static string Group(string scopePath, string? department = null) =>

@@ -18,7 +18,7 @@ namespace Dispatch.Server.Live;
 public sealed class IncidentChangeFeed(
     NpgsqlDataSource db,
     IDocumentStore store,
-    IHubContext<BoardHub, IBoardClient> hub,
+    IHubContext<BoardHub, IBoardClient<IncidentCard>> hub,
     Jurisdictions.JurisdictionTree tree,
     ILogger<IncidentChangeFeed> log) : BackgroundService
 {

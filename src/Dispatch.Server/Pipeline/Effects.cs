@@ -30,7 +30,7 @@ public sealed record UnitDecided(Guid Id, IReadOnlyList<object> Events) : Effect
 public sealed record SurgeDecided(Guid StreamId, object Event) : Effect;
 
 /// <summary>A message to a unit's phone, kept until the unit acknowledges it (<see cref="Units.UnitMailbox"/>).</summary>
-public sealed record TellUnit(Guid UnitId, string Kind, object Body) : Effect;
+public sealed record TellUnit(Guid UnitId, Contracts.UnitMessageBody Message) : Effect;
 
 /// <summary>Messages kept for a unit while it was off duty are due now.</summary>
 public sealed record WakeUnit(Guid UnitId) : Effect;

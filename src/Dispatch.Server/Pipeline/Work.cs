@@ -134,7 +134,7 @@ public sealed class Work : IAsyncDisposable
                     SituationFeed.Notify(_session, decided.StreamId);
                     break;
                 case TellUnit tell:
-                    UnitMailbox.Post(_session, tell.UnitId, tell.Kind, tell.Body, Now);
+                    UnitMailbox.Post(_session, tell.UnitId, tell.Message.Kind, tell.Message, Now);
                     break;
                 case WakeUnit wake:
                     UnitMailbox.Wake(_session, wake.UnitId);
@@ -233,8 +233,7 @@ public sealed class Work : IAsyncDisposable
             Append(stream, decision.UnitEvents);
             onIncident.AddRange(decision.IncidentEvents);
             UnitFeed.Notify(_session, unitId);
-            UnitMailbox.Post(_session, unitId, UnitMessageKind.Released,
-                new { IncidentId = finished.Id, IncidentNumber = finished.Number, By = Actor.Login }, Now);
+            UnitMailbox.Post(_session, unitId, UnitMessageKind.Released, new ReleasedMessage(finished.Id, finished.Number, Actor.Login), Now);
         }
         return onIncident;
     }

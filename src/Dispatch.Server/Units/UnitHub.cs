@@ -12,19 +12,6 @@ using Dispatch.Server.Pipeline;
 
 namespace Dispatch.Server.Units;
 
-/// <summary>What the server pushes to a unit's device.</summary>
-public interface IUnitClient
-{
-    /// <summary>
-    /// New messages, oldest first, each numbered (<see cref="UnitMessage.Seq"/>). Acknowledge each with
-    /// <see cref="UnitHub.Ack"/>: until then it is sent again on every new connection.
-    /// </summary>
-    Task Messages(IReadOnlyList<UnitMessage> messages);
-}
-
-/// <summary>The answer to a unit's command: done (with the unit's new version) or why not, in the unit's language.</summary>
-public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0);
-
 /// <summary>
 /// The hub a unit's device speaks (the drill tool speaks it too). The device signs in with the unit's own account
 /// (<c>POST /api/session</c>); a signed-in user who is not a unit is turned away. On connect it receives every message
@@ -36,7 +23,7 @@ public sealed class UnitHub(
     ActorDirectory actors, IQuerySession query, UnitMailbox mailbox, UnitService units, IncidentService incidents, Messages text,
     IHubContext<UnitHub, IUnitClient> hub, ILogger<UnitHub> log) : Hub<IUnitClient>
 {
-    public const string Path = "/hubs/unit";
+    public const string Path = UnitHubMethods.Path;
 
     public override async Task OnConnectedAsync()
     {

@@ -6,26 +6,6 @@ using Weasel.Postgresql.Tables;
 
 namespace Dispatch.Server.Units;
 
-/// <summary>One message to a unit: <see cref="Seq"/> numbers the unit's messages 1, 2, 3… in the order they committed.</summary>
-public sealed record UnitMessage(long Seq, string Kind, DateTimeOffset At, JsonElement Body);
-
-/// <summary>The kinds of message a unit receives.</summary>
-public static class UnitMessageKind
-{
-    /// <summary>Sent to an incident: number, category, urgency, description, address, coordinates, map link.</summary>
-    public const string Assignment = "assignment";
-    /// <summary>Its incident changed (escalated, resolved, reassigned…).</summary>
-    public const string Incident = "incident";
-    /// <summary>Someone else moved the unit (a dispatcher set its status).</summary>
-    public const string Status = "status";
-    /// <summary>Its incident was closed or cancelled, or a dispatcher released it: free again.</summary>
-    public const string Released = "released";
-    /// <summary>Words from a dispatcher.</summary>
-    public const string Text = "message";
-    /// <summary>The board flagged the unit: it stayed too long in its status (dispatched and not en route, on scene).</summary>
-    public const string Overdue = "overdue";
-}
-
 /// <summary>
 /// Every message to a unit is kept until the unit acknowledges it, and delivered to each of its connections once and
 /// in order. How:
@@ -64,14 +44,18 @@ public sealed class UnitMailbox(NpgsqlDataSource db, IDocumentStore store, TimeP
         return [counters, messages];
     }
 
-    /// <summary>Queues a message to the unit in the session's transaction: it exists, and is pushed, only if the commit succeeds.</summary>
-    public static void Post(IDocumentSession session, Guid unitId, string kind, object body, DateTimeOffset at)
+    /// <summary>
+    /// Queues a message to the unit in the session's transaction: it exists, and is pushed, only if the commit succeeds.
+    /// The body is stored as its contract says (<see cref="UnitMessageBody"/>: versioned, enums as names).
+    /// </summary>
+    public static void Post(IDocumentSession session, Guid unitId, string kind, UnitMessageBody body, DateTimeOffset at)
     {
+        if (kind != body.Kind) throw new ArgumentException($"A {body.Kind} body posted as {kind}.", nameof(kind));
         session.QueueSqlCommand(
             $"with next as (insert into {CountersTable} (unit_id, last_seq) values (?, 1) " +
             $"on conflict (unit_id) do update set last_seq = {CountersTable}.last_seq + 1 returning last_seq) " +
             $"insert into {MessagesTable} (unit_id, seq, kind, body, at) select ?, last_seq, ?, ?::jsonb, ? from next",
-            unitId, unitId, kind, JsonSerializer.Serialize(body, JsonSerializerOptions.Web), at);
+            unitId, unitId, kind, body.ToJson().GetRawText(), at);
         session.QueueSqlCommand($"NOTIFY {Channel}, '{unitId}'");
     }
 
@@ -141,9 +125,23 @@ public sealed class UnitMailbox(NpgsqlDataSource db, IDocumentStore store, TimeP
         var messages = new List<UnitMessage>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            messages.Add(new(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
-                JsonDocument.Parse(reader.GetString(3)).RootElement.Clone()));
+        {
+            var kind = reader.GetString(1);
+            messages.Add(new(reader.GetInt64(0), kind, reader.GetFieldValue<DateTimeOffset>(2),
+                AsSent(kind, JsonDocument.Parse(reader.GetString(3)).RootElement.Clone())));
+        }
         return messages;
+    }
+
+    /// <summary>
+    /// A stored body as it goes out. Bodies stored before the contracts were versioned (no "v") carry enums as numbers:
+    /// they go out rewritten by their record (enums as names, "v": 1). Versioned bodies go out as stored, fields this
+    /// node does not know included (a newer node may have written them).
+    /// </summary>
+    internal static JsonElement AsSent(string kind, JsonElement stored)
+    {
+        if (stored.ValueKind != JsonValueKind.Object || stored.TryGetProperty("v", out _)) return stored;
+        return UnitMessageBody.Read(kind, stored) is var body and not UnknownMessage ? body.ToJson() : stored;
     }
 
     async Task Pump(Guid unitId)

@@ -156,7 +156,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
             if (!MayCommand(actor, unit.HomePath)) return Decided.Nothing(await Deny(work, "message", unit.HomePath));
             return Decided.With<UnitOutcome>(
             [
-                new TellUnit(unitId, UnitMessageKind.Text, new { From = actor.Login, FromName = actor.Name, Text = text }),
+                new TellUnit(unitId, new DispatcherTextMessage(actor.Login, actor.Name, text)),
                 new AuditLine("unit.message", unit.HomePath, $"{unit.CallSign}: {text}"),
             ], _ => new UnitOutcome.Done(unitId, unit.Version));
         }, ct);
@@ -171,37 +171,35 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         {
             case DispatchUnit when incident is not null:
                 var detail = await work.Query.LoadAsync<IncidentDetail>(incident.Id, work.Cancellation);
-                return [new TellUnit(unit.Id, UnitMessageKind.Assignment, Assignment(incident, detail, actor.Login))];
+                return [new TellUnit(unit.Id, Assignment(incident, detail, actor.Login))];
             case GoOnDuty when IsUnit(actor, unit.Login):
                 // Messages kept while it was off duty are due now.
                 return [new WakeUnit(unit.Id)];
             case ReportPosition:
                 return [];
             case ReleaseUnit when !IsUnit(actor, unit.Login):
-                return [new TellUnit(unit.Id, UnitMessageKind.Released, new { unit.IncidentId, unit.IncidentNumber, By = actor.Login })];
+                return [new TellUnit(unit.Id, new ReleasedMessage(unit.IncidentId, unit.IncidentNumber, actor.Login))];
             case var _ when !IsUnit(actor, unit.Login):
-                return [new TellUnit(unit.Id, UnitMessageKind.Status, new { Command = Name(command), unit.IncidentNumber, By = actor.Login })];
+                return [new TellUnit(unit.Id, new StatusSetMessage(Name(command), unit.IncidentNumber, actor.Login))];
             default:
                 return [];
         }
     }
 
     /// <summary>What a crew needs to go: no caller details (they call through the centre), a map link for the phone.</summary>
-    public static object Assignment(Incident incident, IncidentDetail? detail, string by) => new
-    {
-        IncidentId = incident.Id,
+    public static AssignmentMessage Assignment(Incident incident, IncidentDetail? detail, string by) => new(
+        IncidentId: incident.Id,
         incident.Number,
         incident.Category,
         incident.Urgency,
-        Description = detail?.Description,
-        Address = detail?.Address,
-        Lat = detail?.Location?.Lat,
-        Lon = detail?.Location?.Lon,
-        MapUrl = detail?.Location is { } p ? FormattableString.Invariant($"geo:{p.Lat:F6},{p.Lon:F6}?q={p.Lat:F6},{p.Lon:F6}") : null,
-        Place = detail?.Place?.Path,
+        Description: detail?.Description,
+        Address: detail?.Address,
+        Lat: detail?.Location?.Lat,
+        Lon: detail?.Location?.Lon,
+        MapUrl: detail?.Location is { } p ? FormattableString.Invariant($"geo:{p.Lat:F6},{p.Lon:F6}?q={p.Lat:F6},{p.Lon:F6}") : null,
+        Place: detail?.Place?.Path,
         incident.LeadDepartment,
-        By = by,
-    };
+        By: by);
 
     static async Task<UnitOutcome> Deny(Work work, string action, string scope, string? why = null) =>
         new UnitOutcome.Forbidden(await work.Deny("unit." + action, scope, why ?? $"{work.Actor.Login} may not {action} units at {scope}."));

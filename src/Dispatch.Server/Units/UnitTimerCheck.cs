@@ -36,11 +36,8 @@ public sealed class UnitTimerCheck(CommandPipeline pipeline, ILogger<UnitTimerCh
             foreach (var flag in flags)
             {
                 effects.Add(new AuditLine("unit.overdue", scope, Describe(flag), incident.Id, incident.Number));
-                effects.Add(new TellUnit(flag.UnitId, UnitMessageKind.Overdue, new
-                {
-                    IncidentId = incident.Id, IncidentNumber = incident.Number, flag.Status, flag.Since,
-                    LimitMinutes = (int)flag.Limit.TotalMinutes,
-                }));
+                effects.Add(new TellUnit(flag.UnitId, new OverdueMessage(
+                    incident.Id, incident.Number, flag.Status, flag.Since, LimitMinutes: (int)flag.Limit.TotalMinutes)));
             }
             return Decided.With<(IReadOnlyList<IncidentUnitOverdue>, string?)>(effects, _ => (flags, incident.Number));
         }, ct);

@@ -13,6 +13,6 @@ public static class UnitsOfIncident
         var what = events.Select(e => e.GetType().Name.Replace("Incident", "")).Distinct().ToList();
         foreach (var unitId in units)
             UnitMailbox.Post(session, unitId, UnitMessageKind.Incident,
-                new { IncidentId = after.Id, after.Number, after.State, after.Level, after.LeadDepartment, Changes = what, By = by }, now);
+                new IncidentChangedMessage(after.Id, after.Number, after.State, after.Level, after.LeadDepartment, what, by), now);
     }
 }

@@ -69,7 +69,7 @@ public class ChatCommandTests(DispatchApp app, ITestOutputHelper output) : IClas
         Assert.Contains(unit.CallSign, near.Text);
         await Say(dispatcher, "district", $"/assign {Steps.Department}");
         await Say(dispatcher, "district", $"/assign {unit.CallSign}");
-        await phone.Next(UnitMessageKind.Assignment, m => m.Body.GetProperty("number").GetString() == incident.Number);
+        await phone.Next(UnitMessageKind.Assignment, m => m.Read() is AssignmentMessage a && a.Number == incident.Number);
         await Say(crew, "unit", "/ack");
         await Say(crew, "unit", "到达现场, 路面塌陷约 1 平方米, 已设围挡");
         await Say(crew, "unit", "/note 已设置围挡并疏导交通");

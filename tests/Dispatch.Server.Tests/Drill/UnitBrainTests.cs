@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Units;
 using Dispatch.Drill;
 
@@ -27,11 +27,12 @@ public sealed class UnitBrainTests
         new(Guid.NewGuid(), "演练-城管-001", "urban-management", Town.Path, "drill-unit-001", status, incident,
             incident is null ? null : "20261123-0001", at?.Lat, at?.Lon, at is null ? null : T0);
 
-    static UnitMessage Message(long seq, string kind, object body) =>
-        new(seq, kind, T0, JsonSerializer.SerializeToElement(body, JsonSerializerOptions.Web));
+    /// <summary>A message as the hub delivers it: the body as the server writes it.</summary>
+    static UnitMessage Message(long seq, UnitMessageBody body) => new(seq, body.Kind, T0, body.ToJson());
 
     static UnitMessage Assignment(long seq, Guid incident, LatLon scene) =>
-        Message(seq, UnitMessage.Assignment, new { incidentId = incident, number = "20261123-0042", lat = scene.Lat, lon = scene.Lon });
+        Message(seq, new AssignmentMessage(incident, "20261123-0042", "sanitation", Urgency.Normal, null, null, scene.Lat, scene.Lon,
+            null, null, "urban-management", "dispatcher"));
 
     /// <summary>A unit on patrol from a known point, its start already done.</summary>
     static UnitBrain Patrolling(LatLon from, int seed = 1)
@@ -117,9 +118,9 @@ public sealed class UnitBrainTests
         var incident = Guid.NewGuid();
         brain.Receive(Assignment(1, incident, East), T0);
 
-        brain.Receive(Message(2, UnitMessage.Released, new { incidentId = Guid.NewGuid() }), T0);
+        brain.Receive(Message(2, new ReleasedMessage(Guid.NewGuid(), "20261123-0007", "dispatcher")), T0);
         Assert.Equal(UnitActivity.Driving, brain.Activity);
-        var steps = brain.Receive(Message(3, UnitMessage.Released, new { incidentId = incident }), T0);
+        var steps = brain.Receive(Message(3, new ReleasedMessage(incident, "20261123-0042", "dispatcher")), T0);
 
         Assert.Equal([new UnitStep.Ack(3)], steps);
         Assert.Equal(UnitActivity.Patrolling, brain.Activity);

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Dispatch.Server.Incidents;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,12 +23,12 @@ public sealed class BoardClient : IAsyncDisposable
     BoardClient(Uri baseAddress, System.Net.CookieContainer cookies)
     {
         _connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseAddress, "/hubs/board"), o => o.Cookies = cookies)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .WithUrl(new Uri(baseAddress, BoardHubMethods.Path), o => o.Cookies = cookies)
+            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
             .Build();
-        _connection.On<IncidentCard>("CardChanged", OnCardChanged);
-        _connection.On("Resync", () => { lock (_gate) _resync.TrySetResult(); });
-        _connection.On<Guid>("CardLeft", id =>
+        _connection.On<IncidentCard>(nameof(IBoardClient<IncidentCard>.CardChanged), OnCardChanged);
+        _connection.On(nameof(IBoardClient<IncidentCard>.Resync), () => { lock (_gate) _resync.TrySetResult(); });
+        _connection.On<Guid>(nameof(IBoardClient<IncidentCard>.CardLeft), id =>
         {
             lock (_gate)
             {
@@ -55,7 +54,7 @@ public sealed class BoardClient : IAsyncDisposable
     }
 
     public Task<IReadOnlyList<IncidentCard>> Board() =>
-        _connection.InvokeAsync<IReadOnlyList<IncidentCard>>("Board").WaitAsync(Patience);
+        _connection.InvokeAsync<IReadOnlyList<IncidentCard>>(BoardHubMethods.Board).WaitAsync(Patience);
 
     /// <summary>The incidents the server said left this client's scope.</summary>
     public IReadOnlyList<Guid> Left()

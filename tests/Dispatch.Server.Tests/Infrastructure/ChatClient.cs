@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Serialization;
 using Dispatch.Server.Chat;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,9 +26,9 @@ public sealed class ChatClient : IAsyncDisposable
                 o.Cookies = cookies;
                 o.Headers["Accept-Language"] = language;
             })
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
             .Build();
-        Connection.On<ChatMessageView>("Message", message =>
+        Connection.On<ChatMessageView>(nameof(IChatClient.Message), message =>
         {
             lock (_gate)
             {
@@ -77,16 +76,16 @@ public sealed class ChatClient : IAsyncDisposable
         return Received().First(match);
     }
 
-    public Task<ChatReply> Post(string channel, string text) => Connection.InvokeAsync<ChatReply>("Post", channel, text).WaitAsync(Patience);
+    public Task<ChatReply> Post(string channel, string text) => Connection.InvokeAsync<ChatReply>(ChatHubMethods.Post, channel, text).WaitAsync(Patience);
 
     public Task<ChatHistoryView> History(string channel, long? before = null, int limit = ChatService.PageSize) =>
-        Connection.InvokeAsync<ChatHistoryView>("History", channel, before, limit).WaitAsync(Patience);
+        Connection.InvokeAsync<ChatHistoryView>(ChatHubMethods.History, channel, before, limit).WaitAsync(Patience);
 
-    public Task<IReadOnlyList<ChannelSummary>> Channels() => Connection.InvokeAsync<IReadOnlyList<ChannelSummary>>("Channels").WaitAsync(Patience);
+    public Task<IReadOnlyList<ChannelSummary>> Channels() => Connection.InvokeAsync<IReadOnlyList<ChannelSummary>>(ChatHubMethods.Channels).WaitAsync(Patience);
 
-    public Task MarkRead(string channel, long seq) => Connection.InvokeAsync("MarkRead", channel, seq).WaitAsync(Patience);
+    public Task MarkRead(string channel, long seq) => Connection.InvokeAsync(ChatHubMethods.MarkRead, channel, seq).WaitAsync(Patience);
 
-    public Task<string> Direct(string who) => Connection.InvokeAsync<string>("Direct", who).WaitAsync(Patience);
+    public Task<string> Direct(string who) => Connection.InvokeAsync<string>(ChatHubMethods.Direct, who).WaitAsync(Patience);
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Serialization;
 using Dispatch.Server.Units;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,9 +25,9 @@ public sealed class UnitDevice : IAsyncDisposable
         BaseAddress = baseAddress;
         Connection = new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, UnitHub.Path), o => o.Cookies = cookies)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
             .Build();
-        Connection.On<IReadOnlyList<UnitMessage>>("Messages", batch =>
+        Connection.On<IReadOnlyList<UnitMessage>>(nameof(IUnitClient.Messages), batch =>
         {
             lock (_gate)
             {
@@ -98,9 +97,9 @@ public sealed class UnitDevice : IAsyncDisposable
     public Task<UnitReply> Call(string method, params object?[] args) =>
         Connection.InvokeCoreAsync<UnitReply>(method, args).WaitAsync(Patience);
 
-    public Task<bool> Ack(long seq) => Connection.InvokeAsync<bool>("Ack", seq).WaitAsync(Patience);
+    public Task<bool> Ack(long seq) => Connection.InvokeAsync<bool>(UnitHubMethods.Ack, seq).WaitAsync(Patience);
 
-    public Task<UnitRosterEntry> Me() => Connection.InvokeAsync<UnitRosterEntry>("Me").WaitAsync(Patience);
+    public Task<UnitRosterEntry> Me() => Connection.InvokeAsync<UnitRosterEntry>(UnitHubMethods.Me).WaitAsync(Patience);
 
     /// <summary>Signs out over the API with the device's own cookie.</summary>
     public async Task SignOut()

@@ -41,7 +41,7 @@ public class UnitHubTests(DispatchApp app) : IClassFixture<DispatchApp>
 
     Task Say(Guid unit, string text) => Send(unit, "messages", new { text });
 
-    static string Text(UnitMessage m) => m.Body.GetProperty("text").GetString()!;
+    static string Text(UnitMessage m) => Assert.IsType<DispatcherTextMessage>(m.Read()).Text;
 
     [Fact]
     public async Task An_assignment_is_pushed_to_the_units_phone_with_what_the_crew_needs_and_no_caller_details()
@@ -52,12 +52,13 @@ public class UnitHubTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         await Send(unit, "dispatch", new { incidentId = incident.Id });
 
-        var assignment = await phone.Next(UnitMessageKind.Assignment);
-        Assert.Equal(incident.Number, assignment.Body.GetProperty("number").GetString());
-        Assert.Equal(incident.Id, assignment.Body.GetProperty("incidentId").GetGuid());
-        Assert.StartsWith("geo:", assignment.Body.GetProperty("mapUrl").GetString());
-        Assert.Equal(Api.ReportLat, assignment.Body.GetProperty("lat").GetDouble(), 6);
-        Assert.DoesNotContain("caller", assignment.Body.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        var pushed = await phone.Next(UnitMessageKind.Assignment);
+        var assignment = Assert.IsType<AssignmentMessage>(pushed.Read());
+        Assert.Equal(incident.Number, assignment.Number);
+        Assert.Equal(incident.Id, assignment.IncidentId);
+        Assert.StartsWith("geo:", assignment.MapUrl);
+        Assert.Equal(Api.ReportLat, assignment.Lat!.Value, 6);
+        Assert.DoesNotContain("caller", pushed.Body.GetRawText(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -69,10 +70,10 @@ public class UnitHubTests(DispatchApp app) : IClassFixture<DispatchApp>
         await Send(unit, "dispatch", new { incidentId = incident.Id });
         await phone.Next(UnitMessageKind.Assignment);
 
-        var accepted = await phone.Call("AcceptAndGo");
-        var arrived = await phone.Call("OnScene");
-        var noted = await phone.Call("Note", "现场已设置围挡");
-        var resolved = await phone.Call("Resolve", "坑洞已填平");
+        var accepted = await phone.Call(UnitHubMethods.AcceptAndGo);
+        var arrived = await phone.Call(UnitHubMethods.OnScene);
+        var noted = await phone.Call(UnitHubMethods.Note, "现场已设置围挡");
+        var resolved = await phone.Call(UnitHubMethods.Resolve, "坑洞已填平");
 
         Assert.All([accepted, arrived, noted, resolved], r => Assert.True(r.Ok, r.Message));
         var detail = await app.Client().Detail(incident.Id);
@@ -140,7 +141,7 @@ public class UnitHubTests(DispatchApp app) : IClassFixture<DispatchApp>
         await using var phone = await UnitDevice.Connect(app, login);
         var putOnDuty = await phone.Next(UnitMessageKind.Status); // the dispatcher put it on duty before it connected
         await phone.Ack(putOnDuty.Seq);
-        Assert.True((await phone.Call("OffDuty")).Ok);
+        Assert.True((await phone.Call(UnitHubMethods.OffDuty)).Ok);
 
         await Say(unit, "明早七点集合");
         await Send(unit, "on-duty"); // by the dispatcher: the unit is told of it too
@@ -165,9 +166,8 @@ public class UnitHubTests(DispatchApp app) : IClassFixture<DispatchApp>
         await app.Client().CommandOk(incident.Id, "close");
 
         var released = await phone.Next(UnitMessageKind.Released);
-        Assert.Equal(incident.Number, released.Body.GetProperty("incidentNumber").GetString());
-        Assert.Contains(phone.Received(), m => m.Kind == UnitMessageKind.Incident
-            && m.Body.GetProperty("changes").EnumerateArray().Any(c => c.GetString() == "Resolved"));
+        Assert.Equal(incident.Number, Assert.IsType<ReleasedMessage>(released.Read()).IncidentNumber);
+        Assert.Contains(phone.Received(), m => m.Read() is IncidentChangedMessage { Changes: var changes } && changes.Contains("Resolved"));
         Assert.Equal(Dispatch.Domain.Units.UnitStatus.Available, (await phone.Me()).Status);
         var timeline = (await app.Client().Detail(incident.Id)).GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("kind").GetString());
         Assert.Contains("UnitAvailable", timeline);
@@ -179,7 +179,7 @@ public class UnitHubTests(DispatchApp app) : IClassFixture<DispatchApp>
         var (unit, login) = await UnitOnDuty("推送-07");
         await using var phone = await UnitDevice.Connect(app, login);
 
-        var reply = await phone.Call("OnScene");
+        var reply = await phone.Call(UnitHubMethods.OnScene);
 
         Assert.False(reply.Ok);
         Assert.Equal("on-scene.not-en-route", reply.Code);

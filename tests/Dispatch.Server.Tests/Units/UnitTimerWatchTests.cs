@@ -73,17 +73,17 @@ public class UnitTimerWatchTests(ClockedDispatchApp app) : IClassFixture<Clocked
         var incident = await app.Client().Acknowledged();
         await using var phone = await UnitDevice.Connect(app, login);
         await app.Dispatch(unit, incident.Id);
-        await phone.Next(Dispatch.Server.Units.UnitMessageKind.Assignment);
+        await phone.Next(UnitMessageKind.Assignment);
 
         var due = app.Time.GetUtcNow() + TimedUnits.EnRoute;
         var round = app.RoundAt(due);
         app.Time.Set(due);
-        var overdue = await phone.Next(Dispatch.Server.Units.UnitMessageKind.Overdue);
+        var overdue = await phone.Next(UnitMessageKind.Overdue);
         await round;
 
-        Assert.Equal(incident.Number, overdue.Body.GetProperty("incidentNumber").GetString());
-        Assert.Equal((int)UnitStatus.Dispatched, overdue.Body.GetProperty("status").GetInt32());
-        Assert.Equal(5, overdue.Body.GetProperty("limitMinutes").GetInt32());
+        var flag = Assert.IsType<OverdueMessage>(overdue.Read());
+        Assert.Equal((incident.Number, UnitStatus.Dispatched, 5), (flag.IncidentNumber, flag.Status, flag.LimitMinutes));
+        Assert.Equal("Dispatched", overdue.Body.GetProperty("status").GetString());
     }
 
     [Fact]

@@ -1,0 +1,38 @@
+namespace Dispatch.Contracts;
+
+/// <summary>What the server pushes to a unit's device on <see cref="UnitHubMethods.Path"/>.</summary>
+public interface IUnitClient
+{
+    /// <summary>
+    /// New messages, oldest first, each numbered (<see cref="UnitMessage.Seq"/>). Acknowledge each with
+    /// <see cref="UnitHubMethods.Ack"/>: until then it is sent again on every new connection.
+    /// </summary>
+    Task Messages(IReadOnlyList<UnitMessage> messages);
+}
+
+/// <summary>The answer to a unit's command: done (with the unit's new version) or why not, in the unit's language.</summary>
+public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0);
+
+/// <summary>The unit hub's methods a device calls. The moves answer <see cref="UnitReply"/>.</summary>
+public static class UnitHubMethods
+{
+    public const string Path = "/hubs/unit";
+
+    /// <summary>The unit as the roster shows it now.</summary>
+    public const string Me = nameof(Me);
+    /// <summary>(seq) → bool: the unit has message seq; false when unknown or acknowledged already.</summary>
+    public const string Ack = nameof(Ack);
+    public const string OnDuty = nameof(OnDuty);
+    public const string OffDuty = nameof(OffDuty);
+    public const string AcceptAndGo = nameof(AcceptAndGo);
+    public const string EnRoute = nameof(EnRoute);
+    public const string OnScene = nameof(OnScene);
+    public const string Returning = nameof(Returning);
+    public const string Clear = nameof(Clear);
+    /// <summary>(lat, lon, accuracy, reportedAt).</summary>
+    public const string Position = nameof(Position);
+    /// <summary>(note): a progress note on the unit's incident.</summary>
+    public const string Note = nameof(Note);
+    /// <summary>(resolution): resolves the unit's incident for its department.</summary>
+    public const string Resolve = nameof(Resolve);
+}
