@@ -25,15 +25,15 @@ public sealed class ClockedLoopTests
         { "surge watch", SurgeWatch.LongestNap, true },
     };
 
-    static (ClockedLoop Loop, Task<DateTimeOffset> Second) Loop(ManualClock clock, TimeSpan longestNap, string name, Action<DateTimeOffset> afterFirst)
+    /// <summary>A loop on <paramref name="clock"/>, and when its second round looked.</summary>
+    static (ClockedLoop Loop, Task<DateTimeOffset> Second) Loop(ManualClock clock, TimeSpan longestNap, string name)
     {
         var loop = new ClockedLoop(clock, longestNap, NullLogger.Instance, name);
         var second = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
         var rounds = 0;
         loop.RoundCompleted += lookedAt =>
         {
-            if (++rounds == 1) afterFirst(lookedAt);
-            else second.TrySetResult(lookedAt);
+            if (++rounds == 2) second.TrySetResult(lookedAt);
         };
         return (loop, second.Task);
     }
@@ -43,11 +43,18 @@ public sealed class ClockedLoopTests
         string watch, TimeSpan longestNap, bool somethingDueFarOff)
     {
         var clock = new ManualClock(Start);
-        // RoundCompleted runs between the round and the nap: the clock jumps there, and is not moved again.
-        var (loop, second) = Loop(clock, longestNap, watch, _ => clock.Advance(longestNap + TimeSpan.FromMinutes(1)));
+        var (loop, second) = Loop(clock, longestNap, watch);
         using var stop = new CancellationTokenSource();
         DateTimeOffset? farOff = somethingDueFarOff ? Start + 10 * longestNap : null;
-        var run = loop.RunAsync((now, _) => Task.FromResult((farOff, now)), stop.Token);
+        var rounds = 0;
+        var run = loop.RunAsync((now, _) =>
+        {
+            var lookedAt = clock.GetUtcNow();
+            // The round has looked; before the loop sets its nap the clock jumps past the longest nap (as a test moving
+            // the clock, or a machine waking from sleep, does), and is not moved again.
+            if (++rounds == 1) clock.Advance(longestNap + TimeSpan.FromMinutes(1));
+            return Task.FromResult((farOff, lookedAt));
+        }, stop.Token);
 
         Assert.Equal(Start + longestNap + TimeSpan.FromMinutes(1), await second.WaitAsync(Patience));
         await stop.CancelAsync();
@@ -58,7 +65,7 @@ public sealed class ClockedLoopTests
     public async Task A_wake_brings_the_next_round_before_its_time()
     {
         var clock = new ManualClock(Start);
-        var (loop, second) = Loop(clock, DeadlineWatch.LongestNap, "deadline watch", _ => { });
+        var (loop, second) = Loop(clock, DeadlineWatch.LongestNap, "deadline watch");
         using var stop = new CancellationTokenSource();
         var run = loop.RunAsync((now, _) => Task.FromResult<(DateTimeOffset?, DateTimeOffset)>((now + TimeSpan.FromHours(1), now)), stop.Token);
         Assert.Equal(Start + TimeSpan.FromHours(1), loop.SleepingUntil);
@@ -74,7 +81,7 @@ public sealed class ClockedLoopTests
     public async Task A_failed_round_is_tried_again_after_the_back_off_on_the_clock()
     {
         var clock = new ManualClock(Start);
-        var (loop, second) = Loop(clock, SurgeWatch.LongestNap, "surge watch", _ => { });
+        var (loop, second) = Loop(clock, SurgeWatch.LongestNap, "surge watch");
         using var stop = new CancellationTokenSource();
         var calls = 0;
         var run = loop.RunAsync((now, _) => ++calls == 1
