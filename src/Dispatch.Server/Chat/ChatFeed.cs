@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Dispatch.Domain.Chat;
 using Dispatch.Server.Live;
 using Marten;
@@ -12,62 +11,44 @@ namespace Dispatch.Server.Chat;
 /// keep only what their reader may see. Nothing polls; a subscriber that may have missed messages (the listener lost its
 /// connection) is called with null and reloads.
 /// </summary>
-public sealed class ChatFeed(NpgsqlDataSource db, IDocumentStore store, ChannelDirectory directory, ILogger<ChatFeed> log) : BackgroundService
+public sealed class ChatFeed(NpgsqlDataSource db, IDocumentStore store, ChannelDirectory directory, ILogger<ChatFeed> log)
+    : LiveFeed<(Guid Stream, long First, long Last), ChatDelivery>(db, ChatLog.NotifyChannel, "chat", log)
 {
-    readonly Channel<(Guid Stream, long First, long Last)> _notices =
-        System.Threading.Channels.Channel.CreateUnbounded<(Guid, long, long)>(new() { SingleReader = true });
-    readonly Subscribers<ChatDelivery?> _subscribers = new(log, "chat");
-    NotificationListener? _listener;
-
-    public IDisposable Subscribe(Func<ChatDelivery?, Task> onMessage) => _subscribers.Add(onMessage);
-
-    public override async Task StartAsync(CancellationToken ct)
-    {
-        _listener = new NotificationListener(db, [ChatLog.NotifyChannel], OnNotice, () => Publish(null), log);
-        await _listener.StartAsync(ct);
-        await base.StartAsync(ct);
-    }
+    // One commit's notice at a time: each is one query of its own stream's range.
+    protected override int BatchSize => 1;
 
     /// <summary>Payload <c>{stream id}/{first}/{last}</c>: the numbers one commit wrote to one channel.</summary>
-    void OnNotice(string channel, string payload)
+    protected override bool TryRead(string payload, out (Guid Stream, long First, long Last) notice)
     {
+        notice = default;
         var parts = payload.Split('/');
-        if (parts.Length == 3 && Guid.TryParse(parts[0], out var stream) && long.TryParse(parts[1], out var first) && long.TryParse(parts[2], out var last))
-            _notices.Writer.TryWrite((stream, first, last));
+        if (parts.Length != 3 || !Guid.TryParse(parts[0], out var stream) || !long.TryParse(parts[1], out var first)
+            || !long.TryParse(parts[2], out var last)) return false;
+        notice = (stream, first, last);
+        return true;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
+    protected override async IAsyncEnumerable<ChatDelivery> Load(IReadOnlyCollection<(Guid Stream, long First, long Last)> batch)
     {
-        var fanOut = FanOut();
-        await _listener!.RunAsync(ct);
-        _notices.Writer.TryComplete();
-        await fanOut;
-    }
-
-    async Task FanOut()
-    {
-        while (await _notices.Reader.WaitToReadAsync(CancellationToken.None))
+        foreach (var notice in batch)
         {
-            while (_notices.Reader.TryRead(out var notice))
+            await using var query = store.QuerySession();
+            var events = await query.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId == notice.Stream && e.Version >= notice.First && e.Version <= notice.Last)
+                .OrderBy(e => e.Version).ToListAsync();
+            ChannelContext? context = null;
+            foreach (var e in events)
             {
-                try
-                {
-                    await using var query = store.QuerySession();
-                    var events = await query.Events.QueryAllRawEvents()
-                        .Where(e => e.StreamId == notice.Stream && e.Version >= notice.First && e.Version <= notice.Last)
-                        .OrderBy(e => e.Version).ToListAsync();
-                    ChannelContext? context = null;
-                    foreach (var e in events)
-                    {
-                        if (e.Data is not ChannelMessagePosted posted) continue;
-                        context ??= await directory.Context(query, posted.Channel);
-                        if (context is not null) await Publish(new ChatDelivery(ChatMessage.Of(e.Version, posted), context));
-                    }
-                }
-                catch (Exception ex) { log.LogError(ex, "Could not push chat messages {First}–{Last} of {Stream}", notice.First, notice.Last, notice.Stream); }
+                if (e.Data is not ChannelMessagePosted posted) continue;
+                context ??= await directory.Context(query, posted.Channel);
+                if (context is not null) yield return new ChatDelivery(ChatMessage.Of(e.Version, posted), context);
             }
         }
     }
 
-    Task Publish(ChatDelivery? delivery) => _subscribers.Publish(delivery);
+    protected override void LogFailure(Exception ex, IReadOnlyCollection<(Guid Stream, long First, long Last)> batch)
+    {
+        foreach (var notice in batch)
+            Log.LogError(ex, "Could not push chat messages {First}–{Last} of {Stream}", notice.First, notice.Last, notice.Stream);
+    }
 }

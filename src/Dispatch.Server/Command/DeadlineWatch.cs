@@ -27,21 +27,23 @@ public sealed class DeadlineWatch(
 {
     public const string Login = "deadline-watch";
     const int Batch = 200;
-    static readonly TimeSpan LongestNap = TimeSpan.FromHours(12);
+    /// <summary>With nothing due, the watch still looks this often.</summary>
+    internal static readonly TimeSpan LongestNap = TimeSpan.FromHours(12);
 
-    readonly Lock _gate = new();
-    long _rounds;
+    readonly ClockedLoop _loop = new(clock, LongestNap, log, "deadline watch");
 
     /// <summary>Rounds of checking completed so far (for health pages and tests: "has the watch looked since?").</summary>
-    public long Rounds => Interlocked.Read(ref _rounds);
+    public long Rounds => _loop.Rounds;
 
     /// <summary>
     /// Raised after each round of checking, with the clock's time of the round's last look (a round looks again after
     /// escalating, so it may have seen later than when it began).
     /// </summary>
-    public event Action<DateTimeOffset>? RoundCompleted;
-    TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    DateTimeOffset? _sleepingUntil;
+    public event Action<DateTimeOffset>? RoundCompleted
+    {
+        add => _loop.RoundCompleted += value;
+        remove => _loop.RoundCompleted -= value;
+    }
 
     /// <summary>The watch acts as a city-wide dispatcher, recorded as <see cref="Login"/> on every escalation.</summary>
     Actor Watch => new(Login, "Deadline watch", [new Grant(Role.Dispatcher, tree.City.Path)]);
@@ -51,47 +53,10 @@ public sealed class DeadlineWatch(
         using var changes = feed.Subscribe(card =>
         {
             // A new or moved deadline earlier than the one we sleep towards (or a possibly missed change) wakes us.
-            if (card is null || card.NextCheckAt is { } at && (_sleepingUntil is not { } until || at < until)) Wake();
+            if (card is null || card.NextCheckAt is { } at && (_loop.SleepingUntil is not { } until || at < until)) _loop.Wake();
             return Task.CompletedTask;
         });
-        while (!ct.IsCancellationRequested)
-        {
-            TaskCompletionSource wake;
-            lock (_gate) wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            DateTimeOffset? next;
-            var lookedAt = clock.GetUtcNow();
-            try
-            {
-                (next, lookedAt) = await CheckDue(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "The deadline watch failed a round; trying again shortly");
-                next = clock.GetUtcNow().AddSeconds(5);
-            }
-            // Sleep towards an instant, not for a span: if the clock moves on meanwhile, a late start still wakes on time.
-            // The longest nap counts from when this round looked, not from now: a clock that jumped past it since (a test's
-            // manual clock, a suspended machine) brings the next round at once.
-            var until = next ?? lookedAt + LongestNap;
-            _sleepingUntil = until;
-            Interlocked.Increment(ref _rounds);
-            RoundCompleted?.Invoke(lookedAt);
-            var nap = until - clock.GetUtcNow();
-            if (nap <= TimeSpan.Zero) continue;
-            try
-            {
-                var sleep = Task.Delay(nap < LongestNap ? nap : LongestNap, clock, ct);
-                if (clock.GetUtcNow() >= until) continue; // the clock passed the instant while the timer was being set
-                await Task.WhenAny(sleep, wake.Task);
-            }
-            catch (OperationCanceledException) { break; }
-        }
-    }
-
-    void Wake()
-    {
-        lock (_gate) _wake.TrySetResult();
+        await _loop.RunAsync((_, token) => CheckDue(token), ct);
     }
 
     /// <summary>Checks every incident whose deadline or unit timer has come; returns when the next one comes, and the time it last looked.</summary>

@@ -13,6 +13,19 @@ public sealed class ConsoleCircuit : CircuitHandler
     /// <summary>Raised when the connection is up again after a drop (not on the first connection).</summary>
     public event Func<Task>? Reconnected;
 
+    /// <summary>Adds <paramref name="onReconnected"/> to <see cref="Reconnected"/>; dispose the answer to remove it.</summary>
+    public IDisposable Subscribe(Func<Task> onReconnected)
+    {
+        Reconnected += onReconnected;
+        return new Removal(() => Reconnected -= onReconnected);
+    }
+
+    sealed class Removal(Action remove) : IDisposable
+    {
+        int _done;
+        public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) remove(); }
+    }
+
     public override async Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _ups) == 1 || Reconnected is not { } handlers) return;

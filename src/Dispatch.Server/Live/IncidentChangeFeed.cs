@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Dispatch.Server.Incidents;
 using Marten;
 using Microsoft.AspNetCore.SignalR;
@@ -14,19 +13,16 @@ namespace Dispatch.Server.Live;
 /// to its Blazor circuits (<see cref="Subscribe"/>; each board keeps what its user may see) and to the SignalR
 /// groups of the card's jurisdiction (<see cref="BoardHub"/>).
 /// Payloads are ids and versions, never documents (NOTIFY payloads must stay under 8 KB).
+/// After the listener reconnects, hub clients are told to resync and subscribers get null.
 /// </summary>
 public sealed class IncidentChangeFeed(
     NpgsqlDataSource db,
     IDocumentStore store,
     IHubContext<BoardHub, IBoardClient<IncidentCard>> hub,
     Jurisdictions.JurisdictionTree tree,
-    ILogger<IncidentChangeFeed> log) : BackgroundService
+    ILogger<IncidentChangeFeed> log) : LiveFeed<Guid, IncidentCard>(db, Channel, "board", log)
 {
     public const string Channel = "dispatch_incident_changes";
-
-    readonly Channel<Guid> _changed = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new() { SingleReader = true });
-    readonly Subscribers<IncidentCard?> _subscribers = new(log, "board");
-    NotificationListener? _listener;
 
     /// <summary>Queues the notice in the session's transaction; it is sent if and when the commit succeeds.</summary>
     /// <remarks>
@@ -36,55 +32,23 @@ public sealed class IncidentChangeFeed(
     public static void Notify(IDocumentSession session, Guid incidentId, long version) =>
         session.QueueSqlCommand($"NOTIFY {Channel}, '{JsonSerializer.Serialize(new Notice(incidentId, version))}'");
 
-    /// <summary>
-    /// Calls <paramref name="onChange"/> with each changed card, and with null when changes may have been
-    /// missed (the listener lost its connection) so the subscriber reloads what it shows.
-    /// </summary>
-    public IDisposable Subscribe(Func<IncidentCard?, Task> onChange) => _subscribers.Add(onChange);
-
-    public override async Task StartAsync(CancellationToken ct)
+    protected override bool TryRead(string payload, out Guid id)
     {
-        _listener = new NotificationListener(db, [Channel],
-            (_, payload) =>
-            {
-                if (JsonSerializer.Deserialize<Notice>(payload) is { } notice) _changed.Writer.TryWrite(notice.Id);
-            },
-            // Notices sent while the listener was away are gone: tell every view to reload.
-            () => Publish(null), log);
-        await _listener.StartAsync(ct);
-        await base.StartAsync(ct);
+        var notice = JsonSerializer.Deserialize<Notice>(payload);
+        id = notice?.Id ?? default;
+        return notice is not null;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
+    protected override async IAsyncEnumerable<IncidentCard> Load(IReadOnlyCollection<Guid> batch)
     {
-        var fanOut = FanOut(ct);
-        await _listener!.RunAsync(ct);
-        _changed.Writer.TryComplete();
-        await fanOut;
+        await using var query = store.QuerySession();
+        foreach (var card in await query.LoadManyAsync<IncidentCard>(CancellationToken.None, batch)) yield return card;
     }
 
-    async Task FanOut(CancellationToken ct)
-    {
-        var batch = new HashSet<Guid>();
-        while (await _changed.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            // Take whatever has arrived: a burst becomes one query.
-            batch.Clear();
-            while (batch.Count < 500 && _changed.Reader.TryRead(out var id)) batch.Add(id);
-            try
-            {
-                await using var query = store.QuerySession();
-                var cards = await query.LoadManyAsync<IncidentCard>(CancellationToken.None, batch);
-                foreach (var card in cards) await Publish(card);
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "Could not push {Count} changed incidents", batch.Count);
-            }
-        }
-    }
+    protected override void LogFailure(Exception ex, IReadOnlyCollection<Guid> batch) =>
+        Log.LogError(ex, "Could not push {Count} changed incidents", batch.Count);
 
-    async Task Publish(IncidentCard? card)
+    protected override async Task Publish(IncidentCard? card)
     {
         if (card is null) await hub.Clients.All.Resync();
         else
@@ -100,7 +64,7 @@ public sealed class IncidentChangeFeed(
                 if (before.Count > 0) await hub.Clients.Groups(before).CardLeft(card.Id);
             }
         }
-        await _subscribers.Publish(card);
+        await base.Publish(card);
     }
 
     sealed record Notice(Guid Id, long V);

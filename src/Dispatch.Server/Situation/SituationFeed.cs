@@ -4,20 +4,19 @@ using Dispatch.Server.Live;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Units;
 using Marten;
-using Npgsql;
 
 namespace Dispatch.Server.Situation;
 
 /// <summary>
 /// The situation screens' source on this node: one <see cref="SituationLedger"/> kept from the pushes every console
 /// already gets (<see cref="IncidentChangeFeed"/>, <see cref="UnitFeed"/>) and from the surge notices
-/// (<see cref="SurgeChannel"/>). Bursts are coalesced: after a change, screens hear one "changed" at most every
+/// (<see cref="SurgeChannel"/>, through <see cref="SurgeFeed"/>). Bursts are coalesced: after a change, screens hear one "changed" at most every
 /// <see cref="SituationOptions.Coalesce"/>, and each scope's picture is computed once per change however many screens
 /// show it. The clock (injected) wakes it at the next hour, the next deadline and at midnight, when the day rolls over.
 /// Nothing polls: between pushes and those instants it does nothing.
 /// </summary>
 public sealed class SituationFeed(
-    IDocumentStore store, NpgsqlDataSource db, IncidentChangeFeed incidents, UnitFeed units, SituationLedger ledger,
+    IDocumentStore store, IncidentChangeFeed incidents, UnitFeed units, SurgeFeed surges, SituationLedger ledger,
     SituationOptions options, TimeProvider clock, ILogger<SituationFeed> log) : BackgroundService
 {
     /// <summary>NOTIFY channel for "this surge stream changed" (payload: the stream id).</summary>
@@ -30,12 +29,11 @@ public sealed class SituationFeed(
     readonly Lock _gate = new();
     readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Dictionary<(string Scope, string Culture), SituationPicture> _pictures = [];
-    Func<Task>[] _handlers = [];
+    readonly Subscribers<long> _screens = new(log, "situation screen");
     bool _flushPending, _reloadPending, _kpisPending;
     long _generation;
     ITimer? _tick;
-    NotificationListener? _listener;
-    IDisposable? _incidentSubscription, _unitSubscription;
+    IDisposable? _incidentSubscription, _unitSubscription, _surgeSubscription;
     CancellationToken _stopping;
 
     /// <summary>Completes once the past days and today have been loaded (the surge watch waits for it).</summary>
@@ -48,11 +46,7 @@ public sealed class SituationFeed(
     public static void Notify(IDocumentSession session, Guid surgeStreamId) => session.QueueSqlCommand($"NOTIFY {SurgeChannel}, '{surgeStreamId}'");
 
     /// <summary>Calls <paramref name="onChanged"/> after each coalesced burst of changes (and at the clock's ticks).</summary>
-    public IDisposable Subscribe(Func<Task> onChanged)
-    {
-        lock (_gate) _handlers = [.. _handlers, onChanged];
-        return new Unsubscriber(() => { lock (_gate) _handlers = [.. _handlers.Where(h => h != onChanged)]; });
-    }
+    public IDisposable Subscribe(Func<Task> onChanged) => _screens.Add(_ => onChanged());
 
     /// <summary>The picture of <paramref name="scope"/> now, in <paramref name="culture"/> (one computation per change, shared).</summary>
     public SituationPicture Picture(string scope, CultureInfo culture)
@@ -78,12 +72,7 @@ public sealed class SituationFeed(
         // Hear first, then load: a change committed while loading is applied either way (newest version wins).
         _incidentSubscription = incidents.Subscribe(card => card is null ? Reload() : Apply(l => l.Apply(card)));
         _unitSubscription = units.Subscribe(unit => unit is null ? Reload() : Apply(l => l.Apply(unit)));
-        Func<Task> missed = Reload;
-        _listener = new NotificationListener(db, [SurgeChannel], (channel, payload) =>
-        {
-            if (Guid.TryParse(payload, out var id)) _ = LoadSurge(id);
-        }, missed, log);
-        await _listener.StartAsync(ct);
+        _surgeSubscription = surges.Subscribe(surge => surge is null ? Reload() : Apply(l => l.Apply(surge)));
         await base.StartAsync(ct);
     }
 
@@ -101,7 +90,6 @@ public sealed class SituationFeed(
             _loaded.TrySetResult();
         }
         Tick();
-        await _listener!.RunAsync(ct);
     }
 
     async Task Load(bool history, CancellationToken ct)
@@ -158,16 +146,6 @@ public sealed class SituationFeed(
         try { await Load(history: false, _stopping); }
         catch (Exception ex) when (!_stopping.IsCancellationRequested) { log.LogWarning(ex, "Reloading the situation failed"); }
         finally { lock (_gate) _reloadPending = false; }
-    }
-
-    async Task LoadSurge(Guid id)
-    {
-        try
-        {
-            await using var query = store.QuerySession();
-            if (await query.LoadAsync<SurgeCard>(id, _stopping) is { } surge) await Apply(l => l.Apply(surge));
-        }
-        catch (Exception ex) when (!_stopping.IsCancellationRequested) { log.LogWarning(ex, "Could not load surge {Id}", id); }
     }
 
     Task Apply(Func<SituationLedger, bool> change)
@@ -229,18 +207,13 @@ public sealed class SituationFeed(
 
     async Task Publish()
     {
-        Func<Task>[] handlers;
+        long generation;
         lock (_gate)
         {
             _pictures.Clear();
-            Interlocked.Increment(ref _generation);
-            handlers = _handlers;
+            generation = Interlocked.Increment(ref _generation);
         }
-        await Task.WhenAll(handlers.Select(async handler =>
-        {
-            try { await handler(); }
-            catch (Exception ex) { log.LogWarning(ex, "A situation screen failed to take a change"); }
-        }));
+        await _screens.Publish(generation);
         // A change may have brought an earlier deadline than the one the timer waits for.
         if (!_stopping.IsCancellationRequested) Tick();
     }
@@ -280,13 +253,8 @@ public sealed class SituationFeed(
     {
         _incidentSubscription?.Dispose();
         _unitSubscription?.Dispose();
+        _surgeSubscription?.Dispose();
         if (_tick is not null) await _tick.DisposeAsync();
         await base.StopAsync(ct);
-    }
-
-    sealed class Unsubscriber(Action dispose) : IDisposable
-    {
-        int _disposed;
-        public void Dispose() { if (Interlocked.Exchange(ref _disposed, 1) == 0) dispose(); }
     }
 }

@@ -62,6 +62,8 @@ public static class SituationSetup
         builder.Services.AddSingleton(situation);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<SituationLedger>();
+        builder.Services.AddSingleton<SurgeFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SurgeFeed>());
         builder.Services.AddSingleton<SituationFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SituationFeed>());
         builder.Services.AddSingleton<SurgeWatch>();

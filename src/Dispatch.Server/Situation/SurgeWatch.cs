@@ -1,4 +1,5 @@
 using Dispatch.Domain.Warning;
+using Dispatch.Server.Live;
 using JasperFx;
 using Dispatch.Server.Pipeline;
 
@@ -21,17 +22,20 @@ public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed 
     Jurisdictions.JurisdictionTree tree, ILogger<SurgeWatch> log)
     : BackgroundService
 {
-    static readonly TimeSpan LongestNap = TimeSpan.FromHours(1);
+    /// <summary>The watch looks at least this often (the quarter-hours come sooner anyway).</summary>
+    internal static readonly TimeSpan LongestNap = TimeSpan.FromHours(1);
 
-    readonly Lock _gate = new();
-    TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    long _rounds;
+    readonly ClockedLoop _loop = new(clock, LongestNap, log, "surge watch");
 
     /// <summary>Rounds completed so far.</summary>
-    public long Rounds => Interlocked.Read(ref _rounds);
+    public long Rounds => _loop.Rounds;
 
     /// <summary>Raised after each round, with the clock's time the round looked at.</summary>
-    public event Action<DateTimeOffset>? RoundCompleted;
+    public event Action<DateTimeOffset>? RoundCompleted
+    {
+        add => _loop.RoundCompleted += value;
+        remove => _loop.RoundCompleted -= value;
+    }
 
     /// <summary>
     /// Raised once per surge across all nodes, after its <see cref="SurgeDetected"/> committed, on the node that recorded
@@ -45,37 +49,10 @@ public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed 
         catch (OperationCanceledException) { return; }
         using var changes = feed.Subscribe(() =>
         {
-            lock (_gate) _wake.TrySetResult();
+            _loop.Wake();
             return Task.CompletedTask;
         });
-        while (!ct.IsCancellationRequested)
-        {
-            TaskCompletionSource wake;
-            lock (_gate) wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var now = clock.GetUtcNow();
-            DateTimeOffset next;
-            try
-            {
-                next = await Round(now, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "The surge watch failed a round; trying again shortly");
-                next = clock.GetUtcNow().AddSeconds(5);
-            }
-            Interlocked.Increment(ref _rounds);
-            RoundCompleted?.Invoke(now);
-            var nap = next - clock.GetUtcNow();
-            if (nap <= TimeSpan.Zero) continue;
-            try
-            {
-                var sleep = Task.Delay(nap < LongestNap ? nap : LongestNap, clock, ct);
-                if (clock.GetUtcNow() >= next) continue;
-                await Task.WhenAny(sleep, wake.Task);
-            }
-            catch (OperationCanceledException) { break; }
-        }
+        await _loop.RunAsync(async (now, token) => (await Round(now, token), now), ct);
     }
 
     /// <summary>One look at every pair with reports in the window or a running surge; returns when to look again.</summary>

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Components;
+
+namespace Dispatch.Server.Components.Shared;
+
+/// <summary>
+/// A component that shows live data, as ENGINEERING-NOTES "Pushing into Blazor Server circuits" says: it listens from
+/// <c>OnAfterRenderAsync(firstRender)</c> (<see cref="Listen{T}"/>), handles each push on its circuit's dispatcher in the
+/// console's culture (pushes come on the feed's thread), hands a failure to the circuit (<c>DispatchExceptionAsync</c>),
+/// does nothing once disposed, and stops listening when disposed. A component states only what it listens to and what
+/// it does with a change.
+/// </summary>
+public abstract class LiveComponent : ComponentBase, IDisposable
+{
+    readonly Lock _gate = new();
+    readonly List<IDisposable> _subscriptions = [];
+    volatile bool _disposed;
+
+    /// <summary>The console's language, captured when the component is made (on the circuit).</summary>
+    protected CircuitCulture Culture { get; } = CircuitCulture.Current;
+
+    protected bool Disposed => _disposed;
+
+    /// <summary>
+    /// Subscribes <paramref name="onChange"/> through <paramref name="subscribe"/> (a feed's <c>Subscribe</c>) until the
+    /// component is disposed. <paramref name="concerns"/> picks, on the feed's thread, the changes worth a turn on the circuit.
+    /// </summary>
+    protected void Listen<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<T, Task> onChange, Func<T, bool>? concerns = null) =>
+        Keep(subscribe(change => concerns is null || concerns(change) ? OnCircuit(() => onChange(change)) : Task.CompletedTask));
+
+    /// <summary>The same, for a feed (or the circuit's reconnect) that says only "changed".</summary>
+    protected void Listen(Func<Func<Task>, IDisposable> subscribe, Func<Task> onChange) =>
+        Keep(subscribe(() => OnCircuit(onChange)));
+
+    /// <summary>Runs pushed work (a change, a timer) on the circuit: in the console's culture, not once disposed, failures to the circuit.</summary>
+    protected Task OnCircuit(Func<Task> work)
+    {
+        if (_disposed) return Task.CompletedTask;
+        return InvokeAsync(async () =>
+        {
+            if (_disposed) return;
+            try
+            {
+                Culture.Apply();
+                await work();
+            }
+            catch (Exception ex) { await DispatchExceptionAsync(ex); }
+        });
+    }
+
+    void Keep(IDisposable subscription)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _subscriptions.Add(subscription);
+                return;
+            }
+        }
+        subscription.Dispose();
+    }
+
+    public void Dispose()
+    {
+        IDisposable[] subscriptions;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            subscriptions = [.. _subscriptions];
+        }
+        foreach (var subscription in subscriptions) subscription.Dispose();
+        OnDisposed();
+    }
+
+    /// <summary>What else the component lets go of (timers, handlers) when it goes.</summary>
+    protected virtual void OnDisposed() { }
+}
