@@ -21,36 +21,13 @@ namespace Dispatch.Server.Units;
 /// </summary>
 public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users users, UnitTimers timers, ILogger<UnitService> log)
 {
-    /// <summary>Dispatchers manage and send the units whose home lies in their jurisdiction.</summary>
-    public static bool MayCommand(Actor actor, string homePath) =>
-        actor.Grants.Any(g => g.Role == Role.Dispatcher && AccessRules.Covers(g.Scope, homePath));
-
-    /// <summary>A unit's own device moves it through its statuses and reports its position; only dispatchers send it.</summary>
-    public static bool MayCommand(Actor actor, Unit unit, UnitCommand command) =>
-        MayCommand(actor, unit.HomePath) || command is not DispatchUnit && IsUnit(actor, unit.Login);
-
-    public static bool IsUnit(Actor actor, string? unitLogin) => unitLogin is not null && actor.Login == unitLogin;
-
-    /// <summary>
-    /// Who may send a unit to an incident (what <see cref="Handle"/> checks for <see cref="DispatchUnit"/>): a dispatcher
-    /// covering the unit's home who also dispatches the incident (covers its command centre).
-    /// </summary>
-    public static bool MaySend(Actor actor, string unitHomePath, IncidentScope incident) =>
-        MayCommand(actor, unitHomePath) && AccessRules.Allows(actor, IncidentAction.Assign, incident);
-
-    public static bool MayRead(Actor actor, UnitRosterEntry unit) =>
-        IsUnit(actor, unit.Login) ||
-        actor.Grants.Any(g =>
-            g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker && AccessRules.Covers(g.Scope, unit.HomePath) ||
-            g.Role is Role.Handler or Role.FieldUnit && g.Department == unit.Department && AccessRules.Covers(g.Scope, unit.HomePath));
-
     /// <summary>
     /// Puts a unit on the roll. With <paramref name="password"/> the unit gets its own sign-in, <see cref="RegisterUnit.Login"/>,
     /// a field-unit role at its home for its department, created in the same transaction.
     /// </summary>
     public async Task<UnitOutcome> Register(Actor actor, RegisterUnit command, string? password = null, CancellationToken ct = default)
     {
-        if (!MayCommand(actor, command.HomePath)) return await Deny(actor, "register", command.HomePath, ct);
+        if (!AccessRules.MayCommandUnits(actor, command.HomePath)) return await Deny(actor, "register", command.HomePath, ct);
         var decision = UnitDecider.Register(null, command with { By = actor.Login }, clock.GetUtcNow());
         if (decision.Refusal is { } refusal) return new UnitOutcome.Refused(refusal);
         var registered = (UnitRegistered)decision.Events[0];
@@ -94,7 +71,7 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
             var incident = incidentId is { } iid ? await session.Events.FetchForExclusiveWriting<Incident>(iid, ct) : null;
             var stream = await session.Events.FetchForExclusiveWriting<Unit>(unitId, ct);
             if (stream.Aggregate is not { } unit) return new UnitOutcome.NotFound(unitId);
-            if (!MayCommand(actor, unit, command)) return await Deny(actor, Name(command), unit.HomePath, ct);
+            if (!AccessRules.MayCommand(actor, unit, command)) return await Deny(actor, Name(command), unit.HomePath, ct);
             if (command is DispatchUnit && incident?.Aggregate is null)
                 return new UnitOutcome.Refused(new Refusal("dispatch.no-incident", "There is no incident {0} to send unit {1} to.", incidentId!, unit.CallSign));
             if (command is not (DispatchUnit or ReportPosition or GoOnDuty) && unit.IncidentId != incidentId)
@@ -148,7 +125,7 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
     {
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<UnitRosterEntry>(unitId, ct) is not { } unit) return new UnitOutcome.NotFound(unitId);
-        if (!MayCommand(actor, unit.HomePath)) return await Deny(actor, "message", unit.HomePath, ct);
+        if (!AccessRules.MayCommandUnits(actor, unit.HomePath)) return await Deny(actor, "message", unit.HomePath, ct);
         var now = clock.GetUtcNow();
         UnitMailbox.Post(session, unitId, UnitMessageKind.Text, new { From = actor.Login, FromName = actor.Name, Text = text }, now);
         AuditTrail.Record(session, clock, actor.Login, "unit.message", unit.HomePath, $"{unit.CallSign}: {text}");
@@ -167,16 +144,16 @@ public sealed class UnitService(IDocumentStore store, TimeProvider clock, Users 
                 var detail = await session.LoadAsync<IncidentDetail>(incident.Id, ct);
                 UnitMailbox.Post(session, unit.Id, UnitMessageKind.Assignment, Assignment(incident, detail, actor.Login), now);
                 break;
-            case GoOnDuty when IsUnit(actor, unit.Login):
+            case GoOnDuty when AccessRules.IsUnit(actor, unit.Login):
                 // Messages kept while it was off duty are due now.
                 UnitMailbox.Wake(session, unit.Id);
                 break;
             case ReportPosition:
                 break;
-            case ReleaseUnit when !IsUnit(actor, unit.Login):
+            case ReleaseUnit when !AccessRules.IsUnit(actor, unit.Login):
                 UnitMailbox.Post(session, unit.Id, UnitMessageKind.Released, new { unit.IncidentId, unit.IncidentNumber, By = actor.Login }, now);
                 break;
-            case var _ when !IsUnit(actor, unit.Login):
+            case var _ when !AccessRules.IsUnit(actor, unit.Login):
                 UnitMailbox.Post(session, unit.Id, UnitMessageKind.Status, new { Command = Name(command), unit.IncidentNumber, By = actor.Login }, now);
                 break;
         }
