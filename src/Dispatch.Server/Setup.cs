@@ -29,6 +29,7 @@ public static class Setup
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IncidentNumbers>();
         builder.Services.AddSingleton<IncidentService>();
+        builder.Services.AddSingleton<IncidentReaders>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return builder;
     }

@@ -31,7 +31,7 @@ public sealed record ChatHistory(IReadOnlyList<ChatMessage> Messages, bool HasMo
 /// </summary>
 public sealed partial class ChatService(
     IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents, UnitService units,
-    UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals)
+    UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals, IncidentReaders readers)
 {
     public const int PageSize = 50;
     public const int MaxPageSize = 200;
