@@ -126,7 +126,6 @@ public sealed partial class ChatService
         return await query.Called(callSign, ct);
     }
 
-    /// <summary>The department a person acts for on the incident: the lead if it is theirs, else one they assist with.</summary>
     ChatOutcome Reported(CommandOutcome outcome, IncidentCard card, ChatLine chat) => outcome switch
     {
         CommandOutcome.Done => Done(card, chat),
