@@ -3,6 +3,7 @@ using Dispatch.Server.Audit;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Tests.Access;
 using Dispatch.Server.Tests.Infrastructure;
+using System.Net.Http.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -103,6 +104,36 @@ public class IncidentReaderTests(DispatchApp app) : IClassFixture<DispatchApp>
             Assert.All(steady, card => Assert.Equal(board.Contains(card.Id), reader.Sees(card)));
             Assert.Contains(steady, c => c.Id == assigned.Id);
         }
+    }
+
+    [Fact]
+    public async Task A_unit_sent_to_a_neighbouring_town_reads_the_incident_it_is_on_masked()
+    {
+        var scopes = new Scopes(app);
+        var incident = await ReportedIn(scopes.OtherTown);
+        await app.Client().CommandOk(incident.Id, "accept");
+        await app.Client().CommandOk(incident.Id, "assign", new { department = Steps.Department });
+        var login = Api.Unique("reader-unit");
+        using var registered = await app.Client().PostAsJsonAsync("/api/units", new
+        {
+            callSign = "读者-" + Api.Unique("")[1..6], department = Steps.Department, jurisdiction = scopes.Town.Code,
+            capabilities = new[] { "enforcement" }, members = new[] { "王强" }, login, password = DispatchApp.Password,
+        });
+        await registered.ShouldBe(System.Net.HttpStatusCode.OK);
+        var unit = (await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        var crew = ReaderAs(login, new Grant(Role.FieldUnit, scopes.Town.Path, Steps.Department));
+        Assert.IsType<IncidentRead.Denied>(await crew.Detail(incident.Id, auditDenied: false));
+        Assert.Null(await crew.Card(incident.Number));
+
+        foreach (var (action, body) in new (string, object)[] { ("on-duty", new { }), ("dispatch", new { incidentId = incident.Id }) })
+        {
+            using var sent = await app.Client().PostAsJsonAsync($"/api/units/{unit}/{action}", body);
+            await sent.ShouldBe(System.Net.HttpStatusCode.OK);
+        }
+
+        var read = Assert.IsType<IncidentRead.Shown>(await crew.Detail(incident.Id));
+        Assert.True(read.Detail.CallerMasked);
+        Assert.Equal(incident.Id, (await crew.Card(incident.Number))?.Id);
     }
 
     static async Task<IReadOnlyList<IncidentCard>> AllCards(IDocumentStore store)
