@@ -29,6 +29,7 @@ public static class Setup
         builder.Services.AddSingleton<IncidentNumbers>();
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
+        builder.Services.AddSingleton<IncidentReaders>();
         builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
         return builder;
     }

@@ -1,5 +1,6 @@
 using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Units;
 
 namespace Dispatch.Domain.Access;
 
@@ -54,6 +55,12 @@ public sealed record IncidentScope(string Path, string? LeadDepartment, CommandL
 
     public static IncidentScope Of(Incident incident) =>
         new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment, incident.Level, [.. incident.Assisting]);
+}
+
+/// <summary>What the access rules need to know of a unit: its own sign-in, its department and its home in the tree.</summary>
+public sealed record UnitScope(string? Login, string Department, string HomePath)
+{
+    public static UnitScope Of(Unit unit) => new(unit.Login, unit.Department, unit.HomePath);
 }
 
 /// <summary>What can be done to an incident. Each API action and each console button maps to one.</summary>
@@ -181,6 +188,57 @@ public static class AccessRules
         };
         return destination is null || Allows(actor, action, incident with { Path = destination }, department);
     }
+
+    /// <summary>
+    /// The department this person's department work on the incident (acknowledge, progress, return, resolve) is done in
+    /// the name of. Jurisdiction counts: of the departments they hold a role for where the incident lies, the lead, else
+    /// one assisting — a department held elsewhere cannot work here (<see cref="Allows(Actor, IncidentAction, IncidentScope, string?)"/>
+    /// would deny it). When none of those is on it, their only department if they have one (a unit sent to a neighbouring
+    /// town works in its own name; the rules then refuse or allow), else none.
+    /// </summary>
+    public static string? ActingDepartment(Actor actor, IncidentScope incident)
+    {
+        var here = actor.Grants.Where(g => Grant.NeedsDepartment(g.Role) && g.Department is not null && Covers(g.Scope, incident.Path))
+            .Select(g => g.Department!).ToHashSet();
+        if (incident.LeadDepartment is { } lead && here.Contains(lead)) return lead;
+        if (incident.Assisting?.FirstOrDefault(here.Contains) is { } assisting) return assisting;
+        var mine = actor.Grants.Where(g => Grant.NeedsDepartment(g.Role)).Select(g => g.Department).OfType<string>().Distinct().ToList();
+        return mine.Count == 1 ? mine[0] : null;
+    }
+
+    /// <summary>Dispatchers manage and send the units whose home lies in their jurisdiction.</summary>
+    public static bool MayCommandUnits(Actor actor, string homePath) =>
+        actor.Grants.Any(g => g.Role == Role.Dispatcher && Covers(g.Scope, homePath));
+
+    /// <summary>A unit's own device moves it through its statuses and reports its position; only dispatchers send it.</summary>
+    public static bool MayCommand(Actor actor, Unit unit, UnitCommand command) =>
+        MayCommandUnits(actor, unit.HomePath) || command is not DispatchUnit && IsUnit(actor, unit.Login);
+
+    /// <summary>Whether the actor is the unit's own sign-in (its device).</summary>
+    public static bool IsUnit(Actor actor, string? unitLogin) => unitLogin is not null && actor.Login == unitLogin;
+
+    /// <summary>
+    /// Who may send a unit to an incident: a dispatcher covering the unit's home who also dispatches the incident
+    /// (covers its command centre).
+    /// </summary>
+    public static bool MaySend(Actor actor, string unitHomePath, IncidentScope incident) =>
+        MayCommandUnits(actor, unitHomePath) && Allows(actor, IncidentAction.Assign, incident);
+
+    /// <summary>
+    /// Who sees a unit: the unit itself; dispatchers, leaders and call-takers over its home; handlers and units of its
+    /// department over its home.
+    /// </summary>
+    public static bool MayRead(Actor actor, UnitScope unit) =>
+        IsUnit(actor, unit.Login) ||
+        actor.Grants.Any(g =>
+            g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker && Covers(g.Scope, unit.HomePath) ||
+            g.Role is Role.Handler or Role.FieldUnit && g.Department == unit.Department && Covers(g.Scope, unit.HomePath));
+
+    /// <summary>Leaders and administrators read the audit trail, each in their own scope.</summary>
+    public static bool MayReadAudit(Actor actor) => actor.Grants.Any(g => g.Role is Role.Leader or Role.Admin);
+
+    /// <summary>Leaders and administrators read the performance figures (KPIs), each in their own scope.</summary>
+    public static bool MayReadKpis(Actor actor) => actor.Grants.Any(g => g.Role is Role.Leader or Role.Admin);
 
     /// <summary>The scopes in which the actor may take <paramref name="action"/> (for queries and pickers).</summary>
     public static IEnumerable<Grant> GrantsFor(Actor actor, IncidentAction action) =>

@@ -20,6 +20,17 @@ public enum IncidentState
     Merged,
 }
 
+public static class IncidentStates
+{
+    /// <summary>
+    /// The work on it is over: resolved (only the callback and closing remain), closed, cancelled, or merged into
+    /// another. Nothing is sent to it, escalated or matched as a duplicate. Not the same as leaving the board
+    /// (<see cref="Incident.IsOpen"/>): a resolved incident stays there until it is closed.
+    /// </summary>
+    public static bool IsFinished(this IncidentState state) =>
+        state is IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged;
+}
+
 /// <summary>
 /// The write model of one incident: only what the rules need to decide, folded from the stream by
 /// <see cref="Evolve"/> (Marten's live aggregation calls the same function).

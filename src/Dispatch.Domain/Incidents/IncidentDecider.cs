@@ -215,7 +215,8 @@ public static class IncidentDecider
 
     static bool SameSet(Departments a, IReadOnlyList<string>? b) => a.Equals(Departments.Of(b));
 
-    static bool Finished(Incident i) => i.State is IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled;
+    // Merged incidents never get here (IncidentMerging.Screen); the one definition covers them anyway.
+    static bool Finished(Incident i) => i.State.IsFinished();
 
     static Decision Override(Incident i, OverrideRouting c, DateTimeOffset now)
     {

@@ -40,7 +40,7 @@ public static class UnitsOnIncident
     /// </summary>
     public static UnitOnIncidentDecision Dispatch(Incident incident, Unit unit, string by, DateTimeOffset now, UnitTimers? timers = null)
     {
-        if (incident.State is IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged)
+        if (incident.State.IsFinished())
             return UnitOnIncidentDecision.Refuse(new Refusal("dispatch.incident-finished",
                 "Incident {0} is {1}; units are sent only to open incidents.", incident.Number, incident.State));
         if (incident.LeadDepartment is null)

@@ -15,8 +15,6 @@ public sealed class AuditLog(IDocumentStore store)
 {
     public const int MaxLimit = 1000;
 
-    public static bool MayRead(Actor actor) => actor.Grants.Any(g => g.Role is Role.Leader or Role.Admin);
-
     public async Task<IReadOnlyList<AuditEntry>> Read(Actor reader, AuditFilter filter, CancellationToken ct = default)
     {
         var scopes = reader.Grants.Where(g => g.Role is Role.Leader or Role.Admin).Select(g => g.Scope).Distinct().ToList();
@@ -61,7 +59,7 @@ public static class AuditApi
                 DateTimeOffset? to, int? limit, CancellationToken ct) =>
             {
                 var actor = http.Actor();
-                if (!AuditLog.MayRead(actor))
+                if (!AccessRules.MayReadAudit(actor))
                 {
                     await AuditTrail.Write(store: http.RequestServices.GetRequiredService<IDocumentStore>(),
                         clock: http.RequestServices.GetRequiredService<TimeProvider>(), actor.Login, "audit.read", "", "denied",

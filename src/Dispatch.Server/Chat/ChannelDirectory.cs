@@ -21,7 +21,7 @@ public sealed record ChannelSummary(string Key, ChannelKind Kind, string Title, 
 /// (<see cref="Channels.StandingFor"/>); an incident's channel is listed for its members while it is open; a direct
 /// channel once someone has written in it.
 /// </summary>
-public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IStringLocalizer<Ui> text)
+public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IStringLocalizer<Ui> text, IncidentReaders readers)
 {
     /// <summary>How many incident channels the list shows beyond those with unread messages (the most recently active).</summary>
     const int RecentIncidentChannels = 40;
@@ -43,7 +43,7 @@ public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IS
 
         // Incident channels: the open incidents the person is a member of (their centre's, their departments', their unit's).
         var me = actor.Has(Role.FieldUnit) ? await query.SignedInAs(actor.Login, ct) : null;
-        foreach (var card in await BoardQuery.Visible(query, actor, ct))
+        foreach (var card in await readers.For(actor).Board(query, ct))
         {
             var units = me is not null && card.Units.Any(u => u.Id == me.Id) ? new[] { actor.Login } : [];
             if (Channels.IsIncidentMember(actor, card.Scope(), units)) channels.Add((Channels.Incident(card.Id), card));
@@ -112,5 +112,5 @@ public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IS
         };
     }
 
-    public string PlaceName(string path) => tree.Find(path.Split('/')[^1])?.Name ?? path;
+    public string PlaceName(string path) => tree.NameOf(path);
 }

@@ -72,7 +72,7 @@ public sealed partial class ChatService
         var (asButton, invalid) = AsTheButton(command);
         if (invalid is not null) return invalid;
 
-        var department = DepartmentFor(actor, card!);
+        var department = AccessRules.ActingDepartment(actor, card!.Scope());
         IncidentCommand? incidentCommand = command switch
         {
             AcceptCommand => new AcceptIncident(""),
@@ -205,15 +205,14 @@ public sealed partial class ChatService
     /// <summary>The incident a command acts on: named with #number, or the channel's own.</summary>
     async Task<(IncidentCard? Card, ChatOutcome.Refused? Refused)> IncidentFor(Actor actor, ChannelContext context, ChatCommand command, CancellationToken ct)
     {
-        await using var query = store.QuerySession();
         IncidentCard? card;
         if (command.Incident is { } number)
         {
-            card = await query.Query<IncidentCard>().FirstOrDefaultAsync(c => c.Number == number, ct);
             // Not found and not yours read the same: numbers outside one's scope are not confirmed.
-            if (card is null || !AccessRules.Allows(actor, IncidentAction.Read, card.Scope()) && !await IsOn(actor, card, ct))
-                return (null, new("command.unknown-incident", words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", number)));
-            return (card, null);
+            card = await readers.For(actor).Card(number, ct);
+            return card is null
+                ? (null, new("command.unknown-incident", words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", number)))
+                : (card, null);
         }
         if (context.Channel.IncidentId is not { } id)
         {
@@ -221,14 +220,12 @@ public sealed partial class ChatService
                 words.Say("chat.error.command.which-incident", "Name the incident with #number: this channel is not an incident's."),
                 SlashCommands.HelpFor(command).Usage));
         }
+        await using var query = store.QuerySession();
         card = await query.LoadAsync<IncidentCard>(id, ct);
         return card is null
             ? (null, new("command.unknown-incident", words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", id)))
             : (card, null);
     }
-
-    async Task<bool> IsOn(Actor actor, IncidentCard card, CancellationToken ct) =>
-        await UnitOf(actor, ct) is { } unit && card.Units.Any(u => u.Id == unit.Id);
 
     async Task<UnitRosterEntry?> UnitOf(Actor actor, CancellationToken ct)
     {
@@ -241,13 +238,6 @@ public sealed partial class ChatService
     {
         await using var query = store.QuerySession();
         return await query.Called(callSign, ct);
-    }
-
-    /// <summary>The department a person acts for on the incident: the lead if it is theirs, else one they assist with.</summary>
-    static string? DepartmentFor(Actor actor, IncidentCard card)
-    {
-        var mine = ChannelDirectory.Departments(actor);
-        return mine.Contains(card.LeadDepartment ?? "") ? card.LeadDepartment : card.Assisting.FirstOrDefault(mine.Contains) ?? (mine.Count == 1 ? mine[0] : null);
     }
 
     ChatOutcome Reported(CommandOutcome outcome, IncidentCard card, ChatLine chat) => outcome switch
@@ -320,7 +310,7 @@ public sealed partial class ChatService
 
     async Task<ChatOutcome> UnitStatusOf(Actor actor, string callSign, CancellationToken ct)
     {
-        if (await UnitCalled(callSign, ct) is not { } unit || !UnitService.MayRead(actor, unit))
+        if (await UnitCalled(callSign, ct) is not { } unit || !AccessRules.MayRead(actor, unit.Scope()))
             return new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", callSign));
         var now = clock.GetUtcNow();
         var text = new StringBuilder($"{unit.CallSign} · {words.Department(unit.Department)} · {words.UnitStatus(unit.Status)} · {city.ToLocal(unit.StatusSince):HH:mm}");

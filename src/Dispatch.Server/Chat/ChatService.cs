@@ -32,7 +32,8 @@ public sealed record ChatHistory(IReadOnlyList<ChatMessage> Messages, bool HasMo
 /// </summary>
 public sealed partial class ChatService(
     Pipeline.CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents,
-    UnitService units, UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals, Jurisdictions.JurisdictionTree jurisdictions)
+    UnitService units, UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals, Jurisdictions.JurisdictionTree jurisdictions,
+    IncidentReaders readers)
 {
     public const int PageSize = 50;
     public const int MaxPageSize = 200;

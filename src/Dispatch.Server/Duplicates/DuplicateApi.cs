@@ -21,15 +21,12 @@ public static class DuplicateApi
         return app;
     }
 
-    static async Task<IResult> ForIncident(Guid id, HttpContext http, IQuerySession query, IncidentService incidents,
-        DuplicateFinder finder, CancellationToken ct)
+    static async Task<IResult> ForIncident(Guid id, HttpContext http, IncidentReaders readers, DuplicateFinder finder, CancellationToken ct)
     {
-        if (await query.LoadAsync<IncidentDetail>(id, ct) is not { } detail)
-            return TypedResults.Problem(statusCode: 404, title: "Unknown incident", detail: $"There is no incident {id}.");
-        var actor = http.Actor();
-        if (!AccessRules.Allows(actor, IncidentAction.Read, detail.Scope()))
-            return Forbidden(await incidents.DenyRead(actor, detail, ct));
-        return TypedResults.Ok(await finder.For(actor, detail, ct));
+        var read = await readers.For(http.Actor()).Detail(id, ct: ct);
+        return read is IncidentRead.Shown { Detail: var detail }
+            ? TypedResults.Ok(await finder.For(http.Actor(), detail, ct))
+            : IncidentApi.ReadResult(read, id, _ => Results.Empty);
     }
 
     /// <summary>GET /api/duplicates?category=&amp;lat=&amp;lon=: what a report being typed may duplicate, as of now.</summary>

@@ -63,7 +63,7 @@ public sealed class DuplicateFinder(IDocumentStore store, DuplicateRules rules)
     /// has no coordinates.
     /// </summary>
     public Task<IReadOnlyList<DuplicateCandidate>> For(Actor reader, IncidentDetail incident, CancellationToken ct = default) =>
-        incident is { Location: { } at, State: not (IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged) }
+        incident is { Location: { } at } && !incident.State.IsFinished()
             ? Find(reader, incident.Category, at, incident.ReportedAt, incident.Id, ct)
             : Task.FromResult<IReadOnlyList<DuplicateCandidate>>([]);
 

@@ -212,7 +212,7 @@ public sealed partial class Users(
     }
 
     UserView View(UserAccount u) => new(u.Id, u.Name,
-        u.Grants.Select(g => new GrantView(g.Role, Code(g.Scope), tree.Find(Code(g.Scope))?.Name ?? g.Scope, g.Department)).ToList(),
+        u.Grants.Select(g => new GrantView(g.Role, Code(g.Scope), tree.NameOf(g.Scope), g.Department)).ToList(),
         u.Disabled, u.UpdatedAt, u.UpdatedBy);
 
     static string Describe(UserAccount u) =>

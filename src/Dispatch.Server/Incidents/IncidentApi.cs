@@ -71,14 +71,16 @@ public static class IncidentApi
         return ToResult(await incidents.Handle(http.Actor(), id, command, body?.ExpectedVersion, Via.Api, ct), messages);
     }
 
-    static async Task<IResult> Detail(Guid id, HttpContext http, IQuerySession query, IncidentService incidents, CancellationToken ct)
+    static async Task<IResult> Detail(Guid id, HttpContext http, IncidentReaders readers, CancellationToken ct) =>
+        ReadResult(await readers.For(http.Actor()).Detail(id, ct: ct), id, detail => TypedResults.Ok(detail));
+
+    /// <summary>How a read of one incident answers over HTTP: 404 unknown, 403 (audited) outside the reader's rights.</summary>
+    internal static IResult ReadResult(IncidentRead read, Guid id, Func<IncidentDetail, IResult> shown) => read switch
     {
-        if (await query.LoadAsync<IncidentDetail>(id, ct) is not { } detail) return NotFound(id);
-        var actor = http.Actor();
-        if (!AccessRules.Allows(actor, IncidentAction.Read, detail.Scope()))
-            return Forbidden(await incidents.DenyRead(actor, detail, ct));
-        return TypedResults.Ok(detail.For(actor));
-    }
+        IncidentRead.Shown s => shown(s.Detail),
+        IncidentRead.Denied { Denial: { } denial } => Forbidden(denial),
+        _ => NotFound(id),
+    };
 
     public sealed record RevealRequest(string? Reason);
 
@@ -120,9 +122,9 @@ public static class IncidentApi
     }
 
     /// <summary>The open incidents the caller may see, most urgent and oldest first.</summary>
-    static async Task<IResult> Board(HttpContext http, IQuerySession query, string? state, string? category, string? urgency, CancellationToken ct)
+    static async Task<IResult> Board(HttpContext http, IncidentReaders readers, string? state, string? category, string? urgency, CancellationToken ct)
     {
-        var cards = await BoardQuery.Visible(query, http.Actor(), ct);
+        var cards = await readers.For(http.Actor()).Board(ct);
         IEnumerable<IncidentCard> shown = cards;
         if (Enum.TryParse<IncidentState>(state, true, out var s)) shown = shown.Where(c => c.State == s);
         if (!string.IsNullOrWhiteSpace(category)) shown = shown.Where(c => c.Category == category);
@@ -130,7 +132,7 @@ public static class IncidentApi
         return TypedResults.Ok(shown.OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ToList());
     }
 
-    static ProblemHttpResult Forbidden(Denial denial) =>
+    internal static ProblemHttpResult Forbidden(Denial denial) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: denial.Message,
             extensions: new Dictionary<string, object?> { ["code"] = denial.Code });
 

@@ -164,12 +164,6 @@ public sealed partial class IncidentService(
             $"{work.Actor.Login} may not {action} incident {number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.",
             id, number);
 
-    /// <summary>A read outside the reader's rights: logged and audited like a refused command.</summary>
-    public Task<Denial> DenyRead(Actor actor, IncidentDetail detail, CancellationToken ct) =>
-        pipeline.Deny(actor, Via.Console, "incident.read", detail.Scope().Path,
-            $"{actor.Login} may not read incident {detail.Number}: it lies at {(detail.Scope().Path.Length == 0 ? "the city" : detail.Scope().Path)}, outside what your roles cover.",
-            detail.Id, detail.Number, ct);
-
     /// <summary>
     /// The caller's details, unmasked, for a reason the reader gives: allowed to whoever sees them anyway and to
     /// dispatchers and leaders in scope; always written to the audit trail with who, when and why.

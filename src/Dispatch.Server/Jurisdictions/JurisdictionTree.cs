@@ -43,6 +43,13 @@ public sealed class JurisdictionTree
 
     public Jurisdiction? Find(string code) => _byCode.GetValueOrDefault(code);
 
+    /// <summary>
+    /// The name people read for the node at <paramref name="path"/> (<c>demo/dh/dh-01</c> → its town's name): a path ends
+    /// in its node's code and codes are unique. "" is the city; a path the tree does not know reads as itself.
+    /// </summary>
+    public string NameOf(string path) =>
+        path.Length == 0 ? City.Name : Find(path[(path.LastIndexOf('/') + 1)..])?.Name ?? path;
+
     public Jurisdiction this[string code] =>
         _byCode.TryGetValue(code, out var node) ? node : throw new KeyNotFoundException($"No jurisdiction has the code '{code}'.");
 

@@ -14,7 +14,7 @@ namespace Dispatch.Server.Live;
 /// connect and on every reconnect it calls <see cref="Board"/> to catch up.
 /// </summary>
 [Authorize]
-public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger<BoardHub> log) : Hub<IBoardClient<IncidentCard>>
+public sealed class BoardHub(IncidentReaders readers, ActorDirectory actors, ILogger<BoardHub> log) : Hub<IBoardClient<IncidentCard>>
 {
     public const string Path = BoardHubMethods.Path;
 
@@ -30,9 +30,9 @@ public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger
             return;
         }
         Context.Items[typeof(Actor)] = actor;
-        foreach (var grant in AccessRules.GrantsFor(actor, IncidentAction.Read).Distinct())
-            await Groups.AddToGroupAsync(Context.ConnectionId,
-                Group(grant.Scope, Grant.NeedsDepartment(grant.Role) ? grant.Department : null));
+        // The reader's scopes, the same the board query is cut along: the groups hear exactly the board's cards.
+        foreach (var (path, department) in readers.For(actor).Scopes)
+            await Groups.AddToGroupAsync(Context.ConnectionId, Group(path, department));
         await base.OnConnectedAsync();
     }
 
@@ -40,7 +40,7 @@ public sealed class BoardHub(IQuerySession query, ActorDirectory actors, ILogger
     public async Task<IReadOnlyList<IncidentCard>> Board()
     {
         if (Context.Items[typeof(Actor)] is not Actor actor) throw new HubException("Sign in first.");
-        var cards = await BoardQuery.Visible(query, actor);
+        var cards = await readers.For(actor).Board();
         log.LogDebug("{User} loaded {Count} cards over the hub", actor.Login, cards.Count);
         return cards;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dispatch.Domain.Access;
 using Dispatch.Domain.Intake;
 using Dispatch.Server.Audit;
 using Dispatch.Server.City;
@@ -61,7 +62,7 @@ public static class KpiApi
         string? from, string? to, string? by, bool? daily, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (!KpiReport.MayRead(actor))
+        if (!AccessRules.MayReadKpis(actor))
         {
             // Like the audit trail: the attempt is itself on the trail.
             await AuditTrail.Write(http.RequestServices.GetRequiredService<IDocumentStore>(), http.RequestServices.GetRequiredService<TimeProvider>(),

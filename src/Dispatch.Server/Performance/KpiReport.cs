@@ -34,8 +34,6 @@ public sealed record KpiRow(
 /// </summary>
 public sealed class KpiReport(IDocumentStore store, CityCatalog city, JurisdictionTree tree, TimeProvider clock)
 {
-    public static bool MayRead(Actor actor) => actor.Grants.Any(g => g.Role is Role.Leader or Role.Admin);
-
     /// <summary>The city's calendar day now: what an open range ends on.</summary>
     public DateOnly Today => KpiFold.DayOf(clock.GetUtcNow(), city.TimeZone);
 
@@ -80,7 +78,7 @@ public sealed class KpiReport(IDocumentStore store, CityCatalog city, Jurisdicti
     };
 
     string Name(string key, KpiGrouping by, CultureInfo culture) =>
-        by == KpiGrouping.Department ? city.DepartmentName(key, culture) : tree.Find(key)?.Name ?? key;
+        by == KpiGrouping.Department ? city.DepartmentName(key, culture) : tree.NameOf(key);
 
     static KpiRow Total(string key, string name, DateOnly? day, IEnumerable<KpiDay> rows)
     {

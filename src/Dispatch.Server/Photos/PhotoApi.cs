@@ -139,18 +139,10 @@ public static class PhotoApi
     }
 
     /// <summary>The photo's bytes, for whoever may read the incident; served as what they are, never sniffed as something else.</summary>
-    static async Task<IResult> Photo(Guid id, Guid photoId, HttpContext http, IQuerySession query, IncidentService incidents,
-        PhotoStore photos, CancellationToken ct)
+    static async Task<IResult> Photo(Guid id, Guid photoId, HttpContext http, IncidentReaders readers, PhotoStore photos, CancellationToken ct)
     {
-        if (await query.LoadAsync<IncidentDetail>(id, ct) is not { } detail)
-            return TypedResults.Problem(statusCode: 404, title: "Unknown incident", detail: $"There is no incident {id}.");
-        var actor = http.Actor();
-        if (!AccessRules.Allows(actor, IncidentAction.Read, detail.Scope()))
-        {
-            var denial = await incidents.DenyRead(actor, detail, ct);
-            return TypedResults.Problem(statusCode: 403, title: "Not allowed", detail: denial.Message,
-                extensions: new Dictionary<string, object?> { ["code"] = denial.Code });
-        }
+        var read = await readers.For(http.Actor()).Detail(id, ct: ct);
+        if (read is not IncidentRead.Shown { Detail: var detail }) return IncidentApi.ReadResult(read, id, _ => Results.Empty);
         if (await photos.Find(id, photoId, ct) is not { } photo)
             return TypedResults.Problem(statusCode: 404, title: "Unknown photo", detail: $"Incident {detail.Number} has no photo {photoId}.");
 

@@ -180,7 +180,7 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         var depth = Depth(scope) + 1;
         var byArea = open.GroupBy(l => KpiNode.Prefix(l.Path, depth))
             .Where(g => Depth(g.Key) == depth)
-            .Select(g => new Tally(g.Key, NameOf(g.Key), g.Count()))
+            .Select(g => new Tally(g.Key, tree.NameOf(g.Key), g.Count()))
             .OrderByDescending(t => t.Count).ThenBy(t => t.Key, StringComparer.Ordinal).ToList();
 
         var byCategory = lines.Where(l => Today(l.ReportedAt)).GroupBy(l => l.Category)
@@ -192,7 +192,7 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
 
         var hotSpots = lines.Where(l => Today(l.ReportedAt) && Depth(l.Path) >= 3)
             .GroupBy(l => KpiNode.Prefix(l.Path, 4))
-            .Select(g => new Tally(g.Key, PlaceOf(g.Key), g.Count()))
+            .Select(g => new Tally(g.Key, tree.NameOf(g.Key), g.Count()))
             .OrderByDescending(t => t.Count).ThenBy(t => t.Key, StringComparer.Ordinal).Take(HotSpotCount).ToList();
 
         var units = _units.Values.Where(u => In(u.Home)).GroupBy(u => u.Status).ToDictionary(g => g.Key, g => g.Count());
@@ -208,18 +208,18 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
 
         var surges = _surges.Values.Where(s => In(s.Town) && (s.Active || s.EndedAt >= _midnight))
             .OrderByDescending(s => s.Active).ThenByDescending(s => s.DetectedAt)
-            .Select(s => new SurgeAlert(s.Id, s.Town, NameOf(s.Town), s.Category, city.CategoryName(s.Category, culture), s.Count, s.Usual,
+            .Select(s => new SurgeAlert(s.Id, s.Town, tree.NameOf(s.Town), s.Category, city.CategoryName(s.Category, culture), s.Count, s.Usual,
                 s.DetectedAt, s.Active, s.EndedAt))
             .ToList();
 
-        return new SituationPicture(now, Day, scope, NameOf(scope), totals, byLevel, byArea, byCategory,
+        return new SituationPicture(now, Day, scope, tree.NameOf(scope), totals, byLevel, byArea, byCategory,
             Watch(overdue, l => l.DeadlineDue!.Value, culture), Watch(supervised, l => l.SupervisedAt!.Value, culture),
             Trend(scope, now), hotSpots, byStatus, leaders, surges);
     }
 
     WatchList Watch(List<Line> lines, Func<Line, DateTimeOffset> since, CultureInfo culture) =>
         new([.. lines.Take(ListLength).Select(l => new WatchedIncident(l.Id, l.Number, city.CategoryName(l.Category, culture),
-            NameOf(l.Town), l.Level, l.Urgency, since(l)))], lines.Count);
+            tree.NameOf(l.Town), l.Level, l.Urgency, since(l)))], lines.Count);
 
     HourlyTrend Trend(string scope, DateTimeOffset now)
     {
@@ -241,13 +241,4 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
     }
 
     static int Depth(string path) => path.Length == 0 ? 0 : path.Count(c => c == '/') + 1;
-
-    string NameOf(string path)
-    {
-        var code = path[(path.LastIndexOf('/') + 1)..];
-        return tree.Find(code)?.Name ?? (path.Length == 0 ? tree.City.Name : code);
-    }
-
-    /// <summary>A grid cell by its own name (it names its town too), a town (nothing finer known) by its name.</summary>
-    string PlaceOf(string path) => NameOf(path);
 }

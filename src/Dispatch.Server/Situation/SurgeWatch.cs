@@ -117,7 +117,7 @@ public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed 
     Domain.Chat.ChannelMessagePosted SurgeMessage(SurgeDetected surge) => new(
         Domain.Chat.Channels.Node(tree.City.Path).Key, Domain.Chat.MessageKind.System, Domain.Chat.Mentions.Platform, "", "", [], null, surge.At,
         new Domain.Chat.ChatResult("system.surge", [
-            tree.Find(surge.Town.Split('/')[^1])?.Name ?? surge.Town, surge.Category,
+            tree.NameOf(surge.Town), surge.Category,
             surge.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             surge.Usual.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture),
             ((int)surge.Window.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture)]));

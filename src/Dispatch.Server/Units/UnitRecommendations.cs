@@ -7,7 +7,7 @@ namespace Dispatch.Server.Units;
 
 /// <summary>
 /// Which units to send to an incident, for everyone who asks (the API and the incident drawer): the units the reader
-/// may see (<see cref="UnitService.MayRead"/>), ranked by <see cref="UnitRecommendation.Recommend"/> against the
+/// may see (<see cref="AccessRules.MayRead(Actor, UnitScope)"/>), ranked by <see cref="UnitRecommendation.Recommend"/> against the
 /// incident's coordinates with the stale cut-off <c>Dispatch:Units:StaleMinutes</c> (10 by default).
 /// </summary>
 public sealed class UnitRecommendations(IDocumentStore store, TimeProvider clock, IConfiguration configuration)

@@ -33,6 +33,8 @@ public sealed record UnitRosterEntry
 public static class UnitRosterState
 {
     /// <summary>The unit as the rules see it, from its roster line (enough to rank it; members are not needed).</summary>
+    public static UnitScope Scope(this UnitRosterEntry u) => new(u.Login, u.Department, u.HomePath);
+
     public static Unit ToUnit(this UnitRosterEntry u) => new(u.Id, u.CallSign, u.Department, u.HomePath, u.Capabilities, u.Members,
         u.Status, u.IncidentId, u.IncidentNumber,
         u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null, u.Login);
@@ -40,7 +42,7 @@ public static class UnitRosterState
 
 public static class UnitRosterQuery
 {
-    /// <summary>Whether any of the actor's roles can see units at all (<see cref="UnitService.MayRead"/> for some unit): the roster page and its link.</summary>
+    /// <summary>Whether any of the actor's roles can see units at all (<see cref="AccessRules.MayRead(Actor, UnitScope)"/> for some unit): the roster page and its link.</summary>
     public static bool MayReadSome(Actor actor) =>
         actor.Grants.Any(g => g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker || g.Role is Role.Handler or Role.FieldUnit && g.Department is not null);
 
@@ -52,9 +54,9 @@ public static class UnitRosterQuery
     public static Task<UnitRosterEntry?> Called(this IQuerySession query, string callSign, CancellationToken ct = default) =>
         query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == callSign, ct);
 
-    /// <summary>Every unit <paramref name="actor"/> may see (<see cref="UnitService.MayRead"/>), by call sign.</summary>
+    /// <summary>Every unit <paramref name="actor"/> may see (<see cref="AccessRules.MayRead(Actor, UnitScope)"/>), by call sign.</summary>
     public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, CancellationToken ct = default) =>
-        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => UnitService.MayRead(actor, u)).ToList();
+        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => AccessRules.MayRead(actor, u.Scope())).ToList();
 }
 
 /// <summary>The roster line, kept with each commit (inline), through the domain's own fold (<see cref="Unit.Evolve"/>).</summary>

@@ -21,29 +21,6 @@ namespace Dispatch.Server.Units;
 /// </summary>
 public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimers timers)
 {
-    /// <summary>Dispatchers manage and send the units whose home lies in their jurisdiction.</summary>
-    public static bool MayCommand(Actor actor, string homePath) =>
-        actor.Grants.Any(g => g.Role == Role.Dispatcher && AccessRules.Covers(g.Scope, homePath));
-
-    /// <summary>A unit's own device moves it through its statuses and reports its position; only dispatchers send it.</summary>
-    public static bool MayCommand(Actor actor, Unit unit, UnitCommand command) =>
-        MayCommand(actor, unit.HomePath) || command is not DispatchUnit && IsUnit(actor, unit.Login);
-
-    public static bool IsUnit(Actor actor, string? unitLogin) => unitLogin is not null && actor.Login == unitLogin;
-
-    /// <summary>
-    /// Who may send a unit to an incident (what <see cref="Handle"/> checks for <see cref="DispatchUnit"/>): a dispatcher
-    /// covering the unit's home who also dispatches the incident (covers its command centre).
-    /// </summary>
-    public static bool MaySend(Actor actor, string unitHomePath, IncidentScope incident) =>
-        MayCommand(actor, unitHomePath) && AccessRules.Allows(actor, IncidentAction.Assign, incident);
-
-    public static bool MayRead(Actor actor, UnitRosterEntry unit) =>
-        IsUnit(actor, unit.Login) ||
-        actor.Grants.Any(g =>
-            g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker && AccessRules.Covers(g.Scope, unit.HomePath) ||
-            g.Role is Role.Handler or Role.FieldUnit && g.Department == unit.Department && AccessRules.Covers(g.Scope, unit.HomePath));
-
     /// <summary>
     /// Puts a unit on the roll. With <paramref name="password"/> the unit gets its own sign-in, <see cref="RegisterUnit.Login"/>,
     /// a field-unit role at its home for its department, created in the same transaction.
@@ -54,7 +31,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         {
             return await pipeline.Run<UnitOutcome>(actor, via, async work =>
             {
-                if (!MayCommand(actor, command.HomePath)) return Decided.Nothing(await Deny(work, "register", command.HomePath));
+                if (!AccessRules.MayCommandUnits(actor, command.HomePath)) return Decided.Nothing(await Deny(work, "register", command.HomePath));
                 var decision = UnitDecider.Register(null, command with { By = actor.Login }, work.Now);
                 if (decision.Refusal is { } refusal) return Decided.Nothing<UnitOutcome>(new UnitOutcome.Refused(refusal));
                 var registered = (UnitRegistered)decision.Events[0];
@@ -107,7 +84,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
                 var incident = incidentId is { } iid ? (await work.Incident(iid)).Aggregate : null;
                 var stream = await work.Unit(unitId);
                 if (stream.Aggregate is not { } unit) return Decided.Nothing<UnitOutcome?>(new UnitOutcome.NotFound(unitId));
-                if (!MayCommand(actor, unit, command)) return Decided.Nothing<UnitOutcome?>(await Deny(work, Name(command), unit.HomePath));
+                if (!AccessRules.MayCommand(actor, unit, command)) return Decided.Nothing<UnitOutcome?>(await Deny(work, Name(command), unit.HomePath));
                 if (command is DispatchUnit && incident is null)
                     return Decided.Nothing<UnitOutcome?>(new UnitOutcome.Refused(
                         new Refusal("dispatch.no-incident", "There is no incident {0} to send unit {1} to.", incidentId!, unit.CallSign)));
@@ -153,7 +130,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         {
             if (await work.Query.LoadAsync<UnitRosterEntry>(unitId, work.Cancellation) is not { } unit)
                 return Decided.Nothing<UnitOutcome>(new UnitOutcome.NotFound(unitId));
-            if (!MayCommand(actor, unit.HomePath)) return Decided.Nothing(await Deny(work, "message", unit.HomePath));
+            if (!AccessRules.MayCommandUnits(actor, unit.HomePath)) return Decided.Nothing(await Deny(work, "message", unit.HomePath));
             return Decided.With<UnitOutcome>(
             [
                 new TellUnit(unitId, new DispatcherTextMessage(actor.Login, actor.Name, text)),
@@ -172,14 +149,14 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
             case DispatchUnit when incident is not null:
                 var detail = await work.Query.LoadAsync<IncidentDetail>(incident.Id, work.Cancellation);
                 return [new TellUnit(unit.Id, Assignment(incident, detail, actor.Login))];
-            case GoOnDuty when IsUnit(actor, unit.Login):
+            case GoOnDuty when AccessRules.IsUnit(actor, unit.Login):
                 // Messages kept while it was off duty are due now.
                 return [new WakeUnit(unit.Id)];
             case ReportPosition:
                 return [];
-            case ReleaseUnit when !IsUnit(actor, unit.Login):
+            case ReleaseUnit when !AccessRules.IsUnit(actor, unit.Login):
                 return [new TellUnit(unit.Id, new ReleasedMessage(unit.IncidentId, unit.IncidentNumber, actor.Login))];
-            case var _ when !IsUnit(actor, unit.Login):
+            case var _ when !AccessRules.IsUnit(actor, unit.Login):
                 return [new TellUnit(unit.Id, new StatusSetMessage(Name(command), unit.IncidentNumber, actor.Login))];
             default:
                 return [];

@@ -34,6 +34,7 @@ public static class ConsoleContext
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         var store = app.Services.GetRequiredService<IDocumentStore>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentService>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentReaders>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());

@@ -45,6 +45,17 @@ public sealed class DemoCityMapTests
     }
 
     [Fact]
+    public void Given_a_path_when_named_then_its_own_node_names_it_the_empty_path_is_the_city_and_an_unknown_one_reads_as_itself()
+    {
+        var cell = City.OfKind(JurisdictionKind.Grid).First();
+
+        Assert.Equal(cell.Name, City.NameOf(cell.Path));
+        Assert.Equal(City.City.Name, City.NameOf(""));
+        Assert.Equal(City.City.Name, City.NameOf(City.City.Path));
+        Assert.Equal("demo/nowhere", City.NameOf("demo/nowhere"));
+    }
+
+    [Fact]
     public void Given_the_demo_city_then_grid_cells_are_named_by_district_town_and_number()
     {
         var cell = City["dh-01-03"];

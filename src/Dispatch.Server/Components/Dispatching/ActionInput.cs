@@ -49,7 +49,7 @@ public sealed class ActionInput
 
     /// <param name="department">The department that department work (acknowledge, progress, return, resolve) is
     /// recorded for: the lead, or the assisting department the person works for
-    /// (<see cref="IncidentActionMenu.DepartmentFor"/>).</param>
+    /// (<see cref="Dispatch.Domain.Access.AccessRules.ActingDepartment"/>).</param>
     public (CommandRequest Request, IReadOnlyList<FieldError> Unreadable) ToRequest(string action, IncidentDetail d, string? department)
     {
         var errors = new List<FieldError>();

@@ -17,11 +17,11 @@ public static class IncidentActionMenu
 
     /// <summary>
     /// The steps the state allows that this person's roles allow here. Department work is done in the name of
-    /// <see cref="DepartmentFor"/>: the lead, or the assisting department the person works for.
+    /// <see cref="AccessRules.ActingDepartment"/>: the lead, or the assisting department the person works for.
     /// </summary>
     public static IReadOnlyList<string> For(IncidentDetail d, Actor actor)
     {
-        var department = DepartmentFor(d, actor);
+        var department = AccessRules.ActingDepartment(actor, d.Scope());
         var steps = IsAssisting(d, department) ? ForAssisting(d, department!) : For(d);
         return steps.Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
             DepartmentWork(action) ? department : null)).ToList();
@@ -52,7 +52,7 @@ public static class IncidentActionMenu
     /// </summary>
     static IEnumerable<string> Command(IncidentDetail d)
     {
-        var beingHandled = d.State is IncidentState.Reported or IncidentState.Accepted or IncidentState.Assigned or IncidentState.Acknowledged;
+        var beingHandled = !d.State.IsFinished();
         if (beingHandled && CommandLevels.Up(d.Level) is not null) yield return "escalate";
         if (beingHandled && CommandLevels.Down(d.Level) is not null) yield return "delegate";
         if (beingHandled) yield return "override";
@@ -66,19 +66,6 @@ public static class IncidentActionMenu
             ? d.AcknowledgedBy.Contains(department) ? ["progress", "return"] : ["acknowledge", "return"]
             : [];
         return [.. own, .. For(d).Where(a => !DepartmentWork(a))];
-    }
-
-    /// <summary>
-    /// The department this person's department work is recorded for: the lead when they work for it (and, as
-    /// before, when they work for no department involved); otherwise the assisting department they work for.
-    /// </summary>
-    public static string? DepartmentFor(IncidentDetail d, Actor actor)
-    {
-        var path = d.Scope().Path;
-        var mine = actor.Grants.Where(g => Grant.NeedsDepartment(g.Role) && g.Department is not null && AccessRules.Covers(g.Scope, path))
-            .Select(g => g.Department!).ToHashSet();
-        if (d.LeadDepartment is not { } lead || mine.Contains(lead)) return d.LeadDepartment;
-        return d.Assisting.FirstOrDefault(mine.Contains) ?? lead;
     }
 
     public static bool IsAssisting(IncidentDetail d, string? department) =>

@@ -24,7 +24,7 @@ public sealed record ProposalRow(ProposedUnit Proposed, int? Key, SendBlock? Blo
 
 /// <summary>
 /// Which proposed units this reader can send with one key: the first nine that they may send
-/// (<see cref="UnitService.MaySend"/>) and whose department works on the incident, in the recommendation's order.
+/// (<see cref="AccessRules.MaySend"/>) and whose department works on the incident, in the recommendation's order.
 /// Only a hint to keep the keys meaningful: <see cref="UnitService.Handle"/> still decides, and says why not.
 /// </summary>
 public static class UnitProposals
@@ -33,7 +33,7 @@ public static class UnitProposals
 
     /// <summary>Whether units can be sent to the incident at all: open, and assigned to a department.</summary>
     public static bool Open(IncidentCard card) =>
-        card.State is not (IncidentState.Resolved or IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged);
+        !card.State.IsFinished();
 
     public static IReadOnlyList<ProposalRow> Rows(Recommendation recommendation, IncidentCard card, Actor actor)
     {
@@ -42,7 +42,7 @@ public static class UnitProposals
         var sending = Open(card) && card.LeadDepartment is not null;
         foreach (var proposed in recommendation.Proposed)
         {
-            SendBlock? block = !sending || !UnitService.MaySend(actor, proposed.Unit.HomePath, card.Scope()) ? SendBlock.NotAllowed
+            SendBlock? block = !sending || !AccessRules.MaySend(actor, proposed.Unit.HomePath, card.Scope()) ? SendBlock.NotAllowed
                 : !Involved(card, proposed.Unit.Department) ? SendBlock.NotInvolved
                 : null;
             rows.Add(new ProposalRow(proposed, block is null && key < Keys ? ++key : null, block));
@@ -54,5 +54,5 @@ public static class UnitProposals
         card.LeadDepartment == department || card.Assisting.Contains(department);
 
     /// <summary>Whether the reader may release units from the incident: a dispatcher covering the unit's home.</summary>
-    public static bool MayRelease(Actor actor, UnitRosterEntry? unit) => unit is not null && UnitService.MayCommand(actor, unit.HomePath);
+    public static bool MayRelease(Actor actor, UnitRosterEntry? unit) => unit is not null && AccessRules.MayCommandUnits(actor, unit.HomePath);
 }
