@@ -33,6 +33,7 @@ public static class ConsoleContext
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         var store = app.Services.GetRequiredService<IDocumentStore>();
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Pipeline.CommandPipeline>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentService>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentReaders>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
