@@ -55,7 +55,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         }
         catch (DocumentAlreadyExistsException)
         {
-            return new UnitOutcome.Invalid([new FieldError("login", "login.taken", $"The login '{command.Login}' is already taken.")]);
+            return new UnitOutcome.Invalid([new FieldError("login", "login.taken", $"The login '{command.Login?.Trim()}' is already taken.")]);
         }
     }
 
