@@ -14,7 +14,7 @@ public static class BenchHistory
 {
     public const string Usage =
         "bench-history --database CONNECTION [--history 20000] [--count 300] [--warmup 50] [--url URL] [--login city.dispatcher]\n" +
-        "          [--password dispatch-demo] [--schema dispatch]";
+        "          [--handler city.handler] [--password dispatch-demo] [--schema dispatch]";
 
     public static async Task<int> Run(Options o)
     {
@@ -24,12 +24,15 @@ public static class BenchHistory
         var count = o.Int("--count", 300, min: 10);
         var warmup = o.Int("--warmup", 50, min: 0);
         var login = o.String("--login", "city.dispatcher");
+        var handlerLogin = o.String("--handler", "city.handler");
         var password = o.String("--password", "dispatch-demo");
         var schema = o.String("--schema", "dispatch");
         o.RejectUnknown();
         if (database == "") throw new OptionException("--database: the console's PostgreSQL connection string (to write the long history).");
 
         using var dispatcher = await DispatchClient.SignIn(url, login, password, Units.Log);
+        // The department's handler acknowledges and notes progress (a dispatcher may not).
+        using var handler = await DispatchClient.SignIn(url, handlerLogin, password, Units.Log);
         var town = (await Fleet.Towns(dispatcher)).OrderBy(t => t.Code, StringComparer.Ordinal).First();
         var department = (await dispatcher.Departments()).First(d => d.AtTowns).Code;
         var run = DateTime.UtcNow.ToString("HHmmss");
@@ -52,7 +55,7 @@ public static class BenchHistory
             });
             await dispatcher.Incident(incident, "accept");
             await dispatcher.Incident(incident, "assign", new { department });
-            await dispatcher.Incident(incident, "acknowledge", new { department });
+            await handler.Incident(incident, "acknowledge", new { department });
             (units[which], incidents[which]) = (unit, incident);
         }
         var moves = new Dictionary<Guid, int>();
@@ -60,7 +63,7 @@ public static class BenchHistory
             foreach (var which in units.Keys)
             {
                 await Position(dispatcher, units[which], start, moves);
-                await Note(dispatcher, incidents[which], department, i);
+                await Note(handler, incidents[which], department, i);
             }
 
         var stopwatch = Stopwatch.StartNew();
@@ -77,7 +80,7 @@ public static class BenchHistory
             {
                 var took = await Timed(() => Position(dispatcher, units[which], start, moves));
                 if (i >= warmup) samples[$"unit {which}"].Add(took);
-                took = await Timed(() => Note(dispatcher, incidents[which], department, i));
+                took = await Timed(() => Note(handler, incidents[which], department, i));
                 if (i >= warmup) samples[$"incident {which}"].Add(took);
             }
 

@@ -15,7 +15,8 @@ public sealed class ReadModelVersion
 
 /// <summary>
 /// Events are the truth; board cards and incident details are rebuilt from them whenever their shape changes
-/// (<see cref="Current"/> goes up with the code). A database kept from an older version — the embedded run keeps
+/// (<see cref="Current"/> goes up with the code), and the write models' snapshots (incidents, units, surge pairs) are
+/// built from their streams when the database predates them. A database kept from an older version — the embedded run keeps
 /// its incidents between runs — is brought up to date at start-up, before anyone reads it. Replaying is
 /// idempotent, so two nodes starting at once only do the work twice.
 /// </summary>

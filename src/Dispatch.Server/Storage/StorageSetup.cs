@@ -71,7 +71,10 @@ public static class StorageSetup
 /// <summary>The incident snapshot (inline), through the domain's own fold.</summary>
 public sealed class IncidentAggregation : Marten.Events.Aggregation.SingleStreamProjection<Incident, Guid>
 {
-    // An inline projection sees every stream's events: other streams (units, channels…) have no incident to fold onto.
+    // Inline, it would otherwise look at every stream a commit touches (units, channels…): only incident events concern it.
+    public IncidentAggregation() => IncludeType<IIncidentEvent>();
+
+    // Whatever else reaches it has no incident to fold onto.
     public override Incident? Evolve(Incident? snapshot, Guid id, IEvent e) =>
         snapshot is null && e.Data is not IncidentReported ? null : Incident.Evolve(snapshot, e.Data);
 }

@@ -80,7 +80,9 @@ public sealed class UnitRosterProjection : SingleStreamProjection<UnitRosterEntr
 /// <summary>The unit snapshot (inline, registered in StorageSetup), through the domain's own fold.</summary>
 public sealed class UnitAggregation : SingleStreamProjection<Unit, Guid>
 {
-    // An inline projection sees every stream's events: other streams have no unit to fold onto.
+    public UnitAggregation() => IncludeType<IUnitEvent>();
+
+    // Whatever else reaches it has no unit to fold onto.
     public override Unit? Evolve(Unit? snapshot, Guid id, IEvent e) =>
         snapshot is null && e.Data is not UnitRegistered ? null : Unit.Evolve(snapshot, e.Data);
 }
