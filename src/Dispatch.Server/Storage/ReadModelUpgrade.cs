@@ -19,6 +19,7 @@ public sealed class ReadModelVersion
 /// built from their streams when the database predates them. A database kept from an older version — the embedded run keeps
 /// its incidents between runs — is brought up to date at start-up, before anyone reads it. Replaying is
 /// idempotent, so two nodes starting at once only do the work twice.
+/// Stop every node of a version before 6 first: such a node appends events without updating the snapshots.
 /// </summary>
 public sealed class ReadModelUpgrade(IDocumentStore store, ILogger<ReadModelUpgrade> log) : IHostedService
 {
