@@ -12,9 +12,10 @@ using Dispatch.Drill;
 //   chat          one person in one chat channel at this terminal (stdin lines are posted, slash commands included)
 //   busy-hour     calls at a steady rate and simulated units together (watch the situation screen meanwhile)
 //   bench-map     what moving many units costs the dispatcher map's circuit (bytes and frames per round)
+//   bench-history a command on a fresh stream against one with 20,000 events (does cost follow history?)
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
-    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage;
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -27,6 +28,7 @@ try
         "chat" => await ChatTerminal.Run(options, Console.In, Console.Out),
         "busy-hour" => await BusyHour.Run(options),
         "bench-map" => await BenchMap.Run(options),
+        "bench-history" => await BenchHistory.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

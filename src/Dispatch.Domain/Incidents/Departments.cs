@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Dispatch.Domain.Incidents;
 
@@ -7,6 +9,7 @@ namespace Dispatch.Domain.Incidents;
 /// A set of department codes that compares by content, so the incident record stays a value (records compare
 /// collections by reference).
 /// </summary>
+[JsonConverter(typeof(Json))] // stored in the incident snapshot; a read-only collection needs telling how to build it
 public sealed class Departments : IEquatable<Departments>, IReadOnlyCollection<string>
 {
     public static readonly Departments None = new(ImmutableSortedSet<string>.Empty);
@@ -30,4 +33,18 @@ public sealed class Departments : IEquatable<Departments>, IReadOnlyCollection<s
 
     public IEnumerator<string> GetEnumerator() => _codes.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>A JSON array of codes (System.Text.Json is the BCL's: the domain stays package-free).</summary>
+    sealed class Json : JsonConverter<Departments>
+    {
+        public override Departments Read(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options) =>
+            Of(JsonSerializer.Deserialize<string[]>(ref reader, options));
+
+        public override void Write(Utf8JsonWriter writer, Departments value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var code in value._codes) writer.WriteStringValue(code);
+            writer.WriteEndArray();
+        }
+    }
 }

@@ -70,7 +70,8 @@ public static class SituationSetup
         if (warning.Enabled) builder.Services.AddHostedService(sp => sp.GetRequiredService<SurgeWatch>());
         builder.Services.ConfigureMarten(opts =>
         {
-            opts.Projections.Add(new SurgeAggregation(), ProjectionLifecycle.Live);
+            // The pair's state is a snapshot kept with each commit (inline), as incidents and units are.
+            opts.Projections.Add(new SurgeAggregation(), ProjectionLifecycle.Inline);
             opts.Projections.Add(new SurgeCardProjection(), ProjectionLifecycle.Inline);
             opts.Schema.For<SurgeCard>().Index(s => s.Active);
             // The screens load today's cards and the past days' reports by these.

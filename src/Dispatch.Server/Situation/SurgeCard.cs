@@ -46,5 +46,8 @@ public sealed class SurgeCardProjection : SingleStreamProjection<SurgeCard, Guid
 /// <summary>The pair's state for the rule, folded by the domain's own <see cref="SurgeState.Evolve"/>.</summary>
 public sealed class SurgeAggregation : SingleStreamProjection<SurgeState, Guid>
 {
+    // Inline, only the pair's own events concern it, not every stream a commit touches.
+    public SurgeAggregation() => IncludeType<ISurgeEvent>();
+
     public override SurgeState? Evolve(SurgeState? state, Guid id, IEvent e) => SurgeState.Evolve(state, e.Data);
 }

@@ -79,8 +79,12 @@ public sealed class UnitRosterProjection : SingleStreamProjection<UnitRosterEntr
     }
 }
 
-/// <summary>Marten's live aggregation of a unit stream, through the domain's own fold.</summary>
+/// <summary>The unit snapshot (inline, registered in StorageSetup), through the domain's own fold.</summary>
 public sealed class UnitAggregation : SingleStreamProjection<Unit, Guid>
 {
-    public override Unit? Evolve(Unit? snapshot, Guid id, IEvent e) => Unit.Evolve(snapshot, e.Data);
+    public UnitAggregation() => IncludeType<IUnitEvent>();
+
+    // Whatever else reaches it has no unit to fold onto.
+    public override Unit? Evolve(Unit? snapshot, Guid id, IEvent e) =>
+        snapshot is null && e.Data is not UnitRegistered ? null : Unit.Evolve(snapshot, e.Data);
 }
