@@ -67,6 +67,8 @@ public sealed class ClockedLoop(TimeProvider clock, TimeSpan longestNap, ILogger
             RoundCompleted?.Invoke(lookedAt);
             var nap = until - clock.GetUtcNow();
             if (nap <= TimeSpan.Zero) continue;
+            // A clock set back (a test's manual clock) leaves the instant far ahead: never nap longer than the longest nap.
+            if (nap > longestNap) nap = longestNap;
             try
             {
                 var sleep = Task.Delay(nap, clock, ct);

@@ -62,6 +62,29 @@ public sealed class ClockedLoopTests
     }
 
     [Fact]
+    public async Task A_clock_set_back_by_months_after_a_round_leaves_the_loop_asleep_and_wakeable_not_failed()
+    {
+        var clock = new ManualClock(Start);
+        var (loop, second) = Loop(clock, DeadlineWatch.LongestNap, "deadline watch");
+        using var stop = new CancellationTokenSource();
+        var rounds = 0;
+        var run = loop.RunAsync((now, _) =>
+        {
+            var lookedAt = clock.GetUtcNow();
+            // A test sets its manual clock to a day of its own, months before: the instant to look again is far ahead of it.
+            if (++rounds == 1) clock.Set(Start - TimeSpan.FromDays(270));
+            return Task.FromResult<(DateTimeOffset?, DateTimeOffset)>((null, lookedAt));
+        }, stop.Token);
+
+        Assert.False(run.IsCompleted);
+        loop.Wake();
+
+        Assert.Equal(Start - TimeSpan.FromDays(270), await second.WaitAsync(Patience));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task A_wake_brings_the_next_round_before_its_time()
     {
         var clock = new ManualClock(Start);
