@@ -65,7 +65,7 @@ public sealed class ActorDirectory(IDocumentStore store, IMemoryCache cache, ILo
     public IDisposable Watch(ClaimsPrincipal principal, Action end)
     {
         var login = principal.Identity?.Name ?? "";
-        var watcher = new Watcher(login, principal.FindFirstValue(StampClaim), end);
+        var watcher = new Watcher(principal.FindFirstValue(StampClaim), end);
         var set = _watchers.GetOrAdd(login, _ => new());
         set.TryAdd(watcher, 0);
         return new Unwatch(() => set.TryRemove(watcher, out _));
@@ -111,11 +111,11 @@ public sealed class ActorDirectory(IDocumentStore store, IMemoryCache cache, ILo
             [new Claim(ClaimTypes.Name, user.Id), new Claim("name", user.Name), new Claim(StampClaim, user.Stamp)],
             scheme, ClaimTypes.Name, ClaimTypes.Role));
 
-    sealed record Watcher(string Login, string? Stamp, Action End)
+    // A class, not a record: each watch is its own entry, even for two connections of one session.
+    sealed class Watcher(string? stamp, Action end)
     {
-        // Each watch is its own entry, even for two connections of one session.
-        public bool Equals(Watcher? other) => ReferenceEquals(this, other);
-        public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+        public string? Stamp => stamp;
+        public Action End => end;
     }
 
     sealed class Unwatch(Action stop) : IDisposable

@@ -50,7 +50,7 @@ public sealed partial class Users(
         var user = await Find(login, ct);
         if (user is null || user.Disabled || user.PasswordHash.Length == 0)
         {
-            hasher.VerifyHashedPassword(Nobody, _dummyHash.Value, password);
+            hasher.VerifyHashedPassword(Nobody, DummyHash(), password);
             return null;
         }
         var result = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
@@ -67,8 +67,10 @@ public sealed partial class Users(
 
     static readonly UserAccount Nobody = new() { Id = "", Stamp = "" };
 
+    string? _dummyHash;
+
     // A hash of a random password, made by the same hasher (same algorithm and iterations) as every real one.
-    readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(Nobody, Guid.NewGuid().ToString("N")));
+    string DummyHash() => _dummyHash ??= hasher.HashPassword(Nobody, Guid.NewGuid().ToString("N"));
 
     /// <summary>
     /// Ends every session of the user, on every node (sign-out): a new stamp, told to all nodes in the same commit.

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Domain.Access;
+using Dispatch.Server.Live;
 using Dispatch.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.Server.Tests.Access;
 
@@ -79,6 +81,25 @@ public class SessionEndTests(DispatchApp app) : IClassFixture<DispatchApp>
         using var fresh = WithCookie(app, await Session(app, "session-roles"));
         var me = await fresh.GetJson("/api/session");
         Assert.Equal(new[] { "Leader" }, me.GetProperty("grants").EnumerateArray().Select(g => g.GetProperty("role").GetString()).ToArray());
+    }
+
+    [Fact]
+    public async Task Signing_out_closes_the_users_chat_and_board_hub_connections()
+    {
+        await using var chat = await ChatClient.Connect(app, "session-hubs");
+        var cookies = await app.SignIn("session-hubs");
+        await using var board = new HubConnectionBuilder().WithUrl(new Uri(app.BaseAddress, BoardHub.Path), o => o.Cookies = cookies).Build();
+        await board.StartAsync().WaitAsync(ChatClient.Patience);
+        var chatClosed = new TaskCompletionSource();
+        var boardClosed = new TaskCompletionSource();
+        chat.Connection.Closed += _ => { chatClosed.TrySetResult(); return Task.CompletedTask; };
+        board.Closed += _ => { boardClosed.TrySetResult(); return Task.CompletedTask; };
+
+        // Signed out from another session of the same person: every session of theirs ends, hub connections too.
+        using var other = WithCookie(app, await Session(app, "session-hubs"));
+        using (var signOut = await other.DeleteAsync("/api/session")) await signOut.ShouldBe(HttpStatusCode.NoContent);
+
+        await Task.WhenAll(chatClosed.Task, boardClosed.Task).WaitAsync(ChatClient.Patience);
     }
 
     [Fact]
