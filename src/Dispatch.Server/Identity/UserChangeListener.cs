@@ -13,7 +13,7 @@ public sealed class UserChangeListener(NpgsqlDataSource db, ActorDirectory actor
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        _listener = new NotificationListener(db, [ActorDirectory.Channel], (_, login) => _ = actors.OnChanged(login), actors.Missed, log);
+        _listener = new NotificationListener(db, [ActorDirectory.Channel], (channel, login) => _ = actors.OnChanged(login), actors.Missed, log);
         await _listener.StartAsync(ct);
         await base.StartAsync(ct);
     }
