@@ -54,6 +54,8 @@ public sealed class ChatHub(ActorDirectory actors, ChatService chat, ChatFeed fe
         var client = hub.Clients.Client(Context.ConnectionId);
         Context.Items[typeof(Actor)] = actor;
         Context.Items[typeof(ConcurrentDictionary<string, bool>)] = opened;
+        // Sign-out, a password or role change, on any node, ends the connection.
+        Context.Items[typeof(ActorDirectory)] = actors.Watch(Context.User!, Context.Abort);
         Context.Items[typeof(ChatFeed)] = feed.Subscribe(async delivery =>
         {
             if (delivery is null) { await client.Resync(); return; }
@@ -72,6 +74,7 @@ public sealed class ChatHub(ActorDirectory actors, ChatService chat, ChatFeed fe
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         (Context.Items[typeof(ChatFeed)] as IDisposable)?.Dispose();
+        (Context.Items[typeof(ActorDirectory)] as IDisposable)?.Dispose();
         return base.OnDisconnectedAsync(exception);
     }
 

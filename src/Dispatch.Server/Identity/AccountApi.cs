@@ -87,7 +87,10 @@ public static class AccountApi
     {
         if (http.User.Identity?.Name is { } login)
         {
-            await http.RequestServices.GetRequiredService<Users>().RecordSignIn(login, "signout", true);
+            var users = http.RequestServices.GetRequiredService<Users>();
+            await users.RecordSignIn(login, "signout", true);
+            // The cookie may have been copied: the session ends in the store, on every node, not only in this browser.
+            await users.EndSessions(login, http.RequestAborted);
             // A unit that signs out receives no more pushes, on whichever node its device is connected.
             await http.RequestServices.GetRequiredService<Units.UnitMailbox>().SignOut(login);
         }

@@ -23,6 +23,7 @@ public static class IdentitySetup
     {
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ActorDirectory>();
+        builder.Services.AddHostedService<UserChangeListener>();
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         builder.Services.AddSingleton<Users>();
         builder.Services.AddHostedService<FirstAdmin>();

@@ -5,6 +5,7 @@ using Dispatch.Server.Audit;
 using Dispatch.Server.City;
 using Dispatch.Server.Jurisdictions;
 using Marten;
+using Marten.Patching;
 using Microsoft.AspNetCore.Identity;
 
 namespace Dispatch.Server.Identity;
@@ -39,12 +40,19 @@ public sealed partial class Users(
         return await query.LoadAsync<UserAccount>(Normalize(login), ct);
     }
 
-    /// <summary>The user when the password is theirs and they are not disabled; null otherwise (which one is not said).</summary>
+    /// <summary>
+    /// The user when the password is theirs and they are not disabled; null otherwise (which one is not said, nor
+    /// shown by the time it takes: an unknown or disabled login is checked against a dummy hash with the same work).
+    /// </summary>
     public async Task<UserAccount?> CheckPassword(string? login, string? password, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || login.Length > 40 || password.Length > 200) return null;
         var user = await Find(login, ct);
-        if (user is null || user.Disabled || user.PasswordHash.Length == 0) return null;
+        if (user is null || user.Disabled || user.PasswordHash.Length == 0)
+        {
+            hasher.VerifyHashedPassword(Nobody, DummyHash(), password);
+            return null;
+        }
         var result = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (result == PasswordVerificationResult.Failed) return null;
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
@@ -55,6 +63,27 @@ public sealed partial class Users(
             await session.SaveChangesAsync(ct);
         }
         return user;
+    }
+
+    static readonly UserAccount Nobody = new() { Id = "", Stamp = "" };
+
+    string? _dummyHash;
+
+    // A hash of a random password, made by the same hasher (same algorithm and iterations) as every real one.
+    string DummyHash() => _dummyHash ??= hasher.HashPassword(Nobody, Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// Ends every session of the user, on every node (sign-out): a new stamp, told to all nodes in the same commit.
+    /// Only the stamp is written, so a concurrent change by an administrator is kept.
+    /// </summary>
+    public async Task EndSessions(string login, CancellationToken ct = default)
+    {
+        var id = Normalize(login);
+        await using var session = store.LightweightSession();
+        session.Patch<UserAccount>(id).Set(u => u.Stamp, Guid.NewGuid().ToString("N"));
+        ActorDirectory.Changed(session, id);
+        await session.SaveChangesAsync(ct);
+        actors.Forget(id);
     }
 
     public Task RecordSignIn(string login, string action, bool allowed, CancellationToken ct = default) =>
@@ -117,6 +146,7 @@ public sealed partial class Users(
         session.Store(user);
         AuditTrail.Record(session, clock, admin.Login, "user.update", ScopeOf(grants),
             Describe(user) + (request.Password is { Length: > 0 } ? "; password set" : ""));
+        ActorDirectory.Changed(session, user.Id);
         await session.SaveChangesAsync(ct);
         actors.Forget(user.Id);
         return new UserOutcome.Done(View(user));
@@ -146,6 +176,7 @@ public sealed partial class Users(
         user.PasswordHash = hasher.HashPassword(user, password);
         await using var session = store.LightweightSession();
         session.Store(user);
+        ActorDirectory.Changed(session, user.Id);
         await session.SaveChangesAsync(ct);
         actors.Forget(user.Id);
     }

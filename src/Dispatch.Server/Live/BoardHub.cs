@@ -30,10 +30,18 @@ public sealed class BoardHub(IncidentReaders readers, ActorDirectory actors, ILo
             return;
         }
         Context.Items[typeof(Actor)] = actor;
+        // Sign-out, a password or role change, on any node, ends the connection (its groups were cut for the old roles).
+        Context.Items[typeof(ActorDirectory)] = actors.Watch(Context.User!, Context.Abort);
         // The reader's scopes, the same the board query is cut along: the groups hear exactly the board's cards.
         foreach (var (path, department) in readers.For(actor).Scopes)
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(path, department));
         await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        (Context.Items[typeof(ActorDirectory)] as IDisposable)?.Dispose();
+        return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>Every open incident this user may see, as the board shows it now.</summary>

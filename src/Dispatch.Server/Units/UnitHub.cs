@@ -39,12 +39,15 @@ public sealed class UnitHub(
         var client = hub.Clients.Client(Context.ConnectionId);
         var connection = Context;
         Context.Items[typeof(UnitMailbox)] = await mailbox.Subscribe(unit.Id, actor.Login, client.Messages, connection.Abort);
+        // A password or role change (or a sign-out) on any node ends the connection too.
+        Context.Items[typeof(ActorDirectory)] = actors.Watch(Context.User!, connection.Abort);
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         if (Context.Items[typeof(UnitMailbox)] is IAsyncDisposable subscription) await subscription.DisposeAsync();
+        (Context.Items[typeof(ActorDirectory)] as IDisposable)?.Dispose();
         await base.OnDisconnectedAsync(exception);
     }
 
