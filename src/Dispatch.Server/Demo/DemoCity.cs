@@ -73,7 +73,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 240)));
-            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, steps, city, numbers, jurisdictions, policy, serviceLog);
+            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, city, numbers, jurisdictions, policy, serviceLog);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";

@@ -21,7 +21,7 @@ namespace Dispatch.Server.Incidents;
 /// events (crews told, units freed, chat lines, change notices) is the pipeline's, the same for every path.
 /// </summary>
 public sealed partial class IncidentService(
-    CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
+    CommandPipeline pipeline, IDocumentStore store, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
     Command.CommandPolicy policy, ILogger<IncidentService> log)
 {
     public Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default) =>
