@@ -40,11 +40,13 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseSecurityHeaders();
+app.UseHubOrigins();
 app.UseConsoleLocalization();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+app.UseJsonCommands();
+app.UseRateLimits();
 app.UseAntiforgery();
 
 app.MapAccounts();

@@ -5,6 +5,7 @@ using Dispatch.Server.Incidents;
 using Dispatch.Server.Live;
 using Dispatch.Server.Localization;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.SignalR;
 using MudBlazor.Services;
 
 namespace Dispatch.Server;
@@ -36,7 +37,9 @@ public static class Setup
 
     public static WebApplicationBuilder AddLivePush(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSignalR()
+        // Every hub call is limited per user and its arguments checked before the hub sees it (HubGuard).
+        builder.Services.AddSingleton<HubGuard>();
+        builder.Services.AddSignalR(o => o.AddFilter<HubGuard>())
             .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<IncidentChangeFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IncidentChangeFeed>());

@@ -92,7 +92,10 @@ public static class IdentitySetup
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingActorState>();
 
         var perSecond = builder.Configuration.GetValue("Dispatch:RateLimits:ApiPerSecond", 200);
-        var signInsPerMinute = builder.Configuration.GetValue("Dispatch:RateLimits:SignInsPerMinute", 10);
+        // Sign-in: a tight limit per login (one mistyper slows only themselves) and a generous one per address (an
+        // office behind one NAT signs in together at a shift change), so no one person can lock a whole office out.
+        var signInsPerMinute = builder.Configuration.GetValue("Dispatch:RateLimits:SignInsPerMinute", 100);
+        var signInsPerLogin = builder.Configuration.GetValue("Dispatch:RateLimits:SignInsPerLoginPerMinute", 5);
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -112,12 +115,74 @@ public static class IdentitySetup
                     TokenLimit = perSecond * 2, TokensPerPeriod = perSecond, ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0, AutoReplenishment = true,
                 }));
-            // Password guessing: a few tries a minute per address.
+            // Password guessing from one address: generous, so an office keeps signing in while one desk mistypes.
             o.AddPolicy(SignInPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = signInsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // Password guessing on one login, from anywhere: a few tries a minute (the login is read by UseRateLimits).
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Items[SignInLoginKey] is string login
+                    ? RateLimitPartition.GetFixedWindowLimiter(login, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = signInsPerLogin, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter(""));
         });
         return builder;
+    }
+
+    static readonly object SignInLoginKey = new();
+
+    /// <summary>
+    /// The rate limiter, after reading the login a sign-in names (JSON <c>login</c> or the form's <c>login</c> field,
+    /// at most 4 KB of body, left for the endpoint to read again) so the per-login limit can count it.
+    /// </summary>
+    public static WebApplication UseRateLimits(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (HttpMethods.IsPost(http.Request.Method)
+                && http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute>()?.PolicyName == SignInPolicy
+                && await SignInLogin(http.Request) is { Length: > 0 } login)
+                http.Items[SignInLoginKey] = login.Length > 200 ? login[..200] : login;
+            await next(http);
+        });
+        app.UseRateLimiter();
+        return app;
+    }
+
+    static async Task<string?> SignInLogin(HttpRequest request)
+    {
+        const int max = 4096;
+        if (request.ContentLength is > max) return null;
+        var form = request.HasFormContentType && request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+        if (!form && !request.HasJsonContentType()) return null;
+        // Buffered, and read again from the start by the endpoint; a body longer than a sign-in is not looked at.
+        request.EnableBuffering();
+        var buffer = new byte[max + 1];
+        var length = 0;
+        try
+        {
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted)) > 0)
+                length += read;
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException) { return null; }
+        finally { request.Body.Position = 0; }
+        if (length > max) return null;
+        try
+        {
+            if (form)
+                return Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(buffer, 0, length))
+                    .TryGetValue("login", out var value) ? value.ToString().Trim().ToLowerInvariant() : null;
+            using var json = System.Text.Json.JsonDocument.Parse(buffer.AsMemory(0, length));
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object) return null;
+            foreach (var property in json.RootElement.EnumerateObject())
+                if (property.Name.Equals("login", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == System.Text.Json.JsonValueKind.String)
+                    return property.Value.GetString()?.Trim().ToLowerInvariant();
+        }
+        catch (System.Text.Json.JsonException) { }
+        return null;
     }
 
     static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -10,6 +10,45 @@ public sealed class FewSignInsApp : DispatchApp
     public FewSignInsApp() => Settings = new() { ["Dispatch:RateLimits:SignInsPerMinute"] = "3" };
 }
 
+/// <summary>An office behind one address: two tries a minute per login, plenty per address.</summary>
+public sealed class OfficeSignInsApp : DispatchApp
+{
+    public OfficeSignInsApp() => Settings = new()
+    {
+        ["Dispatch:RateLimits:SignInsPerLoginPerMinute"] = "2", ["Dispatch:RateLimits:SignInsPerMinute"] = "50",
+    };
+}
+
+/// <summary>One mistyper behind a shared address slows down only their own login, not the office.</summary>
+public class SignInPerLoginLimitTests(OfficeSignInsApp app) : IClassFixture<OfficeSignInsApp>
+{
+    [Fact]
+    public async Task A_mistyper_is_cut_off_on_their_login_while_colleagues_at_the_same_address_still_sign_in()
+    {
+        var mistyper = Api.Unique("mistyper");
+        await app.EnsureUser(mistyper);
+        using var anonymous = app.Anonymous();
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            // The login as typed: the limit counts it however it is cased or padded.
+            using var response = await anonymous.PostAsJsonAsync("/api/session", new { login = i % 2 == 0 ? mistyper : $" {mistyper.ToUpperInvariant()}", password = $"wrong-{i}" });
+            answers.Add(response.StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers);
+
+        // Colleagues at the same address sign in, over the API and the console's form alike.
+        foreach (var colleague in Enumerable.Range(0, 3).Select(_ => Api.Unique("colleague")))
+            await app.SignIn(colleague);
+        // The form counts the same login too.
+        using var form = await anonymous.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["login"] = mistyper, ["password"] = DispatchApp.Password,
+        }));
+        Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+    }
+}
+
 /// <summary>A server that allows five API requests a second per user (a burst of ten).</summary>
 public sealed class FewRequestsApp : DispatchApp
 {

@@ -104,6 +104,8 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Tests sign in and send bursts from one address; the rate-limit tests set their own low limits.
         builder.UseSetting("Dispatch:RateLimits:ApiPerSecond", "100000");
         builder.UseSetting("Dispatch:RateLimits:SignInsPerMinute", "100000");
+        builder.UseSetting("Dispatch:RateLimits:SignInsPerLoginPerMinute", "100000");
+        builder.UseSetting("Dispatch:RateLimits:HubCallsPerSecond", "100000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Clock)));
         builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
