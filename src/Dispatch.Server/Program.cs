@@ -35,11 +35,13 @@ builder.AddCommand();
 builder.AddSituation();
 builder.AddSecurityHeaders();
 builder.AddMap();
+builder.AddBadInput();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+// Outermost: the headers go on every answer, the exception handler's included.
 app.UseSecurityHeaders();
+app.UseExceptionHandler();
 app.UseHubOrigins();
 app.UseConsoleLocalization();
 app.UseStaticFiles();

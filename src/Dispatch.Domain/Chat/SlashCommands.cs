@@ -128,12 +128,8 @@ public static partial class SlashCommands
 
     public static bool IsCommand(string? text) => text is not null && text.TrimStart().StartsWith('/');
 
-    /// <summary>Any character that must never reach a channel: controls other than tab and line breaks, and bidi overrides.</summary>
-    public static bool IsForbidden(char c) =>
-        char.IsControl(c) && c is not ('\t' or '\n' or '\r') || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069';
-
-    static readonly System.Buffers.SearchValues<char> Forbidden =
-        System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 0x2070).Select(i => (char)i).Where(IsForbidden)]);
+    /// <summary>Any character that must never reach a channel: the rule of <see cref="FreeText"/>.</summary>
+    public static bool IsForbidden(char c) => FreeText.IsForbidden(c);
 
     /// <summary>Checks a message (command or not) before anything else: not empty, not too long, no control characters.</summary>
     public static ChatError? CheckMessage(string? text)
@@ -142,7 +138,7 @@ public static partial class SlashCommands
         if (text.Length > MaxLength)
             return new("message.too-long", string.Create(CultureInfo.InvariantCulture,
                 $"A message is at most {MaxLength} characters; this one has {text.Length}."));
-        var bad = text.AsSpan().IndexOfAny(Forbidden);
+        var bad = FreeText.IndexOfForbidden(text);
         if (bad >= 0)
             return new("message.control", string.Create(CultureInfo.InvariantCulture,
                 $"The message contains a control character (U+{(int)text[bad]:X4}); remove it."));

@@ -65,7 +65,7 @@ public static class IntakeValidation
         else if (f.Description.Trim().Length > MaxDescription)
             Add("description", "description.too-long",
                 $"The description is at most {MaxDescription} characters; this one has {f.Description.Trim().Length}.");
-        else if (HasControlCharacters(f.Description))
+        else if (FreeText.IndexOfForbidden(f.Description) >= 0)
             Add("description", "description.control", "The description contains control characters.");
 
         if (f.Urgency is null || !Enum.IsDefined(typeof(Urgency), f.Urgency.Value))
@@ -73,9 +73,6 @@ public static class IntakeValidation
 
         return errors;
     }
-
-    // Line breaks and tabs are fine in a description; other control characters (NUL …) are not.
-    static bool HasControlCharacters(string s) => s.Any(ch => char.IsControl(ch) && ch is not ('\n' or '\r' or '\t'));
 
     static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

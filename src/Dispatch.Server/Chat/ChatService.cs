@@ -66,11 +66,16 @@ public sealed partial class ChatService(
         return new ChatHistory(messages, page.Count > limit);
     }
 
-    /// <summary>The reader has seen the channel up to <paramref name="seq"/> (never moves back).</summary>
+    /// <summary>
+    /// The reader has seen the channel up to <paramref name="seq"/> (never moves back), and at most up to its last message:
+    /// a mark beyond it would silence the mentions still to come.
+    /// </summary>
     public async Task MarkRead(Actor actor, string key, long seq, CancellationToken ct = default)
     {
         if (seq <= 0 || await Open(actor, key, ct) is null) return;
         await using var session = store.LightweightSession();
+        seq = Math.Min(seq, (await session.LoadAsync<ChannelHead>(ChatLog.StreamId(key), ct))?.LastSeq ?? 0);
+        if (seq <= 0) return;
         var id = ChatReadMark.IdOf(actor.Login, key);
         var mark = await session.LoadAsync<ChatReadMark>(id, ct) ?? new ChatReadMark { Id = id, Login = actor.Login, Channel = key };
         if (mark.LastRead >= seq) return;

@@ -60,6 +60,9 @@ public static class AccountApi
         [FromForm] string? returnUrl, Users users)
     {
         var back = SafeReturn(returnUrl);
+        // The form is not JSON, so the text rule is checked here (a NUL would reach PostgreSQL).
+        if (Dispatch.Domain.FreeText.Problem(login) is { } bad)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["login"] = [bad] });
         if (await SignIn(http, users, login, password) is null)
             return Results.LocalRedirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(back)}");
         return Results.LocalRedirect(back);
@@ -97,9 +100,12 @@ public static class AccountApi
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 
-    /// <summary>Only a path on this site: a sign-in link must not send anyone elsewhere.</summary>
+    /// <summary>
+    /// Only a plain path on this site, else "/": a sign-in or language link must not send anyone elsewhere. No backslash
+    /// and no control character anywhere, so what passes is always a local URL to <see cref="Results.LocalRedirect"/>.
+    /// </summary>
     public static string SafeReturn(string? returnUrl) =>
-        returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/";
+        returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.Any(c => c == '\\' || char.IsControl(c)) ? r : "/";
 
     static IResult NotAdmin(HttpContext http)
     {

@@ -124,12 +124,24 @@ public static class IncidentApi
     /// <summary>The open incidents the caller may see, most urgent and oldest first.</summary>
     static async Task<IResult> Board(HttpContext http, IncidentReaders readers, string? state, string? category, string? urgency, CancellationToken ct)
     {
+        // A filter that is not one of the names is a 400 naming it, not silently no filter.
+        IncidentState? s = null;
+        Urgency? u = null;
+        if (!string.IsNullOrWhiteSpace(state))
+            if (Enum.TryParse<IncidentState>(state, true, out var parsed) && Enum.IsDefined(parsed)) s = parsed;
+            else return Filter("state", $"Filter by one of: {string.Join(", ", Enum.GetNames<IncidentState>())}.");
+        if (!string.IsNullOrWhiteSpace(urgency))
+            if (Enum.TryParse<Urgency>(urgency, true, out var level) && Enum.IsDefined(level)) u = level;
+            else return Filter("urgency", $"Filter by one of: {string.Join(", ", Enum.GetNames<Urgency>())}.");
         var cards = await readers.For(http.Actor()).Board(ct);
         IEnumerable<IncidentCard> shown = cards;
-        if (Enum.TryParse<IncidentState>(state, true, out var s)) shown = shown.Where(c => c.State == s);
+        if (s is { } st) shown = shown.Where(c => c.State == st);
         if (!string.IsNullOrWhiteSpace(category)) shown = shown.Where(c => c.Category == category);
-        if (Enum.TryParse<Urgency>(urgency, true, out var u)) shown = shown.Where(c => c.Urgency == u);
+        if (u is { } ur) shown = shown.Where(c => c.Urgency == ur);
         return TypedResults.Ok(shown.OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ToList());
+
+        static IResult Filter(string field, string message) =>
+            TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
     }
 
     internal static ProblemHttpResult Forbidden(Denial denial) =>
@@ -181,20 +193,16 @@ public static class IncidentApi
             return (null, TypedResults.Problem(statusCode: 415, title: "Send JSON", detail: "Send the body as application/json."));
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, JsonSerializerOptions.Web, ct);
+            // The HTTP JSON options: the same rules as a body the framework binds (no control characters in text).
+            var body = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, BadInput.Json(http), ct);
             return body is null && !allowEmpty
                 ? (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send a JSON object."] }))
                 : (body, null);
         }
         catch (JsonException ex)
         {
-            // A value of the wrong type names its field; broken JSON syntax (the reader's own error) is the body's.
-            var brokenSyntax = ex.InnerException?.GetType().Name == "JsonReaderException";
-            var field = brokenSyntax || string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                [field] = [brokenSyntax ? "The body is not valid JSON." : "This value has the wrong type or format."],
-            }));
+            var (field, message) = BadInput.Explain(ex);
+            return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }));
         }
     }
 }

@@ -95,14 +95,22 @@ public static class PhotoApi
         {
             return TooLarge(limits, text);
         }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        // Too many fields ("Form value count limit 16 exceeded") is not a photo too large: it is the unreadable form below.
+        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+                                             && !e.Message.Contains("count limit", StringComparison.OrdinalIgnoreCase))
         {
             return TooLarge(limits, text);
         }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        // A body cut off before the closing boundary is an IOException ("Unexpected end of Stream").
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
         {
             return Problem(400, "Unreadable form", Field, text["field.photo.unreadable"]);
         }
+
+        // The form is not JSON, so the text rule is checked here (a NUL would reach PostgreSQL).
+        foreach (var (name, value) in form)
+            if (Dispatch.Domain.FreeText.Problem(value.ToString()) is { } bad)
+                return Problem(400, "Control character", name, bad);
 
         var file = form.Files.GetFile(Field);
         if (file is null) return Problem(400, "No photo", Field, text["field.photo.required"]);

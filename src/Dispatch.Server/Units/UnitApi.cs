@@ -123,7 +123,7 @@ public static class UnitApi
             "release" => new ReleaseUnit("", body.IncidentId),
             "position" => new ReportPosition(body.Lat ?? double.NaN, body.Lon ?? double.NaN, body.Accuracy ?? 0,
                 body.ReportedAt ?? http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), ""),
-            "dispatch" when body.IncidentId is { } incidentId => new DispatchUnit(incidentId, "", ""),
+            "dispatch" when body.IncidentId is { } incidentId && incidentId != Guid.Empty => new DispatchUnit(incidentId, "", ""),
             _ => null,
         };
         if (command is null)
