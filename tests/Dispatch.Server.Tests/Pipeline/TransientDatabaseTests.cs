@@ -60,6 +60,42 @@ public sealed class TransientDatabaseTests(DispatchApp app) : IClassFixture<Disp
         Assert.Equal(UnitStatus.OffDuty, (await query.LoadAsync<UnitRosterEntry>(unit))!.Status);
     }
 
+    /// <summary>
+    /// The connection is cut in the middle of the work (its stream locked, its transaction open), as a restart would cut it:
+    /// the next read fails with 57P01, the pipeline decides again on a new connection, and the command is written once.
+    /// </summary>
+    [Fact]
+    public async Task A_work_whose_connection_is_cut_mid_transaction_is_decided_again_and_written_once()
+    {
+        var unit = await Registered("断线-03");
+        var pipeline = app.Services.GetRequiredService<CommandPipeline>();
+        var actor = new Actor(DispatchApp.DefaultUser, "Test", [new Grant(Role.Dispatcher, _scopes.City.Path)]);
+        var before = await app.StreamVersion(unit);
+        var attempts = 0;
+
+        var done = await pipeline.Run(actor, Via.Api, async work =>
+        {
+            attempts++;
+            var stream = await work.Unit(unit);
+            if (attempts == 1)
+            {
+                var killer = new NpgsqlConnectionStringBuilder(app.ConnectionString) { Pooling = false }.ConnectionString;
+                await using var connection = new NpgsqlConnection(killer);
+                await connection.OpenAsync();
+                await using var kill = new NpgsqlCommand($"select pg_terminate_backend({work.Query.Connection!.ProcessID})", connection);
+                Assert.True((bool)(await kill.ExecuteScalarAsync())!);
+                await Task.Delay(200);
+            }
+            await work.Query.LoadAsync<UnitRosterEntry>(unit, work.Cancellation); // on the first attempt: 57P01
+            var decision = UnitDecider.Decide(stream.Aggregate!, new GoOnDuty(actor.Login), work.Now);
+            return Decided.With<bool>([new UnitDecided(unit, decision.Events)], _ => true);
+        });
+
+        Assert.True(done);
+        Assert.Equal(2, attempts);
+        Assert.Equal(before + 1, await app.StreamVersion(unit));
+    }
+
     [Fact]
     public async Task An_api_command_after_the_connections_were_cut_succeeds()
     {
