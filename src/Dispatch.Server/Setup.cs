@@ -27,6 +27,8 @@ public static class Setup
     {
         // Unhandled failures answer as problem details too, never as an empty 500.
         builder.Services.AddProblemDetails();
+        // A dropped database connection is 503 + Retry-After, not 500 (the pipeline has already retried once).
+        builder.Services.AddExceptionHandler<Pipeline.TransientDatabaseHandler>();
         builder.Services.AddSingleton<IncidentNumbers>();
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();

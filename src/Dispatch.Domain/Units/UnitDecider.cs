@@ -10,6 +10,21 @@ namespace Dispatch.Domain.Units;
 /// </summary>
 public static class UnitDecider
 {
+    /// <summary>How far ahead of the server's clock a device's fix time may be (clocks drift).</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <summary>The oldest fix accepted (a buffered report after a long dead zone); older ones say nothing of where a unit is.</summary>
+    public static readonly TimeSpan MaxFixAge = TimeSpan.FromDays(1);
+
+    /// <summary>An accuracy worse than this (100 km) is no position at all.</summary>
+    public const double MaxAccuracyMeters = 100_000;
+
+    public const int MaxCallSignLength = 40;
+    public const int MaxCapabilities = 20;
+    public const int MaxCapabilityLength = 40;
+    public const int MaxMembers = 20;
+    public const int MaxMemberLength = 100;
+
     public static Decision Register(Unit? existing, RegisterUnit c, DateTimeOffset now)
     {
         if (existing is not null)
@@ -17,10 +32,24 @@ public static class UnitDecider
         if (string.IsNullOrWhiteSpace(c.CallSign))
             return Decision.Refuse("register.no-call-sign", "Give the unit a call sign.");
         var callSign = c.CallSign.Trim();
+        if (callSign.Length > MaxCallSignLength)
+            return Decision.Refuse("register.call-sign-too-long", "The call sign {0}… is longer than {1} characters.",
+                callSign[..MaxCallSignLength], MaxCallSignLength);
         if (string.IsNullOrWhiteSpace(c.Department))
             return Decision.Refuse("register.no-department", "Name the department of unit {0}.", callSign);
         if (string.IsNullOrWhiteSpace(c.HomePath))
             return Decision.Refuse("register.no-home", "Name the home node (jurisdiction path) of unit {0}.", callSign);
+        if (c.Capabilities.Count > MaxCapabilities)
+            return Decision.Refuse("register.too-many-capabilities", "Unit {0} has {1} capabilities; at most {2}.",
+                callSign, c.Capabilities.Count, MaxCapabilities);
+        if (c.Capabilities.Any(x => x is not null && x.Trim().Length > MaxCapabilityLength))
+            return Decision.Refuse("register.capability-too-long", "A capability of unit {0} is longer than {1} characters.",
+                callSign, MaxCapabilityLength);
+        if (c.Members.Count > MaxMembers)
+            return Decision.Refuse("register.too-many-members", "Unit {0} has {1} members; at most {2}.", callSign, c.Members.Count, MaxMembers);
+        if (c.Members.Any(x => x is not null && x.Trim().Length > MaxMemberLength))
+            return Decision.Refuse("register.member-too-long", "A member's name in unit {0} is longer than {1} characters.",
+                callSign, MaxMemberLength);
         if (c.Capabilities.Any(string.IsNullOrWhiteSpace))
             return Decision.Refuse("register.blank-capability", "A capability of unit {0} is blank.", callSign);
         if (c.Members.Any(string.IsNullOrWhiteSpace))
@@ -122,13 +151,22 @@ public static class UnitDecider
         if (!double.IsFinite(c.Lon) || c.Lon is < -180 or > 180)
             return Decision.Refuse("position.lon",
                 "Position of unit {0} refused: Lon {1} is not a longitude (−180 to 180).", u.CallSign, c.Lon);
-        if (!double.IsFinite(c.AccuracyMeters) || c.AccuracyMeters < 0)
+        if (!double.IsFinite(c.AccuracyMeters) || c.AccuracyMeters is < 0 or > MaxAccuracyMeters)
             return Decision.Refuse("position.accuracy",
-                "Position of unit {0} refused: AccuracyMeters {1} must be zero or more.", u.CallSign, c.AccuracyMeters);
+                "Position of unit {0} refused: AccuracyMeters {1} must be from 0 to {2}.", u.CallSign, c.AccuracyMeters, MaxAccuracyMeters);
+        if (c.ReportedAt > now + ClockSkew)
+            return Decision.Refuse("position.future",
+                "Position of unit {0} refused: ReportedAt {1:O} is in the future (the server's time is {2:O}); check the device's clock.",
+                u.CallSign, c.ReportedAt, now);
+        if (now - c.ReportedAt > MaxFixAge)
+            return Decision.Refuse("position.too-old",
+                "Position of unit {0} refused: ReportedAt {1:O} is more than a day old.", u.CallSign, c.ReportedAt);
         if (u.Status == UnitStatus.OffDuty)
             return Decision.Refuse("position.off-duty",
                 "Unit {0} is off duty; its position is not tracked.", u.CallSign);
-        return thinning.Keep(u.LastPosition, c.Lat, c.Lon, c.ReportedAt, u.Status)
+        // A kept fix from the future (stored before fixes were checked) would make every real fix look older: ignore it.
+        var last = u.LastPosition is { } kept && kept.ReportedAt > now + ClockSkew ? null : u.LastPosition;
+        return thinning.Keep(last, c.Lat, c.Lon, c.ReportedAt, u.Status)
             ? Decision.Accept(new UnitPositionReported(u.Id, c.Lat, c.Lon, c.AccuracyMeters, c.ReportedAt, c.By, now))
             : Decision.Accept();
     }

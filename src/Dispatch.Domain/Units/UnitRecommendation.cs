@@ -58,6 +58,13 @@ public static class UnitRecommendation
                 continue;
             }
             var distance = Geo.DistanceMeters(incident.Lat, incident.Lon, position.Lat, position.Lon);
+            // A fix dated ahead of the clock by more than the skew a device may have (stored before fixes were checked)
+            // says nothing of when the unit was there: it is no fresher than a stale one.
+            if (position.ReportedAt > now + UnitDecider.ClockSkew)
+            {
+                leftOut.Add(new(unit, LeftOutKind.PositionStale, "position time unknown (dated in the future)", distance));
+                continue;
+            }
             var age = now - position.ReportedAt;
             if (age < TimeSpan.Zero) age = TimeSpan.Zero; // a device clock a little ahead
             if (age > staleAfter)

@@ -27,19 +27,37 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
 {
     public async Task<T> Run<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
     {
+        var retriedTransient = false;
         for (var attempt = 0; ; attempt++)
         {
             await using var work = new Work(store.LightweightSession(), clock, this, actor, via, ct);
+            var committing = false;
             try
             {
                 var decided = await decide(work);
                 if (decided.Effects.Count == 0) return decided.Answer(Written.Nothing);
                 var written = await work.Write(decided.Effects);
+                committing = true;
                 await work.Commit();
                 return decided.Answer(written);
             }
             // Two first messages raced to open the same channel's stream: nothing of this work was written; decide again.
             catch (Exception ex) when (attempt < 2 && work.PostsToChat && ChatLog.IsNewChannelRace(ex)) { }
+            // The connection dropped (a database restart, a killed backend) while the work was still reading and deciding:
+            // nothing of it can have been committed, so it is decided again, once, on a new connection. A failure once the
+            // commit has begun is NOT retried: the commit may have reached the database before the connection went, and a
+            // second attempt could write the command twice. That failure goes up, and the API answers 503 + Retry-After
+            // (TransientDatabaseHandler); the client, which saw no answer, checks before resending.
+            catch (Exception ex) when (!committing && !retriedTransient && TransientDatabase.Is(ex))
+            {
+                retriedTransient = true;
+                log.LogWarning(ex, "Transient database failure before the commit ({Via}, {User}): deciding again on a new connection",
+                    via.Name(), actor.Login);
+                // The idle connections of the pool were most likely cut too: do not hand one of them to the retry (Npgsql
+                // clears the pool itself on a shutdown error; this covers a bare broken stream). Best effort only.
+                try { if (work.Connection is { } connection) Npgsql.NpgsqlConnection.ClearPool(connection); }
+                catch (Exception clear) { log.LogDebug(clear, "Could not clear the connection pool"); }
+            }
         }
     }
 

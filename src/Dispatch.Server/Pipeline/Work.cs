@@ -246,5 +246,8 @@ public sealed class Work : IAsyncDisposable
 
     internal Task Commit() => _session.SaveChangesAsync(Cancellation);
 
+    /// <summary>The session's connection, if it has one (to clear its pool after the connection was cut).</summary>
+    internal Npgsql.NpgsqlConnection? Connection => _session.Connection;
+
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 }

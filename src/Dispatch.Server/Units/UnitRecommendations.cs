@@ -38,9 +38,11 @@ public sealed class UnitRecommendations(IDocumentStore store, TimeProvider clock
     public DateTimeOffset? NextChange(Recommendation recommendation, TimeSpan? staleAfter = null)
     {
         var stale = staleAfter ?? StaleAfter;
-        return recommendation.Proposed.Count == 0
-            ? null
-            : recommendation.Proposed.Min(p => p.Unit.LastPosition!.ReportedAt) + stale + TimeSpan.FromSeconds(1);
+        if (recommendation.Proposed.Count == 0) return null;
+        // Never past the calendar's end, whatever a stored fix says (a proposed fix is at most a little ahead of now).
+        var first = recommendation.Proposed.Min(p => p.Unit.LastPosition!.ReportedAt);
+        var margin = stale + TimeSpan.FromSeconds(1);
+        return first > DateTimeOffset.MaxValue - margin ? null : first + margin;
     }
 
     /// <summary>The recommendation for one incident, after checking that <paramref name="actor"/> may read it.</summary>

@@ -19,7 +19,7 @@ namespace Dispatch.Server.Units;
 /// available unit at the same moment take turns on the unit's lock, so exactly one succeeds and the other hears whom the
 /// unit is already dispatched to.
 /// </summary>
-public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimers timers)
+public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimers timers, City.CityCatalog city)
 {
     /// <summary>
     /// Puts a unit on the roll. With <paramref name="password"/> the unit gets its own sign-in, <see cref="RegisterUnit.Login"/>,
@@ -33,14 +33,30 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
             {
                 if (!AccessRules.MayCommandUnits(actor, command.HomePath)) return Decided.Nothing(await Deny(work, "register", command.HomePath));
                 var decision = UnitDecider.Register(null, command with { By = actor.Login }, work.Now);
-                if (decision.Refusal is { } refusal) return Decided.Nothing<UnitOutcome>(new UnitOutcome.Refused(refusal));
+                if (decision.Refusal is { } refusal)
+                    return Decided.Nothing<UnitOutcome>(FieldOf(refusal.Code) is { } field
+                        ? new UnitOutcome.Invalid([new FieldError(field, refusal.Code, refusal.Message)])
+                        : new UnitOutcome.Refused(refusal));
                 var registered = (UnitRegistered)decision.Events[0];
+                if (!city.DepartmentCodes.Contains(registered.Department))
+                    return Decided.Nothing<UnitOutcome>(new UnitOutcome.Invalid([new FieldError("department", "department.unknown",
+                        $"Unknown department '{registered.Department}'; use one of {string.Join(", ", city.DepartmentCodes)}.")]));
+                // Everything that could refuse is checked here, before the stream is started: a write that fails after
+                // reserving event sequence numbers leaves a tombstone event behind (Marten fills the gap), so a refused
+                // registration must not reach the commit. (Two registrations of one call sign at the same instant are not yet kept apart:
+                // no unique index on the roster's call sign, since databases from before this check may hold duplicates.)
+                if (await work.Query.Called(registered.CallSign, work.Cancellation) is { } twin)
+                    return Decided.Nothing<UnitOutcome>(twin.Id == command.UnitId
+                        ? new UnitOutcome.Refused(new Refusal("unit.exists", "Unit {0} is already registered.", command.UnitId))
+                        : CallSignTaken(registered.CallSign));
                 var effects = new List<Effect>();
                 if (registered.Login is { } login)
                 {
                     var account = users.NewDeviceAccount(login, registered.CallSign, password,
                         new Grant(Role.FieldUnit, registered.HomePath, registered.Department), actor.Login, out var errors);
                     if (account is null) return Decided.Nothing<UnitOutcome>(new UnitOutcome.Invalid(errors));
+                    if (await work.Query.LoadAsync<UserAccount>(account.Id, work.Cancellation) is not null)
+                        return Decided.Nothing<UnitOutcome>(LoginTaken(command.Login));
                     effects.Add(new StoreDocument(account, Insert: true));
                 }
                 effects.Add(new UnitStarted(command.UnitId, decision.Events));
@@ -55,9 +71,25 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         }
         catch (DocumentAlreadyExistsException)
         {
-            return new UnitOutcome.Invalid([new FieldError("login", "login.taken", $"The login '{command.Login?.Trim()}' is already taken.")]);
+            return LoginTaken(command.Login);
         }
     }
+
+    /// <summary>Call signs are unique: <c>/status &lt;call sign&gt;</c> and the chat's <c>/assign</c> find a unit by it.</summary>
+    static UnitOutcome CallSignTaken(string callSign) =>
+        new UnitOutcome.Invalid([new FieldError("callSign", "unit.call-sign-taken", $"The call sign '{callSign}' is already taken by another unit.")]);
+
+    static UnitOutcome LoginTaken(string? login) =>
+        new UnitOutcome.Invalid([new FieldError("login", "login.taken", $"The login '{login?.Trim()}' is already taken.")]);
+
+    /// <summary>The registration refusals that are one field out of bounds: answered as that field's error (400), not a rule's (422).</summary>
+    static string? FieldOf(string code) => code switch
+    {
+        "register.call-sign-too-long" => "callSign",
+        "register.too-many-capabilities" or "register.capability-too-long" => "capabilities",
+        "register.too-many-members" or "register.member-too-long" => "members",
+        _ => null,
+    };
 
     public Task<UnitOutcome> Handle(Actor actor, Guid unitId, UnitCommand command, Via via = Via.Console, CancellationToken ct = default) =>
         Decide(actor, via, unitId, command, typed: null, ct);

@@ -90,6 +90,8 @@ public class PositionTests
     [InlineData(Lat, double.PositiveInfinity, 8, "position.lon", "Lon")]
     [InlineData(Lat, Lon, -1, "position.accuracy", "AccuracyMeters")]
     [InlineData(Lat, Lon, double.NaN, "position.accuracy", "AccuracyMeters")]
+    [InlineData(Lat, Lon, double.PositiveInfinity, "position.accuracy", "AccuracyMeters")]
+    [InlineData(Lat, Lon, 100_001, "position.accuracy", "AccuracyMeters")]
     public void An_impossible_fix_is_refused_naming_the_field(double lat, double lon, double accuracy, string code, string field) =>
         Assert.Contains(field, Given(HistoryIn(UnitStatus.Available)).When(Fix(lat, lon, Kept, accuracy)).ThenRefused(code).Message);
 
@@ -97,6 +99,37 @@ public class PositionTests
     public void The_edges_of_the_ranges_and_zero_accuracy_are_possible() =>
         Given(HistoryIn(UnitStatus.Available)).When(Fix(-90, 180, Kept, accuracy: 0))
             .Then(new UnitPositionReported(UnitId, -90, 180, 0, Kept, Crew, Now));
+
+    // ---- fix times out of a sane window ------------------------------------------------------------------
+
+    [Fact]
+    public void A_fix_dated_beyond_the_clock_skew_is_refused_naming_the_field()
+    {
+        Assert.Contains("ReportedAt", Given(HistoryIn(UnitStatus.Available)).When(Fix(Lat, Lon, Now.AddMinutes(2).AddSeconds(1)))
+            .ThenRefused("position.future").Message);
+        Given(HistoryIn(UnitStatus.Available)).When(Fix(Lat, Lon, DateTimeOffset.MaxValue)).ThenRefused("position.future");
+    }
+
+    [Fact]
+    public void A_fix_a_little_ahead_of_the_clock_is_kept() =>
+        Given(HistoryIn(UnitStatus.Available)).When(Fix(Lat, Lon, Now.AddMinutes(2)))
+            .Then(new UnitPositionReported(UnitId, Lat, Lon, 8, Now.AddMinutes(2), Crew, Now));
+
+    [Fact]
+    public void A_fix_more_than_a_day_old_is_refused_but_a_day_old_one_is_kept()
+    {
+        Assert.Contains("ReportedAt", Given(HistoryIn(UnitStatus.Available)).When(Fix(Lat, Lon, Now.AddDays(-1).AddSeconds(-1)))
+            .ThenRefused("position.too-old").Message);
+        Given(HistoryIn(UnitStatus.Available)).When(Fix(Lat, Lon, DateTimeOffset.MinValue)).ThenRefused("position.too-old");
+        Given(HistoryIn(UnitStatus.Available)).When(Fix(Lat, Lon, Now.AddDays(-1)))
+            .Then(new UnitPositionReported(UnitId, Lat, Lon, 8, Now.AddDays(-1), Crew, Now));
+    }
+
+    /// <summary>A fix from the year 9999 stored before fixes were checked does not make every real fix "older".</summary>
+    [Fact]
+    public void A_stored_fix_from_the_future_does_not_hold_back_real_fixes() =>
+        Given(AvailableAt(Lat, Lon, new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero))).When(Fix(Lat, Lon, Now.AddSeconds(-5)))
+            .Then(new UnitPositionReported(UnitId, Lat, Lon, 8, Now.AddSeconds(-5), Crew, Now));
 
     [Fact]
     public void An_off_duty_unit_is_not_tracked() =>

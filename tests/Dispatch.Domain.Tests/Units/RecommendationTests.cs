@@ -38,6 +38,22 @@ public class RecommendationTests
         Assert.Equal("available, 2.4 km away, position 1 min old", r.Proposed[2].Reason);
     }
 
+    /// <summary>A fix stored from the year 9999 (before fixes were checked): not "0 s old", not proposed, and no crash.</summary>
+    [Fact]
+    public void A_unit_whose_stored_fix_is_dated_in_the_future_is_left_out_as_stale_not_proposed()
+    {
+        var id = Guid.NewGuid();
+        var future = Fold(Registered(id, "future"), OnDuty(id), Position(Lat, Lon, new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), id));
+
+        var r = Recommend(null, future, Seen("ahead", 100, TimeSpan.FromSeconds(-90)));
+
+        var ahead = Assert.Single(r.Proposed);
+        Assert.Equal(("ahead", TimeSpan.Zero), (ahead.Unit.CallSign, ahead.PositionAge));
+        var left = Assert.Single(r.LeftOut);
+        Assert.Equal(("future", LeftOutKind.PositionStale, (TimeSpan?)null), (left.Unit.CallSign, left.Kind, left.PositionAge));
+        Assert.Contains("future", left.Reason);
+    }
+
     [Fact]
     public void Haversine_distances_match_known_ones()
     {

@@ -55,6 +55,23 @@ public class UnitStatusTests
     public void A_unit_needs_a_call_sign_a_department_and_a_home(string callSign, string department, string home, string code) =>
         Assert.Equal(code, UnitDecider.Register(null, new RegisterUnit(UnitId, callSign, department, home, [], [], Dispatcher), Now).Refusal?.Code);
 
+    [Fact]
+    public void A_registration_out_of_bounds_is_refused_naming_what()
+    {
+        RegisterUnit With(string callSign = CallSign, string[]? capabilities = null, string[]? members = null) =>
+            new(UnitId, callSign, "城管", Home, capabilities ?? [], members ?? [], Dispatcher);
+        string? Code(RegisterUnit c) => UnitDecider.Register(null, c, Now).Refusal?.Code;
+
+        Assert.Equal("register.call-sign-too-long", Code(With(callSign: new string('x', 20_000))));
+        Assert.Equal("register.too-many-capabilities", Code(With(capabilities: Enumerable.Range(0, 5000).Select(i => $"c{i}").ToArray())));
+        Assert.Equal("register.capability-too-long", Code(With(capabilities: [new string('c', 41)])));
+        Assert.Equal("register.too-many-members", Code(With(members: Enumerable.Range(0, 21).Select(i => $"m{i}").ToArray())));
+        Assert.Equal("register.member-too-long", Code(With(members: [new string('m', 101)])));
+        // The limits themselves are fine.
+        Assert.Null(Code(With(callSign: new string('x', 40), capabilities: Enumerable.Range(0, 20).Select(i => new string('c', 39) + (char)('a' + i)).ToArray(),
+            members: Enumerable.Range(0, 20).Select(i => $"m{i}").ToArray())));
+    }
+
     // ---- every legal move --------------------------------------------------------------------------------
 
     [Fact]

@@ -45,6 +45,7 @@ public sealed class UnitWords(IStringLocalizer<Ui> text)
         LeftOutKind.NotAvailable => Describe(unit.Unit.Status, unit.Unit.IncidentNumber),
         LeftOutKind.NoCapability => text["units.left.no-capability", Capability(capability?.Trim() ?? "")],
         LeftOutKind.NoPosition => text["units.left.no-position"],
+        LeftOutKind.PositionStale when unit.PositionAge is null => text["units.left.stale-future"],
         LeftOutKind.PositionStale => text["units.left.stale", Age(unit.PositionAge ?? TimeSpan.Zero)],
         _ => unit.Reason,
     };
