@@ -181,7 +181,8 @@ public static class IdentitySetup
                 if (property.Name.Equals("login", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == System.Text.Json.JsonValueKind.String)
                     return property.Value.GetString()?.Trim().ToLowerInvariant();
         }
-        catch (System.Text.Json.JsonException) { }
+        // Not JSON, or text that is not valid UTF-16 (a lone surrogate): no login to count, the address limit still holds.
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or ArgumentException) { }
         return null;
     }
 
