@@ -182,6 +182,8 @@ public static class IdentitySetup
                     return property.Value.GetString()?.Trim().ToLowerInvariant();
         }
         catch (System.Text.Json.JsonException) { }
+        // A lone surrogate ("\ud800") parses as JSON but is no string: no login to count; the endpoint answers the 400.
+        catch (InvalidOperationException) { }
         return null;
     }
 
