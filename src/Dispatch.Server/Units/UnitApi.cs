@@ -21,6 +21,8 @@ public static class UnitApi
 
     public sealed record MessageRequest(string? Text);
 
+    const int MaxCommandBody = 64 * 1024;
+
     public sealed record UnitCommandRequest(Guid? IncidentId = null, double? Lat = null, double? Lon = null, double? Accuracy = null,
         DateTimeOffset? ReportedAt = null);
 
@@ -104,9 +106,21 @@ public static class UnitApi
         try
         {
             // Empty means no Content-Length and no chunked body (a client streaming JSON sends no length).
-            body = http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any()
-                ? new UnitCommandRequest()
-                : await JsonSerializer.DeserializeAsync<UnitCommandRequest>(http.Request.Body, JsonSerializerOptions.Web, ct) ?? new();
+            if (http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any())
+                body = new UnitCommandRequest();
+            else
+            {
+                // Read whole (a command body is small) so that invalid UTF-8 is refused: the JSON reader skips a field
+                // the command does not read without decoding it, and would run the command on a body that is no JSON.
+                if (http.Request.ContentLength > MaxCommandBody)
+                    return Results.Problem(statusCode: 413, title: "Too large", detail: $"A unit command's body is at most {MaxCommandBody / 1024} KB.");
+                using var buffer = new MemoryStream();
+                await http.Request.Body.CopyToAsync(buffer, ct);
+                var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+                if (buffer.Length > MaxCommandBody || !System.Text.Unicode.Utf8.IsValid(bytes.Span))
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is not valid JSON of the right shape."] });
+                body = JsonSerializer.Deserialize<UnitCommandRequest>(bytes.Span, JsonSerializerOptions.Web) ?? new();
+            }
         }
         catch (JsonException)
         {
