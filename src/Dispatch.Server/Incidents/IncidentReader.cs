@@ -1,14 +1,13 @@
 using Dispatch.Domain.Access;
-using Dispatch.Server.Audit;
 using Dispatch.Server.Units;
 using Marten;
 
 namespace Dispatch.Server.Incidents;
 
 /// <summary>Hands out the reader for a person (<see cref="IncidentReader"/>); one per node.</summary>
-public sealed class IncidentReaders(IDocumentStore store, TimeProvider clock, ILogger<IncidentReader> log)
+public sealed class IncidentReaders(IDocumentStore store, Pipeline.CommandPipeline pipeline)
 {
-    public IncidentReader For(Actor actor) => new(store, clock, log, actor);
+    public IncidentReader For(Actor actor) => new(store, pipeline, actor);
 }
 
 /// <summary>
@@ -17,7 +16,7 @@ public sealed class IncidentReaders(IDocumentStore store, TimeProvider clock, IL
 /// A read they may not do answers as not found, or is denied and kept in the audit trail where the caller asked for it.
 /// A unit also reads the incident it is on, wherever that lies (crew access, as <see cref="IncidentService"/> lets it work there).
 /// </summary>
-public sealed class IncidentReader(IDocumentStore store, TimeProvider clock, ILogger<IncidentReader> log, Actor actor)
+public sealed class IncidentReader(IDocumentStore store, Pipeline.CommandPipeline pipeline, Actor actor)
 {
     public Actor Actor => actor;
 
@@ -95,14 +94,13 @@ public sealed class IncidentReader(IDocumentStore store, TimeProvider clock, ILo
         return new IncidentRead.Denied(auditDenied ? await DenyRead(detail, ct) : null);
     }
 
-    /// <summary>A read outside the person's rights: logged and audited like a refused command.</summary>
-    async Task<Denial> DenyRead(IncidentDetail detail, CancellationToken ct)
+    /// <summary>A read outside the person's rights: logged and audited as the pipeline does a refused command.</summary>
+    Task<Denial> DenyRead(IncidentDetail detail, CancellationToken ct)
     {
         var scope = detail.Scope().Path;
-        log.LogWarning("Denied {User} {Action} on {Incident} at {Scope}", actor.Login, "read", detail.Number, scope);
-        await AuditTrail.Write(store, clock, actor.Login, "incident.read", scope, "denied", detail.Id, detail.Number, allowed: false, ct: ct);
-        return new Denial("access.denied",
-            $"{actor.Login} may not read incident {detail.Number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.");
+        return pipeline.Deny(actor, via: null, "incident.read", scope,
+            $"{actor.Login} may not read incident {detail.Number}: it lies at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.",
+            detail.Id, detail.Number, ct);
     }
 
     async Task<bool> MayRead(IncidentScope scope, IncidentCard? card, CancellationToken ct, Func<Task<IncidentCard?>>? loadCard = null)

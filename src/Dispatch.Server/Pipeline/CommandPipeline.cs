@@ -25,6 +25,9 @@ public static class Decided
 /// </summary>
 public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, ILogger<CommandPipeline> log)
 {
+    /// <summary>Who the platform's own writes are recorded as (the unit timers, the surge watch): no person decided them.</summary>
+    public static readonly Actor System = new("system", "System", []);
+
     public async Task<T> Run<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
     {
         var retriedTransient = false;
@@ -65,11 +68,12 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
     /// An attempt outside the actor's rights: nothing of it is written; the attempt is logged and kept in the audit trail
     /// (on its own, since the work's transaction writes nothing).
     /// </summary>
-    public async Task<Denial> Deny(Actor actor, Via via, string action, string scope, string message, Guid? id = null, string? number = null,
+    /// <paramref name="via"/>: null for a read, whose caller (page, API, push) the reader does not know.
+    public async Task<Denial> Deny(Actor actor, Via? via, string action, string scope, string message, Guid? id = null, string? number = null,
         CancellationToken ct = default)
     {
-        log.LogWarning("Denied {User} {Action} on {Number} at {Scope} via {Via}", actor.Login, action, number ?? "-", scope, via.Name());
-        await AuditTrail.Write(store, clock, actor.Login, action, scope, "denied", id, number, allowed: false, via: via.Name(), ct: ct);
+        log.LogWarning("Denied {User} {Action} on {Number} at {Scope} via {Via}", actor.Login, action, number ?? "-", scope, via?.Name());
+        await AuditTrail.Write(store, clock, actor.Login, action, scope, "denied", id, number, allowed: false, via: via?.Name(), ct: ct);
         return new Denial("access.denied", message);
     }
 }

@@ -88,7 +88,7 @@ public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed 
         {
             try
             {
-                var happened = await pipeline.Run(Platform, Via.System, async work =>
+                var happened = await pipeline.Run(CommandPipeline.System, Via.System, async work =>
                 {
                     var stream = await work.Surge(key.StreamId);
                     if (SurgeRule.Decide(stream.Aggregate, key, count, usual, settings, now) is not { } decided) return Decided.Nothing<object?>(null);
@@ -110,9 +110,6 @@ public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed 
             catch (Exception ex) when (ex is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException) { }
         }
     }
-
-    /// <summary>Who records a surge: the platform, not a person.</summary>
-    static readonly Domain.Access.Actor Platform = new("system", "System", []);
 
     Domain.Chat.ChannelMessagePosted SurgeMessage(SurgeDetected surge) => new(
         Domain.Chat.Channels.Node(tree.City.Path).Key, Domain.Chat.MessageKind.System, Domain.Chat.Mentions.Platform, "", "", [], null, surge.At,

@@ -16,14 +16,12 @@ namespace Dispatch.Server.Units;
 public sealed class UnitTimerCheck(CommandPipeline pipeline, ILogger<UnitTimerCheck> log)
 {
     /// <summary>Who the flags are recorded as: no person decided them.</summary>
-    public const string By = "system";
-
-    static readonly Actor System = new(By, "System", []);
+    public static readonly string By = CommandPipeline.System.Login;
 
     /// <summary>Flags what is overdue on <paramref name="incidentId"/> now; returns the flags recorded (none: nothing was due).</summary>
     public async Task<IReadOnlyList<IncidentUnitOverdue>> Run(Guid incidentId, CancellationToken ct = default)
     {
-        (IReadOnlyList<IncidentUnitOverdue> flags, string? number) = await pipeline.Run<(IReadOnlyList<IncidentUnitOverdue>, string?)>(System, Via.System, async work =>
+        (IReadOnlyList<IncidentUnitOverdue> flags, string? number) = await pipeline.Run<(IReadOnlyList<IncidentUnitOverdue>, string?)>(CommandPipeline.System, Via.System, async work =>
         {
             if ((await work.Incident(incidentId)).Aggregate is not { } incident) return Decided.Nothing<(IReadOnlyList<IncidentUnitOverdue>, string?)>(([], null));
             var decision = UnitTimers.Check(incident, By, work.Now);
