@@ -33,11 +33,11 @@ public static partial class PhoneNumber
         var s = digits.ToString();
         if (international)
         {
-            if (!s.StartsWith("86")) return null;
+            if (!s.StartsWith("86", StringComparison.Ordinal)) return null;
             s = s[2..];
         }
-        else if (s.StartsWith("0086")) s = s[4..];
-        else if (s.StartsWith("86") && s.Length == 13) s = s[2..];
+        else if (s.StartsWith("0086", StringComparison.Ordinal)) s = s[4..];
+        else if (s.StartsWith("86", StringComparison.Ordinal) && s.Length == 13) s = s[2..];
         else return Mobile().IsMatch(s) || Landline().IsMatch(s) ? s : null;
 
         // After a country code a landline drops its trunk 0 (+86 10 6234 5678): put it back.

@@ -105,7 +105,7 @@ public static class AccountApi
     /// and no control character anywhere, so what passes is always a local URL to <see cref="Results.LocalRedirect"/>.
     /// </summary>
     public static string SafeReturn(string? returnUrl) =>
-        returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.Any(c => c == '\\' || char.IsControl(c)) ? r : "/";
+        returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//", StringComparison.Ordinal) && !r.Any(c => c == '\\' || char.IsControl(c)) ? r : "/";
 
     static IResult NotAdmin(HttpContext http)
     {

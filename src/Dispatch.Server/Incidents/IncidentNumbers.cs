@@ -1,15 +1,27 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Npgsql;
 using Weasel.Postgresql.Tables;
 
 namespace Dispatch.Server.Incidents;
 
 /// <summary>
-/// Hands out the daily sequence behind incident numbers. One row per day, bumped with an atomic upsert, so
-/// numbers stay unique however many intakes arrive at once and on however many nodes.
+/// Hands out the daily sequence behind incident numbers: one PostgreSQL sequence per local day, so numbers stay unique
+/// however many intakes arrive at once and on however many nodes. A sequence, not a counter row: bumping one row made
+/// every intake wait for the previous one's commit (a row lock held through a WAL flush), which capped intake at a few
+/// hundred a second (docs/benchmarks.md, issue 15); <c>nextval</c> takes no lock and needs no flush of its own. A number
+/// used by a committed incident is durable (the commit flushes the WAL past the sequence's advance); one taken by an
+/// intake that did not commit is simply skipped, as before.
 /// </summary>
-public sealed class IncidentNumbers(NpgsqlDataSource db)
+public sealed class IncidentNumbers(NpgsqlDataSource db, ILogger<IncidentNumbers> log)
 {
+    /// <summary>The counters of the days numbered before the sequences (a day's sequence starts after its count).</summary>
     public const string TableName = "dispatch.incident_numbers";
+
+    /// <summary>How many past days keep their sequence; an older day's count goes back into its row when its sequence is dropped.</summary>
+    const int DaysKept = 31;
+
+    readonly ConcurrentDictionary<DateOnly, string> _sequences = new();
 
     /// <summary>The table, created and migrated by Marten with the rest of the schema.</summary>
     public static Table Table()
@@ -20,13 +32,73 @@ public sealed class IncidentNumbers(NpgsqlDataSource db)
         return table;
     }
 
+    static string SequenceOf(DateOnly day) => "dispatch." + SequenceName(day);
+
+    static string SequenceName(DateOnly day) => "incident_no_" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
     public async Task<string> Next(DateOnly localDay, CancellationToken ct)
     {
-        await using var command = db.CreateCommand(
-            $"insert into {TableName} (day, last) values ($1, 1) " +
-            $"on conflict (day) do update set last = {TableName}.last + 1 returning last");
-        command.Parameters.AddWithValue(localDay);
-        var sequence = (long)(await command.ExecuteScalarAsync(ct))!;
-        return Dispatch.Domain.Incidents.IncidentNumber.Format(localDay, sequence);
+        for (var attempt = 0; ; attempt++)
+        {
+            var sequence = _sequences.TryGetValue(localDay, out var known) ? known : await Ensure(localDay, ct);
+            try
+            {
+                await using var command = db.CreateCommand($"select nextval('{sequence}')");
+                var next = (long)(await command.ExecuteScalarAsync(ct))!;
+                return Dispatch.Domain.Incidents.IncidentNumber.Format(localDay, next);
+            }
+            // Another node retired that day's sequence (its count is back in the day's row): make it again.
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt == 0)
+            {
+                _sequences.TryRemove(localDay, out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates the day's sequence if no node has yet, starting after what the day's counter row says (a database numbered
+    /// by an older version keeps counting on), and drops the sequences of days long gone.
+    /// </summary>
+    async Task<string> Ensure(DateOnly day, CancellationToken ct)
+    {
+        var name = SequenceOf(day);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // One creator at a time across nodes; the others find it made.
+        await using (var lockIt = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('dispatch.incident_numbers'))", connection, tx))
+            await lockIt.ExecuteNonQueryAsync(ct);
+        await using (var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection, tx) { Parameters = { new() { Value = name } } })
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+            {
+                await using var counted = new NpgsqlCommand($"select coalesce((select last from {TableName} where day = $1), 0)", connection, tx)
+                    { Parameters = { new() { Value = day } } };
+                var last = (long)(await counted.ExecuteScalarAsync(ct))!;
+                await using var create = new NpgsqlCommand($"create sequence {name} start with {last + 1}", connection, tx);
+                await create.ExecuteNonQueryAsync(ct);
+                log.LogInformation("Incident numbers for {Day} start at {First}", day, last + 1);
+            }
+        }
+        await using (var old = new NpgsqlCommand(
+            "select format('%I.%I', schemaname, sequencename), to_date(right(sequencename, 8), 'YYYYMMDD'), coalesce(last_value, start_value - 1) " +
+            "from pg_sequences where schemaname = 'dispatch' and sequencename like 'incident_no_%' and sequencename < $1", connection, tx) { Parameters = { new() { Value = SequenceName(day.AddDays(-DaysKept)) } } })
+        {
+            var stale = new List<(string Sequence, DateOnly Day, long Last)>();
+            await using (var reader = await old.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) stale.Add((reader.GetString(0), reader.GetFieldValue<DateOnly>(1), reader.GetInt64(2)));
+            foreach (var (sequence, staleDay, last) in stale)
+            {
+                // The day's count goes back into its row first, so a sequence made again for that day goes on from there.
+                await using var keep = new NpgsqlCommand(
+                    $"insert into {TableName} (day, last) values ($1, $2) on conflict (day) do update set last = greatest({TableName}.last, excluded.last)",
+                    connection, tx) { Parameters = { new() { Value = staleDay }, new() { Value = last } } };
+                await keep.ExecuteNonQueryAsync(ct);
+                await using var drop = new NpgsqlCommand($"drop sequence if exists {sequence}", connection, tx);
+                await drop.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+        _sequences[day] = name;
+        return name;
     }
 }

@@ -24,6 +24,23 @@ public static class StorageSetup
     /// projections (they commit with the events, so what a command wrote is readable at once). Multi-stream
     /// read models (the KPIs) are async projections in the daemon (<see cref="DaemonModeKey"/>).
     /// </summary>
+    /// <summary>
+    /// The pool's defaults for a command path that checks a connection out several times per request (what a connection
+    /// string says explicitly wins): no <c>DISCARD ALL</c> round trip on every return to the pool (nothing of ours leaves
+    /// session state behind: LISTEN and the daemon's advisory locks live on connections of their own), so the statements
+    /// Npgsql prepares automatically stay prepared and PostgreSQL parses and plans each of Marten's few statements once
+    /// per connection instead of on every command (docs/benchmarks.md, issue 15).
+    /// </summary>
+    public static string Pooled(string connection)
+    {
+        var given = new NpgsqlConnectionStringBuilder(connection);
+        var keys = connection.Split(';').Select(p => p.Split('=')[0].Trim().ToLowerInvariant()).ToHashSet();
+        if (!keys.Contains("no reset on close")) given.NoResetOnClose = true;
+        if (!keys.Contains("max auto prepare")) given.MaxAutoPrepare = 64;
+        if (!keys.Contains("auto prepare min usages")) given.AutoPrepareMinUsages = 2;
+        return given.ConnectionString;
+    }
+
     public static WebApplicationBuilder AddDispatchStorage(this WebApplicationBuilder builder)
     {
         var connection = builder.Configuration.GetConnectionString("Dispatch");
@@ -35,7 +52,7 @@ public static class StorageSetup
         }
 
         // One pool for Marten, the change listener and the incident numbers.
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(Pooled(connection)));
         builder.Services.AddMarten(opts =>
             {
                 opts.DatabaseSchemaName = "dispatch";
