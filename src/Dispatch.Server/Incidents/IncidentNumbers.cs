@@ -95,6 +95,7 @@ public sealed class IncidentNumbers(NpgsqlDataSource db, ILogger<IncidentNumbers
                 await keep.ExecuteNonQueryAsync(ct);
                 await using var drop = new NpgsqlCommand($"drop sequence if exists {sequence}", connection, tx);
                 await drop.ExecuteNonQueryAsync(ct);
+                _sequences.TryRemove(staleDay, out _);
             }
         }
         await tx.CommitAsync(ct);

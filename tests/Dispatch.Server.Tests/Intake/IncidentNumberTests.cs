@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Server.Tests.Infrastructure;
+using Npgsql;
 
 namespace Dispatch.Server.Tests.Intake;
 
@@ -58,6 +59,46 @@ public sealed class IncidentNumberTests(ClockedDispatchApp app) : IClassFixture<
             created.Select(c => c.Number).Order());
         foreach (var c in created.Take(5))
             Assert.Equal(c.Number, (await app.Client().Detail(c.Id)).GetProperty("number").GetString());
+    }
+
+    [Fact]
+    public async Task Given_a_day_counted_by_the_old_counter_row_when_the_next_report_comes_then_its_number_follows_that_count()
+    {
+        // A database numbered by a version before the day sequences: the day's row says 41 were given.
+        await using (var db = new NpgsqlConnection(app.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var seed = new NpgsqlCommand("insert into dispatch.incident_numbers (day, last) values ('2026-07-02', 41)", db);
+            await seed.ExecuteNonQueryAsync();
+        }
+        app.Time.Set(new DateTimeOffset(2026, 7, 2, 2, 0, 0, TimeSpan.Zero));
+
+        var next = await app.Client().ReportOk();
+
+        Assert.Equal("20260702-0042", next.Number);
+    }
+
+    [Fact]
+    public async Task Given_a_day_whose_sequence_was_retired_when_a_report_of_that_day_comes_again_then_numbering_goes_on_after_its_count()
+    {
+        app.Time.Set(new DateTimeOffset(2026, 8, 3, 2, 0, 0, TimeSpan.Zero));
+        await app.Client().ReportOk();
+        var second = await app.Client().ReportOk();
+        // A day more than a month later retires the old day's sequence (its count goes back into the day's row).
+        app.Time.Set(new DateTimeOffset(2026, 9, 20, 2, 0, 0, TimeSpan.Zero));
+        await app.Client().ReportOk();
+        await using (var db = new NpgsqlConnection(app.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var sequence = new NpgsqlCommand("select to_regclass('dispatch.incident_no_20260803') is null", db);
+            Assert.True((bool)(await sequence.ExecuteScalarAsync())!);
+        }
+
+        app.Time.Set(new DateTimeOffset(2026, 8, 3, 3, 0, 0, TimeSpan.Zero));
+        var late = await app.Client().ReportOk();
+
+        Assert.Equal("20260803-0002", second.Number);
+        Assert.Equal("20260803-0003", late.Number);
     }
 
     [Fact]
