@@ -34,7 +34,8 @@ public static class AuditTrail
         string? detail = null, Guid? incidentId = null, string? number = null, bool allowed = true, string? via = null)
     {
         var now = clock.GetUtcNow();
-        session.Store(new AuditEntry
+        // A new line each time: a plain insert, not an upsert.
+        session.Insert(new AuditEntry
         {
             Id = Guid.CreateVersion7(now), At = now, User = user, Action = action, Scope = scope,
             Detail = detail is { Length: > MaxDetail } ? detail[..MaxDetail] + "…" : detail,
