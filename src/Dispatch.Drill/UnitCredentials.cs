@@ -47,6 +47,38 @@ public sealed class UnitCredentials(string directory)
         }
     }
 
+    /// <summary>Every password kept for <paramref name="server"/>, by login (one read of the file for a whole fleet).</summary>
+    public IReadOnlyDictionary<string, string> All(Uri server)
+    {
+        lock (_gate) return Read().GetValueOrDefault(Key(server)) ?? [];
+    }
+
+    /// <summary>
+    /// <see cref="GetOrCreate(Uri, string)"/> for many logins with one write of the file (thousands of units would
+    /// otherwise rewrite it thousands of times).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> GetOrCreate(Uri server, IEnumerable<string> logins)
+    {
+        lock (_gate)
+        {
+            var all = Read();
+            if (!all.TryGetValue(Key(server), out var kept)) all[Key(server)] = kept = [];
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            var created = false;
+            foreach (var login in logins)
+            {
+                if (!kept.TryGetValue(login, out var password))
+                {
+                    kept[login] = password = "drill-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+                    created = true;
+                }
+                result[login] = password;
+            }
+            if (created) Write(all);
+            return result;
+        }
+    }
+
     static string Key(Uri server) => server.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 
     Dictionary<string, Dictionary<string, string>> Read()
