@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
 using Dispatch.Domain.Units;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -9,7 +11,7 @@ namespace Dispatch.Drill;
 
 /// <summary>What the positions stage measured.</summary>
 public sealed record PositionsResult(
-    int Planned, int Connected, TimeSpan Register, TimeSpan Connect, int OnDutyMoves, long RssBeforeKb, long RssAfterKb,
+    int Planned, int Registered, int Connected, int SignedIn, TimeSpan Register, TimeSpan Connect, int OnDutyMoves, long RssBeforeKb, long RssAfterKb,
     int Offered, int Accepted, IReadOnlyDictionary<string, int> Refused, IReadOnlyDictionary<string, int> Errors, double Achieved,
     List<double> Latency, long Stored, string StoredWhere)
 {
@@ -37,14 +39,15 @@ public static class BenchPositions
         public UnitStatus Status;
     }
 
-    public static async Task<PositionsResult> Run(Uri url, DispatchClient dispatcher, UnitCredentials credentials, BenchDatabase db,
+    public static async Task<PositionsResult> Run(Uri url, DispatchClient dispatcher, UnitCredentials credentials, UnitSessions sessions, BenchDatabase db,
         ServerProcess? server, int count, double rate, TimeSpan duration, int parallel)
     {
         var towns = await Fleet.Towns(dispatcher);
         var departments = await Fleet.Departments(dispatcher, "urban-management");
         var clock = Stopwatch.StartNew();
+        var registered = 0;
         var fleet = await Fleet.Ensure(dispatcher, credentials, Fleet.Plan(count, departments, towns, CallSignPrefix, LoginPrefix, digits: 5),
-            towns, Units.Log, parallel: Math.Max(1, parallel / 4));
+            towns, Units.Log, parallel: Math.Max(1, parallel / 4), tally: (r, _) => registered = r);
         var register = clock.Elapsed;
         Units.Log($"positions: {fleet.Count} units ready in {register.TotalSeconds:F0} s; signing in and connecting {parallel} at a time");
 
@@ -58,13 +61,19 @@ public static class BenchPositions
         var failures = new ConcurrentDictionary<string, int>();
         var random = new Random(11);
         var connected = 0;
+        var signedIn = 0;
+        var kept = sessions.Load(url);
+        var keep = new ConcurrentDictionary<string, List<KeptCookie>>();
         await Parallel.ForEachAsync(fleet, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (unit, ct) =>
         {
             try
             {
                 LatLon start;
                 lock (random) start = unit.Home.RandomPoint(random);
-                phones.Add(new Phone(unit, await Connect(url, unit, ct), start) { Status = UnitStatus.OffDuty });
+                var (hub, cookies, fresh) = await Connect(url, unit, kept.GetValueOrDefault(unit.Login), ct);
+                phones.Add(new Phone(unit, hub, start) { Status = UnitStatus.OffDuty });
+                keep[unit.Login] = cookies;
+                if (fresh) Interlocked.Increment(ref signedIn);
                 if (Interlocked.Increment(ref connected) % 1000 == 0) Units.Log($"positions: {connected} connected");
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -73,6 +82,7 @@ public static class BenchPositions
             }
         });
         var connect = clock.Elapsed;
+        sessions.Save(url, keep);
         var rssAfter = server?.Sample().RssKb ?? 0;
         if (!failures.IsEmpty) Units.Log($"positions: not connected: {string.Join(", ", failures.Select(f => $"{f.Value}× {f.Key}"))}");
         Units.Log($"positions: {phones.Count}/{fleet.Count} connected in {connect.TotalSeconds:F0} s");
@@ -140,27 +150,44 @@ public static class BenchPositions
         }
 
         await Parallel.ForEachAsync(list, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (phone, _) => await phone.Hub.DisposeAsync());
-        return new(count, list.Count, register, connect, onDuty, rssBefore, rssAfter, offered, accepted,
+        return new(count, registered, list.Count, signedIn, register, connect, onDuty, rssBefore, rssAfter, offered, accepted,
             new Dictionary<string, int>(refused), new Dictionary<string, int>(errors), achieved, [.. latency], stored, where);
     }
 
     /// <summary>
-    /// Signs in as the unit and opens its hub connection: WebSockets only, without the negotiate round trip, so a phone
-    /// is one socket (ten thousand of them fit the port range and the file limit); no reconnect — a drop is counted.
+    /// The unit's hub connection, on its kept session when the server still honours it, else after signing in (then
+    /// <c>Fresh</c>); with the session's cookies, to keep for the next run.
     /// </summary>
-    static async Task<HubConnection> Connect(Uri url, DrillUnit unit, CancellationToken ct)
+    static async Task<(HubConnection Hub, List<KeptCookie> Cookies, bool Fresh)> Connect(Uri url, DrillUnit unit, List<KeptCookie>? kept,
+        CancellationToken ct)
     {
+        if (kept is { Count: > 0 })
+        {
+            var cookies = new CookieContainer();
+            foreach (var c in kept) cookies.Add(url, new Cookie(c.Name, c.Value, c.Path));
+            try { return (await Open(url, cookies, ct), kept, false); }
+            catch (Exception e) when (e is not OperationCanceledException) { } // no longer honoured: sign in
+        }
         using var session = await DispatchClient.SignIn(url, unit.Login, unit.Password, Units.Log, ct);
+        var hub = await Open(url, session.Cookies, ct);
+        return (hub, session.Cookies.GetCookies(url).Select(c => new KeptCookie(c.Name, c.Value, c.Path)).ToList(), true);
+    }
+
+    /// <summary>
+    /// Opens a unit's hub connection: WebSockets only, without the negotiate round trip, so a phone is one socket (ten
+    /// thousand of them fit the port range and the file limit); no reconnect — a drop is counted.
+    /// </summary>
+    static async Task<HubConnection> Open(Uri url, CookieContainer cookies, CancellationToken ct)
+    {
         var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(url, UnitPhone.HubPath), o =>
             {
-                o.Cookies = session.Cookies;
+                o.Cookies = cookies;
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;
             })
             .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
             .Build();
-        // Pushed messages are not this stage's business; acknowledging is, or they come again on every connection.
         // Sent, not invoked: waiting for an answer inside a handler would hold up the connection's receive loop.
         hub.On<IReadOnlyList<UnitMessage>>(nameof(IUnitClient.Messages), batch =>
         {

@@ -79,10 +79,10 @@ public static class Fleet
     /// <summary>
     /// Each planned unit, reused when the roster already has its login (or call sign) and this machine has its password,
     /// registered otherwise (<paramref name="parallel"/> registrations at a time). A unit that cannot be signed in as is
-    /// left out with a line saying why. The result keeps the plan's order.
+    /// left out with a line saying why. The result keeps the plan's order; <paramref name="tally"/> hears (registered, reused).
     /// </summary>
     public static async Task<IReadOnlyList<DrillUnit>> Ensure(DispatchClient dispatcher, UnitCredentials credentials, IReadOnlyList<UnitPlan> plans,
-        IReadOnlyList<Area> towns, Action<string> log, CancellationToken ct = default, int parallel = 1)
+        IReadOnlyList<Area> towns, Action<string> log, CancellationToken ct = default, int parallel = 1, Action<int, int>? tally = null)
     {
         var roster = await dispatcher.Roster(ct);
         var byLogin = roster.Where(u => u.Login is not null).GroupBy(u => u.Login!).ToDictionary(g => g.Key, g => g.First());
@@ -132,6 +132,7 @@ public static class Fleet
             }
         });
         log($"units: {registered} registered, {reused} reused from an earlier run, {plans.Count - registered - reused} left out");
+        tally?.Invoke(registered, reused);
         return units.OfType<DrillUnit>().ToList();
     }
 
