@@ -33,11 +33,32 @@ public static class BenchAssign
         var keep = o.Flag("--keep-incidents");
         o.RejectUnknown();
 
+        var (samples, units) = await Measure(url, login, password, count, unitCount, rate, warmup, department, credentials, keep);
+        if (units == 0) return 1;
+        Console.WriteLine();
+        Console.WriteLine($"bench-assign: {samples.Received.Count}/{count} assignments received by {units} units at {rate}/s offered " +
+                          $"({samples.Achieved:F1}/s achieved) against {url}");
+        Console.WriteLine($"dispatch POST → unit hub receives assignment: {Percentiles.Summary(samples.Received)}");
+        Console.WriteLine($"dispatch POST alone (HTTP 200):                {Percentiles.Summary(samples.Http)}");
+        Console.WriteLine($"receipt after the POST's answer:               {Percentiles.Summary(samples.AfterAnswer)}");
+        if (samples.Failures.Count > 0)
+            Console.WriteLine($"failures ({samples.Failures.Count}): {string.Join("; ", samples.Failures.GroupBy(f => f).Select(g => $"{g.Count()}× {g.Key}"))}");
+        return samples.Received.Count == count ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The benchmark itself (also the <c>bench</c> harness's dispatch stage): the measured samples and how many units
+    /// took part (0: none could, and nothing was measured).
+    /// </summary>
+    public static async Task<(AssignSamples Samples, int Units)> Measure(Uri url, string login, string password, int count, int unitCount,
+        double rate, int warmup, string department, UnitCredentials credentials, bool keep)
+    {
         using var dispatcher = await DispatchClient.SignIn(url, login, password, Units.Log);
         var towns = await Fleet.Towns(dispatcher);
         var departments = await Fleet.Departments(dispatcher, department);
         var fleet = await Fleet.Ensure(dispatcher, credentials, Fleet.Plan(unitCount, departments, towns), towns, Units.Log);
-        if (fleet.Count == 0) return 1;
+        var none = new AssignSamples([], [], [], 0);
+        if (fleet.Count == 0) return (none, 0);
 
         var free = Channel.CreateUnbounded<BenchUnit>();
         var random = new Random(7);
@@ -50,21 +71,12 @@ public static class BenchAssign
                 Units.Log($"{unit.CallSign}: cannot take part: {e.Message}");
             }
         }
-        if (units.Count == 0) return 1;
+        if (units.Count == 0) return (none, 0);
         Units.Log($"{units.Count} units on duty and connected; {warmup} warm-up dispatches, then {count} measured at {rate}/s");
 
         var incidents = new ConcurrentBag<Guid>();
         if (warmup > 0) await Measure(dispatcher, free.Reader, warmup, rate, random, incidents, "warm-up");
         var samples = await Measure(dispatcher, free.Reader, count, rate, random, incidents, "measured");
-
-        Console.WriteLine();
-        Console.WriteLine($"bench-assign: {samples.Received.Count}/{count} assignments received by {units.Count} units at {rate}/s offered " +
-                          $"({samples.Achieved:F1}/s achieved) against {url}");
-        Console.WriteLine($"dispatch POST → unit hub receives assignment: {Percentiles.Summary(samples.Received)}");
-        Console.WriteLine($"dispatch POST alone (HTTP 200):                {Percentiles.Summary(samples.Http)}");
-        Console.WriteLine($"receipt after the POST's answer:               {Percentiles.Summary(samples.AfterAnswer)}");
-        if (samples.Failures.Count > 0)
-            Console.WriteLine($"failures ({samples.Failures.Count}): {string.Join("; ", samples.Failures.GroupBy(f => f).Select(g => $"{g.Count()}× {g.Key}"))}");
 
         // Every unit back among the free ones (done accepting and clearing) before the incidents are cancelled, which
         // would otherwise release a unit under its own Clear.
@@ -89,16 +101,10 @@ public static class BenchAssign
             Units.Log($"cancelled {cancelled} of the {incidents.Count} drill incidents (--keep-incidents keeps them)");
         }
         await Task.WhenAll(units.Select(u => u.Stop()));
-        return samples.Received.Count == count ? 0 : 1;
+        return (samples, units.Count);
     }
 
-    sealed record Samples(List<double> Received, List<double> Http, List<string> Failures, double Achieved)
-    {
-        /// <summary>The push alone: from the POST's answer to the unit's receipt (negative when the push came first).</summary>
-        public IEnumerable<double> AfterAnswer => Received.Zip(Http, (r, h) => r - h);
-    }
-
-    static async Task<Samples> Measure(DispatchClient dispatcher, ChannelReader<BenchUnit> free, int count, double rate, Random random,
+    static async Task<AssignSamples> Measure(DispatchClient dispatcher, ChannelReader<BenchUnit> free, int count, double rate, Random random,
         ConcurrentBag<Guid> incidents, string what)
     {
         var received = new List<double>();
@@ -178,6 +184,13 @@ public static class BenchAssign
         }
         return (Stopwatch.GetElapsedTime(start, at).TotalMilliseconds, Stopwatch.GetElapsedTime(start, posted).TotalMilliseconds);
     }
+}
+
+/// <summary>What <c>bench-assign</c> measured: to the unit's receipt and the POST alone (ms, in the same order), what failed, the rate achieved.</summary>
+public sealed record AssignSamples(List<double> Received, List<double> Http, List<string> Failures, double Achieved)
+{
+    /// <summary>The push alone: from the POST's answer to the unit's receipt (negative when the push came first).</summary>
+    public IEnumerable<double> AfterAnswer => Received.Zip(Http, (r, h) => r - h);
 }
 
 /// <summary>

@@ -29,6 +29,23 @@ public static class BenchChat
         var channel = o.String("--channel", "node:demo");
         o.RejectUnknown();
 
+        var chat = await Measure(url, login, password, listeners, channel, count, rate, warmup);
+        Console.WriteLine();
+        Console.WriteLine($"bench-chat: {chat.Latencies.Count}/{chat.Expected} receipts ({count} messages × {chat.Listeners} listeners) at {rate}/s offered " +
+                          $"({chat.Achieved:F1}/s achieved) against {url}");
+        Console.WriteLine($"post → each listener receives: {Percentiles.Summary(chat.Latencies)}");
+        Console.WriteLine($"post answered (stored):        {Percentiles.Summary(chat.Posts)}");
+        if (chat.Failures.Count > 0) Console.WriteLine($"refused ({chat.Failures.Count}): {string.Join("; ", chat.Failures.Distinct())}");
+        return chat.Latencies.Count == chat.Expected && chat.Failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>What <c>bench-chat</c> measured (ms): every listener's receipt, each post's answer; refusals; receipts expected.</summary>
+    public sealed record ChatSamples(List<double> Latencies, List<double> Posts, List<string> Failures, int Expected, int Listeners, double Achieved);
+
+    /// <summary>The benchmark itself (also the <c>bench</c> harness's chat stage).</summary>
+    public static async Task<ChatSamples> Measure(Uri url, string login, string password, IReadOnlyList<string> listeners, string channel,
+        int count, double rate, int warmup)
+    {
         var run = Guid.NewGuid().ToString("N")[..6];
         var sentAt = new ConcurrentDictionary<int, long>();
         var latencies = new ConcurrentBag<double>();
@@ -65,7 +82,7 @@ public static class BenchChat
             var interval = TimeSpan.FromSeconds(1 / rate);
             var started = Stopwatch.StartNew();
             var running = new List<Task>();
-            Console.Error.WriteLine($"bench-chat: {listeners.Length} listeners on {channel}; {warmup} warm-up messages, then {count} measured at {rate}/s");
+            Units.Log($"bench-chat: {listeners.Count} listeners on {channel}; {warmup} warm-up messages, then {count} measured at {rate}/s");
             for (var i = 0; i < warmup + count; i++)
             {
                 var due = interval * i;
@@ -85,13 +102,7 @@ public static class BenchChat
             using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
                 while (latencies.Count < expected && !wait.IsCancellationRequested) await Task.Delay(50, CancellationToken.None);
 
-            Console.WriteLine();
-            Console.WriteLine($"bench-chat: {latencies.Count}/{expected} receipts ({count} messages × {connections.Count - 1} listeners) at {rate}/s offered " +
-                              $"({achieved:F1}/s achieved) against {url}");
-            Console.WriteLine($"post → each listener receives: {Percentiles.Summary(latencies)}");
-            Console.WriteLine($"post answered (stored):        {Percentiles.Summary(posts)}");
-            if (!failures.IsEmpty) Console.WriteLine($"refused ({failures.Count}): {string.Join("; ", failures.Distinct())}");
-            return latencies.Count == expected && failures.IsEmpty ? 0 : 1;
+            return new([.. latencies], [.. posts], [.. failures], expected, connections.Count - 1, achieved);
         }
         finally
         {

@@ -20,6 +20,15 @@ public static class Calls
     static readonly string[] Categories = ["road-damage", "street-lighting", "water-supply", "noise", "garbage", "illegal-parking"];
     static readonly string[] Streets = ["人民路", "解放路", "建设路", "和平街", "滨江大道", "创业路"];
 
+    /// <summary>A hotline call as a call-taker types it: somewhere in 东湖区, one of six everyday categories.</summary>
+    public static object Report(Random random) => new
+    {
+        channel = "hotline", callerName = "演练", callerPhone = $"139{random.Next(10000000, 99999999)}",
+        lat = 31.23 + random.NextDouble() * 0.05, lon = 121.47 + random.NextDouble() * 0.05,
+        address = $"东湖区{Streets[random.Next(Streets.Length)]} {random.Next(1, 300)} 号",
+        category = Categories[random.Next(Categories.Length)], description = "演练来电", urgency = random.Next(1, 5),
+    };
+
     public static async Task<int> Run(Options o)
     {
         var url = o.Url();
@@ -32,23 +41,7 @@ public static class Calls
 
         var json = DispatchClient.Json;
         var sent = new ConcurrentDictionary<Guid, long>();
-        var early = new ConcurrentDictionary<Guid, long>();
-        var allPushed = new TaskCompletionSource();
-
-        using var boardSession = await DispatchClient.SignIn(url, boardLogin, password, Units.Log);
-        await using var board = new HubConnectionBuilder()
-            .WithUrl(new Uri(url, BoardHubMethods.Path), c => c.Cookies = boardSession.Cookies)
-            .AddJsonProtocol(p => ContractJson.Configure(p.PayloadSerializerOptions))
-            .Build();
-        board.On<JsonElement>(nameof(IBoardClient<JsonElement>.CardChanged), card =>
-        {
-            var at = Stopwatch.GetTimestamp();
-            var id = card.GetProperty("id").GetGuid();
-            // The push can beat the HTTP answer; keep the first sighting either way.
-            if (!early.TryAdd(id, at)) return;
-            if (early.Count >= count) allPushed.TrySetResult();
-        });
-        await board.StartAsync();
+        await using var board = await BoardListener.Connect(url, boardLogin, password);
 
         using var caller = await DispatchClient.SignIn(url, login, password, Units.Log);
         var http = caller.Http;
@@ -61,13 +54,7 @@ public static class Calls
         {
             var due = interval * i;
             if (due > started.Elapsed) await Task.Delay(due - started.Elapsed);
-            var body = new
-            {
-                channel = "hotline", callerName = "演练", callerPhone = $"139{random.Next(10000000, 99999999)}",
-                lat = 31.23 + random.NextDouble() * 0.05, lon = 121.47 + random.NextDouble() * 0.05,
-                address = $"东湖区{Streets[random.Next(Streets.Length)]} {random.Next(1, 300)} 号",
-                category = Categories[random.Next(Categories.Length)], description = "演练来电", urgency = random.Next(1, 5),
-            };
+            var body = Report(random);
             tasks.Add(Task.Run(async () =>
             {
                 var start = Stopwatch.GetTimestamp();
@@ -82,11 +69,11 @@ public static class Calls
         }
         await Task.WhenAll(tasks);
         var elapsed = started.Elapsed;
-        try { await allPushed.Task.WaitAsync(TimeSpan.FromSeconds(30)); }
-        catch (TimeoutException) { Console.Error.WriteLine($"only {early.Count} of {count} pushes arrived within 30 s"); }
+        if (!await board.WaitFor(sent.Keys.ToList(), TimeSpan.FromSeconds(30)))
+            Console.Error.WriteLine($"only {board.Count} of {count} pushes arrived within 30 s");
 
-        var push = sent.Where(s => early.ContainsKey(s.Key))
-            .Select(s => Stopwatch.GetElapsedTime(s.Value, early[s.Key]).TotalMilliseconds).ToList();
+        var push = sent.Select(s => board.Seen(s.Key, out var at) ? Stopwatch.GetElapsedTime(s.Value, at).TotalMilliseconds : (double?)null)
+            .OfType<double>().ToList();
         Console.WriteLine($"calls: {count} at {rate}/s against {url} in {elapsed.TotalSeconds:F1} s " +
                           $"({count / elapsed.TotalSeconds:F0}/s achieved)");
         Console.WriteLine($"intake accepted (POST → 201): {Percentiles.Summary(accepted)}");

@@ -38,9 +38,11 @@ public static class Fleet
 
     /// <summary>
     /// <paramref name="count"/> units numbered from 1: the departments taken in turn, the towns in turn (ordered by code),
-    /// so the same command plans the same units every time.
+    /// so the same command plans the same units every time. Another prefix and width of number make another fleet
+    /// (the <c>bench</c> harness's thousands of <c>压测-城管-00001</c> / <c>bench-unit-00001</c>).
     /// </summary>
-    public static IReadOnlyList<UnitPlan> Plan(int count, IReadOnlyList<CityDepartment> departments, IReadOnlyList<Area> towns)
+    public static IReadOnlyList<UnitPlan> Plan(int count, IReadOnlyList<CityDepartment> departments, IReadOnlyList<Area> towns,
+        string callSignPrefix = CallSignPrefix, string loginPrefix = LoginPrefix, int digits = 3)
     {
         if (departments.Count == 0) throw new ArgumentException("No department to plan units for.", nameof(departments));
         if (towns.Count == 0) throw new ArgumentException("The server's jurisdiction tree has no towns.", nameof(towns));
@@ -49,8 +51,9 @@ public static class Fleet
         {
             var department = departments[(i - 1) % departments.Count];
             var name = Short.GetValueOrDefault(department.Code) ?? (department.Zh.Length >= 2 ? department.Zh[..2] : department.Code);
-            return new UnitPlan($"{CallSignPrefix}-{name}-{i:000}", $"{LoginPrefix}-{i:000}", department.Code, ordered[(i - 1) % ordered.Count],
-                CapabilitiesOf(department.Code), [$"演练队员{i:000}甲", $"演练队员{i:000}乙"]);
+            var number = i.ToString(new string('0', digits), System.Globalization.CultureInfo.InvariantCulture);
+            return new UnitPlan($"{callSignPrefix}-{name}-{number}", $"{loginPrefix}-{number}", department.Code, ordered[(i - 1) % ordered.Count],
+                CapabilitiesOf(department.Code), [$"演练队员{number}甲", $"演练队员{number}乙"]);
         }).ToList();
     }
 
@@ -75,53 +78,62 @@ public static class Fleet
 
     /// <summary>
     /// Each planned unit, reused when the roster already has its login (or call sign) and this machine has its password,
-    /// registered otherwise. A unit that cannot be signed in as is left out with a line saying why.
+    /// registered otherwise (<paramref name="parallel"/> registrations at a time). A unit that cannot be signed in as is
+    /// left out with a line saying why. The result keeps the plan's order; <paramref name="tally"/> hears (registered, reused).
     /// </summary>
     public static async Task<IReadOnlyList<DrillUnit>> Ensure(DispatchClient dispatcher, UnitCredentials credentials, IReadOnlyList<UnitPlan> plans,
-        IReadOnlyList<Area> towns, Action<string> log, CancellationToken ct = default)
+        IReadOnlyList<Area> towns, Action<string> log, CancellationToken ct = default, int parallel = 1, Action<int, int>? tally = null)
     {
         var roster = await dispatcher.Roster(ct);
-        var units = new List<DrillUnit>();
+        var byLogin = roster.Where(u => u.Login is not null).GroupBy(u => u.Login!).ToDictionary(g => g.Key, g => g.First());
+        var byCallSign = roster.GroupBy(u => u.CallSign).ToDictionary(g => g.Key, g => g.First());
+        var known = credentials.All(dispatcher.Url);
+        // Passwords for the units to register, kept (in one write) before any is used.
+        var fresh = credentials.GetOrCreate(dispatcher.Url,
+            plans.Where(p => !byLogin.ContainsKey(p.Login) && !byCallSign.ContainsKey(p.CallSign)).Select(p => p.Login));
+        var units = new DrillUnit?[plans.Count];
         int registered = 0, reused = 0;
-        foreach (var plan in plans)
+        await Parallel.ForEachAsync(Enumerable.Range(0, plans.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct },
+            async (i, ct) =>
         {
-            var existing = roster.FirstOrDefault(u => u.Login == plan.Login) ?? roster.FirstOrDefault(u => u.CallSign == plan.CallSign);
+            var plan = plans[i];
+            var existing = byLogin.GetValueOrDefault(plan.Login) ?? byCallSign.GetValueOrDefault(plan.CallSign);
             if (existing is not null)
             {
                 if (existing.Login is null)
                 {
                     log($"{existing.CallSign}: registered without a sign-in of its own, so the drill cannot be its phone; left out");
-                    continue;
+                    return;
                 }
-                if (credentials.Find(dispatcher.Url, existing.Login) is not { } known)
+                if (known.GetValueOrDefault(existing.Login) is not { } password)
                 {
                     log($"{existing.CallSign} ({existing.Login}): registered earlier, but {credentials.Path} has no password for it " +
                         "(registered from another machine?); left out");
-                    continue;
+                    return;
                 }
-                units.Add(new DrillUnit(existing.Id, existing.CallSign, existing.Login, known, existing.Department, HomeOf(existing, towns) ?? plan.Home));
-                reused++;
-                continue;
+                units[i] = new DrillUnit(existing.Id, existing.CallSign, existing.Login, password, existing.Department, HomeOf(existing, towns) ?? plan.Home);
+                Interlocked.Increment(ref reused);
+                return;
             }
 
-            var password = credentials.GetOrCreate(dispatcher.Url, plan.Login);
             try
             {
                 var answer = await dispatcher.Post("/api/units", new
                 {
                     callSign = plan.CallSign, department = plan.Department, jurisdiction = plan.Home.Code,
-                    capabilities = plan.Capabilities, members = plan.Members, login = plan.Login, password,
+                    capabilities = plan.Capabilities, members = plan.Members, login = plan.Login, password = fresh[plan.Login],
                 }, ct);
-                units.Add(new DrillUnit(answer.GetProperty("id").GetGuid(), plan.CallSign, plan.Login, password, plan.Department, plan.Home));
-                registered++;
+                units[i] = new DrillUnit(answer.GetProperty("id").GetGuid(), plan.CallSign, plan.Login, fresh[plan.Login], plan.Department, plan.Home);
+                Interlocked.Increment(ref registered);
             }
             catch (DispatchApiException e) when (e.Status is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
             {
                 log($"{plan.CallSign} ({plan.Login}): not registered: {e.Detail ?? e.Body}; left out");
             }
-        }
+        });
         log($"units: {registered} registered, {reused} reused from an earlier run, {plans.Count - registered - reused} left out");
-        return units;
+        tally?.Invoke(registered, reused);
+        return units.OfType<DrillUnit>().ToList();
     }
 
     /// <summary>The town a unit's home lies in (its home may be the town itself or a grid cell of it).</summary>

@@ -13,9 +13,10 @@ using Dispatch.Drill;
 //   busy-hour     calls at a steady rate and simulated units together (watch the situation screen meanwhile)
 //   bench-map     what moving many units costs the dispatcher map's circuit (bytes and frames per round)
 //   bench-history a command on a fresh stream against one with 20,000 events (does cost follow history?)
+//   bench         the baselines and the product in one run: pgbench, intake steps, dispatch, positions of N units, chat; one table
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
-    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage;
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -29,6 +30,7 @@ try
         "busy-hour" => await BusyHour.Run(options),
         "bench-map" => await BenchMap.Run(options),
         "bench-history" => await BenchHistory.Run(options),
+        "bench" => await Bench.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

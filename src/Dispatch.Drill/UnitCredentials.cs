@@ -47,6 +47,38 @@ public sealed class UnitCredentials(string directory)
         }
     }
 
+    /// <summary>Every password kept for <paramref name="server"/>, by login (one read of the file for a whole fleet).</summary>
+    public IReadOnlyDictionary<string, string> All(Uri server)
+    {
+        lock (_gate) return Read().GetValueOrDefault(Key(server)) ?? [];
+    }
+
+    /// <summary>
+    /// <see cref="GetOrCreate(Uri, string)"/> for many logins with one write of the file (thousands of units would
+    /// otherwise rewrite it thousands of times).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> GetOrCreate(Uri server, IEnumerable<string> logins)
+    {
+        lock (_gate)
+        {
+            var all = Read();
+            if (!all.TryGetValue(Key(server), out var kept)) all[Key(server)] = kept = [];
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            var created = false;
+            foreach (var login in logins)
+            {
+                if (!kept.TryGetValue(login, out var password))
+                {
+                    kept[login] = password = "drill-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+                    created = true;
+                }
+                result[login] = password;
+            }
+            if (created) Write(all);
+            return result;
+        }
+    }
+
     static string Key(Uri server) => server.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 
     Dictionary<string, Dictionary<string, string>> Read()
@@ -56,18 +88,59 @@ public sealed class UnitCredentials(string directory)
         catch (JsonException e) { throw new InvalidOperationException($"{Path} is not the drill's credentials file: {e.Message}"); }
     }
 
-    void Write(Dictionary<string, Dictionary<string, string>> all)
+    void Write(Dictionary<string, Dictionary<string, string>> all) => WritePrivate(Path, all);
+
+    /// <summary>Writes JSON to <paramref name="path"/> readable by its owner only, whole or not at all.</summary>
+    internal static void WritePrivate<T>(string path, T value)
     {
-        var folder = System.IO.Path.GetDirectoryName(Path)!;
+        var folder = System.IO.Path.GetDirectoryName(path)!;
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
         else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // Written aside and moved in, so a crash never leaves half a file; created owner-only, never readable by others.
-        var temporary = Path + ".tmp";
+        var temporary = path + ".tmp";
         File.Delete(temporary);
         var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var file = new FileStream(temporary, create))
-            JsonSerializer.Serialize(file, all, new JsonSerializerOptions { WriteIndented = true });
-        File.Move(temporary, Path, overwrite: true);
+            JsonSerializer.Serialize(file, value, new JsonSerializerOptions { WriteIndented = true });
+        File.Move(temporary, path, overwrite: true);
     }
+}
+
+/// <summary>A session cookie as kept between runs.</summary>
+public sealed record KeptCookie(string Name, string Value, string Path);
+
+/// <summary>
+/// The session cookies of the harness's units, per server, beside <see cref="UnitCredentials"/> and under the same rules
+/// (<c>sessions.json</c>, owner-only): a sign-in is a deliberately slow password check on the server, and ten thousand
+/// of them would cost minutes on every run. A kept session the server no longer honours (expired after 12 h, signed
+/// out) is refused at connect, and the unit signs in again.
+/// </summary>
+public sealed class UnitSessions(string directory)
+{
+    public string Path { get; } = System.IO.Path.Combine(directory, "sessions.json");
+
+    public IReadOnlyDictionary<string, List<KeptCookie>> Load(Uri server)
+    {
+        if (!File.Exists(Path)) return new Dictionary<string, List<KeptCookie>>();
+        try
+        {
+            var all = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, List<KeptCookie>>>>(File.ReadAllText(Path)) ?? [];
+            return all.GetValueOrDefault(Key(server)) ?? [];
+        }
+        catch (JsonException) { return new Dictionary<string, List<KeptCookie>>(); } // a kept session is only a shortcut
+    }
+
+    /// <summary>Replaces the sessions kept for <paramref name="server"/>.</summary>
+    public void Save(Uri server, IReadOnlyDictionary<string, List<KeptCookie>> sessions)
+    {
+        Dictionary<string, Dictionary<string, List<KeptCookie>>> all = [];
+        if (File.Exists(Path))
+            try { all = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, List<KeptCookie>>>>(File.ReadAllText(Path)) ?? []; }
+            catch (JsonException) { }
+        all[Key(server)] = new(sessions);
+        UnitCredentials.WritePrivate(Path, all);
+    }
+
+    static string Key(Uri server) => server.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 }

@@ -91,5 +91,8 @@ public static class Units
         _ => step.ToString(),
     };
 
-    public static void Log(string line) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
+    public static void Log(string line) => LogTo.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
+
+    /// <summary>Where <see cref="Log"/> writes: stdout, or stderr when stdout carries a result (the <c>bench</c> table).</summary>
+    public static TextWriter LogTo { get; set; } = Console.Out;
 }
