@@ -15,23 +15,6 @@ using Npgsql;
 namespace Dispatch.Server.Tests.Pipeline;
 
 /// <summary>
-/// A server with a tiny admission gate (2 commands running, 4 waiting, at most 200 ms each) and a connection pool that
-/// gives up after 1 s, so that overload is cheap to reach.
-/// </summary>
-public sealed class TinyGateApp : DispatchApp
-{
-    public const int Running = 2, Waiting = 4, WaitMs = 200;
-
-    public TinyGateApp()
-    {
-        Settings["Dispatch:Admission:MaxConcurrentCommands"] = Running.ToString();
-        Settings["Dispatch:Admission:MaxQueuedCommands"] = Waiting.ToString();
-        Settings["Dispatch:Admission:MaxWaitMs"] = WaitMs.ToString();
-        Settings["ConnectionStrings:Dispatch"] = new NpgsqlConnectionStringBuilder(ConnectionString) { Timeout = 1 }.ConnectionString;
-    }
-}
-
-/// <summary>
 /// Issue 15 part 4: past its ceiling the server refuses early and cleanly. A command beyond the gate is answered 503 with
 /// <c>Retry-After</c> and the code <c>overloaded</c> (the unit hub: the reply <c>overloaded</c>; chat: a refusal saying so),
 /// nothing of it is written, sign-in and reads keep working, and every intake answered 201 is in the store. A database
@@ -42,36 +25,6 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
     readonly Scopes _scopes = new(app);
 
     Admission Gate => app.Services.GetRequiredService<Admission>();
-
-    /// <summary>Holds every running turn of the gate with commands that wait for the test, then releases them.</summary>
-    sealed class Held : IAsyncDisposable
-    {
-        readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        readonly List<Task<bool>> _runs = [];
-
-        public static async Task<Held> AllTurns(DispatchApp app)
-        {
-            var held = new Held();
-            var pipeline = app.Services.GetRequiredService<CommandPipeline>();
-            var entered = new SemaphoreSlim(0);
-            var actor = new Actor(DispatchApp.DefaultUser, "Test", []);
-            for (var i = 0; i < TinyGateApp.Running; i++)
-                held._runs.Add(pipeline.Run(actor, Via.Api, async _ =>
-                {
-                    entered.Release();
-                    await held._release.Task;
-                    return Decided.Nothing(true);
-                }));
-            for (var i = 0; i < TinyGateApp.Running; i++) Assert.True(await entered.WaitAsync(TimeSpan.FromSeconds(10)), "the holding commands did not start");
-            return held;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _release.TrySetResult();
-            Assert.All(await Task.WhenAll(_runs), Assert.True);
-        }
-    }
 
     sealed record Answer(HttpStatusCode Status, Guid? Id, string? Code, TimeSpan? RetryAfter, string? MediaType);
 
@@ -136,7 +89,7 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
         var streams = await app.StreamCount();
         using var measured = new Measured();
 
-        await using (await Held.AllTurns(app))
+        await using (await GateHold.AllTurns(app, TinyGateApp.Running))
         {
             Assert.Equal(TinyGateApp.Running, Gate.Running);
             var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Intake(client)));
@@ -167,7 +120,7 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
 
         // The first wave meets a full gate (so some are surely shed); the second is offered as the turns come free.
         Answer[] first, second;
-        await using (await Held.AllTurns(app))
+        await using (await GateHold.AllTurns(app, TinyGateApp.Running))
             first = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => Intake(client)));
         second = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => Intake(client)));
         var after = await Intake(client); // alone: the gate admits again
@@ -197,7 +150,7 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
         await using var phone = await UnitDevice.Connect(app, login);
 
         UnitReply refused;
-        await using (await Held.AllTurns(app))
+        await using (await GateHold.AllTurns(app, TinyGateApp.Running))
             refused = await phone.Call(UnitHubMethods.OnDuty); // waits its 200 ms in the queue, then is refused
 
         Assert.False(refused.Ok);
@@ -218,7 +171,7 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
         var before = (await alice.History(channel)).Messages.Count;
 
         ChatReply reply;
-        await using (await Held.AllTurns(app))
+        await using (await GateHold.AllTurns(app, TinyGateApp.Running))
             reply = await alice.Post(channel, "路口积水");
 
         Assert.False(reply.Ok);
@@ -302,7 +255,7 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
     public async Task Given_the_gate_is_full_a_system_command_waits_for_its_own_turn_and_is_not_shed()
     {
         var pipeline = app.Services.GetRequiredService<CommandPipeline>();
-        await using (await Held.AllTurns(app))
+        await using (await GateHold.AllTurns(app, TinyGateApp.Running))
         {
             // Every turn of the people's commands is held: a system command runs in its own allowance, never refused.
             Assert.True(await pipeline.Run(CommandPipeline.System, Via.System, _ => Task.FromResult(Decided.Nothing(true))));
