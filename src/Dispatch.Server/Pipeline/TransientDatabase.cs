@@ -73,8 +73,12 @@ public sealed class TransientDatabaseHandler(IProblemDetailsService problems, IL
         int retryAfter;
         if (OverloadedException.RetryAfterOf(exception) is { } seconds)
         {
-            // Refused at the gate, or the pool ran dry: expected past the ceiling, so a line without the stack.
-            log.LogWarning("Overloaded: answered 503 to {Method} {Path} ({Reason})", http.Request.Method, http.Request.Path, exception.Message);
+            // Refused at the gate: expected past the ceiling, thousands a second, counted in the metrics (dispatch.commands.shed);
+            // a line each would only add to the load. A pool run dry or a time-out is worth a warning.
+            if (exception is OverloadedException)
+                log.LogDebug("Overloaded: answered 503 to {Method} {Path}", http.Request.Method, http.Request.Path);
+            else
+                log.LogWarning("The database is over its capacity: answered 503 to {Method} {Path} ({Reason})", http.Request.Method, http.Request.Path, exception.Message);
             (title, code, retryAfter) = ("Overloaded", OverloadedException.Code, seconds);
             detail = $"The centre is busy; this request changed nothing. Try again in {seconds} s.";
         }
