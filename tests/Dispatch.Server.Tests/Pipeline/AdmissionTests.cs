@@ -164,19 +164,28 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
     }
 
     [Fact]
-    public async Task Given_the_gate_is_full_when_a_line_is_posted_in_chat_then_the_sender_is_told_the_centre_is_busy()
+    public async Task Given_the_gate_is_full_when_a_line_is_posted_in_chat_then_the_sender_is_told_the_centre_is_busy_and_the_chat_api_answers_503()
     {
         var channel = Channels.Node(_scopes.Town.Path).Key;
         await using var alice = await ChatClient.Connect(app, Api.Unique("alice"), grants: new Grant(Role.Dispatcher, _scopes.Town.Path));
         var before = (await alice.History(channel)).Messages.Count;
 
         ChatReply reply;
+        Answer api;
         await using (await GateHold.AllTurns(app, TinyGateApp.Running))
+        {
             reply = await alice.Post(channel, "路口积水");
+            // The same through the API: a 503 like any other command, not a 422 refusal.
+            using var response = await app.Client().PostAsJsonAsync("/api/chat/messages", new { channel = Channels.Node(_scopes.City.Path).Key, text = "路口积水" });
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            api = new Answer(response.StatusCode, null, problem.TryGetProperty("code", out var code) ? code.GetString() : null,
+                response.Headers.RetryAfter?.Delta, response.Content.Headers.ContentType?.MediaType);
+        }
 
         Assert.False(reply.Ok);
         Assert.Equal("overloaded", reply.Code);
         Assert.Matches(@"busy.*\d+ s", reply.Text);
+        IsOverloaded(api);
         Assert.Equal(before, (await alice.History(channel)).Messages.Count);
         Assert.True((await alice.Post(channel, "路口积水")).Ok);
     }
