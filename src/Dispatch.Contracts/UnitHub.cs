@@ -10,8 +10,15 @@ public interface IUnitClient
     Task Messages(IReadOnlyList<UnitMessage> messages);
 }
 
-/// <summary>The answer to a unit's command: done (with the unit's new version) or why not, in the unit's language.</summary>
-public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0);
+/// <summary>
+/// The answer to a unit's command: done (with the unit's new version) or why not, in the unit's language. Code
+/// <see cref="Overloaded"/>: the centre was past its capacity and nothing was written; send the same command again after
+/// <see cref="RetryAfterSeconds"/> (a member added at the end, null otherwise: older devices, which do not read it, are unaffected).
+/// </summary>
+public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0, int? RetryAfterSeconds = null)
+{
+    public const string Overloaded = "overloaded";
+}
 
 /// <summary>The unit hub's methods a device calls. The moves answer <see cref="UnitReply"/>.</summary>
 public static class UnitHubMethods

@@ -27,9 +27,12 @@ public static class Setup
     {
         // Unhandled failures answer as problem details too, never as an empty 500.
         builder.Services.AddProblemDetails();
-        // A dropped database connection is 503 + Retry-After, not 500 (the pipeline has already retried once).
+        // A dropped database connection (the pipeline has already retried once), a refused command or a connection pool run
+        // dry is 503 + Retry-After, not 500.
         builder.Services.AddExceptionHandler<Pipeline.TransientDatabaseHandler>();
         builder.Services.AddSingleton<IncidentNumbers>();
+        // Past its ceiling the pipeline refuses early (503 + Retry-After) instead of queueing into the connection pool.
+        builder.Services.AddSingleton(sp => Pipeline.Admission.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
         builder.Services.AddSingleton<IncidentReaders>();

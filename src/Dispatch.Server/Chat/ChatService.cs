@@ -84,8 +84,24 @@ public sealed partial class ChatService(
         await session.SaveChangesAsync(ct);
     }
 
-    /// <summary>Posts a message, or runs a slash command (see <see cref="SlashCommands"/>).</summary>
+    /// <summary>
+    /// Posts a message, or runs a slash command (see <see cref="SlashCommands"/>). Past the centre's capacity the sender
+    /// is told it is busy and when to try again (code overloaded); nothing was written.
+    /// </summary>
     public async Task<ChatOutcome> Post(Actor actor, string key, string? text, CancellationToken ct = default)
+    {
+        try { return await PostOrThrow(actor, key, text, ct); }
+        catch (Exception ex) when (OverloadedException.RetryAfterOf(ex) is { } seconds)
+        {
+            return new ChatOutcome.Refused(OverloadedException.Code, refusals.Busy(seconds));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Post"/> for the API: past capacity it throws <see cref="OverloadedException"/> (or the database's own
+    /// busy failure), which the API answers 503 + <c>Retry-After</c> like every other command.
+    /// </summary>
+    public async Task<ChatOutcome> PostOrThrow(Actor actor, string key, string? text, CancellationToken ct = default)
     {
         if (SlashCommands.CheckMessage(text) is { } invalid) return Refuse(invalid);
         if (await Open(actor, key, ct) is not { } context)

@@ -43,7 +43,7 @@ public static class ChatSetup
         api.MapPost("/messages", async (PostRequest body, HttpContext http, ChatService chat, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(body.Channel)) return Missing("channel", "Name the channel to write in.");
-            var reply = ChatReply.Of(await chat.Post(http.Actor(), body.Channel, body.Text, ct));
+            var reply = ChatReply.Of(await chat.PostOrThrow(http.Actor(), body.Channel, body.Text, ct));
             return reply.Ok ? Results.Ok(reply) : reply.Code == "chat.no-channel" ? NoChannel(body.Channel) : Results.UnprocessableEntity(reply);
         });
         api.MapPost("/read", async (ReadRequest body, HttpContext http, ChatService chat, CancellationToken ct) =>

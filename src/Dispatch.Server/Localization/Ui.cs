@@ -41,6 +41,13 @@ public sealed class Messages(IStringLocalizer<Ui> text, Dispatch.Server.City.Cit
 
     public string State(IncidentState state) => text[$"state.{state}"];
 
+    /// <summary>"The centre is busy; nothing was saved. Try again in N s." (a command refused past capacity).</summary>
+    public string Busy(int retryAfterSeconds) => string.Format(CultureInfo.CurrentCulture, text["busy"], retryAfterSeconds);
+
+    /// <summary>What to tell the person when a step threw: that the centre is busy when it is, else <paramref name="otherwise"/>.</summary>
+    public string Failed(Exception ex, string otherwise) =>
+        Dispatch.Server.Pipeline.OverloadedException.RetryAfterOf(ex) is { } seconds ? Busy(seconds) : otherwise;
+
     /// <summary>"Incident X changed since you saw version N; it is now M: Assigned by … at …".</summary>
     public string Conflict(Dispatch.Server.Incidents.CommandOutcome.Conflict conflict)
     {

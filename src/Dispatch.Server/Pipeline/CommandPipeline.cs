@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dispatch.Domain.Access;
 using Dispatch.Server.Audit;
 using Dispatch.Server.Chat;
@@ -23,12 +24,30 @@ public static class Decided
 /// typed <see cref="Effect"/>s; the pipeline writes them all in one transaction and answers after the commit. Pushes follow
 /// the commit: the change notices are NOTIFYs inside the same transaction.
 /// </summary>
-public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, ILogger<CommandPipeline> log)
+/// <remarks>
+/// In front of it stands the admission gate (<see cref="Admission"/>; none for the demo seed's own pipeline): past the
+/// ceiling a command is refused before it is decided, with <see cref="OverloadedException"/>.
+/// </remarks>
+public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, ILogger<CommandPipeline> log, Admission? admission = null)
 {
     /// <summary>Who the platform's own writes are recorded as (the unit timers, the surge watch): no person decided them.</summary>
     public static readonly Actor System = new("system", "System", []);
 
     public async Task<T> Run<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var turn = admission is null ? null : await admission.Enter(via, ct);
+        var ok = false;
+        try
+        {
+            var answer = await Attempt(actor, via, decide, ct);
+            ok = true;
+            return answer;
+        }
+        finally { DispatchMetrics.CommandDone(via, ok, started); }
+    }
+
+    async Task<T> Attempt<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct)
     {
         var retriedTransient = false;
         for (var attempt = 0; ; attempt++)

@@ -81,16 +81,26 @@ public sealed class UnitHub(
 
     Actor Actor => Context.Items[typeof(Actor)] as Actor ?? throw new HubException("Sign in as a unit first.");
 
-    async Task<UnitReply> Move(UnitCommand command) => await units.Handle(Actor, UnitId, command, Via.Phone) switch
+    Task<UnitReply> Move(UnitCommand command) => UnlessOverloaded(async () => await units.Handle(Actor, UnitId, command, Via.Phone) switch
     {
         UnitOutcome.Done d => new UnitReply(true, Version: d.Version),
         UnitOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
         UnitOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
         UnitOutcome.NotFound => new UnitReply(false, "unit.unknown", "This unit is no longer on the roll."),
         var other => new UnitReply(false, "unit.invalid", other.ToString()),
-    };
+    });
 
-    async Task<UnitReply> OnIncident(Func<UnitRosterEntry, IncidentCommand> command)
+    /// <summary>Past the centre's capacity the device hears so, and when to send the command again; the connection stays.</summary>
+    async Task<UnitReply> UnlessOverloaded(Func<Task<UnitReply>> call)
+    {
+        try { return await call(); }
+        catch (Exception ex) when (OverloadedException.RetryAfterOf(ex) is { } seconds)
+        {
+            return new UnitReply(false, UnitReply.Overloaded, text.Busy(seconds), RetryAfterSeconds: seconds);
+        }
+    }
+
+    Task<UnitReply> OnIncident(Func<UnitRosterEntry, IncidentCommand> command) => UnlessOverloaded(async () =>
     {
         var unit = await Me();
         if (unit.IncidentId is not { } incidentId)
@@ -103,5 +113,5 @@ public sealed class UnitHub(
             CommandOutcome.NotFound => new UnitReply(false, "incident.unknown", $"Incident {unit.IncidentNumber} is gone."),
             var other => new UnitReply(false, "incident.invalid", other.ToString()),
         };
-    }
+    });
 }

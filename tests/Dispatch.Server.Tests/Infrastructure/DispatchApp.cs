@@ -106,6 +106,11 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Dispatch:RateLimits:SignInsPerMinute", "100000");
         builder.UseSetting("Dispatch:RateLimits:SignInsPerLoginPerMinute", "100000");
         builder.UseSetting("Dispatch:RateLimits:HubCallsPerSecond", "100000");
+        // Likewise the admission gate: tests fire bursts on a loaded machine and expect them all done; the overload tests
+        // (AdmissionTests) set a tiny gate of their own.
+        builder.UseSetting("Dispatch:Admission:MaxConcurrentCommands", "64");
+        builder.UseSetting("Dispatch:Admission:MaxQueuedCommands", "100000");
+        builder.UseSetting("Dispatch:Admission:MaxWaitMs", "600000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Clock)));
         builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));

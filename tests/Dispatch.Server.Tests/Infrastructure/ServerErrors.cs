@@ -39,7 +39,7 @@ sealed class ExplainServerErrors(ServerErrors errors, HttpMessageHandler? inner 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var response = await base.SendAsync(request, ct);
-        if ((int)response.StatusCode >= 500 && response.Content.Headers.ContentLength is null or 0)
+        if ((int)response.StatusCode >= 500 && response.Content.Headers.ContentLength is null or 0 && response.Content.Headers.ContentType is null)
             response.Content = new StringContent("[no body; server log:] " + string.Join(" | ", errors.All.TakeLast(3)));
         return response;
     }

@@ -23,12 +23,12 @@ public sealed record FieldReply(bool Ok, string? Problem = null)
 /// </summary>
 public sealed class FieldCommands(UnitService units, IncidentService incidents, Messages messages, IStringLocalizer<Ui> text)
 {
-    public async Task<FieldReply> Move(Actor unitActor, Guid unitId, FieldAction action, CancellationToken ct = default) =>
-        Reply(await units.Handle(unitActor, unitId, FieldActions.Command(action), Via.Phone, ct));
+    public Task<FieldReply> Move(Actor unitActor, Guid unitId, FieldAction action, CancellationToken ct = default) =>
+        UnlessBusy(async () => Reply(await units.Handle(unitActor, unitId, FieldActions.Command(action), Via.Phone, ct)));
 
-    public async Task<FieldReply> Position(Actor unitActor, Guid unitId, double lat, double lon, double accuracy, DateTimeOffset reportedAt,
+    public Task<FieldReply> Position(Actor unitActor, Guid unitId, double lat, double lon, double accuracy, DateTimeOffset reportedAt,
         CancellationToken ct = default) =>
-        Reply(await units.Handle(unitActor, unitId, new ReportPosition(lat, lon, accuracy, reportedAt, ""), Via.Phone, ct));
+        UnlessBusy(async () => Reply(await units.Handle(unitActor, unitId, new ReportPosition(lat, lon, accuracy, reportedAt, ""), Via.Phone, ct)));
 
     /// <summary>A progress note on the unit's incident, in its department's name.</summary>
     public Task<FieldReply> Note(Actor unitActor, UnitRosterEntry unit, string note, CancellationToken ct = default) =>
@@ -38,7 +38,14 @@ public sealed class FieldCommands(UnitService units, IncidentService incidents, 
     public Task<FieldReply> Resolve(Actor unitActor, UnitRosterEntry unit, string resolution, CancellationToken ct = default) =>
         OnIncident(unitActor, unit, new ResolveIncident(unit.Department, resolution.Trim(), ""), ct);
 
-    async Task<FieldReply> OnIncident(Actor unitActor, UnitRosterEntry unit, IncidentCommand command, CancellationToken ct)
+    /// <summary>Past the centre's capacity the unit is told it is busy and when to tap again, as the unit hub says it.</summary>
+    async Task<FieldReply> UnlessBusy(Func<Task<FieldReply>> command)
+    {
+        try { return await command(); }
+        catch (Exception ex) when (OverloadedException.RetryAfterOf(ex) is { } seconds) { return FieldReply.No(messages.Busy(seconds)); }
+    }
+
+    Task<FieldReply> OnIncident(Actor unitActor, UnitRosterEntry unit, IncidentCommand command, CancellationToken ct) => UnlessBusy(async () =>
     {
         if (unit.IncidentId is not { } incidentId) return FieldReply.No(text["fieldpage.no-incident", unit.CallSign]);
         return await incidents.Handle(unitActor, incidentId, command, expectedVersion: null, Via.Phone, ct) switch
@@ -51,7 +58,7 @@ public sealed class FieldCommands(UnitService units, IncidentService incidents, 
             CommandOutcome.Conflict c => FieldReply.No(messages.Conflict(c)),
             var other => FieldReply.No(other.ToString()),
         };
-    }
+    });
 
     FieldReply Reply(UnitOutcome outcome) => outcome switch
     {
