@@ -55,8 +55,11 @@ public static class UnitRosterQuery
         query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == callSign, ct);
 
     /// <summary>Every unit <paramref name="actor"/> may see (<see cref="AccessRules.MayRead(Actor, UnitScope)"/>), by call sign.</summary>
-    public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, CancellationToken ct = default) =>
-        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => AccessRules.MayRead(actor, u.Scope())).ToList();
+    /// <summary>Each at its latest position (<see cref="Positions.UnitPositions"/>: telemetry, not the line's events).</summary>
+    public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, Positions.UnitPositions positions,
+        CancellationToken ct = default) =>
+        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => AccessRules.MayRead(actor, u.Scope()))
+            .Select(positions.Overlay).ToList();
 }
 
 /// <summary>The roster line, kept with each commit (inline), through the domain's own fold (<see cref="Unit.Evolve"/>).</summary>
