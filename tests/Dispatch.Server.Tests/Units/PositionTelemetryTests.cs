@@ -267,6 +267,8 @@ public class PositionOverloadTests(TinyQueueApp app) : IClassFixture<TinyQueueAp
         using (var timeout = new CancellationTokenSource(UnitDevice.Patience))
             while (!await Waiting(app.ConnectionString, database)) await Task.Delay(20, timeout.Token);
         var queued = Report(2);
+        using (var timeout = new CancellationTokenSource(UnitDevice.Patience))
+            while (writer.Queued == 0) await Task.Delay(20, timeout.Token);
         using var refused = await Report(1).WaitAsync(UnitDevice.Patience);
         using var refusedAgain = await Report(0).WaitAsync(UnitDevice.Patience);
 

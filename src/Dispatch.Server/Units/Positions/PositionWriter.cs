@@ -97,6 +97,9 @@ public sealed class PositionWriter : BackgroundService
         return false;
     }
 
+    /// <summary>Reports waiting for a batch now (not counting the batch being written).</summary>
+    public int Queued => _queue.Reader.Count;
+
     /// <summary>Counts since start: kept, refused off duty at the commit, failed writes, flushes, refused as overloaded.</summary>
     public (long Kept, long OffDuty, long Failed, long Flushes, long Overloaded) Counts =>
         (Interlocked.Read(ref _kept), Interlocked.Read(ref _refused), Interlocked.Read(ref _failed), Interlocked.Read(ref _flushes),
