@@ -216,6 +216,30 @@ public class PositionTelemetryTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal(kinds.IndexOf("UnitArrivedNearScene"), arrivals.IndexOf("UnitArrivedNearScene"));
     }
 
+    [Fact]
+    public async Task Given_two_nodes_on_one_database_when_a_unit_reports_on_one_then_the_other_learns_the_fix_from_its_notice()
+    {
+        var (unit, login) = await Unit("双节点-01");
+        var database = new NpgsqlConnectionStringBuilder(app.ConnectionString).Database!;
+        await using var other = DispatchApp.OnDatabase(database, keepDatabase: true);
+        await ((IAsyncLifetime)other).InitializeAsync();
+        var heard = new TaskCompletionSource<UnitFix>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listening = other.Services.GetRequiredService<UnitPositions>().Subscribe(moved =>
+        {
+            if (moved?.FirstOrDefault(f => f.UnitId == unit) is { } fix) heard.TrySetResult(fix);
+            return Task.CompletedTask;
+        });
+        await using var phone = await UnitDevice.Connect(app, login);
+
+        var reply = await phone.Call(UnitHubMethods.Position, North(500), Api.ReportLon, 6.0, DateTimeOffset.UtcNow.AddSeconds(-1));
+
+        Assert.True(reply.Ok, reply.Message);
+        var fix = await heard.Task.WaitAsync(UnitDevice.Patience);
+        Assert.Equal(North(500), fix.Lat, 9);
+        var line = (await other.Client().GetJson("/api/units")).EnumerateArray().Single(u => u.GetProperty("id").GetGuid() == unit);
+        Assert.Equal(North(500), line.GetProperty("lat").GetDouble(), 9);
+    }
+
     async Task<List<string>> UntilTimeline(Guid incident, Func<List<string>, bool> done)
     {
         using var timeout = new CancellationTokenSource(UnitDevice.Patience);

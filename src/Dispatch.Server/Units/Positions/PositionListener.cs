@@ -25,7 +25,7 @@ public sealed class PositionListener(NpgsqlDataSource db, UnitPositions position
     void OnNotice(string payload)
     {
         var colon = payload.IndexOf(':');
-        if (colon < 0 || payload.AsSpan(0, colon).SequenceEqual(PositionWriter.Node)) return;
+        if (colon < 0 || payload.AsSpan(0, colon).SequenceEqual(positions.Node)) return;
         var ids = payload[(colon + 1)..].Split(',').Select(s => Guid.TryParse(s, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToArray();
         if (ids.Length > 0) _notices.Writer.TryWrite(ids);
     }

@@ -86,9 +86,6 @@ public sealed class PositionWriter : BackgroundService
             """;
     }
 
-    /// <summary>This node, in its notices (it does not reload what it wrote itself).</summary>
-    public static readonly string Node = Guid.NewGuid().ToString("N");
-
     /// <summary>Queues a fix; false when the queue is full (overloaded: answer so, at once).</summary>
     public bool TryQueue(PendingFix fix)
     {
@@ -240,7 +237,7 @@ public sealed class PositionWriter : BackgroundService
         var moved = result.Select(r => units[r.Item1]).Distinct().ToArray();
         if (moved.Length > 0)
         {
-            var payloads = moved.Chunk(IdsPerNotice).Select(ids => Node + ":" + string.Join(',', ids.Select(id => id.ToString("N")))).ToArray();
+            var payloads = moved.Chunk(IdsPerNotice).Select(ids => _positions.Node + ":" + string.Join(',', ids.Select(id => id.ToString("N")))).ToArray();
             await using var notify = new NpgsqlCommand($"select pg_notify('{Channel}', p) from unnest($1::text[]) p", connection, tx);
             notify.Parameters.Add(new NpgsqlParameter { Value = payloads });
             await notify.ExecuteNonQueryAsync(ct);

@@ -31,6 +31,9 @@ public sealed class UnitPositions
         _ = Task.Run(Pump);
     }
 
+    /// <summary>This node (this copy), in its flushes' notices: it does not load again what it wrote itself.</summary>
+    public string Node { get; } = Guid.NewGuid().ToString("N");
+
     public UnitFix? Latest(Guid unitId) => _latest.GetValueOrDefault(unitId);
 
     public int Count => _latest.Count;
