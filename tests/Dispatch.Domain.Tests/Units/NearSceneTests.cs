@@ -61,3 +61,23 @@ public class NearSceneTests
         Assert.Equal("position.off-duty", PositionFix.OffDuty("x").Code);
     }
 }
+
+/// <summary>Issue 15: leaving the home jurisdiction, and coming back, are events at the transition only.</summary>
+public class HomeAreaTests
+{
+    static readonly DateTimeOffset Now = new(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+    static readonly Unit OnDuty = new(Guid.NewGuid(), "东湖-01", "urban-management", "city/east/donghu", [], [], UnitStatus.Available);
+
+    [Fact]
+    public void Given_a_unit_inside_when_a_fix_is_outside_then_it_left_and_only_a_fix_back_inside_records_its_return()
+    {
+        var left = Assert.IsType<UnitLeftArea>(Assert.Single(HomeArea.Decide(OnDuty, inside: false, 31.3, 121.5, Now, "system", Now).Events));
+        var outside = Unit.Evolve(OnDuty, left)!;
+
+        Assert.True(outside.OutsideHome);
+        Assert.Empty(HomeArea.Decide(outside, inside: false, 31.31, 121.5, Now, "system", Now).Events);
+        Assert.IsType<UnitReturnedToArea>(Assert.Single(HomeArea.Decide(outside, inside: true, 31.2, 121.4, Now, "system", Now).Events));
+        Assert.Empty(HomeArea.Decide(OnDuty, inside: true, 31.2, 121.4, Now, "system", Now).Events);
+        Assert.Empty(HomeArea.Decide(OnDuty with { Status = UnitStatus.OffDuty }, inside: false, 31.3, 121.5, Now, "system", Now).Events);
+    }
+}

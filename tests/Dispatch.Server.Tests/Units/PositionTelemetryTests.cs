@@ -240,6 +240,38 @@ public class PositionTelemetryTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal(North(500), line.GetProperty("lat").GetDouble(), 9);
     }
 
+    [Fact]
+    public async Task Given_a_unit_on_duty_when_it_leaves_its_home_town_and_comes_back_then_each_transition_is_one_event_on_its_stream()
+    {
+        var (unit, login) = await Unit("越界-01");
+        await using var phone = await UnitDevice.Connect(app, login);
+        var home = _scopes.Town.Boundary.InteriorPoint;
+        var away = _scopes.OtherTown.Boundary.InteriorPoint;
+        var now = DateTimeOffset.UtcNow;
+
+        foreach (var (point, ago) in new[] { (home, 60), (away, 50), (away, 40) })
+            Assert.True((await phone.Call(UnitHubMethods.Position, point.Y, point.X, 8.0, now.AddSeconds(-ago))).Ok);
+        await UntilEvents(unit, names => names.Contains("UnitLeftArea"));
+        foreach (var (point, ago) in new[] { (home, 30), (home, 20) })
+            Assert.True((await phone.Call(UnitHubMethods.Position, point.Y, point.X, 8.0, now.AddSeconds(-ago))).Ok);
+        var names = await UntilEvents(unit, names => names.Contains("UnitReturnedToArea"));
+
+        Assert.Equal(["UnitRegistered", "UnitWentOnDuty", "UnitLeftArea", "UnitReturnedToArea"], names);
+        var left = Assert.IsType<Dispatch.Domain.Units.UnitLeftArea>((await app.Events(unit))[2].Data);
+        Assert.Equal((away.Y, _scopes.Town.Path), (left.Lat, left.HomePath));
+    }
+
+    async Task<List<string>> UntilEvents(Guid unit, Func<List<string>, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(UnitDevice.Patience);
+        while (true)
+        {
+            var names = (await app.Events(unit)).Select(e => e.Data.GetType().Name).ToList();
+            if (done(names)) return names;
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
     async Task<List<string>> UntilTimeline(Guid incident, Func<List<string>, bool> done)
     {
         using var timeout = new CancellationTokenSource(UnitDevice.Patience);

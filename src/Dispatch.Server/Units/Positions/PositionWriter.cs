@@ -33,7 +33,8 @@ public enum FixAnswer { Kept, OffDuty, Failed }
 /// nodes. Only then is every report of the batch answered: a crash loses nothing that was answered as kept.
 /// Whether the unit is on duty is read in that same statement from its roster line, so a fix is never kept after the
 /// off-duty that was committed before it. After the commit the node's copy moves (<see cref="UnitPositions"/>), the pages
-/// hear the moves once per flush, and the fixes of travelling units go to the arrival watch (<see cref="ArrivalWatch"/>).
+/// hear the moves once per flush, the fixes of travelling units go to the arrival watch (<see cref="ArrivalWatch"/>) and every
+/// fix to the home-area fence (<see cref="AreaWatch"/>).
 /// </summary>
 public sealed class PositionWriter : BackgroundService
 {
@@ -48,15 +49,16 @@ public sealed class PositionWriter : BackgroundService
     readonly PositionSettings _settings;
     readonly UnitPositions _positions;
     readonly ArrivalWatch _arrivals;
+    readonly AreaWatch _areas;
     readonly TimeProvider _clock;
     readonly ILogger<PositionWriter> _log;
     readonly string _sql;
     long _kept, _refused, _failed, _flushes, _overloaded;
 
     public PositionWriter(NpgsqlDataSource db, IDocumentStore store, PositionSettings settings, UnitPositions positions, ArrivalWatch arrivals,
-        TimeProvider clock, ILogger<PositionWriter> log)
+        AreaWatch areas, TimeProvider clock, ILogger<PositionWriter> log)
     {
-        (_db, _settings, _positions, _arrivals, _clock, _log) = (db, settings, positions, arrivals, clock, log);
+        (_db, _settings, _positions, _arrivals, _areas, _clock, _log) = (db, settings, positions, arrivals, areas, clock, log);
         _queue = System.Threading.Channels.Channel.CreateBounded<PendingFix>(new BoundedChannelOptions(settings.QueueLimit)
         {
             SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
@@ -68,7 +70,7 @@ public sealed class PositionWriter : BackgroundService
                 select * from unnest($1::int[], $2::uuid[], $3::float8[], $4::float8[], $5::float4[], $6::timestamptz[], $7::timestamptz[])
                     as f(idx, unit_id, lat, lon, accuracy, reported_at, received_at)),
             tracked as (
-                select f.*, r.data ->> 'Status' as status, r.data ->> 'IncidentId' as incident_id
+                select f.*, r.data ->> 'Status' as status, r.data ->> 'IncidentId' as incident_id, r.data ->> 'HomePath' as home, r.data ->> 'OutsideHome' as outside
                 from fixes f join {roster} r on r.id = f.unit_id
                 where coalesce(r.data ->> 'Status', '0') not in ('0', 'OffDuty')),
             history as (
@@ -82,7 +84,7 @@ public sealed class PositionWriter : BackgroundService
                 on conflict (unit_id) do update set lat = excluded.lat, lon = excluded.lon, accuracy = excluded.accuracy,
                     reported_at = excluded.reported_at, received_at = excluded.received_at
                 where {PositionTables.Latest}.reported_at < excluded.reported_at)
-            select idx, status, incident_id from tracked
+            select idx, status, incident_id, home, outside from tracked
             """;
     }
 
@@ -152,7 +154,7 @@ public sealed class PositionWriter : BackgroundService
     async Task Flush(List<PendingFix> batch, CancellationToken ct)
     {
         if (batch.Count == 0) return;
-        IReadOnlyList<(int Index, string? Status, string? IncidentId)> tracked;
+        IReadOnlyList<(int Index, string? Status, string? IncidentId, string? Home, bool Outside)> tracked;
         try
         {
             tracked = await Write(batch, ct);
@@ -173,9 +175,12 @@ public sealed class PositionWriter : BackgroundService
         Interlocked.Increment(ref _flushes);
         var kept = new bool[batch.Count];
         var travelling = new List<(PendingFix Fix, Guid IncidentId)>();
-        foreach (var (index, status, incident) in tracked)
+        var homes = new string?[batch.Count];
+        var outside = new bool[batch.Count];
+        foreach (var (index, status, incident, home, wasOutside) in tracked)
         {
             kept[index] = true;
+            (homes[index], outside[index]) = (home, wasOutside);
             if (IsTravelling(status) && Guid.TryParse(incident, out var incidentId)) travelling.Add((batch[index], incidentId));
         }
         var fixes = new List<UnitFix>(tracked.Count);
@@ -187,6 +192,7 @@ public sealed class PositionWriter : BackgroundService
         Interlocked.Add(ref _kept, fixes.Count);
         Interlocked.Add(ref _refused, batch.Count - fixes.Count);
         _positions.Publish(moved);
+        _areas.Consider(Enumerable.Range(0, batch.Count).Where(i => kept[i]).Select(i => (batch[i].Fix, homes[i], outside[i])));
         if (travelling.Count > 0) _arrivals.Consider(travelling.Select(t => new ArrivalWatch.Candidate(t.Fix.Fix, t.IncidentId)).ToList());
     }
 
@@ -200,7 +206,7 @@ public sealed class PositionWriter : BackgroundService
     static bool IsTravelling(string? status) =>
         status is not null && (Enum.TryParse<UnitStatus>(status, out var parsed) && NearScene.Travelling(parsed));
 
-    async Task<IReadOnlyList<(int, string?, string?)>> Write(List<PendingFix> batch, CancellationToken ct)
+    async Task<IReadOnlyList<(int, string?, string?, string?, bool)>> Write(List<PendingFix> batch, CancellationToken ct)
     {
         var n = batch.Count;
         var index = new int[n];
@@ -219,7 +225,7 @@ public sealed class PositionWriter : BackgroundService
         }
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var result = new List<(int, string?, string?)>(n);
+        var result = new List<(int, string?, string?, string?, bool)>(n);
         await using (var command = new NpgsqlCommand(_sql, connection, tx))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = index });
@@ -231,7 +237,8 @@ public sealed class PositionWriter : BackgroundService
             command.Parameters.Add(new NpgsqlParameter { Value = received, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                result.Add((reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                result.Add((reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), !reader.IsDBNull(4) && reader.GetString(4) == "true"));
         }
         // One notice per flush (in pieces under the payload limit): the other nodes load these units' rows.
         var moved = result.Select(r => units[r.Item1]).Distinct().ToArray();

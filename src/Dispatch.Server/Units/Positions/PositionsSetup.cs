@@ -9,6 +9,8 @@ public static class PositionsSetup
         builder.Services.AddSingleton<UnitPositions>();
         builder.Services.AddSingleton<ArrivalWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ArrivalWatch>());
+        builder.Services.AddSingleton<AreaWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AreaWatch>());
         builder.Services.AddSingleton<PositionWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PositionWriter>());
         builder.Services.AddSingleton<PositionListener>();
