@@ -7,7 +7,7 @@ namespace Dispatch.Server.Units;
 /// <summary>
 /// The units' side of live push on this node. It LISTENs on two channels: <see cref="UnitMailbox.Channel"/> (a unit has
 /// new messages, or someone signed out) drives the mailbox; <see cref="Channel"/> (a unit's roster line changed: status,
-/// position, incident) is loaded once per burst and handed to the pages that show units (roster, map).
+/// incident; positions are telemetry and come from Positions.UnitPositions, overlaid here) is loaded once per burst and handed to the pages that show units (roster, map).
 /// </summary>
 public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMailbox mailbox, Positions.UnitPositions positions, ILogger<UnitFeed> log)
     : LiveFeed<Guid, UnitRosterEntry>(db, Channel, "unit", log)

@@ -261,6 +261,43 @@ public class PositionTelemetryTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal((away.Y, _scopes.Town.Path), (left.Lat, left.HomePath));
     }
 
+    [Fact]
+    public async Task Given_a_page_listening_when_100_units_report_at_once_then_it_hears_every_move_in_a_few_pushes_one_per_flush_at_most()
+    {
+        var units = new List<Guid>();
+        foreach (var chunk in Enumerable.Range(0, 100).Chunk(20))
+            units.AddRange((await Task.WhenAll(chunk.Select(i => Unit($"推送-位置-{i:D3}")))).Select(u => u.Id));
+        var positions = app.Services.GetRequiredService<UnitPositions>();
+        var writer = app.Services.GetRequiredService<PositionWriter>();
+        var heard = new HashSet<Guid>();
+        var pushes = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var page = positions.Subscribe(moved =>
+        {
+            lock (heard)
+            {
+                pushes++;
+                foreach (var fix in moved ?? []) if (units.Contains(fix.UnitId)) heard.Add(fix.UnitId);
+                if (heard.Count == units.Count) all.TrySetResult();
+            }
+            return Task.CompletedTask;
+        });
+        var flushesBefore = writer.Counts.Flushes;
+        var service = app.Services.GetRequiredService<UnitService>();
+        var dispatcher = new Actor(DispatchApp.DefaultUser, "Test", [new Grant(Role.Dispatcher, _scopes.City.Path)]);
+
+        var answers = await Task.WhenAll(units.Select((unit, i) =>
+            service.Handle(dispatcher, unit, new Dispatch.Domain.Units.ReportPosition(North(i), Api.ReportLon, 8, DateTimeOffset.UtcNow, ""))));
+
+        Assert.All(answers, a => Assert.IsType<UnitOutcome.Done>(a));
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(1) + UnitDevice.Patience);
+        int count;
+        lock (heard) count = pushes;
+        // One push per flush at most (plus one for a flush still being pushed when the page began listening).
+        Assert.InRange(count, 1, writer.Counts.Flushes - flushesBefore + 1);
+        Assert.True(count < units.Count, $"{count} pushes for {units.Count} reports");
+    }
+
     async Task<List<string>> UntilEvents(Guid unit, Func<List<string>, bool> done)
     {
         using var timeout = new CancellationTokenSource(UnitDevice.Patience);
