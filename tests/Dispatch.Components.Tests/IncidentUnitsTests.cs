@@ -144,7 +144,8 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     /// <summary>A console whose unit feed is real but not listening: the units' pushes have not reached it yet.</summary>
     BunitContext Unheard(string culture = "en") => ConsoleContext.For(app, culture, services: s => s.AddSingleton(new UnitFeed(
         app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<IDocumentStore>(),
-        app.Services.GetRequiredService<UnitMailbox>(), NullLogger<UnitFeed>.Instance)));
+        app.Services.GetRequiredService<UnitMailbox>(), app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitPositions>(),
+        NullLogger<UnitFeed>.Instance)));
 
     [Fact]
     public async Task A_chinese_console_says_why_a_unit_is_left_out_and_the_refusal_in_chinese()

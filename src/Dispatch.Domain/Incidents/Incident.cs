@@ -130,7 +130,7 @@ public sealed record Incident(
         IncidentPlaced e => state with { Place = e.Place },
         IncidentPlacementFlagged => state with { Place = null },
         IncidentMergedInto or IncidentUnmerged => IncidentMerging.Evolve(state, @event),
-        IncidentUnitDispatched or IncidentUnitStatusChanged or IncidentUnitOverdue => state with { Units = UnitTimers.Evolve(state.Units, @event) },
+        IncidentUnitDispatched or IncidentUnitStatusChanged or IncidentUnitOverdue or IncidentUnitArrivedNearScene => state with { Units = UnitTimers.Evolve(state.Units, @event) },
         _ => state, // progress notes and locations do not change what the rules decide on
     };
 }

@@ -32,6 +32,9 @@ public sealed record Unit(
     KeptPosition? LastPosition = null,
     string? Login = null)
 {
+    /// <summary>Last seen outside its home jurisdiction (<see cref="UnitLeftArea"/>), until seen back inside.</summary>
+    public bool OutsideHome { get; init; }
+
     /// <summary>On an incident: dispatched, en route, on scene or returning.</summary>
     public bool Committed => IncidentId is not null;
 
@@ -60,6 +63,8 @@ public sealed record Unit(
         UnitOnScene => state with { Status = UnitStatus.OnScene },
         UnitReturning => state with { Status = UnitStatus.Returning },
         UnitAvailable => state with { Status = UnitStatus.Available, IncidentId = null, IncidentNumber = null },
+        UnitLeftArea => state with { OutsideHome = true },
+        UnitReturnedToArea => state with { OutsideHome = false },
         UnitPositionReported e => state with
         {
             LastPosition = new KeptPosition(e.Lat, e.Lon, e.AccuracyMeters, e.ReportedAt, state.Status),

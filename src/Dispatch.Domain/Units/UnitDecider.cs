@@ -10,14 +10,14 @@ namespace Dispatch.Domain.Units;
 /// </summary>
 public static class UnitDecider
 {
-    /// <summary>How far ahead of the server's clock a device's fix time may be (clocks drift).</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+    /// <summary>How far ahead of the server's clock a device's fix time may be (<see cref="PositionFix.ClockSkew"/>).</summary>
+    public static readonly TimeSpan ClockSkew = PositionFix.ClockSkew;
 
-    /// <summary>The oldest fix accepted (a buffered report after a long dead zone); older ones say nothing of where a unit is.</summary>
-    public static readonly TimeSpan MaxFixAge = TimeSpan.FromDays(1);
+    /// <summary>The oldest fix accepted (<see cref="PositionFix.MaxFixAge"/>).</summary>
+    public static readonly TimeSpan MaxFixAge = PositionFix.MaxFixAge;
 
-    /// <summary>An accuracy worse than this (100 km) is no position at all.</summary>
-    public const double MaxAccuracyMeters = 100_000;
+    /// <summary>An accuracy worse than this (100 km) is no position at all (<see cref="PositionFix.MaxAccuracyMeters"/>).</summary>
+    public const double MaxAccuracyMeters = PositionFix.MaxAccuracyMeters;
 
     public const int MaxCallSignLength = 40;
     public const int MaxCapabilities = 20;
@@ -145,25 +145,9 @@ public static class UnitDecider
     /// </summary>
     static Decision Position(Unit u, ReportPosition c, DateTimeOffset now, PositionThinning thinning)
     {
-        if (!double.IsFinite(c.Lat) || c.Lat is < -90 or > 90)
-            return Decision.Refuse("position.lat",
-                "Position of unit {0} refused: Lat {1} is not a latitude (−90 to 90).", u.CallSign, c.Lat);
-        if (!double.IsFinite(c.Lon) || c.Lon is < -180 or > 180)
-            return Decision.Refuse("position.lon",
-                "Position of unit {0} refused: Lon {1} is not a longitude (−180 to 180).", u.CallSign, c.Lon);
-        if (!double.IsFinite(c.AccuracyMeters) || c.AccuracyMeters is < 0 or > MaxAccuracyMeters)
-            return Decision.Refuse("position.accuracy",
-                "Position of unit {0} refused: AccuracyMeters {1} must be from 0 to {2}.", u.CallSign, c.AccuracyMeters, MaxAccuracyMeters);
-        if (c.ReportedAt > now + ClockSkew)
-            return Decision.Refuse("position.future",
-                "Position of unit {0} refused: ReportedAt {1:O} is in the future (the server's time is {2:O}); check the device's clock.",
-                u.CallSign, c.ReportedAt, now);
-        if (now - c.ReportedAt > MaxFixAge)
-            return Decision.Refuse("position.too-old",
-                "Position of unit {0} refused: ReportedAt {1:O} is more than a day old.", u.CallSign, c.ReportedAt);
-        if (u.Status == UnitStatus.OffDuty)
-            return Decision.Refuse("position.off-duty",
-                "Unit {0} is off duty; its position is not tracked.", u.CallSign);
+        if (PositionFix.Check(u.CallSign, c.Lat, c.Lon, c.AccuracyMeters, c.ReportedAt, now) is { } impossible)
+            return new Decision([], impossible);
+        if (!PositionFix.Tracked(u.Status)) return new Decision([], PositionFix.OffDuty(u.CallSign));
         // A kept fix from the future (stored before fixes were checked) would make every real fix look older: ignore it.
         var last = u.LastPosition is { } kept && kept.ReportedAt > now + ClockSkew ? null : u.LastPosition;
         return thinning.Keep(last, c.Lat, c.Lon, c.ReportedAt, u.Status)

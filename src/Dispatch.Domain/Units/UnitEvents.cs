@@ -51,3 +51,14 @@ public sealed record UnitAvailable(Guid UnitId, Guid? IncidentId, string By, Dat
 /// </summary>
 public sealed record UnitPositionReported(Guid UnitId, double Lat, double Lon, double AccuracyMeters,
     DateTimeOffset ReportedAt, string By, DateTimeOffset At) : IUnitEvent;
+
+/// <summary>
+/// A unit on duty was seen outside its home jurisdiction (a fix at <paramref name="Lat"/>, <paramref name="Lon"/> taken at
+/// <paramref name="ReportedAt"/> fell outside <paramref name="HomePath"/>'s boundary): recorded once when it leaves.
+/// </summary>
+public sealed record UnitLeftArea(Guid UnitId, string HomePath, double Lat, double Lon, DateTimeOffset ReportedAt, string By, DateTimeOffset At)
+    : IUnitEvent;
+
+/// <summary>The unit was seen back inside its home jurisdiction after <see cref="UnitLeftArea"/>.</summary>
+public sealed record UnitReturnedToArea(Guid UnitId, string HomePath, double Lat, double Lon, DateTimeOffset ReportedAt, string By, DateTimeOffset At)
+    : IUnitEvent;

@@ -85,6 +85,7 @@ public sealed class UnitTimers
         IncidentUnitStatusChanged c =>
             [.. units.Select(u => u.Id == c.UnitId ? u with { Status = c.Status, Since = c.At, Limit = c.Limit, Overdue = false } : u)],
         IncidentUnitOverdue o => [.. units.Select(u => u.Flags(o) ? u with { Overdue = true } : u)],
+        IncidentUnitArrivedNearScene a => [.. units.Select(u => u.Id == a.UnitId ? u with { NearScene = true } : u)],
         _ => units,
     };
 
@@ -116,6 +117,9 @@ public sealed class UnitTimers
 /// </summary>
 public sealed record IncidentUnit(Guid Id, string CallSign, UnitStatus Status, DateTimeOffset Since, TimeSpan? Limit, bool Overdue = false)
 {
+    /// <summary>It came within reach of the scene on this trip (<see cref="IncidentUnitArrivedNearScene"/>): recorded once.</summary>
+    public bool NearScene { get; init; }
+
     /// <summary>When its timer runs out; null when none runs in this status or it was already flagged for it.</summary>
     public DateTimeOffset? Due => Overdue ? null : UnitTimers.DueAt(Since, Limit);
 

@@ -310,8 +310,9 @@ public sealed partial class ChatService
 
     async Task<ChatOutcome> UnitStatusOf(Actor actor, string callSign, CancellationToken ct)
     {
-        if (await UnitCalled(callSign, ct) is not { } unit || !AccessRules.MayRead(actor, unit.Scope()))
+        if (await UnitCalled(callSign, ct) is not { } line || !AccessRules.MayRead(actor, line.Scope()))
             return new ChatOutcome.Refused("command.unknown-unit", words.Say("chat.error.command.unknown-unit", "There is no unit {0}.", callSign));
+        var unit = positions.Overlay(line);
         var now = clock.GetUtcNow();
         var text = new StringBuilder($"{unit.CallSign} · {words.Department(unit.Department)} · {words.UnitStatus(unit.Status)} · {city.ToLocal(unit.StatusSince):HH:mm}");
         if (unit.IncidentNumber is { } number) text.Append(" · #").Append(number);

@@ -11,10 +11,10 @@ namespace Dispatch.Server.Demo;
 /// One registered unit in the demo, with its own sign-in for the field page (<c>/field</c>): urban management's
 /// 东湖-城管-01 of the town 东湖镇 (dh-04, where the demo town users work), login <see cref="Login"/> with the demo
 /// password, on duty at a spot in the town. Registered, put on duty and located through <see cref="UnitService"/> like
-/// any unit (events, an audit entry), and only when missing: a restart leaves the unit as it is.
+/// any unit (events and an audit entry; its position is telemetry, kept in the position tables), and only when missing: a restart leaves the unit as it is.
 /// </summary>
 public sealed class DemoUnitSeed(UnitService units, Users users, ActorDirectory actors, IDocumentStore store, JurisdictionTree tree,
-    TimeProvider clock, IConfiguration configuration, ILogger<DemoUnitSeed> log) : IHostedService
+    TimeProvider clock, IConfiguration configuration, Units.Positions.UnitPositions positions, ILogger<DemoUnitSeed> log) : IHostedService
 {
     public const string Login = "dh-04.unit";
     public const string CallSign = "东湖-城管-01";
@@ -29,7 +29,7 @@ public sealed class DemoUnitSeed(UnitService units, Users users, ActorDirectory 
         if (tree.Find(Town) is not { } town) return;
         UnitRosterEntry? unit;
         await using (var query = store.QuerySession())
-            unit = await query.LoadAsync<UnitRosterEntry>(Id, ct);
+            unit = await query.LoadAsync<UnitRosterEntry>(Id, ct) is { } line ? positions.Overlay(line) : null;
 
         if (unit is null)
         {

@@ -143,7 +143,8 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             IncidentMergedInto => card with { State = IncidentState.Merged, IsOpen = false },
             IncidentUnmerged u => card with { State = u.Resumes, IsOpen = true },
             // The units on it, by the same fold as the write model's: status since when, the limit it has there, flagged or not.
-            Dispatch.Domain.Units.IncidentUnitDispatched or Dispatch.Domain.Units.IncidentUnitStatusChanged or Dispatch.Domain.Units.IncidentUnitOverdue =>
+            Dispatch.Domain.Units.IncidentUnitDispatched or Dispatch.Domain.Units.IncidentUnitStatusChanged or Dispatch.Domain.Units.IncidentUnitOverdue
+                or Dispatch.Domain.Units.IncidentUnitArrivedNearScene =>
                 card with { Units = Dispatch.Domain.Units.UnitTimers.Evolve(card.Units, e.Data) },
             _ => card,
         };

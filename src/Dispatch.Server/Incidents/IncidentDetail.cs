@@ -168,6 +168,8 @@ public static class IncidentTimeline
         IncidentReportUnmerged r => new(e.Version, "ReportUnmerged", r.At, r.By, null, r.SourceNumber),
         Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
         Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign),
+        Dispatch.Domain.Units.IncidentUnitArrivedNearScene a => new(e.Version, "UnitArrivedNearScene", a.At, a.By, null,
+            FormattableString.Invariant($"{a.CallSign} · {a.DistanceMeters:0} m")),
         Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),
         IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
             p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },

@@ -3,6 +3,7 @@ using Dispatch.Domain.Units;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Localization;
+using Dispatch.Server.Units.Positions;
 using Marten;
 
 using Dispatch.Server.Pipeline;
@@ -36,6 +37,7 @@ public static class UnitApi
         builder.Services.AddSingleton<UnitFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UnitFeed>());
         builder.Services.AddSingleton<UnitRecommendations>();
+        builder.AddPositions();
         return builder;
     }
 
@@ -45,6 +47,7 @@ public static class UnitApi
         api.MapGet("", Roster);
         api.MapPost("", Register);
         api.MapPost("/{id:guid}/messages", Message);
+        api.MapGet("/{id:guid}/track", TrackApi.Get);
         api.MapPost("/{id:guid}/{action}", Command);
         app.MapGroup("/api/incidents").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy)
             .MapGet("/{id:guid}/units", Recommend);
@@ -52,10 +55,10 @@ public static class UnitApi
         return app;
     }
 
-    static async Task<IResult> Roster(HttpContext http, IQuerySession query, CancellationToken ct)
+    static async Task<IResult> Roster(HttpContext http, IQuerySession query, UnitPositions positions, CancellationToken ct)
     {
         var actor = http.Actor();
-        return Results.Ok(await UnitRosterQuery.InScope(query, actor, ct));
+        return Results.Ok(await UnitRosterQuery.InScope(query, actor, positions, ct));
     }
 
     /// <summary>
@@ -162,9 +165,17 @@ public static class UnitApi
         UnitOutcome.Invalid i => Results.ValidationProblem(i.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
         UnitOutcome.Forbidden f => Results.Problem(statusCode: 403, title: "Not allowed", detail: f.Denial.Message,
             extensions: new Dictionary<string, object?> { ["code"] = f.Denial.Code }),
+        // Past what the node can write (or the database did not take it): nothing was kept; try again shortly.
+        UnitOutcome.Unavailable u => RetryLater(http, u),
         UnitOutcome.Refused r => Results.Problem(statusCode: 422, title: "Refused by the rules",
             detail: http.RequestServices.GetRequiredService<Messages>().Refusal(r.Refusal),
             extensions: new Dictionary<string, object?> { ["code"] = r.Refusal.Code }),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
+
+    static IResult RetryLater(HttpContext http, UnitOutcome.Unavailable u)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return Results.Problem(statusCode: 503, title: "Busy", detail: u.Message, extensions: new Dictionary<string, object?> { ["code"] = u.Code });
+    }
 }

@@ -7,9 +7,9 @@ namespace Dispatch.Server.Units;
 /// <summary>
 /// The units' side of live push on this node. It LISTENs on two channels: <see cref="UnitMailbox.Channel"/> (a unit has
 /// new messages, or someone signed out) drives the mailbox; <see cref="Channel"/> (a unit's roster line changed: status,
-/// position, incident) is loaded once per burst and handed to the pages that show units (roster, map).
+/// incident; positions are telemetry and come from Positions.UnitPositions, overlaid here) is loaded once per burst and handed to the pages that show units (roster, map).
 /// </summary>
-public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMailbox mailbox, ILogger<UnitFeed> log)
+public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMailbox mailbox, Positions.UnitPositions positions, ILogger<UnitFeed> log)
     : LiveFeed<Guid, UnitRosterEntry>(db, Channel, "unit", log)
 {
     public const string Channel = "dispatch_unit_changes";
@@ -22,7 +22,7 @@ public sealed class UnitFeed(NpgsqlDataSource db, IDocumentStore store, UnitMail
     protected override async IAsyncEnumerable<UnitRosterEntry> Load(IReadOnlyCollection<Guid> batch)
     {
         await using var query = store.QuerySession();
-        foreach (var unit in await query.LoadManyAsync<UnitRosterEntry>(CancellationToken.None, batch)) yield return unit;
+        foreach (var unit in await query.LoadManyAsync<UnitRosterEntry>(CancellationToken.None, batch)) yield return positions.Overlay(unit);
     }
 
     protected override void LogFailure(Exception ex, IReadOnlyCollection<Guid> batch) =>

@@ -21,6 +21,7 @@ namespace Dispatch.Server.Units;
 [Authorize]
 public sealed class UnitHub(
     ActorDirectory actors, IQuerySession query, UnitMailbox mailbox, UnitService units, IncidentService incidents, Messages text,
+    Positions.UnitPositions positions,
     IHubContext<UnitHub, IUnitClient> hub, ILogger<UnitHub> log) : Hub<IUnitClient>
 {
     public const string Path = UnitHubMethods.Path;
@@ -53,7 +54,7 @@ public sealed class UnitHub(
 
     /// <summary>The unit as the roster shows it now.</summary>
     public async Task<UnitRosterEntry> Me() =>
-        await query.LoadAsync<UnitRosterEntry>(UnitId) ?? throw new HubException("This unit is no longer on the roll.");
+        positions.Overlay(await query.LoadAsync<UnitRosterEntry>(UnitId) ?? throw new HubException("This unit is no longer on the roll."));
 
     /// <summary>The unit has message <paramref name="seq"/>: it is not sent again.</summary>
     public Task<bool> Ack(long seq) => mailbox.Ack(UnitId, seq);
@@ -87,6 +88,7 @@ public sealed class UnitHub(
         UnitOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
         UnitOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
         UnitOutcome.NotFound => new UnitReply(false, "unit.unknown", "This unit is no longer on the roll."),
+        UnitOutcome.Unavailable u => new UnitReply(false, u.Code, u.Message),
         var other => new UnitReply(false, "unit.invalid", other.ToString()),
     });
 

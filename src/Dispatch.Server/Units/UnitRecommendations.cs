@@ -10,7 +10,7 @@ namespace Dispatch.Server.Units;
 /// may see (<see cref="AccessRules.MayRead(Actor, UnitScope)"/>), ranked by <see cref="UnitRecommendation.Recommend"/> against the
 /// incident's coordinates with the stale cut-off <c>Dispatch:Units:StaleMinutes</c> (10 by default).
 /// </summary>
-public sealed class UnitRecommendations(IDocumentStore store, TimeProvider clock, IConfiguration configuration)
+public sealed class UnitRecommendations(IDocumentStore store, TimeProvider clock, IConfiguration configuration, Positions.UnitPositions positions)
 {
     public const string StaleSetting = "Dispatch:Units:StaleMinutes";
     public const int DefaultStaleMinutes = 10;
@@ -52,7 +52,7 @@ public sealed class UnitRecommendations(IDocumentStore store, TimeProvider clock
         await using var query = store.QuerySession();
         if (await query.LoadAsync<IncidentCard>(incidentId, ct) is not { } card) return new RecommendationResult.NotFound(incidentId);
         if (!AccessRules.Allows(actor, IncidentAction.Read, card.Scope())) return new RecommendationResult.Forbidden(card);
-        var units = await UnitRosterQuery.InScope(query, actor, ct);
+        var units = await UnitRosterQuery.InScope(query, actor, positions, ct);
         return Rank(card, units, capability, staleAfter) is { } recommendation
             ? new RecommendationResult.Ranked(card, recommendation, units)
             : new RecommendationResult.NoLocation(card, units);

@@ -26,6 +26,8 @@ public sealed record UnitRosterEntry
     public double? Lon { get; init; }
     public double? Accuracy { get; init; }
     public DateTimeOffset? PositionAt { get; init; }
+    /// <summary>Last seen outside its home jurisdiction (<see cref="UnitLeftArea"/>), until seen back inside.</summary>
+    public bool OutsideHome { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
 }
@@ -37,7 +39,10 @@ public static class UnitRosterState
 
     public static Unit ToUnit(this UnitRosterEntry u) => new(u.Id, u.CallSign, u.Department, u.HomePath, u.Capabilities, u.Members,
         u.Status, u.IncidentId, u.IncidentNumber,
-        u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null, u.Login);
+        u is { Lat: { } lat, Lon: { } lon, PositionAt: { } at } ? new KeptPosition(lat, lon, u.Accuracy ?? 0, at, u.Status) : null, u.Login)
+    {
+        OutsideHome = u.OutsideHome,
+    };
 }
 
 public static class UnitRosterQuery
@@ -55,8 +60,11 @@ public static class UnitRosterQuery
         query.Query<UnitRosterEntry>().FirstOrDefaultAsync(u => u.CallSign == callSign, ct);
 
     /// <summary>Every unit <paramref name="actor"/> may see (<see cref="AccessRules.MayRead(Actor, UnitScope)"/>), by call sign.</summary>
-    public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, CancellationToken ct = default) =>
-        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => AccessRules.MayRead(actor, u.Scope())).ToList();
+    /// <summary>Each at its latest position (<see cref="Positions.UnitPositions"/>: telemetry, not the line's events).</summary>
+    public static async Task<IReadOnlyList<UnitRosterEntry>> InScope(IQuerySession query, Actor actor, Positions.UnitPositions positions,
+        CancellationToken ct = default) =>
+        (await query.Query<UnitRosterEntry>().OrderBy(u => u.CallSign).ToListAsync(ct)).Where(u => AccessRules.MayRead(actor, u.Scope()))
+            .Select(positions.Overlay).ToList();
 }
 
 /// <summary>The roster line, kept with each commit (inline), through the domain's own fold (<see cref="Unit.Evolve"/>).</summary>
@@ -73,7 +81,7 @@ public sealed class UnitRosterProjection : SingleStreamProjection<UnitRosterEntr
             Status = unit.Status, IncidentId = unit.IncidentId, IncidentNumber = unit.IncidentNumber,
             StatusSince = entry is null || entry.Status != unit.Status ? happened.At : entry.StatusSince,
             Lat = unit.LastPosition?.Lat, Lon = unit.LastPosition?.Lon, Accuracy = unit.LastPosition?.AccuracyMeters,
-            PositionAt = unit.LastPosition?.ReportedAt,
+            PositionAt = unit.LastPosition?.ReportedAt, OutsideHome = unit.OutsideHome,
             UpdatedAt = happened.At, Version = e.Version,
         };
     }

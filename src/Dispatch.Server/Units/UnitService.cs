@@ -19,7 +19,7 @@ namespace Dispatch.Server.Units;
 /// available unit at the same moment take turns on the unit's lock, so exactly one succeeds and the other hears whom the
 /// unit is already dispatched to.
 /// </summary>
-public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimers timers, City.CityCatalog city)
+public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimers timers, City.CityCatalog city, Positions.PositionReports positions)
 {
     /// <summary>
     /// Puts a unit on the roll. With <paramref name="password"/> the unit gets its own sign-in, <see cref="RegisterUnit.Login"/>,
@@ -91,8 +91,11 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         _ => null,
     };
 
+    /// <summary>A position is telemetry, not a command: it takes the telemetry path (<see cref="Positions.PositionReports"/>), no lock, no event.</summary>
     public Task<UnitOutcome> Handle(Actor actor, Guid unitId, UnitCommand command, Via via = Via.Console, CancellationToken ct = default) =>
-        Decide(actor, via, unitId, command, typed: null, ct);
+        command is ReportPosition fix
+            ? positions.Report(actor, unitId, fix with { By = actor.Login }, via, ct)
+            : Decide(actor, via, unitId, command, typed: null, ct);
 
     /// <summary>A command typed in chat: its line and what it did go to the incident's channel in the command's transaction.</summary>
     public Task<UnitOutcome> Typed(Actor actor, Guid unitId, UnitCommand command, Chat.ChatLine line, CancellationToken ct = default) =>
@@ -228,4 +231,6 @@ public abstract record UnitOutcome
     public sealed record Invalid(IReadOnlyList<FieldError> Errors) : UnitOutcome;
     public sealed record Refused(Refusal Refusal) : UnitOutcome;
     public sealed record Forbidden(Denial Denial) : UnitOutcome;
+    /// <summary>Not done, and not the caller's fault: the node is overloaded or the database did not take it (503, try again).</summary>
+    public sealed record Unavailable(string Code, string Message) : UnitOutcome;
 }

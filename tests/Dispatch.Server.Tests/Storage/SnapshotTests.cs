@@ -69,7 +69,8 @@ public sealed class SnapshotTests(DispatchApp app, ITestOutputHelper output) : I
         var incident = await dispatcher.Acknowledged();
         await SendOk(dispatcher, unit, "on-duty");
         await SendOk(dispatcher, unit, "dispatch", new { incidentId = incident.Id });
-        await SendOk(dispatcher, unit, "position", new { lat = 31.2304, lon = 121.4737, accuracy = 8, reportedAt = DateTimeOffset.UtcNow });
+        // A kilometre from the scene: an arrival near it would be written on the incident meanwhile (issue 15).
+        await SendOk(dispatcher, unit, "position", new { lat = 31.2404, lon = 121.4737, accuracy = 8, reportedAt = DateTimeOffset.UtcNow });
 
         await AssertSnapshotIsTheFold(app, incident.Id, unit);
         await using var query = app.Documents().QuerySession();

@@ -91,7 +91,7 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
-    public async Task A_position_close_to_the_last_one_and_soon_after_it_is_not_written_again()
+    public async Task A_position_is_telemetry_it_writes_no_event_and_the_roster_shows_the_latest_fix()
     {
         var scopes = new Scopes(app);
         var unit = await Registered(app.Client(), "东湖-城管-04", scopes.Town.Code);
@@ -102,10 +102,12 @@ public class UnitApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         var thinned = await SendOk(app.Client(), unit, "position", new { lat = 31.23041, lon = 121.47371, accuracy = 8, reportedAt = at.AddSeconds(5) });
         using var bad = await Send(app.Client(), unit, "position", new { lat = 91.0, lon = 121.47, accuracy = 8, reportedAt = at.AddSeconds(10) });
 
+        // Issue 15: no event per fix (the stream's version does not move), and the roster shows the newest fix.
         Assert.Equal(kept, thinned);
         await bad.Refusal("position.lat");
         var roster = await Roster(app.Client(), unit);
-        Assert.Equal(31.2304, roster.GetProperty("lat").GetDouble());
+        Assert.Equal(31.23041, roster.GetProperty("lat").GetDouble());
+        Assert.DoesNotContain(await app.Events(unit), e => e.Data is Dispatch.Domain.Units.UnitPositionReported);
     }
 
     [Fact]
