@@ -367,7 +367,7 @@ public class PositionOverloadTests(TinyQueueApp app) : IClassFixture<TinyQueueAp
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
-        Assert.Contains("position.overloaded", await refused.Content.ReadAsStringAsync());
+        Assert.Equal("overloaded", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.False(writing.IsCompleted || queued.IsCompleted);
         await hold.RollbackAsync();
         using var first = await writing.WaitAsync(UnitDevice.Patience);

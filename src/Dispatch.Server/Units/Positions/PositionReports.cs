@@ -36,9 +36,6 @@ public sealed class PositionReports
         });
     }
 
-    /// <summary>The code and words of a report refused because the node is past what it can write.</summary>
-    public const string OverloadedCode = "position.overloaded";
-    public const string OverloadedText = "The server is busy (503): the position was not kept; send it again in a second.";
     public const string FailedCode = "position.unavailable";
     public const string FailedText = "The position could not be kept (503): the database did not take it; send it again.";
 
@@ -53,7 +50,13 @@ public sealed class PositionReports
         if (PositionFix.Check(unit.CallSign, fix.Lat, fix.Lon, fix.AccuracyMeters, fix.ReportedAt, now) is { } impossible)
             return new UnitOutcome.Refused(impossible);
         var pending = new PendingFix(unitId, unit.CallSign, fix.Lat, fix.Lon, fix.AccuracyMeters, fix.ReportedAt, now);
-        if (!_writer.TryQueue(pending)) return new UnitOutcome.Unavailable(OverloadedCode, OverloadedText);
+        // Past what this node can write: refused like every other command past the ceiling (503 + Retry-After, "overloaded";
+        // the hub's reply says the same), and counted with them.
+        if (!_writer.TryQueue(pending))
+        {
+            DispatchMetrics.CommandShed(via, System.Diagnostics.Stopwatch.GetTimestamp());
+            throw new OverloadedException(retryAfterSeconds: 1);
+        }
         // Not cancelled with the caller: once queued, the fix is written or not whatever the caller does.
         return await pending.Answer switch
         {
