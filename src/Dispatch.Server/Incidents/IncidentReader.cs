@@ -43,6 +43,10 @@ public sealed class IncidentReader(IDocumentStore store, Pipeline.CommandPipelin
         return await Board(query, ct);
     }
 
+    /// <summary>The board from the node's shared open cards (<see cref="OpenIncidents"/>): no query of its own.</summary>
+    public async Task<IReadOnlyList<IncidentCard>> Board(OpenIncidents open, CancellationToken ct = default) =>
+        [.. (await open.All(ct)).Where(Sees)];
+
     /// <summary>The board, read through a session the caller already holds.</summary>
     public async Task<IReadOnlyList<IncidentCard>> Board(IQuerySession query, CancellationToken ct = default)
     {
