@@ -20,14 +20,25 @@ public sealed class OpenIncidents(IDocumentStore store)
     // Changes heard while a load runs: applied on top of what it read, as they may be newer.
     List<IncidentCard>? _heard;
     long _generation;
+    // When the loaded copy was read from the store (a Stopwatch timestamp).
+    long _readAt;
 
     /// <summary>Every open card, as of the last change this node heard; shared, immutable instances.</summary>
-    public async ValueTask<IReadOnlyList<IncidentCard>> All(CancellationToken ct = default)
+    public ValueTask<IReadOnlyList<IncidentCard>> All(CancellationToken ct = default) => ReadSince(long.MinValue, ct);
+
+    /// <summary>
+    /// The same, read from the store at <paramref name="since"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp) or
+    /// later: a console whose connection came back reloads from the store, once for every console that came back meanwhile.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<IncidentCard>> ReadSince(long since, CancellationToken ct = default)
     {
         while (true)
         {
             lock (_gate)
-                if (_cards is not null) return _all ??= [.. _cards.Values];
+            {
+                if (_cards is not null && _readAt >= since) return _all ??= [.. _cards.Values];
+                if (_cards is not null) Forget();
+            }
             await Load(ct);
         }
     }
@@ -44,6 +55,7 @@ public sealed class OpenIncidents(IDocumentStore store)
                 _heard = [];
                 generation = _generation;
             }
+            var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
             IReadOnlyList<IncidentCard> loaded;
             try
             {
@@ -65,6 +77,7 @@ public sealed class OpenIncidents(IDocumentStore store)
                 foreach (var card in heard) Apply(cards, card);
                 _cards = cards;
                 _all = null;
+                _readAt = readAt;
             }
         }
         finally { _loading.Release(); }
