@@ -82,6 +82,7 @@ public static class BenchCircuits
         await Hold(hold, "no pages");
 
         var pages = new List<IPage>();
+        var stepsMeasured = new HashSet<int>();
         foreach (var n in steps)
         {
             var opening = Stopwatch.StartNew();
@@ -93,19 +94,40 @@ public static class BenchCircuits
                     goto done;
                 }
                 var batch = Math.Min(4, n - pages.Count);
-                pages.AddRange(await Task.WhenAll(Enumerable.Range(0, batch).Select(async _ =>
+                var opened = await Task.WhenAll(Enumerable.Range(0, batch).Select(async _ =>
                 {
                     var context = await NewContext(browser, state);
                     var page = await context.NewPageAsync();
-                    await page.GotoAsync(new Uri(url, path).ToString());
-                    await Ready(page);
-                    return page;
-                })));
+                    try
+                    {
+                        await page.GotoAsync(new Uri(url, path).ToString());
+                        await Ready(page);
+                        return page;
+                    }
+                    catch (TimeoutException)
+                    {
+                        await context.CloseAsync();
+                        return null;
+                    }
+                }));
+                pages.AddRange(opened.OfType<IPage>());
+                if (opened.Any(p => p is null))
+                {
+                    // The machine holds no more: what is open is measured, and the run says where it stopped.
+                    Log($"stopping at {pages.Count} pages: a page did not come live within 120 s (load {ServerProbe.Machine().Load:F1})");
+                    if (!stepsMeasured.Contains(pages.Count) && pages.Count > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(3));
+                        rows.Add(Row(pages.Count, await Measure(probe, $"circuits-{pages.Count}", idle), zero));
+                    }
+                    goto done;
+                }
             }
             Log($"{n} pages open and live ({opening.Elapsed.TotalSeconds:F0} s)");
             await Task.Delay(TimeSpan.FromSeconds(3));
             var at = await Measure(probe, $"circuits-{n}", idle);
             rows.Add(Row(n, at, zero));
+            stepsMeasured.Add(n);
         }
         done:
         if (caller is not null && pages.Count > 0) pushes.Add(await Push(probe, caller, pages, pushRate, pushFor, pages.Count));
