@@ -14,9 +14,12 @@ using Dispatch.Drill;
 //   bench-map     what moving many units costs the dispatcher map's circuit (bytes and frames per round)
 //   bench-history a command on a fresh stream against one with 20,000 events (does cost follow history?)
 //   bench         the baselines and the product in one run: pgbench, intake steps, dispatch, positions of N units, chat; one table
+//   bench-units   what connected unit phones (hub connections) cost the server: heap after full GC, RSS, CPU idle and under reports
+//   bench-circuits what open console pages (Blazor circuits) cost the server: heap after full GC, RSS, CPU idle and under pushes
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
-    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage;
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage +
+    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -31,6 +34,8 @@ try
         "bench-map" => await BenchMap.Run(options),
         "bench-history" => await BenchHistory.Run(options),
         "bench" => await Bench.Run(options),
+        "bench-circuits" => await BenchCircuits.Run(options),
+        "bench-units" => await BenchUnits.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

@@ -36,6 +36,7 @@ public static class Setup
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
         builder.Services.AddSingleton<IncidentReaders>();
+        builder.Services.AddSingleton<OpenIncidents>();
         builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
         return builder;
     }
@@ -62,6 +63,17 @@ public static class Setup
         builder.Services.AddLocalization();
         builder.Services.AddScoped<Messages>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // Circuits as a command centre needs them (docs/configuration.md, "Console circuits"): a console whose network
+        // dropped comes back to its own circuit (filters, open drawer) within the retention period; past it, or past the
+        // most retained, the page reloads afresh. A browser that stops answering JS calls does not hold server work long.
+        builder.Services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(o =>
+        {
+            o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromMinutes(3);
+            o.DisconnectedCircuitMaxRetained = 100;
+            o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(30);
+            o.MaxBufferedUnacknowledgedRenderBatches = 10;
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(builder.Configuration.GetSection("Dispatch:Circuits"));
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ConsoleSession>();
         builder.Services.AddConsoleCircuit();

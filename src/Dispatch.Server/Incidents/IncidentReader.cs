@@ -43,6 +43,11 @@ public sealed class IncidentReader(IDocumentStore store, Pipeline.CommandPipelin
         return await Board(query, ct);
     }
 
+    /// <summary>The board from the node's shared open cards (<see cref="OpenIncidents"/>): no query of its own.</summary>
+    /// With <paramref name="since"/>, read from the store at that moment or later (<see cref="OpenIncidents.ReadSince"/>).
+    public async Task<IReadOnlyList<IncidentCard>> Board(OpenIncidents open, long? since = null, CancellationToken ct = default) =>
+        [.. (await open.ReadSince(since ?? long.MinValue, ct)).Where(Sees)];
+
     /// <summary>The board, read through a session the caller already holds.</summary>
     public async Task<IReadOnlyList<IncidentCard>> Board(IQuerySession query, CancellationToken ct = default)
     {

@@ -20,6 +20,7 @@ public sealed class IncidentChangeFeed(
     IDocumentStore store,
     IHubContext<BoardHub, IBoardClient<IncidentCard>> hub,
     Jurisdictions.JurisdictionTree tree,
+    OpenIncidents open,
     ILogger<IncidentChangeFeed> log) : LiveFeed<Guid, IncidentCard>(db, Channel, "board", log)
 {
     public const string Channel = "dispatch_incident_changes";
@@ -50,6 +51,9 @@ public sealed class IncidentChangeFeed(
 
     protected override async Task Publish(IncidentCard? card)
     {
+        // The node's shared board first, so a board that subscribes and then reads it misses nothing.
+        if (card is null) open.Forget();
+        else open.Apply(card);
         if (card is null) await hub.Clients.All.Resync();
         else
         {

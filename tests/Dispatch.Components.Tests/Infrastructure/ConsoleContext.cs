@@ -37,6 +37,8 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentService>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentReaders>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
+        // The node's shared open cards, kept by that feed.
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<OpenIncidents>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Duplicates.DuplicateFinder>());

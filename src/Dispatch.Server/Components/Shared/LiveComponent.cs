@@ -27,6 +27,35 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     protected void Listen<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<T, Task> onChange, Func<T, bool>? concerns = null) =>
         Keep(subscribe(change => concerns is null || concerns(change) ? OnCircuit(() => onChange(change)) : Task.CompletedTask));
 
+    /// <summary>
+    /// Like <see cref="Listen{T}"/>, but changes that arrive while a turn is already waiting on the circuit join it: a burst
+    /// of pushes costs one turn (and so one render) per circuit, not one per change. <paramref name="onChanges"/> gets them
+    /// in the order published. The feed waits for the turn its first change started, as with <see cref="Listen{T}"/>.
+    /// </summary>
+    protected void ListenInBatches<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<IReadOnlyList<T>, Task> onChanges)
+    {
+        var gate = new Lock();
+        List<T>? waiting = null;
+        Keep(subscribe(change =>
+        {
+            lock (gate)
+            {
+                if (waiting is not null)
+                {
+                    waiting.Add(change);
+                    return Task.CompletedTask;
+                }
+                waiting = [change];
+            }
+            return OnCircuit(() =>
+            {
+                List<T> batch;
+                lock (gate) (batch, waiting) = (waiting!, null);
+                return onChanges(batch);
+            });
+        }));
+    }
+
     /// <summary>The same, for a feed (or the circuit's reconnect) that says only "changed".</summary>
     protected void Listen(Func<Func<Task>, IDisposable> subscribe, Func<Task> onChange) =>
         Keep(subscribe(() => OnCircuit(onChange)));
