@@ -34,10 +34,11 @@ public static class StorageSetup
     public static string Pooled(string connection)
     {
         var given = new NpgsqlConnectionStringBuilder(connection);
-        var keys = connection.Split(';').Select(p => p.Split('=')[0].Trim().ToLowerInvariant()).ToHashSet();
-        if (!keys.Contains("no reset on close")) given.NoResetOnClose = true;
-        if (!keys.Contains("max auto prepare")) given.MaxAutoPrepare = 64;
-        if (!keys.Contains("auto prepare min usages")) given.AutoPrepareMinUsages = 2;
+        // Npgsql takes each key with or without its spaces ("No Reset On Close", "NoResetOnClose"): compare without them.
+        var keys = connection.Split(';').Select(p => p.Split('=')[0].Replace(" ", "").ToLowerInvariant()).ToHashSet();
+        if (!keys.Contains("noresetonclose")) given.NoResetOnClose = true;
+        if (!keys.Contains("maxautoprepare")) given.MaxAutoPrepare = 64;
+        if (!keys.Contains("autoprepareminusages")) given.AutoPrepareMinUsages = 2;
         return given.ConnectionString;
     }
 
