@@ -26,6 +26,7 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
     const int LeaderCount = 5;
 
     readonly Dictionary<Guid, Line> _incidents = [];
+    readonly SurgeWindow _window = new(settings.Window);
     readonly Dictionary<Guid, (UnitStatus Status, string Home)> _units = [];
     readonly Dictionary<Guid, SurgeCard> _surges = [];
     IReadOnlyList<KpiDay> _kpis = [];
@@ -63,7 +64,10 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         _midnight = MidnightOf(day);
         var keepReportedSince = (now - settings.Window < _midnight ? now - settings.Window : _midnight);
         foreach (var line in _incidents.Values.Where(l => !l.IsOpen && l.UpdatedAt < _midnight && l.ReportedAt < keepReportedSince).ToList())
+        {
             _incidents.Remove(line.Id);
+            _window.Remove(line.Id);
+        }
         foreach (var surge in _surges.Values.Where(s => !s.Active && s.EndedAt < _midnight).ToList()) _surges.Remove(surge.Id);
         _kpis = [.. _kpis.Where(k => k.Day == day)];
         Tally.Forget(ReportTally.FirstSlotOf(day.AddDays(-settings.BaselineDays)));
@@ -100,6 +104,7 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         var line = Line.Of(card);
         if (known is null && line.ReportedAt >= _midnight) Tally.Add(line.Town, line.Category, line.ReportedAt);
         _incidents[card.Id] = line;
+        _window.Put(line.Id, line.ReportedAt, new SurgeKey(line.Town, line.Category));
         return true;
     }
 
@@ -132,31 +137,10 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
     // ---- early warning ------------------------------------------------------------------------------------
 
     /// <summary>Reports per category × town in the window ending <paramref name="now"/>.</summary>
-    public Dictionary<SurgeKey, int> WindowCounts(DateTimeOffset now)
-    {
-        var from = now - settings.Window;
-        var counts = new Dictionary<SurgeKey, int>();
-        foreach (var line in _incidents.Values)
-            if (line.ReportedAt > from && line.ReportedAt <= now)
-            {
-                var key = new SurgeKey(line.Town, line.Category);
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-            }
-        return counts;
-    }
+    public Dictionary<SurgeKey, int> WindowCounts(DateTimeOffset now) => _window.CountsAt(now);
 
     /// <summary>When the window count of one of <paramref name="keys"/> next drops (its oldest report leaves the window).</summary>
-    public DateTimeOffset? NextDrop(IReadOnlySet<SurgeKey> keys, DateTimeOffset now)
-    {
-        DateTimeOffset? next = null;
-        foreach (var line in _incidents.Values)
-        {
-            var leaves = line.ReportedAt + settings.Window;
-            if (leaves > now && line.ReportedAt <= now && (next is null || leaves < next) && keys.Contains(new SurgeKey(line.Town, line.Category)))
-                next = leaves;
-        }
-        return next;
-    }
+    public DateTimeOffset? NextDrop(IReadOnlySet<SurgeKey> keys, DateTimeOffset now) => _window.NextDrop(keys, now);
 
     // ---- the picture --------------------------------------------------------------------------------------
 

@@ -1,0 +1,90 @@
+using Dispatch.Domain.Warning;
+
+namespace Dispatch.Server.Situation;
+
+/// <summary>
+/// The reports inside the surge window, counted per category × town as lines come, change and go, and moved along when the
+/// window moves. Why: the surge watch looks again on every change, and counting every line the ledger holds on each look
+/// cost the open incidents times the report rate, under the lock the pushes also wait for (docs/benchmarks.md, issue 15).
+/// A look now costs the reports that entered or left the window since the last one. Not thread-safe, like the ledger.
+/// </summary>
+sealed class SurgeWindow(TimeSpan window)
+{
+    static readonly Guid Last = new("ffffffff-ffff-ffff-ffff-ffffffffffff");
+
+    // Every line the ledger holds, by report time; the window is the part after From up to To.
+    readonly SortedSet<(DateTimeOffset At, Guid Id)> _byTime = [];
+    readonly Dictionary<Guid, (SurgeKey Key, DateTimeOffset At)> _lines = [];
+    readonly Dictionary<SurgeKey, int> _counts = [];
+    DateTimeOffset _to = DateTimeOffset.MinValue;
+
+    DateTimeOffset From => _to == DateTimeOffset.MinValue ? _to : _to - window;
+
+    bool Inside(DateTimeOffset at) => at > From && at <= _to;
+
+    /// <summary>A line held for the first time, or held again with its (possibly changed) category and town.</summary>
+    public void Put(Guid id, DateTimeOffset reportedAt, SurgeKey key)
+    {
+        if (_lines.TryGetValue(id, out var held) && held == (key, reportedAt)) return;
+        Remove(id);
+        _lines[id] = (key, reportedAt);
+        _byTime.Add((reportedAt, id));
+        if (Inside(reportedAt)) Count(key);
+    }
+
+    /// <summary>A line the ledger no longer holds.</summary>
+    public void Remove(Guid id)
+    {
+        if (!_lines.Remove(id, out var line)) return;
+        _byTime.Remove((line.At, id));
+        if (Inside(line.At)) Uncount(line.Key);
+    }
+
+    /// <summary>Reports per category × town in the window ending <paramref name="now"/> (after what it ended at before).</summary>
+    public Dictionary<SurgeKey, int> CountsAt(DateTimeOffset now)
+    {
+        MoveTo(now);
+        return new(_counts);
+    }
+
+    /// <summary>When the count of one of <paramref name="keys"/> next drops: its oldest report in the window leaves it.</summary>
+    public DateTimeOffset? NextDrop(IReadOnlySet<SurgeKey> keys, DateTimeOffset now)
+    {
+        MoveTo(now);
+        if (keys.Count == 0) return null;
+        foreach (var (at, id) in Between(From, _to))
+            if (keys.Contains(_lines[id].Key)) return at + window;
+        return null;
+    }
+
+    void MoveTo(DateTimeOffset now)
+    {
+        if (now == _to) return;
+        if (now < _to || _to == DateTimeOffset.MinValue)
+        {
+            // A clock set back (tests) or the first look: count afresh.
+            _counts.Clear();
+            _to = now;
+            foreach (var (_, id) in Between(From, _to)) Count(_lines[id].Key);
+            return;
+        }
+        var (from, to) = (From, _to);
+        _to = now;
+        // What left: reported after the old start, up to the new one; what came in: after the old end, up to now.
+        foreach (var (_, id) in Between(from, From < to ? From : to)) Uncount(_lines[id].Key);
+        foreach (var (_, id) in Between(to > From ? to : From, _to)) Count(_lines[id].Key);
+    }
+
+    // The lines reported after `after`, up to and including `until`, oldest first.
+    IEnumerable<(DateTimeOffset At, Guid Id)> Between(DateTimeOffset after, DateTimeOffset until) =>
+        after >= until || _byTime.Count == 0 ? [] : _byTime.GetViewBetween((after.AddTicks(1), Guid.Empty), (until, Last));
+
+    void Count(SurgeKey key) => _counts[key] = _counts.GetValueOrDefault(key) + 1;
+
+    void Uncount(SurgeKey key)
+    {
+        var left = _counts.GetValueOrDefault(key) - 1;
+        if (left > 0) _counts[key] = left;
+        else _counts.Remove(key);
+    }
+}
