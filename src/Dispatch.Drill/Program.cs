@@ -16,10 +16,12 @@ using Dispatch.Drill;
 //   bench         the baselines and the product in one run: pgbench, intake steps, dispatch, positions of N units, chat; one table
 //   bench-units   what connected unit phones (hub connections) cost the server: heap after full GC, RSS, CPU idle and under reports
 //   bench-circuits what open console pages (Blazor circuits) cost the server: heap after full GC, RSS, CPU idle and under pushes
+//   failover      the cluster drill: kill -9 a node behind nginx under load; nothing lost, units and console back (deploy/drill)
+//   rolling       the same load while every node restarts in turn
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
     "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage +
-    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage;
+    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage + "\n  " + Failover.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -36,6 +38,8 @@ try
         "bench" => await Bench.Run(options),
         "bench-circuits" => await BenchCircuits.Run(options),
         "bench-units" => await BenchUnits.Run(options),
+        "failover" => await Failover.Run(options, rolling: false),
+        "rolling" => await Failover.Run(options, rolling: true),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }
