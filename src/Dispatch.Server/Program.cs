@@ -17,6 +17,7 @@ using Dispatch.Server.Units;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddDispatchStorage();
+builder.AddSharedKeys();
 builder.AddCity();
 builder.AddJurisdictions();
 builder.AddIdentity();
@@ -36,6 +37,7 @@ builder.AddSituation();
 builder.AddSecurityHeaders();
 builder.AddMap();
 builder.AddBadInput();
+builder.AddHealth();
 
 var app = builder.Build();
 
@@ -62,6 +64,7 @@ app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
+app.MapHealth();
 
 app.Run();
 
