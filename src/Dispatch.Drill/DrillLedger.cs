@@ -43,6 +43,9 @@ public sealed record DrillReport(
     int Missing, int Duplicates, int Redelivered, int Units,
     string Console, double? ConsoleAfter, IReadOnlyList<DeadlineTally> Deadlines, string Load)
 {
+    /// <summary>The failed commands by kind and status (0: no answer within 10 s), e.g. "2× intake 502".</summary>
+    public IReadOnlyList<string> Failures { get; init; } = [];
+
     public bool Passed => Lost == 0 && Missing == 0 && Duplicates == 0 && UnitsReconnected == UnitsAffected
                           && Deadlines.All(d => d.Fired == 1) && (Console.StartsWith("fresh board", StringComparison.Ordinal) || Console == "not checked");
 
@@ -67,7 +70,11 @@ public sealed record DrillReport(
         return new(drill, url, nodes, disturbances, ok.Count, answers.Count - ok.Count, lost.Count, lost,
             double.IsNaN(firstIntake) ? null : firstIntake, LongestGap(ok.Where(a => a.Kind == "intake").Select(a => a.AnsweredAt)),
             affected.Count, back.Count, unitsBack, phones.Sum(p => p.Missing), phones.Sum(p => p.Duplicates), phones.Sum(p => p.Redelivered),
-            phones.Count, console, consoleAt is { } c ? c - t0 : null, deadlines.Select(d => d with { DueAt = d.DueAt - t0 }).ToList(), load);
+            phones.Count, console, consoleAt is { } c ? c - t0 : null, deadlines.Select(d => d with { DueAt = d.DueAt - t0 }).ToList(), load)
+        {
+            Failures = answers.Where(a => !a.Ok).GroupBy(a => $"{a.Kind} {(a.Status == 0 ? "no answer" : a.Status.ToString(CultureInfo.InvariantCulture))}")
+                .OrderByDescending(g => g.Count()).Select(g => $"{g.Count()}× {g.Key}").ToList(),
+        };
     }
 
     /// <summary>The longest time between two successive success answers (seconds).</summary>
@@ -93,7 +100,7 @@ public sealed record DrillReport(
         b.AppendLine("| check | result |");
         b.AppendLine("|---|---|");
         b.AppendLine(CultureInfo.InvariantCulture, $"| commands answered 2xx (intake + dispatch steps) | {Succeeded} |");
-        b.AppendLine(CultureInfo.InvariantCulture, $"| commands failed (no answer, 5xx, refused) | {Failed} |");
+        b.AppendLine(CultureInfo.InvariantCulture, $"| commands failed (no answer, 5xx, refused) | {Failed}{(Failures.Count > 0 ? " (" + string.Join(", ", Failures) + ")" : "")} |");
         b.AppendLine(CultureInfo.InvariantCulture, $"| **lost** (2xx answered, not found afterwards) | **{Lost}**{(Lost > 0 ? " (" + string.Join(", ", LostNumbers.Take(10)) + ")" : "")} |");
         b.AppendLine(CultureInfo.InvariantCulture, $"| first 2xx intake after t0 | {S(FirstIntakeAfter)} |");
         b.AppendLine(CultureInfo.InvariantCulture, $"| longest gap between 2xx intakes | {MaxGap.ToString("F1", CultureInfo.InvariantCulture)} s |");

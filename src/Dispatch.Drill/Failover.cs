@@ -106,7 +106,7 @@ public static class Failover
                 await page.Locator("#password").PressAsync("Enter");
                 await page.Locator("[data-testid=board-table]").WaitForAsync();
                 await circuit.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                consoleNode = (await page.Context.CookiesAsync()).FirstOrDefault(c => c.Name == "dispatch-node")?.Value;
+                consoleNode = (await page.Context.CookiesAsync()).FirstOrDefault(c => c.Name is "dispatch_node" or "dispatch-node")?.Value;
                 await page.EvaluateAsync("() => window.__drillSameDocument = true");
                 Units.Log($"console open on the board (node {consoleNode ?? "unknown: no dispatch-node cookie"})");
             }
@@ -235,7 +235,7 @@ public static class Failover
         }
 
         /// <summary>A POST through the front, recorded with its answer (or as failed, status 0, when none came within 10 s).</summary>
-        async Task<JsonElement?> Post(DispatchClient client, string kind, string path, object? body, CancellationToken ct)
+        async Task<JsonElement?> Post(DispatchClient client, string kind, string path, object? body, CancellationToken ct, Guid? incident = null)
         {
             var sent = Now();
             using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -247,14 +247,15 @@ public static class Failover
                 JsonElement? json = null;
                 if (response.IsSuccessStatusCode && response.Content.Headers.ContentLength != 0)
                     json = await response.Content.ReadFromJsonAsync<JsonElement>(DispatchClient.Json, patience.Token);
-                Guid? id = json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("id", out var i) && i.TryGetGuid(out var g) ? g : null;
+                // A report answers with the new incident's id and number; other commands are about the incident given.
+                Guid? id = incident ?? (path == "/api/incidents" && json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("id", out var i) && i.TryGetGuid(out var g) ? g : null);
                 string? number = json is { ValueKind: JsonValueKind.Object } k && k.TryGetProperty("number", out var nn) ? nn.GetString() : null;
                 _ledger.Add(new(kind, sent, Now(), status, id, number));
                 return response.IsSuccessStatusCode ? json : null;
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException && !ct.IsCancellationRequested)
             {
-                _ledger.Add(new(kind, sent, Now(), 0, null, null));
+                _ledger.Add(new(kind, sent, Now(), 0, incident, null));
                 return null;
             }
         }
@@ -323,10 +324,10 @@ public static class Failover
             }, CancellationToken.None);
             if (created is not { } c || !c.TryGetProperty("id", out var idProperty)) return;
             var id = idProperty.GetGuid();
-            if (await Post(dispatcher, "dispatch:accept", $"/api/incidents/{id}/accept", null, CancellationToken.None) is null) return;
-            if (await Post(dispatcher, "dispatch:assign", $"/api/incidents/{id}/assign", new { department = unit.Unit.Department }, CancellationToken.None) is null) return;
+            if (await Post(dispatcher, "dispatch:accept", $"/api/incidents/{id}/accept", null, CancellationToken.None, id) is null) return;
+            if (await Post(dispatcher, "dispatch:assign", $"/api/incidents/{id}/assign", new { department = unit.Unit.Department }, CancellationToken.None, id) is null) return;
             var handled = unit.Expect(id);
-            var sent = await Post(dispatcher, "dispatch:send", $"/api/units/{unit.Unit.Id}/dispatch", new { incidentId = id }, CancellationToken.None);
+            var sent = await Post(dispatcher, "dispatch:send", $"/api/units/{unit.Unit.Id}/dispatch", new { incidentId = id }, CancellationToken.None, id);
             if (sent is not null) unit.Dispatched(id);
             try
             {
@@ -352,10 +353,13 @@ public static class Failover
                 });
                 await dispatcher.Incident(id, "accept");
                 await dispatcher.Incident(id, "assign", new { department = "emergency" });
-                var detail = await dispatcher.Get<JsonElement>($"/api/incidents/{id}");
-                var due = detail.TryGetProperty("acknowledgeBy", out var by) && by.ValueKind == JsonValueKind.String ? by.GetDateTimeOffset() : (DateTimeOffset?)null;
-                var level = detail.TryGetProperty("level", out var l) ? l.ToString() : "?";
-                if (due is null) throw new InvalidOperationException("no acknowledgement deadline in its detail");
+                // Its card on the board carries the running deadline.
+                var card = (await dispatcher.Get<JsonElement>("/api/board?category=gas-leak")).EnumerateArray()
+                    .FirstOrDefault(c => c.GetProperty("id").GetGuid() == id);
+                var due = card.ValueKind == JsonValueKind.Object && card.TryGetProperty("deadlineDue", out var by) && by.ValueKind == JsonValueKind.String
+                    ? by.GetDateTimeOffset() : (DateTimeOffset?)null;
+                var level = card.ValueKind == JsonValueKind.Object && card.TryGetProperty("level", out var l) ? l.ToString() : "?";
+                if (due is null) throw new InvalidOperationException("no running deadline on its card");
                 var dueAt = Now() + (due.Value - DateTimeOffset.UtcNow).TotalSeconds;
                 Units.Log($"deadline incident {number} at level {level}: acknowledgement due in {dueAt - Now():F0} s");
                 return (id, number, dueAt);
