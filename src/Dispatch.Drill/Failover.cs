@@ -108,6 +108,8 @@ public static class Failover
                 await circuit.Task.WaitAsync(TimeSpan.FromSeconds(60));
                 consoleNode = (await page.Context.CookiesAsync()).FirstOrDefault(c => c.Name is "dispatch_node" or "dispatch-node")?.Value;
                 await page.EvaluateAsync("() => window.__drillSameDocument = true");
+                page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) Units.Log($"console: page loaded {frame.Url} at {Now():F1} s"); };
+                page.Console += (_, message) => { if (message.Type is "error" or "warning") Units.Log($"console: browser {message.Type}: {message.Text}"); };
                 Units.Log($"console open on the board (node {consoleNode ?? "unknown: no dispatch-node cookie"})");
             }
 
@@ -413,7 +415,15 @@ public static class Failover
             }
             catch (TimeoutException)
             {
-                return ($"did not show {marker} within 180 s (url {page.Url})", null);
+                var state = await page.EvaluateAsync<string>("""
+                    () => `reconnect modal '${document.getElementById('components-reconnect-modal')?.className}', ` +
+                          `indicator ${document.getElementById('connection-indicator')?.dataset.state}, ` +
+                          `board total ${document.querySelector('[data-testid=board-total]')?.textContent}, rows ${document.querySelectorAll('[data-testid=board-row]').length}, ` +
+                          `same page ${window.__drillSameDocument === true}`
+                    """);
+                Directory.CreateDirectory(o.Out);
+                await page.ScreenshotAsync(new() { Path = Path.Combine(o.Out, $"drill-console-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png") });
+                return ($"did not show {marker} within 180 s ({state})", null);
             }
         }
 
