@@ -17,6 +17,7 @@ using Dispatch.Server.Units;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddDispatchStorage();
+builder.AddSharedKeys();
 builder.AddCity();
 builder.AddJurisdictions();
 builder.AddIdentity();
@@ -37,6 +38,7 @@ builder.AddSecurityHeaders();
 builder.AddMap();
 builder.AddBadInput();
 builder.AddProxies();
+builder.AddHealth();
 
 var app = builder.Build();
 
@@ -65,6 +67,7 @@ app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
+app.MapHealth();
 
 app.Run();
 
