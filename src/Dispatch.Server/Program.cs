@@ -37,10 +37,13 @@ builder.AddSituation();
 builder.AddSecurityHeaders();
 builder.AddMap();
 builder.AddBadInput();
+builder.AddProxies();
 builder.AddHealth();
 
 var app = builder.Build();
 
+// First: everything after sees the client's address and scheme, not the proxy's (Proxies: trusted proxies only).
+app.UseForwardedHeaders();
 // Outermost: the headers go on every answer, the exception handler's included.
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
