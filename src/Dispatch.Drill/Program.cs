@@ -17,10 +17,12 @@ using Dispatch.Drill;
 //   bench-units   what connected unit phones (hub connections) cost the server: heap after full GC, RSS, CPU idle and under reports
 //   bench-circuits what open console pages (Blazor circuits) cost the server: heap after full GC, RSS, CPU idle and under pushes
 //   settle        cancels all but the newest N open incidents (a benchmark database back to a city's board after intake runs)
+//   failover      the cluster drill: kill -9 a node behind nginx under load; nothing lost, units and console back (deploy/drill)
+//   rolling       the same load while every node restarts in turn
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
     "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage +
-    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage + "\n  " + Settle.Usage;
+    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage + "\n  " + Settle.Usage + "\n  " + Failover.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -38,6 +40,8 @@ try
         "bench-circuits" => await BenchCircuits.Run(options),
         "bench-units" => await BenchUnits.Run(options),
         "settle" => await Settle.Run(options),
+        "failover" => await Failover.Run(options, rolling: false),
+        "rolling" => await Failover.Run(options, rolling: true),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

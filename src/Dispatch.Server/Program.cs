@@ -17,6 +17,7 @@ using Dispatch.Server.Units;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddDispatchStorage();
+builder.AddSharedKeys();
 builder.AddCity();
 builder.AddJurisdictions();
 builder.AddIdentity();
@@ -36,9 +37,13 @@ builder.AddSituation();
 builder.AddSecurityHeaders();
 builder.AddMap();
 builder.AddBadInput();
+builder.AddProxies();
+builder.AddHealth();
 
 var app = builder.Build();
 
+// First: everything after sees the client's address and scheme, not the proxy's (Proxies: trusted proxies only).
+app.UseForwardedHeaders();
 // Outermost: the headers go on every answer, the exception handler's included.
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
@@ -62,6 +67,7 @@ app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
+app.MapHealth();
 
 app.Run();
 

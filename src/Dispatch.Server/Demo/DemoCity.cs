@@ -31,7 +31,7 @@ public static class DemoCitySetup
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
     Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog, ILogger<Pipeline.CommandPipeline> pipelineLog,
-    ILogger<DemoCitySeed> log) : IHostedService
+    Npgsql.NpgsqlDataSource dataSource, ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
     internal static readonly (string Address, double Lat, double Lon)[] Places =
@@ -62,6 +62,22 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
     static readonly string[] Callers = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴军"];
 
     public async Task StartAsync(CancellationToken ct)
+    {
+        // Nodes starting together on an empty database (deploy/cluster, compose, a Kubernetes Deployment) would each see
+        // no incident and each seed a morning: one at a time, and the later ones find the morning there.
+        await using var held = await dataSource.OpenConnectionAsync(ct);
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_lock(hashtext('dispatch.demo_seed'))", held))
+            await take.ExecuteNonQueryAsync(ct);
+        try { await Seed(ct); }
+        finally
+        {
+            // A session lock outlives a pooled connection's return (no reset on close): release it by hand.
+            await using var release = new Npgsql.NpgsqlCommand("select pg_advisory_unlock(hashtext('dispatch.demo_seed'))", held);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    async Task Seed(CancellationToken ct)
     {
         await using (var query = store.QuerySession())
             if (await query.Query<IncidentCard>().AnyAsync(ct)) return;

@@ -22,6 +22,9 @@ public abstract class LiveFeed<TNotice, TChange>(NpgsqlDataSource db, string cha
 
     protected ILogger Log => log;
 
+    /// <summary>Whether this node hears the feed's notices now (the readiness check reads it).</summary>
+    public bool Listening => _listener?.Connected == true;
+
     /// <summary>
     /// Calls <paramref name="onChange"/> with each change, and with null when changes may have been missed (the listener
     /// lost its connection) so the subscriber reloads what it shows. Dispose the answer to stop.

@@ -9,7 +9,10 @@ namespace Dispatch.Server.Live;
 public sealed class NotificationListener(
     NpgsqlDataSource db, IReadOnlyList<string> channels, Action<string, string> onNotice, Func<Task> onMissed, ILogger log)
 {
-    NpgsqlConnection? _connection;
+    volatile NpgsqlConnection? _connection;
+
+    /// <summary>Whether the LISTEN connection is up now (the readiness check reads it).</summary>
+    public bool Connected => _connection?.State == System.Data.ConnectionState.Open;
 
     /// <summary>Listen now (before the host serves), so no commit made through this node goes unheard.</summary>
     public async Task StartAsync(CancellationToken ct) => _connection = await Listen(ct);

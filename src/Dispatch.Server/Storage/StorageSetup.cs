@@ -12,12 +12,19 @@ namespace Dispatch.Server.Storage;
 public static class StorageSetup
 {
     /// <summary>
-    /// Where the async daemon runs: <c>Solo</c> (the default: this node runs every async projection), <c>Disabled</c>
-    /// (another node does), or <c>HotCold</c> (nodes elect one by a PostgreSQL advisory lock). HotCold needs the real
-    /// Patched.DistributedLock.Postgres; the stand-in we restore (deploy/nuget) refuses Marten's lock, so with
-    /// several nodes run one Solo and the others Disabled until that package is served.
+    /// Where the async daemon runs: <c>HotCold</c> (the default: the nodes on one database elect one by a PostgreSQL
+    /// advisory lock, and another takes over within about <see cref="LeadershipPollingKey"/> when it stops), <c>Solo</c>
+    /// (this node runs every async projection without asking; only with a single node) or <c>Disabled</c> (never here).
     /// </summary>
     public const string DaemonModeKey = "Dispatch:Projections:Daemon";
+
+    public const DaemonMode DefaultDaemonMode = DaemonMode.HotCold;
+
+    /// <summary>
+    /// How often, in milliseconds, a standby node tries the leader's lock (and the leader checks it still holds it): the
+    /// failover time is about this long. One cheap query per node each time.
+    /// </summary>
+    public const string LeadershipPollingKey = "Dispatch:Projections:LeadershipPollingMs";
 
     /// <summary>
     /// Marten on PostgreSQL: one stream per incident, the board card and the incident detail as inline
@@ -76,10 +83,11 @@ public static class StorageSetup
                 opts.Storage.ExtendedSchemaObjects.AddRange(Units.UnitMailbox.Tables());
                 opts.Storage.ExtendedSchemaObjects.Add(Photos.PhotoStore.Table());
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                opts.Projections.LeadershipPollingTime = builder.Configuration.GetValue(LeadershipPollingKey, 1000);
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            .AddAsyncDaemon(builder.Configuration.GetValue(DaemonModeKey, DaemonMode.Solo))
+            .AddAsyncDaemon(builder.Configuration.GetValue(DaemonModeKey, DefaultDaemonMode))
             .ApplyAllDatabaseChangesOnStartup();
         builder.Services.AddHostedService<ReadModelUpgrade>();
         return builder;

@@ -15,6 +15,9 @@ public sealed class PositionListener(NpgsqlDataSource db, UnitPositions position
     readonly Channel<Guid[]> _notices = Channel.CreateUnbounded<Guid[]>(new() { SingleReader = true });
     NotificationListener? _listener;
 
+    /// <summary>Whether this node hears other nodes' positions now (the readiness check reads it).</summary>
+    public bool Listening => _listener?.Connected == true;
+
     public override async Task StartAsync(CancellationToken ct)
     {
         _listener = new NotificationListener(db, [PositionWriter.Channel], (_, payload) => OnNotice(payload), Missed, log);

@@ -34,6 +34,24 @@ window.dispatch = {
     const label = indicator.querySelector('.label');
     if (label) label.textContent = indicator.dataset['label' + state[0].toUpperCase() + state.slice(1)] || state;
   }
+  // After Blazor gives up (failed), try again every 3 s. Blazor.reconnect() resolves false when it reached a server
+  // that does not know the circuit (its node died or restarted, and the balancer sent us to another): the circuit
+  // is gone, so load the page again — without this the console sat on "offline" after a failover. It throws when
+  // no server answered yet: try again later.
+  let retrying = null;
+  function retryLater() {
+    if (retrying) return;
+    retrying = setTimeout(async () => {
+      let reached = false, ok = false;
+      try {
+        ok = !!(window.Blazor && Blazor.reconnect && await Blazor.reconnect());
+        reached = true;
+      } catch { /* no server answered */ }
+      retrying = null; // only now: the reconnect's own state changes must not start a second one meanwhile
+      if (reached && !ok) location.reload();
+      else if (!reached) retryLater();
+    }, 3000);
+  }
   function watch() {
     const modal = document.getElementById('components-reconnect-modal');
     if (!modal) return;
@@ -42,7 +60,7 @@ window.dispatch = {
         if (modal.classList.contains(cls)) {
           apply(state);
           if (cls === 'components-reconnect-rejected') location.reload();
-          if (cls === 'components-reconnect-failed') setTimeout(() => window.Blazor && Blazor.reconnect && Blazor.reconnect(), 3000);
+          if (cls === 'components-reconnect-failed') retryLater();
           return;
         }
       }
