@@ -12,6 +12,7 @@ using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
 using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
+using Dispatch.Server.Telemetry;
 using Dispatch.Server.Units;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -36,6 +37,7 @@ builder.AddSituation();
 builder.AddSecurityHeaders();
 builder.AddMap();
 builder.AddBadInput();
+builder.AddTelemetry();
 
 var app = builder.Build();
 
@@ -62,6 +64,7 @@ app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
+app.MapTelemetry();
 
 app.Run();
 
