@@ -87,7 +87,7 @@ public sealed class NodeGauges : IDisposable
     /// <summary>
     /// Each progression row (every async projection's shard, and the daemon's HighWaterMark) against the newest event: how
     /// many events it has still to process, and how old the first of them is (two index look-ups per row, on the database's
-    /// own clock, so the nodes' clocks do not matter).
+    /// own clock, so the nodes' clocks do not matter). Marten's allocation fence row is its bookkeeping, not progress.
     /// </summary>
     static async Task<DaemonReading[]> ReadDaemon(NpgsqlDataSource db, string schema)
     {
@@ -96,6 +96,7 @@ public sealed class NodeGauges : IDisposable
                    coalesce(extract(epoch from clock_timestamp() - (select e.timestamp from {schema}.mt_events e
                        where e.seq_id > p.last_seq_id order by e.seq_id limit 1)), 0)::float8
             from {schema}.mt_event_progression p, (select coalesce(max(seq_id), 0) as newest from {schema}.mt_events) m
+            where p.name <> 'HighWaterAllocationFence'
             order by p.name
             """);
         var rows = new List<DaemonReading>();
