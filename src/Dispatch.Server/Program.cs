@@ -12,6 +12,7 @@ using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
 using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
+using Dispatch.Server.Telemetry;
 using Dispatch.Server.Units;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -39,6 +40,7 @@ builder.AddMap();
 builder.AddBadInput();
 builder.AddProxies();
 builder.AddHealth();
+builder.AddTelemetry();
 
 var app = builder.Build();
 
@@ -68,6 +70,7 @@ app.MapPerformance();
 app.MapLivePush();
 app.MapConsole();
 app.MapHealth();
+app.MapTelemetry();
 
 app.Run();
 

@@ -119,7 +119,7 @@ public sealed partial class ChatService(
         var mentions = await ResolveMentions(line, ct);
         var message = new ChannelMessagePosted(key, MessageKind.Text, actor.Login, actor.Name, line, mentions, context.Channel.IncidentId, clock.GetUtcNow());
         // Writing in a channel is reading it up to one's own message.
-        return await pipeline.Run<ChatOutcome>(actor, Via.Chat, work => Task.FromResult(Decided.With<ChatOutcome>(
+        return await pipeline.Run<ChatOutcome>(actor, Via.Chat, "chat.post", work => Task.FromResult(Decided.With<ChatOutcome>(
             [new PostToChat([message]), new ReadUpTo(key)],
             written => new ChatOutcome.Posted(ChatMessage.Of(written.ChatNumbers[0], message)))), ct);
     }

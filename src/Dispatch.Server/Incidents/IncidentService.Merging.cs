@@ -24,7 +24,7 @@ public sealed partial class IncidentService
         var otherId = command is MergeIncident merge ? merge.Into : await MergedInto(id, ct);
         try
         {
-            return await pipeline.Run<CommandOutcome>(actor, via, async work =>
+            return await pipeline.Run<CommandOutcome>(actor, via, Kind(command), async work =>
             {
                 // Locked in a fixed order, so two merges between the same two incidents in opposite directions take turns
                 // instead of deadlocking.

@@ -37,7 +37,7 @@ public sealed partial class IncidentService(
         var hash = IntakeKey.Hash(form);
         try
         {
-            return await pipeline.Run(actor, via, async work =>
+            return await pipeline.Run(actor, via, "incident.report", async work =>
             {
                 // Where it lands decides who may file it: a report inside the city must lie in the reporter's jurisdiction;
                 // one that cannot be placed is held by the reporter's own centre until a dispatcher places it.
@@ -110,7 +110,7 @@ public sealed partial class IncidentService(
         if (command is MergeIncident or UnmergeIncident) return await Merge(actor, via, id, command, expectedVersion, typed, ct);
         try
         {
-            return await pipeline.Run<CommandOutcome>(actor, via, async work =>
+            return await pipeline.Run<CommandOutcome>(actor, via, Kind(command), async work =>
             {
                 var stream = await work.Incident(id, expectedVersion);
                 if (stream.Aggregate is not { } incident) return Decided.Nothing<CommandOutcome>(new CommandOutcome.NotFound(id));
@@ -145,6 +145,12 @@ public sealed partial class IncidentService(
 
     static string ActionName(IncidentCommand command) => AccessRules.ActionOf(command).Action.ToString().ToLowerInvariant();
 
+    /// <summary>The command's kind for metrics and traces, <c>incident.</c> and its action: one string per action, made once.</summary>
+    static string Kind(IncidentCommand command) => Kinds[(int)AccessRules.ActionOf(command).Action];
+
+    static readonly string[] Kinds = Enum.GetValues<IncidentAction>().OrderBy(a => (int)a)
+        .Select(a => "incident." + a.ToString().ToLowerInvariant()).ToArray();
+
     /// <summary>
     /// A unit's sign-in holds its role at its home; a unit sent to a neighbouring town works that incident too (notes,
     /// photos, resolving for its department) for as long as it is on it.
@@ -172,7 +178,7 @@ public sealed partial class IncidentService(
         RevealCaller(actor, id, reason, Via.Console, ct);
 
     public Task<RevealOutcome> RevealCaller(Actor actor, Guid id, string reason, Via via, CancellationToken ct = default) =>
-        pipeline.Run<RevealOutcome>(actor, via, async work =>
+        pipeline.Run<RevealOutcome>(actor, via, "incident.revealcaller", async work =>
         {
             if (await work.Query.LoadAsync<IncidentDetail>(id, work.Cancellation) is not { } detail)
                 return Decided.Nothing<RevealOutcome>(new RevealOutcome.NotFound());

@@ -28,15 +28,19 @@ public sealed class IncidentChangeFeed(
     /// <summary>Queues the notice in the session's transaction; it is sent if and when the commit succeeds.</summary>
     /// <remarks>
     /// NOTIFY rather than <c>select pg_notify(…)</c>: a select's result set would be read by Marten's batch as
-    /// another operation's result. The payload is built from a Guid and a number only, so the literal is safe.
+    /// another operation's result. The payload is built from a Guid and numbers only, so the literal is safe.
+    /// The notice carries the commit's stamp (T, Unix ms; see <see cref="DispatchMetrics.Stamp"/>) for the listener lag and
+    /// push latency metrics; a node that does not know T ignores it, and a notice without it is simply not measured.
     /// </remarks>
     public static void Notify(IDocumentSession session, Guid incidentId, long version) =>
-        session.QueueSqlCommand($"NOTIFY {Channel}, '{JsonSerializer.Serialize(new Notice(incidentId, version))}'");
+        session.QueueSqlCommand($"NOTIFY {Channel}, '{JsonSerializer.Serialize(new Notice(incidentId, version, DispatchMetrics.Stamp()))}'");
 
-    protected override bool TryRead(string payload, out Guid id)
+    protected override bool TryRead(string payload, out Guid id) => TryRead(payload, out id, out _);
+
+    protected override bool TryRead(string payload, out Guid id, out long committedAtMs)
     {
         var notice = JsonSerializer.Deserialize<Notice>(payload);
-        id = notice?.Id ?? default;
+        (id, committedAtMs) = (notice?.Id ?? default, notice?.T ?? 0);
         return notice is not null;
     }
 
@@ -71,5 +75,5 @@ public sealed class IncidentChangeFeed(
         await base.Publish(card);
     }
 
-    sealed record Notice(Guid Id, long V);
+    sealed record Notice(Guid Id, long V, long T = 0);
 }

@@ -16,7 +16,8 @@ public abstract class LiveFeed<TNotice, TChange>(NpgsqlDataSource db, string cha
     where TNotice : notnull
     where TChange : class
 {
-    readonly Channel<TNotice> _notices = System.Threading.Channels.Channel.CreateUnbounded<TNotice>(new() { SingleReader = true });
+    readonly Channel<(TNotice Notice, long CommittedAtMs)> _notices =
+        System.Threading.Channels.Channel.CreateUnbounded<(TNotice, long)>(new() { SingleReader = true });
     readonly Subscribers<TChange?> _subscribers = new(log, name);
     NotificationListener? _listener;
 
@@ -39,6 +40,16 @@ public abstract class LiveFeed<TNotice, TChange>(NpgsqlDataSource db, string cha
 
     /// <summary>Reads a notice's payload; false ignores it. Runs on the listener's connection: keep it quick.</summary>
     protected abstract bool TryRead(string payload, [MaybeNullWhen(false)] out TNotice notice);
+
+    /// <summary>
+    /// <see cref="TryRead(string, out TNotice)"/> with the commit's stamp, when the notice carries one
+    /// (<see cref="DispatchMetrics.Stamp"/>; 0: none): the listener lag and push latency of this feed are measured from it.
+    /// </summary>
+    protected virtual bool TryRead(string payload, [MaybeNullWhen(false)] out TNotice notice, out long committedAtMs)
+    {
+        committedAtMs = 0;
+        return TryRead(payload, out notice);
+    }
 
     /// <summary>Loads what one batch of notices changed, in the order to publish.</summary>
     protected abstract IAsyncEnumerable<TChange> Load(IReadOnlyCollection<TNotice> batch);
@@ -64,7 +75,11 @@ public abstract class LiveFeed<TNotice, TChange>(NpgsqlDataSource db, string cha
     void OnNotice(string on, string payload)
     {
         if (on != channel) OnOther(on, payload);
-        else if (TryRead(payload, out var notice)) _notices.Writer.TryWrite(notice);
+        else if (TryRead(payload, out var notice, out var committedAtMs))
+        {
+            DispatchMetrics.NoticeHeard(name, committedAtMs);
+            _notices.Writer.TryWrite((notice, committedAtMs));
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -78,14 +93,22 @@ public abstract class LiveFeed<TNotice, TChange>(NpgsqlDataSource db, string cha
     async Task FanOut()
     {
         var batch = new HashSet<TNotice>();
+        var stamps = new List<long>();
         while (await _notices.Reader.WaitToReadAsync(CancellationToken.None))
         {
             // Take whatever has arrived (up to a batch).
             batch.Clear();
-            while (batch.Count < BatchSize && _notices.Reader.TryRead(out var notice)) batch.Add(notice);
+            stamps.Clear();
+            while (batch.Count < BatchSize && _notices.Reader.TryRead(out var heard))
+            {
+                batch.Add(heard.Notice);
+                if (heard.CommittedAtMs > 0) stamps.Add(heard.CommittedAtMs);
+            }
             try
             {
                 await foreach (var change in Load(batch)) await Publish(change);
+                // Every notice of the batch is out now: from its commit to here is what a console waited.
+                foreach (var stamp in stamps) DispatchMetrics.Pushed(name, stamp);
             }
             catch (Exception ex) { LogFailure(ex, batch); }
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Npgsql;
 
@@ -121,7 +120,6 @@ public sealed class Admission : IDisposable
     public async ValueTask<IDisposable> Enter(Via via, CancellationToken ct)
     {
         if (via == Via.System) return await _system.AcquireAsync(1, ct);
-        var started = Stopwatch.GetTimestamp();
         var now = _commands.AttemptAcquire();
         if (now.IsAcquired) return now;
         now.Dispose();
@@ -133,8 +131,7 @@ public sealed class Admission : IDisposable
         try { lease = await _commands.AcquireAsync(1, wait.Token); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
         if (lease is { IsAcquired: true }) return lease;
-        lease?.Dispose(); // no room in the queue
-        DispatchMetrics.CommandShed(via, started);
+        lease?.Dispose(); // no room in the queue (counted as shed by the pipeline, which knows the command's kind)
         throw new OverloadedException(RetryAfterSeconds);
     }
 

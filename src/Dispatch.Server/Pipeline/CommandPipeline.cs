@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dispatch.Domain.Access;
 using Dispatch.Server.Audit;
 using Dispatch.Server.Chat;
+using Dispatch.Server.Telemetry;
 using Marten;
 
 namespace Dispatch.Server.Pipeline;
@@ -33,18 +34,39 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
     /// <summary>Who the platform's own writes are recorded as (the unit timers, the surge watch): no person decided them.</summary>
     public static readonly Actor System = new("system", "System", []);
 
-    public async Task<T> Run<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
+    /// <summary>
+    /// Runs one command. <paramref name="kind"/> names what it is for the metrics and traces (<c>incident.report</c>,
+    /// <c>unit.dispatch</c>…): a literal from a fixed set, never built from input, so the series stay few.
+    /// </summary>
+    public async Task<T> Run<T>(Actor actor, Via via, string kind, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
-        using var turn = admission is null ? null : await admission.Enter(via, ct);
-        var ok = false;
-        try
+        using var activity = CommandTrace.Start(kind, via);
+        IDisposable? turn;
+        try { turn = admission is null ? null : await admission.Enter(via, ct); }
+        catch (OverloadedException)
         {
-            var answer = await Attempt(actor, via, decide, ct);
-            ok = true;
-            return answer;
+            DispatchMetrics.CommandShed(via, kind, started);
+            CommandTrace.Shed(activity);
+            throw;
         }
-        finally { DispatchMetrics.CommandDone(via, ok, started); }
+        using (turn)
+        {
+            var ok = false;
+            try
+            {
+                var answer = await Attempt(actor, via, decide, ct);
+                ok = true;
+                CommandTrace.Answered(activity, answer);
+                return answer;
+            }
+            catch (Exception ex)
+            {
+                CommandTrace.Failed(activity, ex);
+                throw;
+            }
+            finally { DispatchMetrics.CommandDone(via, kind, ok, started); }
+        }
     }
 
     async Task<T> Attempt<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct)

@@ -88,7 +88,7 @@ public sealed class SurgeWatch(Pipeline.CommandPipeline pipeline, SituationFeed 
         {
             try
             {
-                var happened = await pipeline.Run(CommandPipeline.System, Via.System, async work =>
+                var happened = await pipeline.Run(CommandPipeline.System, Via.System, "surge.watch", async work =>
                 {
                     var stream = await work.Surge(key.StreamId);
                     if (SurgeRule.Decide(stream.Aggregate, key, count, usual, settings, now) is not { } decided) return Decided.Nothing<object?>(null);

@@ -29,7 +29,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
     {
         try
         {
-            return await pipeline.Run<UnitOutcome>(actor, via, async work =>
+            return await pipeline.Run<UnitOutcome>(actor, via, "unit.register", async work =>
             {
                 if (!AccessRules.MayCommandUnits(actor, command.HomePath)) return Decided.Nothing(await Deny(work, "register", command.HomePath));
                 var decision = UnitDecider.Register(null, command with { By = actor.Login }, work.Now);
@@ -107,7 +107,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
         // A unit's incident may change between reading it and locking the unit (a release, a dispatch): then lock again.
         for (var attempt = 0; ; attempt++)
         {
-            var outcome = await pipeline.Run<UnitOutcome?>(actor, via, async work =>
+            var outcome = await pipeline.Run<UnitOutcome?>(actor, via, Kind(command), async work =>
             {
                 var incidentId = command switch
                 {
@@ -161,7 +161,7 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
 
     /// <summary>A dispatcher's words to a unit, kept until the unit acknowledges them.</summary>
     public Task<UnitOutcome> Message(Actor actor, Guid unitId, string text, Via via = Via.Console, CancellationToken ct = default) =>
-        pipeline.Run<UnitOutcome>(actor, via, async work =>
+        pipeline.Run<UnitOutcome>(actor, via, "unit.message", async work =>
         {
             if (await work.Query.LoadAsync<UnitRosterEntry>(unitId, work.Cancellation) is not { } unit)
                 return Decided.Nothing<UnitOutcome>(new UnitOutcome.NotFound(unitId));
@@ -215,6 +215,14 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
 
     static async Task<UnitOutcome> Deny(Work work, string action, string scope, string? why = null) =>
         new UnitOutcome.Forbidden(await work.Deny("unit." + action, scope, why ?? $"{work.Actor.Login} may not {action} units at {scope}."));
+
+    /// <summary>The command's kind for metrics and traces: literals only, so the series stay few.</summary>
+    static string Kind(UnitCommand command) => command switch
+    {
+        GoOnDuty => "unit.on-duty", GoOffDuty => "unit.off-duty", DispatchUnit => "unit.dispatch", ReportEnRoute => "unit.en-route",
+        AcceptAndGo => "unit.accept-and-go", ReportOnScene => "unit.on-scene", StartReturning => "unit.returning",
+        ReleaseUnit => "unit.release", ReportPosition => "unit.position", _ => "unit.other",
+    };
 
     public static string Name(UnitCommand command) => command switch
     {

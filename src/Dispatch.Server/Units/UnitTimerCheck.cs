@@ -21,7 +21,7 @@ public sealed class UnitTimerCheck(CommandPipeline pipeline, ILogger<UnitTimerCh
     /// <summary>Flags what is overdue on <paramref name="incidentId"/> now; returns the flags recorded (none: nothing was due).</summary>
     public async Task<IReadOnlyList<IncidentUnitOverdue>> Run(Guid incidentId, CancellationToken ct = default)
     {
-        (IReadOnlyList<IncidentUnitOverdue> flags, string? number) = await pipeline.Run<(IReadOnlyList<IncidentUnitOverdue>, string?)>(CommandPipeline.System, Via.System, async work =>
+        (IReadOnlyList<IncidentUnitOverdue> flags, string? number) = await pipeline.Run<(IReadOnlyList<IncidentUnitOverdue>, string?)>(CommandPipeline.System, Via.System, "unit.timer", async work =>
         {
             if ((await work.Incident(incidentId)).Aggregate is not { } incident) return Decided.Nothing<(IReadOnlyList<IncidentUnitOverdue>, string?)>(([], null));
             var decision = UnitTimers.Check(incident, By, work.Now);

@@ -38,7 +38,7 @@ public sealed class GateHold : IAsyncDisposable
         var entered = new SemaphoreSlim(0);
         var actor = new Actor(DispatchApp.DefaultUser, "Test", []);
         for (var i = 0; i < turns; i++)
-            hold._runs.Add(pipeline.Run(actor, Via.Api, async _ =>
+            hold._runs.Add(pipeline.Run(actor, Via.Api, "test.hold", async _ =>
             {
                 entered.Release();
                 await hold._release.Task;

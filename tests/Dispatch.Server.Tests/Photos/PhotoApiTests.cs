@@ -291,7 +291,7 @@ public class PhotoApiTests(SmallPhotosApp app) : IClassFixture<SmallPhotosApp>
 
         await app.WritesNothing(incident.Id, async () =>
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => pipeline.Run(actor, Via.Api, async work =>
+            await Assert.ThrowsAnyAsync<Exception>(() => pipeline.Run(actor, Via.Api, "test.photo", async work =>
             {
                 var stream = await work.Incident(incident.Id);
                 var decision = IncidentDecider.Decide(stream.Aggregate!,

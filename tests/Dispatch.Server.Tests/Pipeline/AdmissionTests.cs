@@ -267,7 +267,7 @@ public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
         await using (await GateHold.AllTurns(app, TinyGateApp.Running))
         {
             // Every turn of the people's commands is held: a system command runs in its own allowance, never refused.
-            Assert.True(await pipeline.Run(CommandPipeline.System, Via.System, _ => Task.FromResult(Decided.Nothing(true))));
+            Assert.True(await pipeline.Run(CommandPipeline.System, Via.System, "test.system", _ => Task.FromResult(Decided.Nothing(true))));
             Assert.Equal(TinyGateApp.Running, Gate.Running);
         }
     }

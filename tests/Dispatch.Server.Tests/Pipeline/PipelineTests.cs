@@ -125,7 +125,7 @@ public sealed class PipelineTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         await app.WritesNothing(incident.Id, async () =>
         {
-            var broken = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.Run(actor, Via.System, async work =>
+            var broken = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.Run(actor, Via.System, "test.broken", async work =>
             {
                 await work.Unit(unit.Id);
                 await work.Incident(incident.Id);

@@ -73,7 +73,7 @@ public sealed class TransientDatabaseTests(DispatchApp app) : IClassFixture<Disp
         var before = await app.StreamVersion(unit);
         var attempts = 0;
 
-        var done = await pipeline.Run(actor, Via.Api, async work =>
+        var done = await pipeline.Run(actor, Via.Api, "test.transient", async work =>
         {
             attempts++;
             var stream = await work.Unit(unit);

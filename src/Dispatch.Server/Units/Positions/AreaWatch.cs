@@ -73,7 +73,7 @@ public sealed class AreaWatch(JurisdictionTree tree, CommandPipeline pipeline, I
     async Task Decide(Candidate candidate, CancellationToken ct)
     {
         var fix = candidate.Fix;
-        var recorded = await pipeline.Run<bool>(CommandPipeline.System, Via.System, async work =>
+        var recorded = await pipeline.Run<bool>(CommandPipeline.System, Via.System, "unit.area", async work =>
         {
             if ((await work.Unit(fix.UnitId)).Aggregate is not { } unit) return Decided.Nothing(false);
             var decision = HomeArea.Decide(unit, candidate.Inside, fix.Lat, fix.Lon, fix.ReportedAt, CommandPipeline.System.Login, work.Now);

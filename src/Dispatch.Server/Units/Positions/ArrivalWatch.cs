@@ -79,7 +79,7 @@ public sealed class ArrivalWatch : BackgroundService
     async Task<bool> Record(Candidate candidate, CancellationToken ct)
     {
         var fix = candidate.Fix;
-        return await _pipeline.Run<bool>(CommandPipeline.System, Via.System, async work =>
+        return await _pipeline.Run<bool>(CommandPipeline.System, Via.System, "unit.arrival", async work =>
         {
             var incident = (await work.Incident(candidate.IncidentId)).Aggregate;
             var unit = (await work.Unit(fix.UnitId)).Aggregate;

@@ -54,7 +54,7 @@ public sealed class PositionReports
         // the hub's reply says the same), and counted with them.
         if (!_writer.TryQueue(pending))
         {
-            DispatchMetrics.CommandShed(via, System.Diagnostics.Stopwatch.GetTimestamp());
+            DispatchMetrics.CommandShed(via, "unit.position", System.Diagnostics.Stopwatch.GetTimestamp());
             throw new OverloadedException(retryAfterSeconds: 1);
         }
         // Not cancelled with the caller: once queued, the fix is written or not whatever the caller does.

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Dispatch.Server.Pipeline;
+using Dispatch.Server.Units;
+using Dispatch.Server.Units.Positions;
+using Marten;
+using Npgsql;
+
+namespace Dispatch.Server.Telemetry;
+
+/// <summary>
+/// This node's gauges, read when a reader collects (a scrape), never on a command's path. In-memory ones (the admission
+/// gate, the position queue) are read as they are; those that need the database (unit mailboxes, daemon lag) come from a
+/// reading refreshed in the background at most every <see cref="Refresh"/>, so a scrape never waits on a query and a
+/// scrape storm costs one query per interval. On a meter from the host's <see cref="IMeterFactory"/>: its instruments live
+/// and die with the host (several test servers in one process each report their own).
+/// </summary>
+public sealed class NodeGauges : IDisposable
+{
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
+
+    readonly Meter _meter;
+    readonly CachedReading<MailboxReading> _mailboxes;
+    readonly CachedReading<DaemonReading[]> _daemon;
+
+    public NodeGauges(IMeterFactory meters, Admission admission, PositionWriter positions, NpgsqlDataSource db, IDocumentStore store,
+        ILogger<NodeGauges> log)
+    {
+        _meter = meters.Create(DispatchMetrics.Name);
+        var schema = store.Options.Events.DatabaseSchemaName;
+        _mailboxes = new(() => ReadMailboxes(db), log, "unit mailboxes");
+        _daemon = new(() => ReadDaemon(db, schema), log, "daemon progression");
+
+        _meter.CreateObservableGauge("dispatch.admission.running", () => admission.Running, unit: "{command}",
+            description: "Commands running inside the admission gate now (system commands not counted)");
+        _meter.CreateObservableGauge("dispatch.admission.queued", () => admission.Waiting, unit: "{command}",
+            description: "Commands waiting at the admission gate for a turn now");
+        _meter.CreateObservableGauge("dispatch.admission.limit", () => new[]
+        {
+            new Measurement<int>(admission.MaxConcurrent, new KeyValuePair<string, object?>("limit", "running")),
+            new Measurement<int>(admission.MaxQueued, new KeyValuePair<string, object?>("limit", "queued")),
+        }, unit: "{command}", description: "The admission gate's ceilings (Dispatch:Admission), to compare running and queued with");
+
+        _meter.CreateObservableGauge("dispatch.positions.queued", () => positions.Queued, unit: "{fix}",
+            description: "Position fixes waiting for the position writer's next batch on this node");
+        _meter.CreateObservableCounter("dispatch.positions.written", () =>
+        {
+            var (kept, offDuty, failed, _, overloaded) = positions.Counts;
+            return new[]
+            {
+                new Measurement<long>(kept, new KeyValuePair<string, object?>("outcome", "kept")),
+                new Measurement<long>(offDuty, new KeyValuePair<string, object?>("outcome", "off-duty")),
+                new Measurement<long>(failed, new KeyValuePair<string, object?>("outcome", "failed")),
+                new Measurement<long>(overloaded, new KeyValuePair<string, object?>("outcome", "overloaded")),
+            };
+        }, unit: "{fix}", description: "Position fixes answered by this node since it started, by outcome");
+        _meter.CreateObservableCounter("dispatch.positions.flushes", () => positions.Counts.Flushes, unit: "{batch}",
+            description: "Position batches written by this node since it started");
+
+        _meter.CreateObservableGauge("dispatch.units.mailbox.depth", () => One(_mailboxes.Read(), m => m.Waiting),
+            unit: "{message}", description: "Messages to units not yet acknowledged, all units (held for off-duty units included); refreshed every 15 s");
+        _meter.CreateObservableGauge("dispatch.units.mailbox.oldest", () => One(_mailboxes.Read(), m => m.OldestSeconds),
+            unit: "s", description: "Age of the oldest message to a unit not yet acknowledged (0: none); refreshed every 15 s");
+
+        _meter.CreateObservableGauge("dispatch.daemon.lag.events", () => Each(_daemon.Read(), d => (double)d.Events), unit: "{event}",
+            description: "Events appended but not yet processed, by projection (and the daemon's high-water mark); refreshed every 15 s");
+        _meter.CreateObservableGauge("dispatch.daemon.lag", () => Each(_daemon.Read(), d => d.Seconds), unit: "s",
+            description: "Age of the oldest event a projection has not processed yet (0: caught up), by projection; refreshed every 15 s");
+    }
+
+    static IEnumerable<Measurement<TValue>> One<TValue>(MailboxReading? reading, Func<MailboxReading, TValue> value) where TValue : struct =>
+        reading is null ? [] : [new Measurement<TValue>(value(reading))];
+
+    static IEnumerable<Measurement<double>> Each(DaemonReading[]? rows, Func<DaemonReading, double> value) =>
+        rows is null ? [] : rows.Select(r => new Measurement<double>(value(r), new KeyValuePair<string, object?>("projection", r.Projection)));
+
+    /// <summary>One scan of the unacknowledged messages (the table keeps acknowledged ones too: this is why it is cached).</summary>
+    static async Task<MailboxReading> ReadMailboxes(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand(
+            $"select count(*), coalesce(extract(epoch from clock_timestamp() - min(at)), 0)::float8 from {UnitMailbox.MessagesTable} where acked_at is null");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new MailboxReading(reader.GetInt64(0), Math.Max(0, reader.GetDouble(1)));
+    }
+
+    /// <summary>
+    /// Each progression row (every async projection's shard, and the daemon's HighWaterMark) against the newest event: how
+    /// many events it has still to process, and how old the first of them is (two index look-ups per row, on the database's
+    /// own clock, so the nodes' clocks do not matter). Marten's allocation fence row is its bookkeeping, not progress.
+    /// </summary>
+    static async Task<DaemonReading[]> ReadDaemon(NpgsqlDataSource db, string schema)
+    {
+        await using var command = db.CreateCommand($"""
+            select p.name, greatest(m.newest - p.last_seq_id, 0),
+                   coalesce(extract(epoch from clock_timestamp() - (select e.timestamp from {schema}.mt_events e
+                       where e.seq_id > p.last_seq_id order by e.seq_id limit 1)), 0)::float8
+            from {schema}.mt_event_progression p, (select coalesce(max(seq_id), 0) as newest from {schema}.mt_events) m
+            where p.name <> 'HighWaterAllocationFence'
+            order by p.name
+            """);
+        var rows = new List<DaemonReading>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(new DaemonReading(reader.GetString(0), reader.GetInt64(1), Math.Max(0, reader.GetDouble(2))));
+        return [.. rows];
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    sealed record MailboxReading(long Waiting, double OldestSeconds);
+
+    sealed record DaemonReading(string Projection, long Events, double Seconds);
+
+    /// <summary>
+    /// The last value read, and a new read started (in the background, one at a time) when it is older than
+    /// <see cref="Refresh"/>. Null until the first read has come back: a gauge then reports nothing rather than a false 0.
+    /// A failed read keeps the last value and is logged at debug level (the health checks report the database).
+    /// </summary>
+    sealed class CachedReading<T>(Func<Task<T>> read, ILogger log, string what) where T : class
+    {
+        T? _value;
+        long _readAt = long.MinValue;
+        int _reading;
+
+        public T? Read()
+        {
+            var readAt = Interlocked.Read(ref _readAt);
+            if ((readAt == long.MinValue || Stopwatch.GetElapsedTime(readAt) >= Refresh) && Interlocked.CompareExchange(ref _reading, 1, 0) == 0)
+                _ = Task.Run(ReadNow);
+            return Volatile.Read(ref _value);
+        }
+
+        async Task ReadNow()
+        {
+            try
+            {
+                Volatile.Write(ref _value, await read());
+                Interlocked.Exchange(ref _readAt, Stopwatch.GetTimestamp());
+            }
+            catch (Exception ex)
+            {
+                log.LogDebug(ex, "Could not read the {What} for the metrics", what);
+                // Try again at the next scrape after a full interval, not at every scrape.
+                Interlocked.Exchange(ref _readAt, Stopwatch.GetTimestamp());
+            }
+            finally { Volatile.Write(ref _reading, 0); }
+        }
+    }
+}
