@@ -10,6 +10,7 @@ using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Map;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
+using Dispatch.Server.Pipeline;
 using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
 using Dispatch.Server.Telemetry;
@@ -49,6 +50,8 @@ app.UseForwardedHeaders();
 // Outermost: the headers go on every answer, the exception handler's included.
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
+// Past the ceiling, commands are refused here, before sign-in, body and JSON cost anything.
+app.UseEdgeShedding();
 app.UseHubOrigins();
 app.UseConsoleLocalization();
 app.UseStaticFiles();

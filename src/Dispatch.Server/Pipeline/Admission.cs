@@ -113,6 +113,9 @@ public sealed class Admission : IDisposable
     /// <summary>Commands waiting for a turn now (system ones not counted).</summary>
     public int Waiting => (int)_commands.GetStatistics()!.CurrentQueuedCount;
 
+    /// <summary>Every turn taken and the queue full: a command offered now would be refused at once.</summary>
+    public bool Full => Waiting >= MaxQueued && Running >= MaxConcurrent;
+
     /// <summary>
     /// A turn for one command: dispose it when the command is done. Throws <see cref="OverloadedException"/> when there is
     /// no turn within the wait (or no room to wait); a system command always gets one, in its turn.
