@@ -56,6 +56,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitPositions>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitTracks>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitRecommendations>());
         // Chat: the app's own channel directory, words and live feed; a ChatService of this console's own (scoped, as in a circuit).
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChannelDirectory>());
