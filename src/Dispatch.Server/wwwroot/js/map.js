@@ -280,7 +280,7 @@ function distanceMeters(aLat, aLon, bLat, bLon) {
 }
 
 // The replay: the track as a line with its points, a marker that moves along it in time, and the controls rendered by
-// TrackReplay.razor inside `player` ([data-role] play, speed, scrub, clock, kmh, close). Runs in the browser on animation
+// TrackReplay.razor inside `player` ([data-role] play, speed, scrub, clock, kmh; close in the panel around it). Runs in the browser on animation
 // frames: nothing goes to the server while it plays. Esc clicks the panel's close button.
 function replayTrack(L, map, host, view, player) {
   const points = view.points;
@@ -328,8 +328,8 @@ function replayTrack(L, map, host, view, player) {
     const text = `${timeText(t)} · ${Math.round(at.kmh)} ${view.label}`;
     const el = head.getElement();
     if (el) {
-      el.dataset.lat = at.lat.toFixed(6);
-      el.dataset.lon = at.lon.toFixed(6);
+      el.dataset.lat = Number(at.lat.toFixed(6));
+      el.dataset.lon = Number(at.lon.toFixed(6));
       el.dataset.t = Math.round(t);
       el.firstChild.textContent = text;
     }
@@ -375,7 +375,8 @@ function replayTrack(L, map, host, view, player) {
   };
   const onKey = (e) => {
     if (e.key !== 'Escape') return;
-    const close = $('close');
+    // The panel's own close button (beside the player), so the server hears it as a click.
+    const close = player && player.closest('[data-track-panel]')?.querySelector('[data-role=close]');
     if (close) close.click();
   };
   play?.addEventListener('click', onPlay);
