@@ -39,6 +39,8 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
         // The node's shared open cards, kept by that feed.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<OpenIncidents>());
+        // The board rows' cells as HTML, rendered with this console's services (its culture and localizer).
+        ctx.Services.AddSingleton<Dispatch.Server.Components.Dispatching.BoardRowMarkup>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Duplicates.DuplicateFinder>());
