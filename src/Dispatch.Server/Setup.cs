@@ -37,6 +37,8 @@ public static class Setup
         builder.Services.AddSingleton<IncidentService>();
         builder.Services.AddSingleton<IncidentReaders>();
         builder.Services.AddSingleton<OpenIncidents>();
+        // The board rows' static cells as HTML, once per card version and language (not per circuit).
+        builder.Services.AddSingleton<Dispatch.Server.Components.Dispatching.BoardRowMarkup>();
         builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
         return builder;
     }

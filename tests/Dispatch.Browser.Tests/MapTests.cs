@@ -140,6 +140,71 @@ public sealed class MapTests(BrowserFixture browser) : IClassFixture<BrowserFixt
     }
 
     [Fact]
+    public async Task A_dispatcher_replays_a_units_track_the_line_has_its_fixes_and_the_marker_moves_when_played()
+    {
+        // Given: a unit of the district that reported five fixes over the last ten minutes (a zigzag: none is thinned away).
+        var (lat, lon) = Middle;
+        var units = browser.App.Services.GetRequiredService<UnitService>();
+        var unit = Guid.CreateVersion7();
+        Assert.IsType<UnitOutcome.Done>(await units.Register(Everyone,
+            new RegisterUnit(unit, "东湖-巡查-07", "urban-management", Tree.Place(lat, lon).Town!.Path, ["enforcement"], ["李明"], "")));
+        Assert.IsType<UnitOutcome.Done>(await units.Handle(Everyone, unit, new GoOnDuty("")));
+        var start = DateTimeOffset.UtcNow.AddMinutes(-10);
+        double[][] zigzag = [[0, 0], [0.0012, 0.0006], [0.0016, 0.0022], [0.0030, 0.0025], [0.0034, 0.0041]];
+        using (var client = browser.App.Client())
+            for (var i = 0; i < zigzag.Length; i++)
+            {
+                using var response = await client.PostAsJsonAsync($"/api/units/{unit}/position", new
+                {
+                    lat = Math.Round(lat + zigzag[i][0], 6), lon = Math.Round(lon + zigzag[i][1], 6), accuracy = 8, reportedAt = start.AddMinutes(2 * i),
+                });
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+        var page = await browser.Open("/map", language: "zh-CN", login: "map-dh-replay", grants: [new Grant(Role.Dispatcher, District)]);
+        var map = page.Locator("[data-testid=dispatcher-map][data-ready=true]");
+        await map.WaitForAsync();
+
+        // When: its card's "Track" (the last 30 minutes by default).
+        await map.Locator($".map-unit[data-id='{unit}']").ClickAsync();
+        await page.Locator("[data-testid=map-unit-track]").ClickAsync();
+        var panel = page.Locator($"[data-testid=track-replay][data-unit='{unit}'][data-state=Shown]");
+        await panel.WaitForAsync();
+        Assert.Equal("5", await panel.GetAttributeAsync("data-fixes"));
+
+        // Then: one line through the five fixes (Leaflet's SVG path: a move and four lines), each fix drawn as a point.
+        var line = map.Locator("path.map-track");
+        await line.WaitForAsync();
+        var d = (await line.GetAttributeAsync("d"))!;
+        Assert.Equal(5, d.Count(c => c is 'M' or 'L'));
+        Assert.Equal(5, await map.Locator("path.map-track-point").CountAsync());
+        var head = map.Locator(".map-track-head");
+        Assert.Equal(Text(Math.Round(lat, 6)), await head.GetAttributeAsync("data-lat"));
+        Assert.Contains("公里/时", await head.InnerTextAsync());
+
+        // Played at 60× (eight minutes in eight seconds), the marker moves along the line, and ends at the last fix.
+        await page.Locator("[data-testid=track-speed-60]").ClickAsync();
+        await page.Locator("[data-testid=track-play]").ClickAsync();
+        await page.WaitForFunctionAsync($"() => {{ const h = document.querySelector('.map-track-head'); return h && h.dataset.lat !== '{Text(Math.Round(lat, 6))}'; }}");
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=dispatcher-map]').dataset.trackPlaying === 'false'",
+            null, new() { Timeout = 30_000 });
+        Assert.Equal(Text(Math.Round(lat + 0.0034, 6)), await head.GetAttributeAsync("data-lat"));
+
+        // The slider scrubs: halfway, the marker is between the middle fixes; that is the screenshot for docs/map.md.
+        await page.Locator("[data-testid=track-scrub]").FillAsync("300000");
+        await page.WaitForFunctionAsync("() => document.querySelector('.map-track-head').dataset.t === '300000'");
+        var halfway = double.Parse((await head.GetAttributeAsync("data-lat"))!, CultureInfo.InvariantCulture);
+        Assert.InRange(halfway, Math.Round(lat + 0.0016, 6), Math.Round(lat + 0.0030, 6));
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("map-track.png") });
+
+        // Esc closes it: the panel and the line go.
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator("[data-testid=track-replay]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await line.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        Assert.Equal(0, await map.Locator(".map-track-head").CountAsync());
+    }
+
+    [Fact]
     public async Task A_call_taker_clicks_the_intake_forms_map_and_the_coordinates_and_placement_follow()
     {
         var page = await browser.Open("/intake", login: "map-calltaker", grants: [new Grant(Role.CallTaker, Tree.City.Path)]);

@@ -39,6 +39,8 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<IncidentChangeFeed>());
         // The node's shared open cards, kept by that feed.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<OpenIncidents>());
+        // The board rows' cells as HTML, rendered with this console's services (its culture and localizer).
+        ctx.Services.AddSingleton<Dispatch.Server.Components.Dispatching.BoardRowMarkup>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Duplicates.DuplicateFinder>());
@@ -56,6 +58,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitPositions>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitTracks>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitRecommendations>());
         // Chat: the app's own channel directory, words and live feed; a ChatService of this console's own (scoped, as in a circuit).
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChannelDirectory>());

@@ -16,6 +16,7 @@ public static class PositionsSetup
         builder.Services.AddSingleton<PositionListener>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PositionListener>());
         builder.Services.AddSingleton<PositionReports>();
+        builder.Services.AddSingleton<UnitTracks>();
         return builder;
     }
 }

@@ -2,8 +2,6 @@ using System.Globalization;
 using Dispatch.Domain.Access;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Pipeline;
-using Marten;
-using Npgsql;
 
 namespace Dispatch.Server.Units.Positions;
 
@@ -22,41 +20,21 @@ public static class TrackApi
 
     public sealed record Track(Guid UnitId, string CallSign, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<TrackFix> Fixes, bool Truncated);
 
-    public static async Task<IResult> Get(Guid id, string? from, string? to, HttpContext http, IQuerySession query, NpgsqlDataSource db,
-        CommandPipeline pipeline, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? from, string? to, HttpContext http, UnitTracks tracks, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var start = Instant(from, "from", errors);
         var end = Instant(to, "to", errors);
-        if (errors.Count == 0 && start >= end) errors["to"] = ["Give a 'to' after 'from'."];
-        if (errors.Count == 0 && end - start > MaxWindow) errors["to"] = [$"Ask for at most {MaxWindow.TotalDays:0} days at a time."];
         if (errors.Count > 0) return Results.ValidationProblem(errors);
 
-        var actor = http.Actor();
-        if (await query.LoadAsync<UnitRosterEntry>(id, ct) is not { } unit)
-            return Results.Problem(statusCode: 404, title: "Unknown unit", detail: $"There is no unit {id}.");
-        if (!AccessRules.MayRead(actor, unit.Scope()))
+        return await tracks.Read(http.Actor(), id, start!.Value, end!.Value, Via.Api, ct) switch
         {
-            var denial = await pipeline.Deny(actor, null, "unit.track", unit.HomePath, $"{actor.Login} may not see units at {unit.HomePath}.", ct: ct);
-            return Results.Problem(statusCode: 403, title: "Not allowed", detail: denial.Message,
-                extensions: new Dictionary<string, object?> { ["code"] = denial.Code });
-        }
-
-        await using var command = db.CreateCommand($"""
-            select reported_at, lat, lon, accuracy from {PositionTables.History}
-            where unit_id = $1 and reported_at >= $2 and reported_at < $3
-            order by reported_at limit {MaxFixes + 1}
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = start!.Value.UtcDateTime });
-        command.Parameters.Add(new NpgsqlParameter { Value = end!.Value.UtcDateTime });
-        var fixes = new List<TrackFix>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-                fixes.Add(new TrackFix(reader.GetFieldValue<DateTimeOffset>(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetFloat(3)));
-        var truncated = fixes.Count > MaxFixes;
-        if (truncated) fixes.RemoveAt(fixes.Count - 1);
-        return Results.Ok(new Track(id, unit.CallSign, start.Value, end.Value, fixes, truncated));
+            TrackRead.Found found => Results.Ok(found.Track),
+            TrackRead.BadRange bad => Results.ValidationProblem(new Dictionary<string, string[]> { [bad.Field] = [bad.Message] }),
+            TrackRead.Refused refused => Results.Problem(statusCode: 403, title: "Not allowed", detail: refused.Denial.Message,
+                extensions: new Dictionary<string, object?> { ["code"] = refused.Denial.Code }),
+            _ => Results.Problem(statusCode: 404, title: "Unknown unit", detail: $"There is no unit {id}."),
+        };
     }
 
     /// <summary>An ISO 8601 instant: with an offset or Z (a local time would mean something else on every server).</summary>

@@ -5,6 +5,9 @@
 //   handle.apply({ u, i })  one batch of changes per layer (u: units, i: incidents):
 //                           p: puts [key, id, lat, lon, look, label, title], m: moves [key, lat, lon], r: removals [key]
 //   handle.pick([lat, lon] | null)   shows the picked point (the intake form)
+//   handle.track(view, player)       draws a unit's track and replays it with the controls inside `player`
+//                                    (view: { points: [[lat, lon, ms since start]], start: epoch ms, offset: minutes, label })
+//   handle.track(null)               removes it
 //   handle.dispose()
 //
 // Markers are divIcons whose element carries data-id, data-lat and data-lon (tests and people's tools read them), and
@@ -226,13 +229,175 @@ export async function create(element, options, dotnet) {
   host.dataset.incidents = layers.i.markers.size;
   host.dataset.ready = 'true';
 
+  let replay = null;
+  function track(view, player) {
+    if (replay) {
+      replay.stop();
+      replay = null;
+    }
+    if (view && view.points.length) replay = replayTrack(L, map, host, view, player);
+  }
+
   return {
     apply,
     pick,
+    track,
     dispose() {
+      if (replay) replay.stop();
       resize.disconnect();
       map.remove();
       delete host.dataset.ready;
+    },
+  };
+}
+
+// The position at `t` (ms since the track's start), interpolated in time between the points around it, and the speed
+// (km/h) of that stretch: what the replay's marker shows.
+export function positionAt(points, t) {
+  const last = points.length - 1;
+  if (t <= points[0][2] || last === 0) return { lat: points[0][0], lon: points[0][1], kmh: 0 };
+  if (t >= points[last][2]) return { lat: points[last][0], lon: points[last][1], kmh: 0 };
+  let lo = 0;
+  let hi = last;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid][2] <= t) lo = mid;
+    else hi = mid;
+  }
+  const [aLat, aLon, aT] = points[lo];
+  const [bLat, bLon, bT] = points[hi];
+  const r = (t - aT) / (bT - aT);
+  const kmh = (distanceMeters(aLat, aLon, bLat, bLon) / ((bT - aT) / 1000)) * 3.6;
+  return { lat: aLat + r * (bLat - aLat), lon: aLon + r * (bLon - aLon), kmh };
+}
+
+function distanceMeters(aLat, aLon, bLat, bLon) {
+  const rad = Math.PI / 180;
+  const dLat = (bLat - aLat) * rad;
+  const dLon = (bLon - aLon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(aLat * rad) * Math.cos(bLat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
+}
+
+// The replay: the track as a line with its points, a marker that moves along it in time, and the controls rendered by
+// TrackReplay.razor inside `player` ([data-role] play, speed, scrub, clock, kmh; close in the panel around it). Runs in the browser on animation
+// frames: nothing goes to the server while it plays. Esc clicks the panel's close button.
+function replayTrack(L, map, host, view, player) {
+  const points = view.points;
+  const duration = points[points.length - 1][2];
+  const layer = L.featureGroup().addTo(map);
+  const line = L.polyline(points.map((p) => [p[0], p[1]]), { className: 'map-track', interactive: false }).addTo(layer);
+  for (const p of points) L.circleMarker([p[0], p[1]], { radius: 2.5, className: 'map-track-point', interactive: false }).addTo(layer);
+  const head = L.marker([points[0][0], points[0][1]], {
+    icon: L.divIcon({ className: 'map-marker map-track-head', html: '<span class="map-label"></span>', iconSize: [16, 16] }),
+    interactive: false,
+    keyboard: false,
+    pane: 'units',
+    zIndexOffset: 1000,
+  }).addTo(layer);
+  map.fitBounds(line.getBounds(), { padding: [40, 40], maxZoom: 17 });
+  host.dataset.trackPoints = points.length;
+
+  const $ = (role) => player && player.querySelector(`[data-role=${role}]`);
+  const play = $('play');
+  const scrub = $('scrub');
+  const clock = $('clock');
+  const speedNow = $('kmh');
+  const speeds = player ? [...player.querySelectorAll('[data-role=speed]')] : [];
+  if (scrub) {
+    scrub.max = String(duration);
+    scrub.step = String(Math.max(1, Math.round(duration / 1000)));
+  }
+
+  let t = 0;
+  let rate = 1;
+  let playing = false;
+  let frame = 0;
+  let lastFrame = 0;
+
+  const pad = (n) => String(n).padStart(2, '0');
+  function timeText(ms) {
+    // The city's local time: the server sends its offset from UTC at the track's start.
+    const d = new Date(view.start + ms + view.offset * 60000);
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  }
+
+  function show() {
+    const at = positionAt(points, t);
+    head.setLatLng([at.lat, at.lon]);
+    const text = `${timeText(t)} · ${Math.round(at.kmh)} ${view.label}`;
+    const el = head.getElement();
+    if (el) {
+      el.dataset.lat = Number(at.lat.toFixed(6));
+      el.dataset.lon = Number(at.lon.toFixed(6));
+      el.dataset.t = Math.round(t);
+      el.firstChild.textContent = text;
+    }
+    if (clock) clock.textContent = timeText(t);
+    if (speedNow) speedNow.textContent = `${Math.round(at.kmh)} ${view.label}`;
+    if (scrub && !scrub.matches(':active')) scrub.value = String(Math.round(t));
+    host.dataset.trackT = Math.round(t);
+  }
+
+  function setPlaying(on) {
+    playing = on && duration > 0;
+    if (play) {
+      play.textContent = playing ? play.dataset.pause : play.dataset.play;
+      play.setAttribute('aria-pressed', String(playing));
+    }
+    host.dataset.trackPlaying = String(playing);
+    cancelAnimationFrame(frame);
+    if (playing) {
+      lastFrame = performance.now();
+      frame = requestAnimationFrame(step);
+    }
+  }
+
+  function step(now) {
+    t = Math.min(duration, t + (now - lastFrame) * rate);
+    lastFrame = now;
+    show();
+    if (t >= duration) setPlaying(false);
+    else frame = requestAnimationFrame(step);
+  }
+
+  const onPlay = () => {
+    if (!playing && t >= duration) t = 0;
+    setPlaying(!playing);
+  };
+  const onScrub = () => {
+    t = Number(scrub.value);
+    show();
+  };
+  const onSpeed = (e) => {
+    rate = Number(e.currentTarget.dataset.speed) || 1;
+    for (const b of speeds) b.setAttribute('aria-pressed', String(b === e.currentTarget));
+  };
+  const onKey = (e) => {
+    if (e.key !== 'Escape') return;
+    // The panel's own close button (beside the player), so the server hears it as a click.
+    const close = player && player.closest('[data-track-panel]')?.querySelector('[data-role=close]');
+    if (close) close.click();
+  };
+  play?.addEventListener('click', onPlay);
+  scrub?.addEventListener('input', onScrub);
+  for (const b of speeds) b.addEventListener('click', onSpeed);
+  document.addEventListener('keydown', onKey);
+  for (const b of speeds) b.setAttribute('aria-pressed', String(Number(b.dataset.speed) === rate));
+  setPlaying(false);
+  show();
+
+  return {
+    stop() {
+      cancelAnimationFrame(frame);
+      play?.removeEventListener('click', onPlay);
+      scrub?.removeEventListener('input', onScrub);
+      for (const b of speeds) b.removeEventListener('click', onSpeed);
+      document.removeEventListener('keydown', onKey);
+      layer.remove();
+      delete host.dataset.trackPoints;
+      delete host.dataset.trackT;
+      delete host.dataset.trackPlaying;
     },
   };
 }
