@@ -134,4 +134,36 @@ public sealed class SharedKeysTests
         Assert.Equal(HttpStatusCode.OK, await SessionWith(started[1], await SessionCookie(started[0])));
         Assert.Equal(HttpStatusCode.OK, await SessionWith(started[0], await SessionCookie(started[1])));
     }
+
+    [Fact]
+    public async Task Given_a_certificate_configured_then_the_stored_keys_are_encrypted_and_every_node_still_reads_them()
+    {
+        var pfx = Path.Combine(Path.GetTempPath(), $"dispatch-keys-{Guid.NewGuid():N}.pfx");
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=dispatch-keys", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
+        }
+        try
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Dispatch:DataProtection:Certificate"] = pfx, ["Dispatch:DataProtection:CertificatePassword"] = "pfx-password",
+            };
+            await using var nodes = new Nodes();
+            var a = await nodes.Start(settings);
+            var b = await nodes.Start(settings);
+
+            Assert.Equal(HttpStatusCode.OK, await SessionWith(b, await SessionCookie(a)));
+            await using var connection = new NpgsqlConnection(a.ConnectionString);
+            await connection.OpenAsync();
+            await using var read = new NpgsqlCommand("select xml from dispatch.data_protection_keys", connection);
+            var xml = (string)(await read.ExecuteScalarAsync())!;
+            Assert.Contains("EncryptedData", xml);
+            Assert.DoesNotContain("<masterKey", xml);
+        }
+        finally { File.Delete(pfx); }
+    }
 }
