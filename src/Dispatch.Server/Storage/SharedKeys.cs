@@ -26,12 +26,13 @@ public static class SharedKeys
 
     public static WebApplicationBuilder AddSharedKeys(this WebApplicationBuilder builder)
     {
+        // First, so it starts before Data Protection's own start-up service, which loads the ring.
+        builder.Services.AddHostedService<FirstKey>();
         var protection = builder.Services.AddDataProtection().SetApplicationName("Dispatch");
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new KeyTable(sp.GetRequiredService<NpgsqlDataSource>())));
         if (builder.Configuration[CertificateKey] is { Length: > 0 } path)
             protection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(path, builder.Configuration[CertificatePasswordKey]));
-        builder.Services.AddHostedService<FirstKey>();
         return builder;
     }
 
