@@ -18,7 +18,7 @@ namespace Dispatch.Server.Tests.Storage;
 /// </summary>
 public sealed class BackedUpDatabase : IAsyncLifetime
 {
-    public DispatchApp Source { get; } = new();
+    public DispatchApp Source { get; } = BackupRestoreTests.OneNode(new DispatchApp());
     public string Dump { get; } = Path.Combine(Path.GetTempPath(), $"dispatch-backup-test-{Guid.NewGuid():N}.dump");
     public IReadOnlyList<Guid> Incidents { get; private set; } = [];
 
@@ -77,7 +77,7 @@ public sealed class BackupRestoreTests(BackedUpDatabase backup) : IClassFixture<
         var database = $"dispatch_test_{Guid.NewGuid():N}";
         var restored = await Script(backup.Source.ConnectionString, "deploy/restore", backup.Dump, database);
         Assert.Equal(database, restored);
-        var app = DispatchApp.OnDatabase(database, keepDatabase: false);
+        var app = OneNode(DispatchApp.OnDatabase(database, keepDatabase: false));
         await ((IAsyncLifetime)app).InitializeAsync();
         try
         {
@@ -115,7 +115,7 @@ public sealed class BackupRestoreTests(BackedUpDatabase backup) : IClassFixture<
                 connection);
             await drop.ExecuteNonQueryAsync();
         }
-        var app = DispatchApp.OnDatabase(database, keepDatabase: false);
+        var app = OneNode(DispatchApp.OnDatabase(database, keepDatabase: false));
         await ((IAsyncLifetime)app).InitializeAsync();
         try
         {
@@ -142,6 +142,13 @@ public sealed class BackupRestoreTests(BackedUpDatabase backup) : IClassFixture<
     }
 
     sealed record Views(string Board, string Details, string Kpis);
+
+    /// <summary>One node, so the projection daemon runs here at once (no leader election to wait for).</summary>
+    internal static DispatchApp OneNode(DispatchApp app)
+    {
+        app.Settings["Dispatch:Projections:Daemon"] = "Solo";
+        return app;
+    }
 
     static HttpClient Leader(DispatchApp app, string login) =>
         app.Client(login, "en", new Grant(Role.Leader, app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path));
