@@ -27,7 +27,9 @@ public static class SharedKeys
     public static WebApplicationBuilder AddSharedKeys(this WebApplicationBuilder builder)
     {
         // First, so it starts before Data Protection's own start-up service, which loads the ring.
-        builder.Services.AddHostedService<FirstKey>();
+        // First of all hosted services: Data Protection's own one preloads the ring at start, and on a database's first
+        // start it would find no table (an error in the log) or make a key outside FirstKey's lock.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, FirstKey>());
         var protection = builder.Services.AddDataProtection().SetApplicationName("Dispatch");
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new KeyTable(sp.GetRequiredService<NpgsqlDataSource>())));
