@@ -135,12 +135,6 @@ sealed class DrillPhone
     {
         _work.Writer.TryComplete();
         await _loop;
-        try
-        {
-            await _phone.Call(UnitHubMethods.OffDuty, []);
-            await _phone.SignOut();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException) { Units.Log($"{_unit.CallSign}: could not sign out cleanly: {e.Message}"); }
-        await _phone.DisposeAsync();
+        await _phone.LeaveAndClose(_unit.CallSign);
     }
 }

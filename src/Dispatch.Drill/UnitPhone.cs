@@ -107,6 +107,21 @@ public sealed class UnitPhone : IAsyncDisposable
         await Connection.StopAsync(ct);
     }
 
+    /// <summary>
+    /// How a drill's unit leaves: off duty, signed out, connection closed. A failure to go off duty or sign out is
+    /// logged under <paramref name="callSign"/> and the connection is closed anyway.
+    /// </summary>
+    public async Task LeaveAndClose(string callSign)
+    {
+        try
+        {
+            await Call(UnitHubMethods.OffDuty, []);
+            await SignOut();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { Units.Log($"{callSign}: could not sign out cleanly: {e.Message}"); }
+        await DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Connection.DisposeAsync();
