@@ -77,6 +77,30 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
     }
 
     [Fact]
+    public void Given_open_deadlines_when_the_next_tick_is_asked_then_it_is_the_soonest_deadline_still_to_come_of_an_open_incident()
+    {
+        var ledger = Ledger();
+        var cell = Cells[0];
+        var hour = ledger.NextTick(Now);
+        var step = (hour - Now) / 8;
+        var soon = Now + 2 * step;
+        var later = Card("D-1", "noise", cell, Now) with { DeadlineDue = soon + step };
+        var soonest = Card("D-2", "noise", cell, Now) with { DeadlineDue = soon };
+        ledger.Apply(later);
+        ledger.Apply(soonest);
+        ledger.Apply(Card("D-3", "noise", cell, Now, open: false) with { DeadlineDue = soon - step });  // closed
+        ledger.Apply(Card("D-4", "noise", cell, Now) with { DeadlineDue = Now.AddMinutes(-1) });       // passed
+
+        Assert.Equal(soon, ledger.NextTick(Now));
+
+        // D-2 closes and D-1's deadline moves past the hour: the hour is next.
+        ledger.Apply(soonest with { IsOpen = false, Version = 2 });
+        Assert.Equal(soon + step, ledger.NextTick(Now));
+        ledger.Apply(later with { Version = 2, DeadlineDue = hour.AddMinutes(5) });
+        Assert.Equal(hour, ledger.NextTick(Now));
+    }
+
+    [Fact]
     public void Open_incidents_by_level_and_area_and_todays_categories_and_hot_spots_are_bars()
     {
         var ledger = Ledger();

@@ -27,6 +27,10 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
 
     readonly Dictionary<Guid, Line> _incidents = [];
     readonly SurgeWindow _window = new(settings.Window);
+    // The open lines' deadlines, soonest first: the next tick is found without looking at every line.
+    readonly SortedSet<(DateTimeOffset Due, Guid Id)> _deadlines = [];
+    // One copy of each category, path and town: a busy day holds hundreds of thousands of lines that share a few hundred.
+    readonly HashSet<string> _words = new(StringComparer.Ordinal);
     readonly Dictionary<Guid, (UnitStatus Status, string Home)> _units = [];
     readonly Dictionary<Guid, SurgeCard> _surges = [];
     IReadOnlyList<KpiDay> _kpis = [];
@@ -50,9 +54,18 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         DateTimeOffset ReportedAt, DateTimeOffset? AcceptedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt,
         DateTimeOffset? DeadlineDue, DateTimeOffset? SupervisedAt, DateTimeOffset UpdatedAt, long Version)
     {
-        public static Line Of(IncidentCard c) => new(c.Id, c.Number, c.Category, c.Urgency, c.IsOpen, c.Level, c.ScopePath,
-            KpiNode.UpToTown(c.ScopePath), c.ReportedAt, c.AcceptedAt, c.ResolvedAt, c.ClosedAt, c.DeadlineDue,
+        public static Line Of(IncidentCard c, Func<string, string> shared) => new(c.Id, c.Number, shared(c.Category), c.Urgency, c.IsOpen,
+            c.Level, shared(c.ScopePath), shared(KpiNode.UpToTown(c.ScopePath)), c.ReportedAt, c.AcceptedAt, c.ResolvedAt, c.ClosedAt, c.DeadlineDue,
             c.Supervision is null ? null : c.SupervisedAt ?? c.UpdatedAt, c.UpdatedAt, c.Version);
+
+        public (DateTimeOffset Due, Guid Id)? Deadline => IsOpen && DeadlineDue is { } due ? (due, Id) : null;
+    }
+
+    string Shared(string word)
+    {
+        if (_words.TryGetValue(word, out var held)) return held;
+        _words.Add(word);
+        return word;
     }
 
     /// <summary>Moves the ledger to the day <paramref name="now"/> falls in; true when the day changed.</summary>
@@ -67,6 +80,7 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         {
             _incidents.Remove(line.Id);
             _window.Remove(line.Id);
+            if (line.Deadline is { } deadline) _deadlines.Remove(deadline);
         }
         foreach (var surge in _surges.Values.Where(s => !s.Active && s.EndedAt < _midnight).ToList()) _surges.Remove(surge.Id);
         _kpis = [.. _kpis.Where(k => k.Day == day)];
@@ -86,10 +100,10 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
     {
         var local = TimeZoneInfo.ConvertTime(now, city.TimeZone);
         var nextHour = new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, 0, 0, local.Offset).AddHours(1);
-        var next = nextHour;
-        foreach (var line in _incidents.Values)
-            if (line is { IsOpen: true, DeadlineDue: { } due } && due > now && due < next) next = due;
-        return next;
+        var after = (now.AddTicks(1), Guid.Empty);
+        if (_deadlines.Count == 0 || after.CompareTo(_deadlines.Max) > 0) return nextHour;
+        var due = _deadlines.GetViewBetween(after, _deadlines.Max).Min.Due;
+        return due < nextHour ? due : nextHour;
     }
 
     /// <summary>
@@ -101,9 +115,11 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         var known = _incidents.GetValueOrDefault(card.Id);
         if (known is not null && known.Version >= card.Version) return false;
         if (known is null && !card.IsOpen && card.UpdatedAt < _midnight && card.ReportedAt < _midnight - settings.Window) return false;
-        var line = Line.Of(card);
+        var line = Line.Of(card, Shared);
         if (known is null && line.ReportedAt >= _midnight) Tally.Add(line.Town, line.Category, line.ReportedAt);
         _incidents[card.Id] = line;
+        if (known?.Deadline is { } before) _deadlines.Remove(before);
+        if (line.Deadline is { } due) _deadlines.Add(due);
         _window.Put(line.Id, line.ReportedAt, new SurgeKey(line.Town, line.Category));
         return true;
     }
@@ -137,10 +153,13 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
     // ---- early warning ------------------------------------------------------------------------------------
 
     /// <summary>Reports per category × town in the window ending <paramref name="now"/>.</summary>
-    public Dictionary<SurgeKey, int> WindowCounts(DateTimeOffset now) => _window.CountsAt(now);
+    public Dictionary<SurgeKey, int> WindowCounts(DateTimeOffset now) => _window.CountsAt(now, WindowLines);
 
     /// <summary>When the window count of one of <paramref name="keys"/> next drops (its oldest report leaves the window).</summary>
-    public DateTimeOffset? NextDrop(IReadOnlySet<SurgeKey> keys, DateTimeOffset now) => _window.NextDrop(keys, now);
+    public DateTimeOffset? NextDrop(IReadOnlySet<SurgeKey> keys, DateTimeOffset now) => _window.NextDrop(keys, now, WindowLines);
+
+    IEnumerable<(Guid, DateTimeOffset, SurgeKey)> WindowLines() =>
+        _incidents.Values.Select(l => (l.Id, l.ReportedAt, new SurgeKey(l.Town, l.Category)));
 
     // ---- the picture --------------------------------------------------------------------------------------
 
