@@ -129,6 +129,7 @@ public static class Bench
                         report.Rows.Add(new(stage, "intake due → card pushed to a board client", $"{s.Push.Count}/{s.Answered} pushed within 10 s",
                             P(s.Push, 0.5), P(s.Push, 0.99), $"{s.PushMissing} pushes missing",
                             one is null ? "" : $"p50 {BenchReport.Times(P(s.Push, 0.5) ?? double.NaN, one.P50Ms)} a 1-client insert"));
+                        report.Notes.Add($"{stage}, intake due → card pushed: {s.TailBySecond(100)}.");
                     }
                 }
                 finally { foreach (var c in callers) c.Dispose(); }

@@ -9,9 +9,27 @@ namespace Dispatch.Drill;
 /// <summary>One step of the <c>bench</c> harness's intake: what was offered at one rate and what came of it.</summary>
 public sealed record IntakeStep(
     double Rate, int Offered, int Answered, int Overloaded, int OverloadedWithRetryAfter, IReadOnlyDictionary<string, int> Errors,
-    double Achieved, List<double> Post, List<double> Overload, List<double> Push, int PushMissing, int Lost)
+    double Achieved, List<double> Post, List<double> Overload, List<double> Push, int PushMissing, int Lost,
+    IReadOnlyList<(int Second, double Ms)> PushBySecond)
 {
     public int ErrorCount => Errors.Values.Sum();
+
+    /// <summary>
+    /// Where the slow pushes (over <paramref name="slowMs"/>) were: in how many of the run's seconds, and the share of them in
+    /// its worst five seconds. A tail from a few stalls (a pause, a burst of background work) is a few seconds holding most
+    /// of it; a tail from a machine at its limit is spread over the run.
+    /// </summary>
+    public string TailBySecond(double slowMs)
+    {
+        var slow = PushBySecond.Where(p => p.Ms > slowMs).GroupBy(p => p.Second).Select(g => (Second: g.Key, Count: g.Count()))
+            .OrderByDescending(g => g.Count).ToList();
+        if (slow.Count == 0) return $"no push over {slowMs:0} ms";
+        var total = slow.Sum(g => g.Count);
+        var worst = slow.Take(5).ToList();
+        var seconds = PushBySecond.Select(p => p.Second).DefaultIfEmpty().Max() + 1;
+        return $"{total} pushes over {slowMs:0} ms, in {slow.Count} of {seconds} seconds; the worst 5 seconds hold " +
+               $"{100.0 * worst.Sum(g => g.Count) / total:0}% of them (second {string.Join(", ", worst.Select(g => $"{g.Second}: {g.Count}"))})";
+    }
 }
 
 /// <summary>
@@ -71,11 +89,16 @@ public static class BenchIntake
         var ids = answered.Keys.ToList();
         await board.WaitFor(ids, pushPatience);
         var push = new List<double>();
+        var bySecond = new List<(int, double)>();
         foreach (var (id, due) in answered)
-            if (board.Seen(id, out var at)) push.Add(Stopwatch.GetElapsedTime(due, at).TotalMilliseconds);
+            if (board.Seen(id, out var at))
+            {
+                push.Add(Stopwatch.GetElapsedTime(due, at).TotalMilliseconds);
+                bySecond.Add(((int)Stopwatch.GetElapsedTime(started, due).TotalSeconds, push[^1]));
+            }
         var stored = await db.IncidentsFound(ids);
 
         return new(rate, offered, answered.Count, overloaded, withRetryAfter, new Dictionary<string, int>(errors), achieved,
-            [.. post], [.. overload], push, ids.Count - push.Count, ids.Count - (int)stored);
+            [.. post], [.. overload], push, ids.Count - push.Count, ids.Count - (int)stored, bySecond);
     }
 }
