@@ -68,6 +68,8 @@ public sealed record Incident(
     public MergeLink? MergedInto { get; init; }
     /// <summary>The units on it now (dispatched, en route, on scene, returning), for their status timers (<see cref="UnitTimers"/>).</summary>
     public IReadOnlyList<IncidentUnit> Units { get; init; } = [];
+    /// <summary>The contingency plan running on it, if one is (预案).</summary>
+    public Plans.PlanRun? Plan { get; init; }
 
     /// <summary>The deadline running now, if any: acknowledgement while assigned, resolution while being handled.</summary>
     public (DeadlineKind Kind, DateTimeOffset Due)? RunningDeadline => State switch
@@ -130,6 +132,8 @@ public sealed record Incident(
         IncidentPlaced e => state with { Place = e.Place },
         IncidentPlacementFlagged => state with { Place = null },
         IncidentMergedInto or IncidentUnmerged => IncidentMerging.Evolve(state, @event),
+        Plans.PlanActivated or Plans.PlanTaskAcknowledged or Plans.PlanTaskCompleted or Plans.PlanTaskOverdue or Plans.PlanStoodDown =>
+            state with { Plan = Plans.PlanRun.Evolve(state.Plan, @event) },
         IncidentUnitDispatched or IncidentUnitStatusChanged or IncidentUnitOverdue or IncidentUnitArrivedNearScene => state with { Units = UnitTimers.Evolve(state.Units, @event) },
         _ => state, // progress notes and locations do not change what the rules decide on
     };

@@ -69,6 +69,8 @@ public static class IncidentDecider
             MergeIncident c => IncidentMerging.Merge(incident, c, now),
             UnmergeIncident c => IncidentMerging.Unmerge(incident, c, now),
             AttachPhoto c => IncidentPhotos.Attach(incident, c, now),
+            Plans.ActivatePlan or Plans.AcknowledgePlanTask or Plans.CompletePlanTask or Plans.StandDownPlan or Plans.CheckPlanTasks =>
+                Plans.PlanDecider.Decide(incident, command, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
         };
     }
