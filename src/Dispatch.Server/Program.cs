@@ -11,6 +11,7 @@ using Dispatch.Server.Map;
 using Dispatch.Server.Performance;
 using Dispatch.Server.Photos;
 using Dispatch.Server.Pipeline;
+using Dispatch.Server.Plans;
 using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
 using Dispatch.Server.Telemetry;
@@ -35,6 +36,7 @@ builder.AddConsole();
 builder.AddDemoCity();
 // After the demo seed: the deadline watch starts once the seeded morning is in place.
 builder.AddCommand();
+builder.AddPlans();
 builder.AddSituation();
 builder.AddSecurityHeaders();
 builder.AddMap();
