@@ -69,6 +69,7 @@ app.MapUnitApi();
 app.MapChat();
 app.MapJurisdictionApi();
 app.MapDuplicateApi();
+app.MapPlanApi();
 app.MapPhotoApi();
 app.MapAudit();
 app.MapPerformance();

@@ -72,6 +72,10 @@ public enum IncidentAction
     Override, Escalate, Delegate, Supervise,
     /// <summary>Merge a duplicate report into the incident open for the same matter, and undo that.</summary>
     Merge, Unmerge,
+    /// <summary>Activate a contingency plan on the incident, and stand it down (the commanding centre's dispatchers).</summary>
+    ActivatePlan, StandDownPlan,
+    /// <summary>Acknowledge and complete a task of the running plan, in one's own department's name.</summary>
+    PlanTask,
 }
 
 /// <summary>
@@ -95,13 +99,14 @@ public static class AccessRules
             IncidentAction.Read, IncidentAction.Report, IncidentAction.Accept, IncidentAction.Assign, IncidentAction.Callback,
             IncidentAction.Close, IncidentAction.Reopen, IncidentAction.Cancel, IncidentAction.Locate, IncidentAction.Place,
             IncidentAction.RevealCaller, IncidentAction.Override, IncidentAction.Escalate, IncidentAction.Delegate,
-            IncidentAction.Merge, IncidentAction.Unmerge,
+            IncidentAction.Merge, IncidentAction.Unmerge, IncidentAction.ActivatePlan, IncidentAction.StandDownPlan,
         ],
         [Role.Handler] =
         [
             IncidentAction.Read, IncidentAction.Acknowledge, IncidentAction.Progress, IncidentAction.Return, IncidentAction.Resolve,
+            IncidentAction.PlanTask,
         ],
-        [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress, IncidentAction.Resolve],
+        [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress, IncidentAction.Resolve, IncidentAction.PlanTask],
         [Role.Leader] = [IncidentAction.Read, IncidentAction.RevealCaller, IncidentAction.Supervise],
         [Role.Admin] = [],
     };
@@ -129,6 +134,14 @@ public static class AccessRules
         if (g.Department is null) return false;
         return action == IncidentAction.Read ? incident.Involves(g.Department) : department == g.Department;
     }
+
+    /// <summary>The command level of a centre by its path: the city, a district, or a town (and below).</summary>
+    static CommandLevel LevelOf(string scope) => scope.Count(c => c == '/') switch
+    {
+        0 => CommandLevel.City,
+        1 => CommandLevel.District,
+        _ => CommandLevel.Town,
+    };
 
     /// <summary>
     /// Caller name and phone are shown only to call-takers in scope and to the dispatchers of the centre that
@@ -168,6 +181,11 @@ public static class AccessRules
         UnmergeIncident => (IncidentAction.Unmerge, null),
         // A photo of the scene is department work, like a progress note: handlers and units of a department on it.
         AttachPhoto c => (IncidentAction.Progress, c.Department),
+        Plans.ActivatePlan => (IncidentAction.ActivatePlan, null),
+        Plans.StandDownPlan => (IncidentAction.StandDownPlan, null),
+        Plans.AcknowledgePlanTask c => (IncidentAction.PlanTask, c.Department),
+        Plans.CompletePlanTask c => (IncidentAction.PlanTask, c.Department),
+        Plans.CheckPlanTasks => (IncidentAction.Escalate, null),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 
@@ -180,6 +198,10 @@ public static class AccessRules
     {
         var (action, department) = ActionOf(command);
         if (!Allows(actor, action, incident, department)) return false;
+        // A plan commanded above the dispatcher's own level is for the level above to activate: a town reports up.
+        if (command is Plans.ActivatePlan activate
+            && !actor.Grants.Any(g => g.Role == Role.Dispatcher && Covers(g.Scope, incident.Path) && LevelOf(g.Scope) >= activate.Plan.CommandLevel))
+            return false;
         var destination = command switch
         {
             PlaceIncident p => p.Place.Path,

@@ -139,7 +139,7 @@ public sealed partial class ChatService
             default:
                 return (null, null);
         }
-        var (parsed, errors) = IncidentCommandParser.Parse(form.Value.Action, form.Value.Request, "", city, jurisdictions);
+        var (parsed, errors) = IncidentCommandParser.Parse(form.Value.Action, form.Value.Request, "", city, jurisdictions, plans);
         return errors.Count > 0
             ? (null, new ChatOutcome.Refused("command.invalid", string.Join(" ", errors.Select(refusals.Field)), SlashCommands.HelpFor(command).Usage))
             : (parsed, null);

@@ -59,11 +59,11 @@ public static class IncidentApi
     }
 
     static async Task<IResult> Command(Guid id, string action, HttpContext http, IncidentService incidents,
-        CityCatalog city, JurisdictionTree jurisdictions, Messages messages, CancellationToken ct)
+        CityCatalog city, JurisdictionTree jurisdictions, Plans.PlanLibrary plans, Messages messages, CancellationToken ct)
     {
         var (body, bad) = await ReadJson<CommandRequest>(http, ct, allowEmpty: true);
         if (bad is not null) return bad;
-        var (command, errors) = IncidentCommandParser.Parse(action.ToLowerInvariant(), body ?? new CommandRequest(), http.Actor().Login, city, jurisdictions);
+        var (command, errors) = IncidentCommandParser.Parse(action.ToLowerInvariant(), body ?? new CommandRequest(), http.Actor().Login, city, jurisdictions, plans);
         if (command is null)
             return action is not null && !IncidentCommandParser.Actions.Contains(action.ToLowerInvariant())
                 ? TypedResults.Problem(statusCode: 404, title: "Unknown action", detail: errors[0].Message)

@@ -26,7 +26,7 @@ public sealed record CommandRequest(
     long? ExpectedVersion = null, string? Department = null, string? Note = null, string? Reason = null,
     string? Resolution = null, int? Satisfaction = null, string? Comment = null,
     double? Lat = null, double? Lon = null, string? Address = null, string? Jurisdiction = null,
-    List<string>? Assisting = null, string? Level = null, Guid? Into = null);
+    List<string>? Assisting = null, string? Level = null, Guid? Into = null, string? Plan = null, string? Task = null);
 
 public static class IncidentCommandParser
 {
@@ -34,11 +34,12 @@ public static class IncidentCommandParser
 
     public static readonly IReadOnlyList<string> Actions =
         ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate", "place",
-         "override", "escalate", "delegate", "supervise", "merge", "unmerge"];
+         "override", "escalate", "delegate", "supervise", "merge", "unmerge",
+         "activate-plan", "stand-down", "acknowledge-task", "complete-task"];
 
     /// <summary>Turns an API action and its body into a command, or names every bad field.</summary>
     public static (IncidentCommand? Command, IReadOnlyList<FieldError> Errors) Parse(
-        string action, CommandRequest r, string by, CityCatalog city, JurisdictionTree jurisdictions)
+        string action, CommandRequest r, string by, CityCatalog city, JurisdictionTree jurisdictions, Plans.PlanLibrary plans)
     {
         var errors = new List<FieldError>();
 
@@ -80,6 +81,10 @@ public static class IncidentCommandParser
             "supervise" => new SuperviseIncident(Text("comment", r.Comment), by),
             "merge" => Merge(),
             "unmerge" => new UnmergeIncident(by),
+            "activate-plan" => Activate(),
+            "stand-down" => new Dispatch.Domain.Plans.StandDownPlan(Text("reason", r.Reason), by),
+            "acknowledge-task" => new Dispatch.Domain.Plans.AcknowledgePlanTask(Task(), Department(), by),
+            "complete-task" => new Dispatch.Domain.Plans.CompletePlanTask(Task(), Department(), Text("note", r.Note), by),
             _ => null,
         };
         if (command is null && errors.Count == 0)
@@ -120,6 +125,24 @@ public static class IncidentCommandParser
             if (!Enum.TryParse<CancelReason>(r.Reason, ignoreCase: true, out var reason) || int.TryParse(r.Reason, out _))
                 errors.Add(new("reason", "reason.cancel", "Say why: duplicate or invalid."));
             return new CancelIncident(reason, Text("note", r.Note, required: false), by);
+        }
+
+        IncidentCommand? Activate()
+        {
+            var plan = string.IsNullOrWhiteSpace(r.Plan) ? null : plans.Find(r.Plan.Trim());
+            if (plan is null)
+                errors.Add(string.IsNullOrWhiteSpace(r.Plan)
+                    ? new("plan", "plan.required", "Name the plan to activate (its code; GET /api/plans lists them).")
+                    : new("plan", "plan.unknown", $"Unknown plan '{Cut(r.Plan)}'."));
+            var reason = Text("reason", r.Reason);
+            return plan is null ? null : new Dispatch.Domain.Plans.ActivatePlan(plan, reason, by);
+        }
+
+        string Task()
+        {
+            if (string.IsNullOrWhiteSpace(r.Task)) errors.Add(new("task", "task.required", "Name the plan's task (its code)."));
+            else if (r.Task.Length > 100) errors.Add(new("task", "task.too-long", "A task code is at most 100 characters."));
+            return r.Task?.Trim() ?? "";
         }
 
         IncidentCommand? Merge()

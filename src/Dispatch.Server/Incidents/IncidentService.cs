@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
+using Dispatch.Domain.Plans;
 using Dispatch.Server.City;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Pipeline;
@@ -119,6 +120,7 @@ public sealed partial class IncidentService(
                 if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
                 // The deadlines an assignment carries are the policy's for this matter, fixed when it is assigned.
                 if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
+                if (command is ActivatePlan activate) command = activate with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
                 var scope = IncidentScope.Of(incident);
                 var action = ActionName(command);
                 if (!AccessRules.Allows(actor, command, scope) && !await IsCrewOn(work, incident, command, scope))
@@ -203,6 +205,10 @@ public sealed partial class IncidentService(
         PlaceIncident c => c.Place.Path,
         LocateIncident c => c.Place?.Path ?? "outside the city",
         AttachPhoto c => $"{c.Department}: photo {c.PhotoId} ({c.ContentType}, {c.Size} bytes)",
+        ActivatePlan c => $"{c.Plan.Code} v{c.Plan.Version} ({c.Plan.Level.Numeral()}): {c.Reason}",
+        StandDownPlan c => c.Reason,
+        AcknowledgePlanTask c => $"{c.Department}: {c.Task}",
+        CompletePlanTask c => $"{c.Department}: {c.Task}: {c.Note}",
         _ => null,
     };
 
