@@ -15,6 +15,7 @@ using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
 using Dispatch.Server.Telemetry;
 using Dispatch.Server.Units;
+using Dispatch.Server.FieldReports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -68,6 +69,7 @@ app.MapChat();
 app.MapJurisdictionApi();
 app.MapDuplicateApi();
 app.MapPhotoApi();
+app.MapFieldReportApi();
 app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();
