@@ -237,6 +237,19 @@ public class FieldReportTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
+    public async Task Given_an_empty_body_over_http_then_every_missing_field_is_named_and_nothing_is_written()
+    {
+        var (_, login, _) = await GridWorker();
+        var before = await Dispatch.Server.Tests.BadInput.Written.Count(app);
+
+        using var response = await HttpAs(login).PostRaw("/api/field/reports", "{}");
+
+        await response.ShouldBe(HttpStatusCode.BadRequest);
+        Assert.Equal(["category", "description", "id", "latitude", "longitude", "occurredAt"], (await response.FieldErrors()).Keys.Order());
+        Assert.Equal("", before.Difference(await Dispatch.Server.Tests.BadInput.Written.Count(app)));
+    }
+
+    [Fact]
     public async Task Given_someone_who_is_not_a_field_unit_then_reporting_and_listing_are_forbidden_and_audited()
     {
         var dispatcher = _scopes.As(app, Role.Dispatcher, Where.Town, tag: "fr");
