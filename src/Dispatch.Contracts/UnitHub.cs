@@ -42,4 +42,8 @@ public static class UnitHubMethods
     public const string Note = nameof(Note);
     /// <summary>(resolution): resolves the unit's incident for its department.</summary>
     public const string Resolve = nameof(Resolve);
+    /// <summary>(<see cref="FieldReport"/>) → <see cref="FieldReportReply"/>: a problem the crew found (无呼也应), once per report id.</summary>
+    public const string Report = nameof(Report);
+    /// <summary>() → the <see cref="FiledReport"/>s this unit's sign-in filed, newest first, with their state now.</summary>
+    public const string MyReports = nameof(MyReports);
 }

@@ -16,6 +16,7 @@ using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
 using Dispatch.Server.Telemetry;
 using Dispatch.Server.Units;
+using Dispatch.Server.FieldReports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -71,6 +72,7 @@ app.MapJurisdictionApi();
 app.MapDuplicateApi();
 app.MapPlanApi();
 app.MapPhotoApi();
+app.MapFieldReportApi();
 app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();
