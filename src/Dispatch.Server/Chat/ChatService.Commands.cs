@@ -88,7 +88,7 @@ public sealed partial class ChatService
             SuperviseCommand s => new SuperviseIncident(s.Comment, ""),
             CallbackCommand c => new RecordCallback(c.Satisfaction, c.Comment, ""),
             CloseCommand => new CloseIncident(""),
-            CancelCommand or ReopenCommand or LocateCommand or PlaceCommand or RouteCommand => asButton,
+            CancelCommand or ReopenCommand or LocateCommand or PlaceCommand or RouteCommand or PlanCommand or StandDownCommand => asButton,
             _ => throw new InvalidOperationException($"{command.GetType().Name} has no incident command."),
         };
         if (incidentCommand is null)
@@ -118,6 +118,12 @@ public sealed partial class ChatService
                 break;
             case ReopenCommand r:
                 form = ("reopen", new CommandRequest(Reason: r.Reason));
+                break;
+            case PlanCommand p:
+                form = ("activate-plan", new CommandRequest(Plan: p.Plan, Reason: p.Reason));
+                break;
+            case StandDownCommand d:
+                form = ("stand-down", new CommandRequest(Reason: d.Reason));
                 break;
             case LocateCommand l:
                 form = ("locate", new CommandRequest(Lat: l.Lat, Lon: l.Lon, Address: Blank(l.Address)));

@@ -254,7 +254,7 @@ public class SlashCommandTests
     {
         string[] lines = ["/accept", "/assign water", "/ack", "/note 到场", "/escalate 跨镇", "/delegate 常规", "/return 非本部门", "/resolve 已修复",
             "/callback 5", "/close", "/status", "/units near", "/supervise 今日办结", "/cancel invalid", $"/merge into #{Number}", "/reopen 市民再次来电",
-            "/locate 31.23 121.47", "/place 第3网格", "/route district 跨街道", "/reveal 需回访", "/msg 东湖-城管-03 到东门", "/who", "/help"];
+            "/locate 31.23 121.47", "/place 第3网格", "/route district 跨街道", "/reveal 需回访", "/plan gas-explosion 爆炸", "/standdown 险情消除", "/msg 东湖-城管-03 到东门", "/who", "/help"];
 
         var names = lines.Select(l => SlashCommands.HelpFor(SlashCommands.Parse(l).Command!).Name);
 
