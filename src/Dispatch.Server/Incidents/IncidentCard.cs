@@ -69,6 +69,8 @@ public sealed record IncidentCard
     public DateTimeOffset? AcceptedAt { get; init; }
     public DateTimeOffset? ResolvedAt { get; init; }
     public DateTimeOffset? ClosedAt { get; init; }
+    /// <summary>Sensor alarms noted on it (a sensor-made incident folds repeated alarms: the board shows how many).</summary>
+    public int SensorAlarms { get; init; }
 }
 
 public static class IncidentCardAccess
@@ -146,6 +148,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             Dispatch.Domain.Units.IncidentUnitDispatched or Dispatch.Domain.Units.IncidentUnitStatusChanged or Dispatch.Domain.Units.IncidentUnitOverdue
                 or Dispatch.Domain.Units.IncidentUnitArrivedNearScene =>
                 card with { Units = Dispatch.Domain.Units.UnitTimers.Evolve(card.Units, e.Data) },
+            Dispatch.Domain.Sensors.IncidentSensorAlarmed => card with { SensorAlarms = card.SensorAlarms + 1 },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);

@@ -55,6 +55,9 @@ public sealed record IncidentDetail
     /// <summary>Set while this incident is merged into another as a duplicate.</summary>
     public Guid? MergedIntoId { get; init; }
     public string? MergedIntoNumber { get; init; }
+    /// <summary>Sensor readings past their threshold noted on it (each alarm that opened or folded into it), and recoveries.</summary>
+    public int SensorAlarms { get; init; }
+    public int SensorRecoveries { get; init; }
 }
 
 /// <summary>One report's caller and what they said; <see cref="Number"/> is the report's own incident number.</summary>
@@ -133,6 +136,8 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
                     new CallerReport(r.SourceId, r.SourceNumber, r.Caller.Name, r.Caller.Phone, r.Description, r.At)],
             },
             IncidentReportUnmerged r => d with { Callers = [.. d.Callers.Where(c => c.IncidentId != r.SourceId)] },
+            Dispatch.Domain.Sensors.IncidentSensorAlarmed => d with { SensorAlarms = d.SensorAlarms + 1 },
+            Dispatch.Domain.Sensors.IncidentSensorRecovered => d with { SensorRecoveries = d.SensorRecoveries + 1 },
             _ => d,
         };
         if (next is null) return null;
@@ -186,6 +191,10 @@ public static class IncidentTimeline
         Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),
         IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
             p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },
+        Dispatch.Domain.Sensors.IncidentSensorAlarmed a => new(e.Version, "SensorAlarm", a.At, a.By, null,
+            FormattableString.Invariant($"{a.Device} · {a.Measure} {a.Value:0.###} (alarm level {a.Level:0.###}) · {a.ReadAt:O}")),
+        Dispatch.Domain.Sensors.IncidentSensorRecovered r => new(e.Version, "SensorRecovered", r.At, r.By, null,
+            FormattableString.Invariant($"{r.Device} · {r.Measure} {r.Value:0.###} · {r.ReadAt:O}")),
         _ => null,
     };
 }

@@ -29,6 +29,12 @@ public sealed record UnitDecided(Guid Id, IReadOnlyList<object> Events) : Effect
 /// <summary>A surge's start or end on its pair's locked stream, with the situation screens' notice.</summary>
 public sealed record SurgeDecided(Guid StreamId, object Event) : Effect;
 
+/// <summary>A newly registered device's first event.</summary>
+public sealed record DeviceStarted(Guid Id, IReadOnlyList<object> Events) : Effect;
+
+/// <summary>Events decided for a device this work has locked.</summary>
+public sealed record DeviceDecided(Guid Id, IReadOnlyList<object> Events) : Effect;
+
 /// <summary>A message to a unit's phone, kept until the unit acknowledges it (<see cref="Units.UnitMailbox"/>).</summary>
 public sealed record TellUnit(Guid UnitId, Contracts.UnitMessageBody Message) : Effect;
 

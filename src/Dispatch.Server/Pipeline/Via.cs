@@ -8,10 +8,12 @@ public enum Via
     Chat,
     Phone,
     System,
+    /// <summary>A registered sensor, by its own key (readings that alarm or recover).</summary>
+    Device,
 }
 
 public static class ViaNames
 {
-    /// <summary>The word the audit trail keeps: console, api, chat, phone, system.</summary>
+    /// <summary>The word the audit trail keeps: console, api, chat, phone, system, device.</summary>
     public static string Name(this Via via) => via.ToString().ToLowerInvariant();
 }

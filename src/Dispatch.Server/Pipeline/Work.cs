@@ -74,6 +74,24 @@ public sealed class Work : IAsyncDisposable
 
     public Task<IEventStream<SurgeState>> Surge(Guid id) => Lock<SurgeState>(2, id);
 
+    public Task<IEventStream<Domain.Sensors.Device>> Device(Guid id) => Lock<Domain.Sensors.Device>(3, id);
+
+    /// <summary>
+    /// Holds a named lock until the commit (a PostgreSQL transaction advisory lock), for what has no stream to lock yet:
+    /// a sensor alarm at a place, which opens an incident or folds into the one open there. Taken before any stream,
+    /// so it never waits on a stream another work holds while that work waits on it.
+    /// </summary>
+    public async Task Hold(string key)
+    {
+        InOrder(-1, new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(key))));
+        await _session.BeginTransactionAsync(Cancellation);
+        await using var command = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 7))", _session.Connection)
+        {
+            Parameters = { new() { Value = key } },
+        };
+        await command.ExecuteNonQueryAsync(Cancellation);
+    }
+
     async Task<IEventStream<T>> Lock<T>(int rank, Guid id) where T : class
     {
         if (_locked.TryGetValue(id, out var held)) return (IEventStream<T>)held;
@@ -84,7 +102,7 @@ public sealed class Work : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every work takes its locks in one order — incidents before units before surge pairs (chat channels last, when the
+    /// Every work takes its locks in one order — held names first, then incidents before units before surge pairs before devices (chat channels last, when the
     /// effects are written), each kind by id — so two commands never wait on each other in a circle.
     /// </summary>
     void InOrder(int rank, Guid id)
@@ -124,6 +142,13 @@ public sealed class Work : IAsyncDisposable
                     break;
                 case IncidentDecided decided:
                     await WriteIncident(decided, incidents, chat);
+                    break;
+                case DeviceStarted started:
+                    _session.Events.StartStream<Domain.Sensors.Device>(started.Id, started.Events);
+                    _versions[started.Id] = started.Events.Count;
+                    break;
+                case DeviceDecided decided:
+                    Append(Locked<Domain.Sensors.Device>(decided.Id), decided.Events);
                     break;
                 case UnitDecided decided:
                     Append(Locked<Unit>(decided.Id), decided.Events);

@@ -55,6 +55,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Performance.KpiReport>());
         // Units: the app's own command path, mailbox, recommendations and live roster pushes.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitService>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Sensors.DeviceService>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitMailbox>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitFeed>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitPositions>());

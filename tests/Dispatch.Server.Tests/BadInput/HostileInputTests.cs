@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Tests.Infrastructure;
+using Dispatch.Server.Tests.Sensors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
@@ -21,11 +22,11 @@ namespace Dispatch.Server.Tests.BadInput;
 public class HostileInputTests(DispatchApp app, ITestOutputHelper output) : IClassFixture<DispatchApp>, IAsyncLifetime
 {
     /// <summary>Route groups (by path prefix); "/api" is every route not under another prefix.</summary>
-    public static TheoryData<string> Groups => new() { "/api/incidents", "/api/units", "/api/chat", "/api/session", "/api/users", "/api" };
+    public static TheoryData<string> Groups => new() { "/api/incidents", "/api/units", "/api/chat", "/api/session", "/api/users", "/api/devices", "/api" };
 
     public static TheoryData<string> Hubs => new() { nameof(Dispatch.Server.Units.UnitHub), nameof(Dispatch.Server.Chat.ChatHub), nameof(Dispatch.Server.Live.BoardHub) };
 
-    static readonly string[] Prefixes = ["/api/incidents", "/api/units", "/api/chat", "/api/session", "/api/users"];
+    static readonly string[] Prefixes = ["/api/incidents", "/api/units", "/api/chat", "/api/session", "/api/users", "/api/devices"];
 
     /// <summary>Unit actions (UnitApi's switch); an unknown one is in the corpus too.</summary>
     static readonly string[] UnitActions = ["on-duty", "off-duty", "en-route", "accept-and-go", "on-scene", "returning", "release", "position", "dispatch"];
@@ -37,7 +38,9 @@ public class HostileInputTests(DispatchApp app, ITestOutputHelper output) : ICla
     static readonly string[] UnitActionsWithoutFields = ["on-duty", "off-duty", "en-route", "accept-and-go", "on-scene", "returning"];
 
     HttpClient _client = null!;
-    Guid _incident, _unit;
+    /// <summary>A device's own client (its key, no cookie): the readings endpoint takes nothing else.</summary>
+    HttpClient _device = null!;
+    Guid _incident, _unit, _deviceId;
     string _unitLogin = "";
 
     public async Task InitializeAsync()
@@ -52,11 +55,14 @@ public class HostileInputTests(DispatchApp app, ITestOutputHelper output) : ICla
         });
         await registered.ShouldBe(HttpStatusCode.OK);
         _unit = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var device = await _client.Register(Sensors.Devices.Body("noise"));
+        (_deviceId, _device) = (device.Id, app.Keyed(device.Key));
     }
 
     public Task DisposeAsync()
     {
         _client.Dispose();
+        _device.Dispose();
         return Task.CompletedTask;
     }
 
@@ -86,7 +92,8 @@ public class HostileInputTests(DispatchApp app, ITestOutputHelper output) : ICla
                     [.. UnitActions.Select(a => (a, true)), ("no-such-action", false)],
                 "action" => [.. IncidentCommandParser.Actions.Select(a => (a, true)), ("no-such-action", false)],
                 "login" => [(DispatchApp.DefaultUser, true), ("no-such-user", false), ("a%01b", false), (new string('x', 5000), false)],
-                _ => [((raw.StartsWith("/api/units", StringComparison.Ordinal) ? _unit : _incident).ToString(), true),
+                _ => [((raw.StartsWith("/api/units", StringComparison.Ordinal) ? _unit
+                        : raw.StartsWith("/api/devices", StringComparison.Ordinal) ? _deviceId : _incident).ToString(), true),
                       (Guid.Empty.ToString(), false), ("not-a-guid", false), ("0", false)],
             };
             paths = paths.SelectMany(p => values.Select(v => (p.Path.Replace(token, v.Value), p.Existing && v.Existing))).ToList();
@@ -108,7 +115,8 @@ public class HostileInputTests(DispatchApp app, ITestOutputHelper output) : ICla
             // Signing out is not bad input: it would only end the suite's own session.
             var route = endpoint.RoutePattern.RawText!.TrimEnd('/');
             if (method == "DELETE" && route == "/api/session") continue;
-            var client = route == "/api/session" && method == "POST" ? anonymous : _client;
+            var client = route == "/api/session" && method == "POST" ? anonymous
+                : route.EndsWith("/readings", StringComparison.Ordinal) ? _device : _client;
             var handler = endpoint.Metadata.GetMetadata<MethodInfo>();
             foreach (var (path, existing) in Paths(endpoint))
             {
