@@ -8,6 +8,8 @@ public enum Via
     Chat,
     Phone,
     System,
+    /// <summary>A citizen's Open311 client (GeoReport v2) or the public status and rating pages.</summary>
+    Open311,
 }
 
 public static class ViaNames
