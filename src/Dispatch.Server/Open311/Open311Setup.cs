@@ -41,8 +41,8 @@ public static class Open311Setup
         {
             opts.Schema.For<Open311Client>();
             opts.Schema.For<Open311Case>().UniqueIndex(c => c.StatusTokenHash).UniqueIndex(c => c.RatingTokenHash);
-            // GET requests looks requests up by number and by requested time.
-            opts.Schema.For<IncidentCard>().Index(c => c.Number).Index(c => c.ReportedAt);
+            // GET requests looks requests up by number (by requested time too: the situation screen indexes that already).
+            opts.Schema.For<IncidentCard>().Index(c => c.Number);
         });
         var perMinute = Math.Max(1, builder.Configuration.GetValue($"{Open311Options.Section}:RequestsPerMinute", 60));
         builder.Services.Configure<RateLimiterOptions>(o =>
