@@ -134,6 +134,9 @@ public static partial class GeoReport
         var q = http.Request.Query;
         if (q.Keys.FirstOrDefault(k => q[k].Count > 1 || q[k].ToString().Length > 4000) is { } repeated)
             return GeoReportFormat.Errors(format, 400, [new(ServiceRequestForm.Shown(repeated), "Send this parameter once, at most 4000 characters.")]);
+        // Nothing the store would refuse (a NUL) or that is not text reaches a query.
+        if (q.Keys.FirstOrDefault(k => Dispatch.Domain.FreeText.Problem(q[k].ToString()) is not null || q[k].ToString().Any(char.IsSurrogate)) is { } unreadable)
+            return GeoReportFormat.Errors(format, 400, [new(ServiceRequestForm.Shown(unreadable), "The value contains a control character.")]);
         if (OtherJurisdiction(format, q["jurisdiction_id"], tree) is { } other) return other;
         var errors = new List<GeoReportError>();
 
@@ -185,7 +188,7 @@ public static partial class GeoReport
     {
         if (BadFormat(format) is { } bad) return bad;
         if (OtherJurisdiction(format, http.Request.Query["jurisdiction_id"], tree) is { } other) return other;
-        var card = id.Length <= 40 ? await query.Query<IncidentCard>().FirstOrDefaultAsync(c => c.Number == id && c.Channel == Channel.Web, ct) : null;
+        var card = id.Length <= 40 && Dispatch.Domain.FreeText.Problem(id) is null ? await query.Query<IncidentCard>().FirstOrDefaultAsync(c => c.Number == id && c.Channel == Channel.Web, ct) : null;
         if (card is null) return GeoReportFormat.Errors(format, 404, [new("service_request_id", $"There is no request '{Short(id)}'.")]);
         var @case = await query.LoadAsync<Open311Case>(card.Id, ct);
         return GeoReportFormat.List(format, "service_requests", [View(card, @case, city, text)]);
@@ -233,12 +236,18 @@ public static partial class GeoReport
     static DateTimeOffset? Date(string field, string? value, List<GeoReportError> errors, CityCatalog city)
     {
         if (string.IsNullOrEmpty(value)) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is >= 1900 and <= 9000)
         {
             var local = day.ToDateTime(TimeOnly.MinValue);
             return new DateTimeOffset(local, city.TimeZone.GetUtcOffset(local));
         }
-        if (Zoned().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) return at;
+        if (Zoned().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            // Far enough from the calendar's ends that a 90-day span around it exists.
+            if (at.UtcDateTime.Year is >= 1900 and <= 9000) return at;
+            errors.Add(new(field, "Give a date between the years 1900 and 9000."));
+            return null;
+        }
         errors.Add(new(field, "A W3C date-time with its time zone, e.g. 2026-12-01T00:00:00Z or 2026-12-01T08:00:00+08:00."));
         return null;
     }

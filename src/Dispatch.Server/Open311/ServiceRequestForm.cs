@@ -33,6 +33,12 @@ public sealed class ServiceRequestForm
         {
             if (request.HasFormContentType && request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
             {
+                // Small limits for a small form: a long or endless body stops here, not in memory.
+                request.HttpContext.Features.Set<Microsoft.AspNetCore.Http.Features.IFormFeature>(new Microsoft.AspNetCore.Http.Features.FormFeature(request,
+                    new Microsoft.AspNetCore.Http.Features.FormOptions
+                    {
+                        ValueCountLimit = 100, KeyLengthLimit = 200, ValueLengthLimit = (int)MaxBody, BufferBodyLengthLimit = MaxBody,
+                    }));
                 var form = await request.ReadFormAsync(ct);
                 foreach (var (name, values) in form)
                 {
@@ -42,10 +48,12 @@ public sealed class ServiceRequestForm
             }
             else if (request.HasJsonContentType())
             {
-                using var body = new MemoryStream();
-                await request.Body.CopyToAsync(body, ct);
-                if (body.Length > MaxBody) return (null, new("body", $"A request is at most {MaxBody / 1024} KB."));
-                using var json = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
+                var buffer = new byte[MaxBody + 1];
+                var length = 0;
+                int read;
+                while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0) length += read;
+                if (length > MaxBody) return (null, new("body", $"A request is at most {MaxBody / 1024} KB."));
+                using var json = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 4 });
                 if (json.RootElement.ValueKind != JsonValueKind.Object) return (null, new("body", "Send a JSON object of the request's fields."));
                 foreach (var property in json.RootElement.EnumerateObject())
                 {
