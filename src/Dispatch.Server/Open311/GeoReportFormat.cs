@@ -63,7 +63,8 @@ public static class GeoReportFormat
     static string WriteJson(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        // Chinese stays readable: this JSON is never put inside HTML, so the relaxed escaping is safe.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             write(writer);
         return Encoding.UTF8.GetString(buffer.ToArray());
     }

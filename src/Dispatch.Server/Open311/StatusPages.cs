@@ -136,5 +136,8 @@ public static class StatusPages
 
     static string Local(CityCatalog city, DateTimeOffset at) => city.ToLocal(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-    static string E(string? s) => HtmlEncoder.Default.Encode(s ?? "");
+    /// <summary>HTML-encoded, with Chinese and other letters left as they are (the page is UTF-8).</summary>
+    static string E(string? s) => Encoder.Encode(s ?? "");
+
+    static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 }
