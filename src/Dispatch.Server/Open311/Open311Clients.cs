@@ -43,7 +43,13 @@ public sealed class Open311Clients(IDocumentStore store, CommandPipeline pipelin
     public sealed record Listed(string Id, string Name, DateTimeOffset IssuedAt, string IssuedBy, DateTimeOffset? RevokedAt, string? RevokedBy);
 
     /// <summary>Whether the actor may manage client keys: an administrator over the whole city (a client files anywhere).</summary>
-    bool MayManage(Actor actor) => actor.Grants.Any(g => g.Role == Role.Admin && AccessRules.Covers(g.Scope, jurisdictions.City.Path));
+    public bool MayManage(Actor actor) => actor.Grants.Any(g => g.Role == Role.Admin && AccessRules.Covers(g.Scope, jurisdictions.City.Path));
+
+    /// <summary>What is wrong with a client's name, or null: one line, 1 to <see cref="MaxName"/> characters.</summary>
+    public static string? NameProblem(string? name) =>
+        string.IsNullOrWhiteSpace(name) || name.Trim().Length > MaxName || FreeText.Problem(name) is not null || name.Any(char.IsControl) || name.Any(char.IsSurrogate)
+            ? $"Name the client (one line, at most {MaxName} characters): it is what the audit trail shows."
+            : null;
 
     Task<Denial> Deny(Actor actor, string action) =>
         pipeline.Deny(actor, Via.Api, action, "", $"{actor.Login} may not manage Open311 client keys: only a city-wide administrator does.");
@@ -146,13 +152,9 @@ public sealed class Open311Clients(IDocumentStore store, CommandPipeline pipelin
             await keys.List(http.Actor(), ct) is ({ } list, _) ? Results.Ok(list) : Forbidden());
         clients.MapPost("", async (HttpContext http, [FromBody] Open311ClientRequest body, Open311Clients keys, CancellationToken ct) =>
         {
-            var name = body.Name?.Trim();
-            if (string.IsNullOrEmpty(name) || name.Length > MaxName || FreeText.Problem(name) is not null || name.Any(char.IsControl))
-                return Results.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["name"] = [$"Name the client (one line, at most {MaxName} characters): it is what the audit trail shows."],
-                });
-            return await keys.Issue(http.Actor(), name, ct) is ({ } issued, _) ? Results.Ok(issued) : Forbidden();
+            if (NameProblem(body.Name) is { } problem)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [problem] });
+            return await keys.Issue(http.Actor(), body.Name!.Trim(), ct) is ({ } issued, _) ? Results.Ok(issued) : Forbidden();
         });
         clients.MapDelete("/{id}", async (string id, HttpContext http, Open311Clients keys, CancellationToken ct) =>
             await keys.Revoke(http.Actor(), id, ct) switch

@@ -443,5 +443,17 @@ public sealed partial class Open311Tests(ClockedDispatchApp app) : IClassFixture
         // Kept hashed: the key itself is nowhere in the store.
         Assert.All(await query.Query<Open311Client>().ToListAsync(), c => Assert.NotEqual(_key, c.KeyHash));
         Assert.Contains(await query.Query<Open311Client>().ToListAsync(), c => c.KeyHash == Open311Clients.Hash(_key));
+
+        // The small admin page lists the same clients, and only to a city-wide administrator.
+        using var page = await _admin.GetAsync("/admin/open311");
+        await page.ShouldBe(HttpStatusCode.OK);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"open311-clients\"", html);
+        Assert.Contains("City app", html);
+        Assert.DoesNotContain(_key, html);
+        using var other = await _dispatcher.GetAsync("/admin/open311");
+        var refused = await other.Content.ReadAsStringAsync();
+        Assert.Contains("Only a city-wide administrator manages Open311 client keys.", refused);
+        Assert.DoesNotContain("City app", refused);
     }
 }
