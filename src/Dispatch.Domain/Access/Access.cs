@@ -178,6 +178,7 @@ public static class AccessRules
         ReturnIncident c => (IncidentAction.Return, c.Department),
         ResolveIncident c => (IncidentAction.Resolve, c.Department),
         RecordCallback => (IncidentAction.Callback, null),
+        RateOnline => (IncidentAction.Callback, null),
         CloseIncident => (IncidentAction.Close, null),
         ReopenIncident => (IncidentAction.Reopen, null),
         CancelIncident => (IncidentAction.Cancel, null),

@@ -65,3 +65,9 @@ public sealed record SuperviseIncident(string Comment, string By) : IncidentComm
 /// most once per deadline; a no-op refusal when nothing is due (another node was first, or it was acknowledged).
 /// </summary>
 public sealed record CheckDeadlines(string By) : IncidentCommand(By);
+
+/// <summary>
+/// The citizen rates the handling online (Open311's one-time rating link): recorded as the citizen callback. Unlike a
+/// call-taker's callback it may come after the centre closed the incident, as long as no callback was recorded.
+/// </summary>
+public sealed record RateOnline(int Satisfaction, string? Comment, string By) : IncidentCommand(By);

@@ -40,6 +40,8 @@ public static class IncidentDecider
         if (incident.State == IncidentState.Cancelled)
             return Decision.Refuse("incident.cancelled",
                 "Incident {0} was cancelled; it can no longer be changed.", incident.Number);
+        // The citizen's own rating may follow the closing (a report without a phone closes without a callback).
+        if (command is RateOnline rate) return Rate(incident, rate, now);
         if (incident.State == IncidentState.Closed && command is not ReopenIncident && !FieldReportRules.IsFindersPhoto(incident, command))
             return Decision.Refuse("incident.closed",
                 "Incident {0} is closed; reopen it first.", incident.Number);
@@ -179,6 +181,17 @@ public static class IncidentDecider
             ? Decision.Accept(new CitizenCallbackRecorded(i.Id, c.Satisfaction, c.Comment?.Trim(), c.By, now))
             : Decision.Refuse("callback.not-resolved",
                 "The citizen is called back after incident {0} is resolved; it is {1}.", i.Number, i.State);
+    }
+
+    static Decision Rate(Incident i, RateOnline c, DateTimeOffset now)
+    {
+        if (c.Satisfaction is < 1 or > 5)
+            return Decision.Refuse("callback.satisfaction", "Satisfaction is a score from 1 to 5, not {0}.", c.Satisfaction);
+        if (i.State is not (IncidentState.Resolved or IncidentState.Closed))
+            return Decision.Refuse("rating.not-resolved", "Incident {0} can be rated once it is resolved; it is {1}.", i.Number, i.State);
+        return i.CallbackRecorded
+            ? Decision.Refuse("rating.already", "The citizen's satisfaction with incident {0} is already recorded.", i.Number)
+            : Decision.Accept(new CitizenCallbackRecorded(i.Id, c.Satisfaction, c.Comment?.Trim(), c.By, now));
     }
 
     static Decision Close(Incident i, CloseIncident c, DateTimeOffset now)

@@ -28,7 +28,9 @@ public sealed partial class IncidentService(
     public Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default) =>
         Report(form, actor, idempotencyKey, Via.Console, ct);
 
-    public async Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, Via via, CancellationToken ct = default)
+    /// <param name="alsoWrite">Documents of the channel that filed it (the Open311 case), written in the intake's transaction.</param>
+    public async Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, Via via, CancellationToken ct = default,
+        Func<Guid, string, IEnumerable<Effect>>? alsoWrite = null)
     {
         var errors = IntakeValidation.Validate(form, city.CategoryCodes);
         if (idempotencyKey is { Length: > IntakeKey.MaxLength })
@@ -63,6 +65,7 @@ public sealed partial class IncidentService(
                     policy.Routing.Route(form.Category!, (Urgency)form.Urgency!.Value, form.Description!)), work.Now);
 
                 List<Effect> effects = [new IncidentStarted(id, events), new AuditLine("incident.report", scope!, number, id, number)];
+                if (alsoWrite is not null) effects.AddRange(alsoWrite(id, number));
                 if (idempotencyKey is not null)
                     effects.Add(new StoreDocument(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash }, Insert: true));
                 return Decided.With<CommandOutcome>(effects, _ => new CommandOutcome.Done(id, number, events.Count, Created: true));

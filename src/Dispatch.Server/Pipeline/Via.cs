@@ -10,6 +10,8 @@ public enum Via
     System,
     /// <summary>A registered sensor, by its own key (readings that alarm or recover).</summary>
     Device,
+    /// <summary>A citizen's Open311 client (GeoReport v2) or the public status and rating pages.</summary>
+    Open311,
 }
 
 public static class ViaNames

@@ -53,6 +53,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.Users>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Audit.AuditLog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Performance.KpiReport>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Open311.Open311Clients>());
         // Units: the app's own command path, mailbox, recommendations and live roster pushes.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Units.UnitService>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Sensors.DeviceService>());

@@ -106,6 +106,7 @@ public class DispatchApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Dispatch:RateLimits:SignInsPerMinute", "100000");
         builder.UseSetting("Dispatch:RateLimits:SignInsPerLoginPerMinute", "100000");
         builder.UseSetting("Dispatch:RateLimits:HubCallsPerSecond", "100000");
+        builder.UseSetting("Dispatch:Open311:RequestsPerMinute", "100000");
         // Likewise the admission gate: tests fire bursts on a loaded machine and expect them all done; the overload tests
         // (AdmissionTests) set a tiny gate of their own.
         builder.UseSetting("Dispatch:Admission:MaxConcurrentCommands", "64");
