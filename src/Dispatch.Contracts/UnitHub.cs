@@ -49,4 +49,8 @@ public static class UnitHubMethods
     /// own id and the time it was made: applied once per id, recorded with the time it happened and the time it arrived.
     /// </summary>
     public const string Step = nameof(Step);
+    /// <summary>(<see cref="FieldReport"/>) → <see cref="FieldReportReply"/>: a problem the crew found (无呼也应), once per report id.</summary>
+    public const string Report = nameof(Report);
+    /// <summary>() → the <see cref="FiledReport"/>s this unit's sign-in filed, newest first, with their state now.</summary>
+    public const string MyReports = nameof(MyReports);
 }

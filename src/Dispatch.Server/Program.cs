@@ -16,6 +16,7 @@ using Dispatch.Server.Situation;
 using Dispatch.Server.Storage;
 using Dispatch.Server.Telemetry;
 using Dispatch.Server.Units;
+using Dispatch.Server.FieldReports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -70,6 +71,7 @@ app.MapChat();
 app.MapJurisdictionApi();
 app.MapDuplicateApi();
 app.MapPhotoApi();
+app.MapFieldReportApi();
 app.MapAudit();
 app.MapPerformance();
 app.MapLivePush();

@@ -41,8 +41,9 @@ public sealed record Actor(string Login, string Name, IReadOnlyList<Grant> Grant
 /// <param name="LeadDepartment">The department it is assigned to, if any.</param>
 /// <param name="Level">The level that commands it (routing, escalation and delegation move it).</param>
 /// <param name="Assisting">Departments assisting the lead (多部门共调): they see the incident too.</param>
+/// <param name="FoundBy">The sign-in of the field unit that found it (a grid report), if one did.</param>
 public sealed record IncidentScope(string Path, string? LeadDepartment, CommandLevel Level = CommandLevel.Town,
-    IReadOnlyList<string>? Assisting = null)
+    IReadOnlyList<string>? Assisting = null, string? FoundBy = null)
 {
     /// <summary>Whether <paramref name="department"/> works on it: the lead, or one assisting.</summary>
     public bool Involves(string department) => department == LeadDepartment || Assisting?.Contains(department) == true;
@@ -54,7 +55,7 @@ public sealed record IncidentScope(string Path, string? LeadDepartment, CommandL
     public string Centre => CommandLevels.CentreOf(Path, Level);
 
     public static IncidentScope Of(Incident incident) =>
-        new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment, incident.Level, [.. incident.Assisting]);
+        new(incident.Place?.Path ?? incident.ReceivedAt ?? "", incident.LeadDepartment, incident.Level, [.. incident.Assisting], incident.FoundBy);
 }
 
 /// <summary>What the access rules need to know of a unit: its own sign-in, its department and its home in the tree.</summary>
@@ -139,7 +140,17 @@ public static class AccessRules
             g.Role == Role.CallTaker && Covers(g.Scope, incident.Path) ||
             g.Role == Role.Dispatcher && g.Scope == incident.Centre && Covers(g.Scope, incident.Path));
 
-    /// <summary>Where a new report by this actor lands when it cannot be placed by its location: the actor's own centre.</summary>
+    /// <summary>
+    /// Any desk takes any report (无差别受理): whoever files reports (call-takers, dispatchers) files one wherever it lies;
+    /// it is placed and routed to where it belongs, and the desk that took it (<see cref="ReceivingCentre"/>) is recorded on
+    /// it. Acting on it afterwards stays scoped like everything else (<see cref="Allows(Actor, IncidentAction, IncidentScope, string?)"/>).
+    /// </summary>
+    public static bool MayTakeReports(Actor actor) => ReceivingCentre(actor) is not null;
+
+    /// <summary>
+    /// The desk a new report by this actor is taken at (recorded on it), and where it lands when it cannot be placed by its
+    /// location: the actor's own (widest) centre.
+    /// </summary>
     public static string? ReceivingCentre(Actor actor) =>
         actor.Grants.Where(g => ByRole[g.Role].Contains(IncidentAction.Report))
             .OrderBy(g => g.Scope.Count(c => c == '/')).Select(g => g.Scope).FirstOrDefault();
@@ -178,6 +189,8 @@ public static class AccessRules
     /// </summary>
     public static bool Allows(Actor actor, IncidentCommand command, IncidentScope incident)
     {
+        // The field unit that found it adds photos of it wherever it went (Incidents.FieldReportRules.IsFindersPhoto).
+        if (command is AttachPhoto && incident.FoundBy is { } finder && actor.Login == finder && actor.Has(Role.FieldUnit)) return true;
         var (action, department) = ActionOf(command);
         if (!Allows(actor, action, incident, department)) return false;
         var destination = command switch

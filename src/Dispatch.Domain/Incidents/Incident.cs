@@ -51,6 +51,8 @@ public sealed record Incident(
 {
     public bool IsOpen => State is not (IncidentState.Closed or IncidentState.Cancelled or IncidentState.Merged);
 
+    /// <summary>The sign-in of the field unit that found it (a grid report), if one did: it may add photos (<see cref="FieldReportRules"/>).</summary>
+    public string? FoundBy { get; init; }
     /// <summary>Where it is commanded (town until routing or a dispatcher says otherwise).</summary>
     public CommandLevel Level { get; init; } = CommandLevel.Town;
     /// <summary>Departments helping the lead (多部门共调), and which of all assigned have acknowledged.</summary>
@@ -81,7 +83,7 @@ public sealed record Incident(
     public static Incident? Evolve(Incident? state, object @event) => @event switch
     {
         IncidentReported e => new(e.IncidentId, e.Number, IncidentState.Reported, e.Category, e.Urgency,
-            CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone), ReceivedAt: e.ReceivedAt),
+            CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone), ReceivedAt: e.ReceivedAt) { FoundBy = e.Finder?.Login },
         _ when state is null => throw new InvalidOperationException($"{@event.GetType().Name} before IncidentReported"),
         IncidentAccepted => state with { State = IncidentState.Accepted },
         IncidentAssigned e => state with

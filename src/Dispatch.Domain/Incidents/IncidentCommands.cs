@@ -15,7 +15,8 @@ public sealed record ReportIncident(
     string By,
     Place? Place = null,
     string? ReceivedAt = null,
-    Command.Route? Route = null);
+    Command.Route? Route = null,
+    Finder? Finder = null);
 
 public abstract record IncidentCommand(string By);
 

@@ -21,13 +21,16 @@ public static class IncidentDecider
             { Location: null } => new IncidentPlacementFlagged(c.IncidentId, PlacementProblem.AddressOnly, c.By, now),
             _ => new IncidentPlacementFlagged(c.IncidentId, PlacementProblem.OutsideCity, c.By, now),
         },
+        // Taken at a desk that does not cover where it lies (无差别受理): said on the record, where it went and from where.
+        .. c is { ReceivedAt: { } desk, Place: { } at } && !Access.AccessRules.Covers(desk, at.Path)
+            ? [new IncidentForwarded(c.IncidentId, desk, at.Path, c.By, now)] : Array.Empty<object>(),
         // The routing policy's suggestion: which level commands it, and which department should lead.
         .. c.Route is { } route ? [new IncidentRouted(c.IncidentId, route.Level, route.Department, route.Rule, c.By, now)] : Array.Empty<object>(),
     ];
 
     public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>
         new(c.IncidentId, c.Number, c.Channel, c.Caller, c.Location, c.Address?.Trim(), c.Category,
-            c.Description.Trim(), c.Urgency, c.By, now, c.ReceivedAt);
+            c.Description.Trim(), c.Urgency, c.By, now, c.ReceivedAt, c.Finder);
 
     public static Decision Decide(Incident incident, IncidentCommand command, DateTimeOffset now)
     {
@@ -37,7 +40,7 @@ public static class IncidentDecider
         if (incident.State == IncidentState.Cancelled)
             return Decision.Refuse("incident.cancelled",
                 "Incident {0} was cancelled; it can no longer be changed.", incident.Number);
-        if (incident.State == IncidentState.Closed && command is not ReopenIncident)
+        if (incident.State == IncidentState.Closed && command is not ReopenIncident && !FieldReportRules.IsFindersPhoto(incident, command))
             return Decision.Refuse("incident.closed",
                 "Incident {0} is closed; reopen it first.", incident.Number);
 

@@ -32,8 +32,8 @@ public sealed record Place(string Path, string? District, string? Town, string? 
 public enum PlacementProblem { OutsideCity, AddressOnly }
 
 /// <summary>
-/// A report became an incident. <paramref name="ReceivedAt"/> is the path of the centre that took it: it holds the
-/// incident until it is placed in the tree.
+/// A report became an incident. <paramref name="ReceivedAt"/> is the path of the centre (desk) that took it: it holds the
+/// incident until it is placed in the tree. <paramref name="Finder"/>: the field unit that found it (channel grid).
 /// </summary>
 public sealed record IncidentReported(
     Guid IncidentId,
@@ -47,7 +47,8 @@ public sealed record IncidentReported(
     Urgency Urgency,
     string By,
     DateTimeOffset At,
-    string? ReceivedAt = null) : IIncidentEvent;
+    string? ReceivedAt = null,
+    Finder? Finder = null) : IIncidentEvent;
 
 public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
 

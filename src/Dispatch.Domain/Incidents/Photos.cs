@@ -60,7 +60,8 @@ public static class IncidentPhotos
 {
     /// <summary>
     /// Closed, cancelled and merged incidents are screened before this (incident.closed, incident.cancelled,
-    /// incident.merged): what is finished takes no more photos. Here: a real photo, of a department that works on it.
+    /// incident.merged): what is finished takes no more photos, but for the finder's own (a grid report closed on the spot
+    /// gets its photo after). Here: a real photo, of a department that works on it or of the worker who found it.
     /// </summary>
     public static Decision Attach(Incident i, AttachPhoto c, DateTimeOffset now)
     {
@@ -73,7 +74,8 @@ public static class IncidentPhotos
         if (caption?.Length > PhotoFormat.CaptionMaxLength)
             return Decision.Refuse("photo.caption-too-long",
                 "A caption on incident {0} is at most {1} characters.", i.Number, PhotoFormat.CaptionMaxLength);
-        if (string.IsNullOrWhiteSpace(c.Department) || c.Department != i.LeadDepartment && !i.Assisting.Contains(c.Department))
+        // The worker who found it may, whichever department it went to (FieldReportRules.IsFindersPhoto).
+        if (!FieldReportRules.IsFindersPhoto(i, c) && (string.IsNullOrWhiteSpace(c.Department) || c.Department != i.LeadDepartment && !i.Assisting.Contains(c.Department)))
             return Decision.Refuse("photo.not-involved",
                 "{0} neither leads nor assists incident {1}: only its departments attach photos to it.",
                 string.IsNullOrWhiteSpace(c.Department) ? "(no department)" : c.Department, i.Number);

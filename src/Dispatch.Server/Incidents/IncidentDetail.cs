@@ -32,6 +32,13 @@ public sealed record IncidentDetail
     public DateTimeOffset? SupervisedAt { get; init; }
     /// <summary>The centre that took the report; it holds the incident until it is placed.</summary>
     public string? ReceivedAt { get; init; }
+    /// <summary>A grid report: the sign-in and call sign of the field unit that found it (credited with it).</summary>
+    public string? FoundBy { get; init; }
+    public string? FoundByCallSign { get; init; }
+    /// <summary>A grid report: when the worker tapped on the phone (<see cref="ReportedAt"/> is when it arrived).</summary>
+    public DateTimeOffset? OccurredAt { get; init; }
+    /// <summary>A grid report the worker fixed there and then (自行处置).</summary>
+    public bool FixedOnSpot { get; init; }
     /// <summary>True when the caller's name and phone are shown masked to the reader.</summary>
     public bool CallerMasked { get; init; }
     public string? Resolution { get; init; }
@@ -93,6 +100,8 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
                 CallerName = r.Caller.Name, CallerPhone = r.Caller.Phone, Category = r.Category, Urgency = r.Urgency,
                 Description = r.Description, Address = r.Address, Location = r.Location, ReportedAt = r.At,
                 ReceivedAt = r.ReceivedAt,
+                FoundBy = r.Finder?.Login, FoundByCallSign = r.Finder?.CallSign, OccurredAt = r.Finder?.OccurredAt,
+                FixedOnSpot = r.Finder?.FixedOnSpot ?? false,
                 Callers = [new CallerReport(r.IncidentId, r.Number, r.Caller.Name, r.Caller.Phone, r.Description, r.At)],
             },
             _ when d is null => null,
@@ -139,6 +148,9 @@ public static class IncidentTimeline
 {
     public static TimelineEntry? Entry(IEvent e) => e.Data switch
     {
+        // A grid report says who found it and when they tapped, beside the time it arrived (the entry's own).
+        IncidentReported { Finder: { } f } r => new(e.Version, "Reported", r.At, r.By, f.Department,
+            FormattableString.Invariant($"{r.Description} · {f.CallSign} · {f.OccurredAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC")),
         IncidentReported r => new(e.Version, "Reported", r.At, r.By, null, r.Description),
         IncidentAccepted a => new(e.Version, "Accepted", a.At, a.By, null, null),
         IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department,
@@ -154,6 +166,7 @@ public static class IncidentTimeline
         IncidentCancelled c => new(e.Version, "Cancelled", c.At, c.By, null,
             c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}"),
         IncidentPlaced p => new(e.Version, p.Manual ? "PlacedByHand" : "Placed", p.At, p.By, null, p.Place.Path),
+        IncidentForwarded f => new(e.Version, "Forwarded", f.At, f.By, null, $"{f.ReceivedAt} → {f.Place}"),
         IncidentPlacementFlagged f => new(e.Version, "PlacementFlagged", f.At, f.By, null, f.Problem.ToString()),
         IncidentLocated l => new(e.Version, "Located", l.At, l.By, null,
             FormattableString.Invariant($"{l.Location.Lat:F6}, {l.Location.Lon:F6}{(l.Address is null ? "" : " · " + l.Address)}")),

@@ -39,15 +39,16 @@ public sealed partial class IncidentService(
         {
             return await pipeline.Run(actor, via, "incident.report", async work =>
             {
-                // Where it lands decides who may file it: a report inside the city must lie in the reporter's jurisdiction;
-                // one that cannot be placed is held by the reporter's own centre until a dispatcher places it.
+                // Any desk takes any report (无差别受理): it is placed where it lies and routed there, wherever the desk is;
+                // the desk that took it is recorded on it (ReceivedAt, and a Forwarded step when it lies outside the desk's
+                // jurisdiction), and holds one that cannot be placed until a dispatcher places it. Acting on it stays scoped.
                 var location = form is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null;
                 var place = location is null ? null : jurisdictions.PlaceOf(location);
                 var receivedAt = AccessRules.ReceivingCentre(actor);
                 var scope = place?.Path ?? receivedAt;
-                if (receivedAt is null || !AccessRules.Allows(actor, IncidentAction.Report, new IncidentScope(scope!, null)))
+                if (!AccessRules.MayTakeReports(actor))
                     return Decided.Nothing<CommandOutcome>(new CommandOutcome.Forbidden(await work.Deny("incident.report", scope ?? "",
-                        $"{actor.Login} may not report incidents at {(string.IsNullOrEmpty(scope) ? "this place" : scope)}.")));
+                        $"{actor.Login} may not report incidents: only call-takers and dispatchers take reports.")));
 
                 if (idempotencyKey is not null && await Replay(idempotencyKey, hash, work.Cancellation) is { } replayed) return Decided.Nothing(replayed);
 

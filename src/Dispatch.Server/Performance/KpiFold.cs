@@ -22,6 +22,8 @@ public sealed record KpiIncident
     public bool LeadAcknowledged { get; init; }
     /// <summary>The department whose resolution stands: callbacks and a reopen count against it.</summary>
     public string? ResolvedBy { get; init; }
+    /// <summary>Found and fixed on the spot (自行处置): counted, but its zero durations are not timed.</summary>
+    public bool OnSpot { get; init; }
 
     public KpiNode Where => Node ?? KpiNode.OfCentre(ReceivedAt);
 }
@@ -35,7 +37,10 @@ public static class KpiFold
     public static (KpiIncident? Incident, IReadOnlyList<KpiFact> Facts) Apply(KpiIncident? incident, object @event, TimeZoneInfo zone)
     {
         if (@event is IncidentReported reported)
-            return (new KpiIncident { Id = reported.IncidentId, ReportedAt = reported.At, ReceivedAt = reported.ReceivedAt }, []);
+            return (new KpiIncident
+            {
+                Id = reported.IncidentId, ReportedAt = reported.At, ReceivedAt = reported.ReceivedAt, OnSpot = reported.Finder?.FixedOnSpot == true,
+            }, []);
         // Not an incident step, or a stream whose report this fold never saw: nothing to attribute it to.
         if (incident is null || @event is not IIncidentEvent step) return (incident, []);
 
@@ -75,12 +80,14 @@ public static class KpiFold
                 break;
             // Assisting departments acknowledge their own part; only the lead's acknowledgement is the one timed.
             case IncidentAcknowledged k when k.Department == next.Lead && !next.LeadAcknowledged:
-                Both(k.Department, KpiMeasure.Acknowledged, OnTime(k.At, next.AcknowledgeBy), Seconds(next.AssignedAt, k.At));
+                Both(k.Department, KpiMeasure.Acknowledged, OnTime(k.At, next.AcknowledgeBy), next.OnSpot ? null : Seconds(next.AssignedAt, k.At));
                 next = next with { LeadAcknowledged = true };
                 break;
+            // A matter fixed on the spot counts as received, acknowledged and resolved (on time) for the finder's department,
+            // without durations: its zero seconds would drag the medians of work that was waited for. No callback is due.
             case IncidentResolved v:
                 Both(v.Department, KpiMeasure.Resolved, OnTime(v.At, next.ResolveBy),
-                    v.Department == next.Lead ? Seconds(next.AssignedAt, v.At) : null);
+                    v.Department == next.Lead && !next.OnSpot ? Seconds(next.AssignedAt, v.At) : null);
                 next = next with { ResolvedBy = v.Department };
                 break;
             case IncidentReturned t:
@@ -90,7 +97,8 @@ public static class KpiFold
             case IncidentReopened:
                 if (next.ResolvedBy is { } resolver) facts.Add(new KpiFact(day, resolver, node, KpiMeasure.Reopened));
                 facts.Add(new KpiFact(day, null, node, KpiMeasure.Reopened));
-                next = Unassigned(next) with { ResolvedBy = null };
+                // Reopened, it is worked like any other: its next acknowledgement and resolution are timed.
+                next = Unassigned(next) with { ResolvedBy = null, OnSpot = false };
                 break;
             case CitizenCallbackRecorded c:
                 if (next.ResolvedBy is { } judged) facts.Add(new KpiFact(day, judged, node, KpiMeasure.Callback, Satisfaction: c.Satisfaction));

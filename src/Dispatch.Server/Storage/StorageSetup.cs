@@ -73,7 +73,7 @@ public static class StorageSetup
                 opts.Projections.Add(new Units.UnitAggregation(), ProjectionLifecycle.Inline);
                 opts.Projections.Add(new Units.UnitRosterProjection(), ProjectionLifecycle.Inline);
                 opts.Schema.For<IncidentCard>().Index(c => c.IsOpen);
-                opts.Schema.For<IncidentDetail>().Index(d => d.CallerPhone!);
+                opts.Schema.For<IncidentDetail>().Index(d => d.CallerPhone!).Index(d => d.FoundBy!);
                 opts.Schema.For<IntakeKey>();
                 opts.Schema.For<Units.AppliedStep>();
                 opts.Schema.For<IncidentCard>().Index(c => c.ScopePath).Index(c => c.NextCheckAt!);

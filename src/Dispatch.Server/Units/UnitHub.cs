@@ -142,6 +142,34 @@ public sealed class UnitHub(
         var other => new UnitReply(false, "unit.invalid", other.ToString()),
     };
 
+    /// <summary>
+    /// A problem the crew found (无呼也应): an incident with channel grid where the phone was, credited to the unit. The same
+    /// <see cref="FieldReport.Id"/> again answers the first incident and writes nothing (the phone's queue may resend).
+    /// </summary>
+    public async Task<FieldReportReply> Report(FieldReport report)
+    {
+        if (report is null) return new FieldReportReply(false, Code: "report.required", Message: text.Field(new("report", "report.required", "Send the report.")), Field: "report");
+        try
+        {
+            return await incidents.Report(report, Actor, Via.Phone) switch
+            {
+                CommandOutcome.Done d => new FieldReportReply(true, d.Id, d.Number),
+                CommandOutcome.Invalid { Errors: [var first, ..] } => new FieldReportReply(false, Code: first.Code, Message: text.Field(first), Field: first.Field),
+                CommandOutcome.Refused r => new FieldReportReply(false, Code: r.Refusal.Code, Message: text.Refusal(r.Refusal)),
+                CommandOutcome.Forbidden f => new FieldReportReply(false, Code: f.Denial.Code, Message: f.Denial.Message),
+                var other => new FieldReportReply(false, Code: "report.invalid", Message: other.ToString()),
+            };
+        }
+        catch (Exception ex) when (OverloadedException.RetryAfterOf(ex) is { } seconds)
+        {
+            return new FieldReportReply(false, Code: UnitReply.Overloaded, Message: text.Busy(seconds), RetryAfterSeconds: seconds);
+        }
+    }
+
+    /// <summary>The reports this unit's sign-in filed, newest first, each with where it is in the loop now.</summary>
+    public async Task<IReadOnlyList<FiledReport>> MyReports() =>
+        await FieldReports.FiledReports.Mine(query, Actor) ?? throw new HubException("Sign in as a unit first.");
+
     Guid UnitId => Context.Items[typeof(UnitRosterEntry)] as Guid? ?? throw new HubException("Sign in as a unit first.");
 
     Actor Actor => Context.Items[typeof(Actor)] as Actor ?? throw new HubException("Sign in as a unit first.");

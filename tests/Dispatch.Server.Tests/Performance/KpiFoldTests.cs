@@ -46,6 +46,24 @@ public sealed class KpiFoldTests
         rows[KpiDay.IdOf(KpiKind.Node, new DateOnly(2026, 11, day), null, path)];
 
     [Fact]
+    public void Kpi_a_matter_fixed_on_the_spot_counts_as_received_acknowledged_and_resolved_on_time_without_durations_or_a_callback()
+    {
+        var finder = new Finder(Guid.NewGuid(), Guid.NewGuid(), "网格-01", Um, "grid-01", At(9, 40), FixedOnSpot: true);
+        var events = FieldReportRules.Intake(new ReportIncident(Id, "20261123-0001", Channel.Grid, new Caller(null, null), new GeoPoint(31.23, 121.47),
+            null, "road-damage", "井盖缺失", Urgency.Normal, "grid-01", East, "demo/dh/dh-01", Finder: finder), "已放置临时井盖", At(10));
+
+        var rows = Fold([.. events]);
+
+        var dept = Dept(rows, Um);
+        Assert.Equal((1, 1, 1, 1, 1, 0), (dept.Received, dept.Acknowledged, dept.AcknowledgedOnTime, dept.Resolved, dept.ResolvedOnTime, dept.Callbacks));
+        // Zero seconds would drag the medians of work that was waited for: not timed.
+        Assert.Empty(dept.AcknowledgeSeconds);
+        Assert.Empty(dept.ResolveSeconds);
+        Assert.Equal(1, Node(rows).Received);
+        Assert.IsType<IncidentClosed>(events[^1]);
+    }
+
+    [Fact]
     public void Kpi_a_report_counts_once_at_its_town_on_its_own_day_even_when_placed_by_hand_later()
     {
         var rows = Fold(Reported(At(23, 50)), new IncidentPlacementFlagged(Id, PlacementProblem.AddressOnly, "ct", At(23, 50)),
