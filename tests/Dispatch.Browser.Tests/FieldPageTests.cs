@@ -96,6 +96,8 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         // One tap: accepted and on the way.
         await page.Locator("[data-action=AcceptAndGo]").TapAsync();
         await page.Locator("[data-testid=field-status][data-status=EnRoute]").WaitForAsync(new() { Timeout = Push });
+        // The tap went through the phone's queue: sent once the server answered.
+        await page.Locator("[data-testid=field-page][data-sent='1']").WaitForAsync(new() { Timeout = Push });
         var line = await RosterLine(dispatcher, unit);
         Assert.Equal("EnRoute", line.GetProperty("status").GetString());
         Assert.Equal(incident.Id, line.GetProperty("incidentId").GetGuid());

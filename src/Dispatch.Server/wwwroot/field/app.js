@@ -381,6 +381,8 @@
           if (outcome === 'offline') { stopped = true; break; }
           if (typeof outcome === 'number') { stopped = true; retryLater(outcome); break; }
           await store.remove(item.seq);
+          // How many items this page has handed to the server (a test, or a curious crew, can see the queue move).
+          root.dataset.sent = String(Number(root.dataset.sent || 0) + 1);
         }
       } while (again && !stopped);
     } finally {
