@@ -65,6 +65,10 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         return page;
     }
 
+    /// <summary>A 1×1 PNG: what the photo endpoint takes.</summary>
+    static readonly byte[] Png = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
     static ILocator Status(IPage page, string status) => page.Locator($"[data-testid=field-status][data-status={status}]");
 
     async Task<JsonElement> RosterLine(HttpClient dispatcher, Guid id) =>
@@ -146,11 +150,14 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         await Status(page, "OnScene").WaitForAsync();
         await page.Locator("#field-note").FillAsync("地下车库积水约20厘米，已设置围挡");
         await page.Locator("[data-testid=field-note-send]").TapAsync();
+        // A photo of the scene, kept on the phone (IndexedDB) and uploaded after the note.
+        await page.Locator("#field-photo-file").SetInputFilesAsync(new FilePayload { Name = "scene.png", MimeType = "image/png", Buffer = Png });
+        await page.Locator("[data-testid=field-photo-send]").TapAsync();
         // The resolve button is enabled as the crew types (no second tap), and it is on screen.
         await page.Locator("#field-resolution").PressSequentiallyAsync("积水已排除");
         Assert.True(await page.Locator("[data-testid=field-resolve]").IsEnabledAsync(), "the resolve button stayed grey after typing");
         await page.Locator("[data-testid=field-resolve]").TapAsync();
-        await page.Locator("[data-testid=field-pending][data-count='4']").WaitForAsync();
+        await page.Locator("[data-testid=field-pending][data-count='5']").WaitForAsync();
         await page.Locator("[data-testid=field-resolved]").WaitForAsync();
         // Done and resolved: the button that frees the unit no longer says it leaves unresolved.
         Assert.Equal(0, await page.Locator("[data-action=Clear][data-unresolved]").CountAsync());
@@ -168,8 +175,13 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
 
         var detail = await dispatcher.Detail(incident.Id);
         Assert.Equal("Resolved", detail.GetProperty("state").GetString());
-        var steps = detail.GetProperty("timeline").EnumerateArray()
-            .Where(t => t.GetProperty("by").GetString() == login && t.GetProperty("kind").GetString() != "Acknowledged")
+        var timeline = detail.GetProperty("timeline").EnumerateArray().ToList();
+        // The photo went once, after the note and before the resolution, as it was taken.
+        var photo = Assert.Single(timeline, t => t.GetProperty("kind").GetString() == "PhotoAttached");
+        long VersionOf(string kind) => timeline.Single(t => t.GetProperty("kind").GetString() == kind).GetProperty("version").GetInt64();
+        Assert.InRange(photo.GetProperty("version").GetInt64(), VersionOf("ProgressNoted") + 1, VersionOf("Resolved") - 1);
+        var steps = timeline
+            .Where(t => t.GetProperty("by").GetString() == login && t.GetProperty("kind").GetString() is not ("Acknowledged" or "PhotoAttached"))
             .Select(t => (Kind: t.GetProperty("kind").GetString(), At: t.GetProperty("at").GetDateTimeOffset(),
                 Received: t.GetProperty("receivedAt").GetDateTimeOffset(), Text: t.GetProperty("text").GetString()))
             .ToList();
@@ -182,5 +194,49 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.All(steps, s => Assert.True(s.Received >= offlineTaps.AddSeconds(-1) && s.Received > s.At,
             $"{s.Kind}: done {s.At:O}, received {s.Received:O}, back online {offlineTaps:O}"));
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("field-offline.png") });
+    }
+
+    [Fact]
+    public async Task Given_a_grid_worker_without_signal_when_they_report_a_problem_fixed_on_the_spot_then_back_online_it_is_filed_once_and_listed_as_theirs()
+    {
+        using var dispatcher = App.Client();
+        var (_, login) = await RegisterUnit(dispatcher, "东湖-网格-17");
+        var page = await Phone(login);
+        await page.Context.SetOfflineAsync(true);
+        await page.Locator("[data-testid=field-connection][data-state=offline]").WaitForAsync(new() { Timeout = Push });
+
+        await page.Locator("[data-testid=field-report] summary").TapAsync();
+        await page.Locator("#field-report-category").SelectOptionAsync("road-damage");
+        var words = "人行道井盖松动 " + Api.Unique("r");
+        await page.Locator("#field-report-text").FillAsync(words);
+        await page.Locator("#field-report-photo").SetInputFilesAsync(new FilePayload { Name = "cover.png", MimeType = "image/png", Buffer = Png });
+        await page.Locator("#field-report-fixed").CheckAsync();
+        await page.Locator("#field-report-fix").FillAsync("已临时固定并设置警示");
+        await page.Locator("[data-testid=field-report-send]").TapAsync();
+        // Kept on the phone: the report and its photo, listed as waiting.
+        await page.Locator("[data-testid=field-pending][data-count='2']").WaitForAsync();
+        await page.Locator("[data-testid=field-my-report][data-pending=true]").WaitForAsync();
+
+        await page.Context.SetOfflineAsync(false);
+        var filed = page.Locator("[data-testid=field-my-report][data-pending=false][data-number]");
+        await filed.WaitForAsync(new() { Timeout = Push });
+        var incidentId = Guid.Parse((await filed.GetAttributeAsync("data-incident"))!);
+        Assert.Equal(0, await page.Locator("[data-testid=field-problem]:visible").CountAsync());
+
+        // One incident from the grid, where the phone was, credited to the worker, with its photo.
+        await using (var query = App.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession())
+        {
+            var found = await Marten.QueryableExtensions.ToListAsync(
+                query.Query<Dispatch.Server.Incidents.IncidentDetail>().Where(d => d.FoundBy == login));
+            var report = Assert.Single(found, d => d.Description == words);
+            Assert.Equal(incidentId, report.Id);
+            Assert.True(report.FixedOnSpot);
+        }
+        var detail = await dispatcher.Detail(incidentId);
+        Assert.Equal(words, detail.GetProperty("description").GetString());
+        Assert.Equal("Grid", detail.GetProperty("channel").GetString());
+        Assert.Equal(login, detail.GetProperty("foundBy").GetString());
+        Assert.Equal(PhoneLat, detail.GetProperty("location").GetProperty("lat").GetDouble(), 4);
+        Assert.Single(detail.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("kind").GetString() == "PhotoAttached");
     }
 }

@@ -32,6 +32,7 @@
     OnScene: ['Returning', 'Clear'], Returning: ['Clear', 'OffDuty'],
   };
   const AFTER = { OnDuty: 'Available', OffDuty: 'OffDuty', AcceptAndGo: 'EnRoute', EnRoute: 'EnRoute', OnScene: 'OnScene', Returning: 'Returning', Clear: 'Available' };
+  const finished = (state) => state === 'Resolved' || state === 'Closed';
   const mayNote = (s) => s === 'EnRoute' || s === 'OnScene' || s === 'Returning';
   const mayResolve = () => unit && (unit.status === 'OnScene' || unit.status === 'Returning') && job
     && (!job.leadDepartment || job.leadDepartment === unit.department);
@@ -46,6 +47,7 @@
   let connected = false;
   let problem = null;
   let notice = null;
+  let noticeOffline = false;
   let lastFix = null;   // the phone's last position: { latitude, longitude, accuracy, at }
   let positionSentAt = null;
   const seen = new Set();
@@ -78,6 +80,11 @@
     }
     for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c.nodeType ? c : document.createTextNode(String(c)));
     return e;
+  }
+
+  // replaceChildren, leaving out what is not there (it would write "null").
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   }
 
   const ui = {};
@@ -160,7 +167,7 @@
     // Status line.
     ui.status.className = 'fa-status fa-status-' + (status || 'unknown');
     ui.status.dataset.status = status || '';
-    ui.status.replaceChildren(
+    fill(ui.status,
       el('div', { class: 'fa-callsign', 'data-testid': 'field-callsign' }, (unit && unit.callSign) || config.unit.callSign),
       el('div', { class: 'fa-status-line' },
         el('span', { class: 'fa-status-name' }, status ? T('fieldpage.status.' + status) : T('fieldapp.connecting')),
@@ -175,7 +182,7 @@
 
     // One button per move; the crew leaving an incident its department leads unresolved is said in so many words.
     const resolvable = mayResolve();
-    ui.actions.replaceChildren(...(status ? MOVES[status] || [] : []).map((action, i) => {
+    fill(ui.actions,...(status ? MOVES[status] || [] : []).map((action, i) => {
       const unresolved = action === 'Clear' && resolvable && !job.resolved;
       return el('button', {
         type: 'button', class: 'fa-button fa-action ' + (i === 0 && !unresolved ? 'fa-primary' : 'fa-outlined'),
@@ -207,12 +214,13 @@
     if (!shown) { ui.job.replaceChildren(); return; }
     ui.job.dataset.number = job.number;
     ui.job.dataset.incident = job.incidentId;
-    ui.job.replaceChildren(
+    fill(ui.job,
       el('div', { class: 'fa-job-head' },
         el('span', { class: 'fa-number', 'data-testid': 'field-assignment-number' }, job.number),
         job.urgency ? el('span', { class: 'fa-chip fa-urgency-' + urgencyName(job.urgency) }, T('urgency.' + urgencyName(job.urgency))) : null,
-        job.state ? el('span', { class: 'fa-chip' }, T('state.' + job.state)) : null,
-        job.resolved ? el('span', { class: 'fa-chip fa-done', 'data-testid': 'field-resolved' }, T('fieldpage.resolved')) : null),
+        job.state ? el('span', { class: 'fa-chip', 'data-testid': finished(job.state) ? 'field-resolved' : null }, T('state.' + job.state)) : null,
+        // Resolved on this phone, not yet heard back from the centre.
+        job.resolved && !finished(job.state) ? el('span', { class: 'fa-chip fa-done', 'data-testid': 'field-resolved' }, T('fieldpage.resolved')) : null),
       el('div', { class: 'fa-category', 'data-testid': 'field-assignment-category' }, categoryName(job.category)),
       job.description ? el('p', { class: 'fa-description', 'data-testid': 'field-assignment-description' }, job.description) : null,
       job.address ? el('div', { class: 'fa-address', 'data-testid': 'field-assignment-address' }, job.address) : null,
@@ -222,8 +230,9 @@
   }
 
   function renderReports() {
-    ui.reports.replaceChildren(...(reports.length ? reports.map((r) => el('li', {
-      class: 'fa-item', 'data-testid': 'field-my-report', 'data-id': r.id, 'data-status': r.status || '', 'data-pending': r.pending ? 'true' : 'false',
+    fill(ui.reports,...(reports.length ? reports.map((r) => el('li', {
+      class: 'fa-item', 'data-testid': 'field-my-report', 'data-id': r.id, 'data-number': r.number || null, 'data-incident': r.incidentId || null, 'data-status': r.status || '',
+      'data-pending': r.pending ? 'true' : 'false', 'data-refused': r.refused ? 'true' : null,
     },
       el('div', { class: 'fa-item-head' },
         el('span', {}, time(r.occurredAt)),
@@ -236,7 +245,7 @@
   }
 
   function renderMessages() {
-    ui.messages.replaceChildren(...(messages.length ? messages.map((m) => el('li', {
+    fill(ui.messages,...(messages.length ? messages.map((m) => el('li', {
       class: 'fa-item fa-message-' + m.kind, 'data-testid': 'field-message', 'data-kind': m.kind, 'data-seq': m.seq, 'data-acked': m.acked ? 'true' : 'false',
     },
       el('div', { class: 'fa-item-head' }, el('span', {}, hhmm.format(new Date(m.at))), el('b', {}, m.title),
@@ -321,6 +330,7 @@
 
   function queued(what) {
     notice = connected ? what : T('fieldapp.kept-offline', what);
+    noticeOffline = !connected;
     problem = null;
     render();
     keep();
@@ -389,7 +399,11 @@
       flushing = false;
     }
     await count();
-    if (!stopped && pendingCount === 0 && connected) await refresh();
+    if (!stopped && pendingCount === 0 && connected) {
+      // All sent: "kept on the phone" is no longer true.
+      if (noticeOffline) { notice = T('fieldapp.sent-now'); noticeOffline = false; }
+      await refresh();
+    }
     render();
     keep();
   }
