@@ -138,6 +138,9 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         await page.Locator($"[data-testid=field-assignment][data-number='{incident.Number}']").WaitForAsync(new() { Timeout = Push });
         await page.Locator("[data-testid=field-message][data-kind=assignment][data-acked=true]").WaitForAsync(new() { Timeout = Push });
 
+        // The service worker has the app's shell (it controls the page once installed).
+        await page.WaitForFunctionAsync("() => navigator.serviceWorker.controller !== null", null, new() { Timeout = Push });
+
         // Into the basement: no signal.
         var wentOffline = DateTimeOffset.UtcNow;
         await page.Context.SetOfflineAsync(true);
@@ -161,6 +164,12 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         await page.Locator("[data-testid=field-resolved]").WaitForAsync();
         // Done and resolved: the button that frees the unit no longer says it leaves unresolved.
         Assert.Equal(0, await page.Locator("[data-action=Clear][data-unresolved]").CountAsync());
+
+        // The app opens again without signal (the shell from the service worker), with the job and the queue as they were.
+        await page.ReloadAsync();
+        await Status(page, "OnScene").WaitForAsync();
+        await page.Locator($"[data-testid=field-assignment][data-number='{incident.Number}']").WaitForAsync();
+        await page.Locator("[data-testid=field-pending][data-count='5']").WaitForAsync();
 
         // Nothing reached the centre meanwhile: the unit is still only dispatched there.
         Assert.Equal("Dispatched", (await RosterLine(dispatcher, unit)).GetProperty("status").GetString());
