@@ -89,7 +89,8 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         await cut.InvokeAsync(() => cut.Find(selector).Click());
     }
 
-    static Task Type(IRenderedComponent<Field> cut, string selector, string text) => cut.InvokeAsync(() => cut.Find(selector).Change(text));
+    /// <summary>Typing: the text fields take each keystroke (input, not change), so the send buttons enable at once (issue 19).</summary>
+    static Task Type(IRenderedComponent<Field> cut, string selector, string text) => cut.InvokeAsync(() => cut.Find(selector).Input(text));
 
     static Task Submit(IRenderedComponent<Field> cut, string selector, int index = 0) => cut.InvokeAsync(() => cut.FindAll(selector)[index].Submit());
 
