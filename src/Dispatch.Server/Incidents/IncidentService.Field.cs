@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Dispatch.Contracts;
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
@@ -29,7 +28,9 @@ public sealed partial class IncidentService
     {
         var key = FieldKeyPrefix + report.Id.ToString("N");
         // Bound to the worker too: another sign-in reusing the id is a different report, refused as such.
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(actor.Login + "\n" + JsonSerializer.Serialize(report))));
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", actor.Login,
+            FormattableString.Invariant($"{report.Id}|{report.OccurredAt.UtcTicks}|{report.Latitude:R}|{report.Longitude:R}|{report.Accuracy:R}|{report.FixedOnSpot}"),
+            report.Category, report.Description, report.Fix))));
         try
         {
             return await pipeline.Run(actor, via, "incident.report", async work =>

@@ -97,7 +97,7 @@ public class FieldReportTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
-    public async Task Given_the_same_id_with_other_content_then_it_is_refused_and_writes_nothing()
+    public async Task Given_the_same_id_with_other_content_or_from_another_worker_then_it_is_refused_and_answers_no_incident()
     {
         var (_, login, _) = await GridWorker();
         await using var phone = await UnitDevice.Connect(app, login);
@@ -105,9 +105,15 @@ public class FieldReportTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.True((await Report(phone, found)).Ok);
 
         var reused = await Report(phone, found with { Description = "另一件事" });
+        // Another worker's phone with the same id: not theirs to replay (the key is bound to the sign-in).
+        var (_, colleague, _) = await GridWorker();
+        await using var otherPhone = await UnitDevice.Connect(app, colleague);
+        var borrowed = await Report(otherPhone, found);
 
         Assert.False(reused.Ok);
         Assert.Equal("intake.key-reused", reused.Code);
+        Assert.Equal((false, "intake.key-reused", (Guid?)null), (borrowed.Ok, borrowed.Code, borrowed.IncidentId));
+        Assert.Empty(await MyReports(otherPhone));
     }
 
     [Fact]
@@ -161,6 +167,9 @@ public class FieldReportTests(DispatchApp app) : IClassFixture<DispatchApp>
         // Water supply is the water department's, commanded by the district: not the worker's department.
         var reply = await Report(phone, Found(category: "water-supply", description: $"路边水管爆裂 {Api.Unique("w")}"));
         var dispatcher = app.Client();
+        // Routed by the policy like any other report of its category.
+        var routed = await dispatcher.Detail(reply.IncidentId!.Value);
+        Assert.Equal(("District", "water"), (routed.GetProperty("level").GetString(), routed.GetProperty("suggestedDepartment").GetString()));
         await dispatcher.CommandOk(reply.IncidentId!.Value, "accept");
         await dispatcher.CommandOk(reply.IncidentId!.Value, "assign", new { department = "water" });
 
@@ -234,6 +243,19 @@ public class FieldReportTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Empty(await MyReports(phone));
 
         static System.Text.Json.Nodes.JsonObject JsonNode(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+    }
+
+    [Fact]
+    public async Task Given_an_empty_body_over_http_then_every_missing_field_is_named_and_nothing_is_written()
+    {
+        var (_, login, _) = await GridWorker();
+        var before = await Dispatch.Server.Tests.BadInput.Written.Count(app);
+
+        using var response = await HttpAs(login).PostRaw("/api/field/reports", "{}");
+
+        await response.ShouldBe(HttpStatusCode.BadRequest);
+        Assert.Equal(["category", "description", "id", "latitude", "longitude", "occurredAt"], (await response.FieldErrors()).Keys.Order());
+        Assert.Equal("", before.Difference(await Dispatch.Server.Tests.BadInput.Written.Count(app)));
     }
 
     [Fact]
