@@ -159,6 +159,9 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         // The resolve button is enabled as the crew types (no second tap), and it is on screen.
         await page.Locator("#field-resolution").PressSequentiallyAsync("积水已排除");
         Assert.True(await page.Locator("[data-testid=field-resolve]").IsEnabledAsync(), "the resolve button stayed grey after typing");
+        // It sits on the first screen, right under the status buttons, not below the fold.
+        Assert.True(await page.Locator("[data-testid=field-resolve]").EvaluateAsync<bool>(
+            "b => b.getBoundingClientRect().bottom + window.scrollY <= window.innerHeight"), "the resolve button is below the first screen");
         await page.Locator("[data-testid=field-resolve]").TapAsync();
         await page.Locator("[data-testid=field-pending][data-count='5']").WaitForAsync();
         await page.Locator("[data-testid=field-resolved]").WaitForAsync();
