@@ -31,10 +31,12 @@ public sealed record FiledReport(
 /// step that arrives twice is applied once (the second answer is the first one's). <see cref="OccurredAt"/> is when the
 /// crew tapped; the server keeps it beside the time it arrived. <see cref="Step"/> is one of <see cref="UnitSteps"/>;
 /// <see cref="Text"/> carries a note or a resolution; the position fields carry a position.
+/// <see cref="IncidentId"/> (added at the end, optional): the incident the crew was on when it tapped; a step for an
+/// incident the unit is no longer on is refused rather than applied to its next one.
 /// </summary>
 public sealed record QueuedStep(
     Guid Id, string Step, DateTimeOffset OccurredAt, string? Text = null,
-    double? Latitude = null, double? Longitude = null, double? Accuracy = null);
+    double? Latitude = null, double? Longitude = null, double? Accuracy = null, Guid? IncidentId = null);
 
 /// <summary>The steps a <see cref="QueuedStep"/> may name: the unit hub's moves, by their method names.</summary>
 public static class UnitSteps

@@ -14,8 +14,10 @@ public interface IUnitClient
 /// The answer to a unit's command: done (with the unit's new version) or why not, in the unit's language. Code
 /// <see cref="Overloaded"/>: the centre was past its capacity and nothing was written; send the same command again after
 /// <see cref="RetryAfterSeconds"/> (a member added at the end, null otherwise: older devices, which do not read it, are unaffected).
+/// <see cref="Field"/> (added at the end the same way): the field of a <see cref="QueuedStep"/> at fault, when one is.
 /// </summary>
-public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0, int? RetryAfterSeconds = null)
+public sealed record UnitReply(bool Ok, string? Code = null, string? Message = null, long Version = 0, int? RetryAfterSeconds = null,
+    string? Field = null)
 {
     public const string Overloaded = "overloaded";
 }
@@ -42,6 +44,11 @@ public static class UnitHubMethods
     public const string Note = nameof(Note);
     /// <summary>(resolution): resolves the unit's incident for its department.</summary>
     public const string Resolve = nameof(Resolve);
+    /// <summary>
+    /// (<see cref="QueuedStep"/>): one of the moves above (<see cref="UnitSteps"/>) made on the phone, perhaps offline, with its
+    /// own id and the time it was made: applied once per id, recorded with the time it happened and the time it arrived.
+    /// </summary>
+    public const string Step = nameof(Step);
     /// <summary>(<see cref="FieldReport"/>) → <see cref="FieldReportReply"/>: a problem the crew found (无呼也应), once per report id.</summary>
     public const string Report = nameof(Report);
     /// <summary>() → the <see cref="FiledReport"/>s this unit's sign-in filed, newest first, with their state now.</summary>

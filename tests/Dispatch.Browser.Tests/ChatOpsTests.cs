@@ -49,11 +49,11 @@ public sealed class ChatOpsTests(BrowserFixture browser) : IClassFixture<Browser
         return login;
     }
 
-    /// <summary>The unit's phone: a touch viewport signed in as the unit on /field, live.</summary>
+    /// <summary>The unit's phone: a touch viewport signed in as the unit on the field page with chat (/field/online), live.</summary>
     async Task<IPage> Phone(string login)
     {
         var page = await browser.NewPage("zh-CN", 390, 844);
-        await page.GotoAsync(new Uri(browser.App.BaseAddress, "/field").ToString());
+        await page.GotoAsync(new Uri(browser.App.BaseAddress, "/field/online").ToString());
         await page.Locator("[data-testid=signin-form]").WaitForAsync();
         await BrowserFixture.SignIn(page, login);
         await page.Locator("[data-testid=field-page][data-live=true]").WaitForAsync();

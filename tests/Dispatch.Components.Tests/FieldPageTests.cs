@@ -89,7 +89,8 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         await cut.InvokeAsync(() => cut.Find(selector).Click());
     }
 
-    static Task Type(IRenderedComponent<Field> cut, string selector, string text) => cut.InvokeAsync(() => cut.Find(selector).Change(text));
+    /// <summary>Typing: the text fields take each keystroke (input, not change), so the send buttons enable at once (issue 19).</summary>
+    static Task Type(IRenderedComponent<Field> cut, string selector, string text) => cut.InvokeAsync(() => cut.Find(selector).Input(text));
 
     static Task Submit(IRenderedComponent<Field> cut, string selector, int index = 0) => cut.InvokeAsync(() => cut.FindAll(selector)[index].Submit());
 
@@ -162,6 +163,8 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         await Tap(cut, "[data-action=OnScene]");
         cut.WaitForAssertion(() => Assert.Equal("OnScene", Status(cut)), Waits.Push);
         Assert.Equal(new[] { "Returning", "Clear" }, Buttons(cut));
+        // Not resolved yet: the button that frees the unit says it leaves the job unresolved (issue 19.7).
+        Assert.Equal("true", cut.Find("[data-action=Clear]").GetAttribute("data-unresolved"));
 
         await Type(cut, "#field-note", "现场已设置围挡");
         await Submit(cut, "[data-testid=field-notes] form");
@@ -177,7 +180,8 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Contains(("ProgressNoted", crew.Login, "现场已设置围挡"), steps);
         Assert.Contains(steps, s => s.Kind == "Resolved" && s.By == crew.Login);
 
-        // Done here: free for the next job.
+        // Done here: free for the next job; resolved, the button no longer warns.
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-action=Clear]").HasAttribute("data-unresolved")), Waits.Push);
         await Tap(cut, "[data-action=Clear]");
         cut.WaitForAssertion(() => Assert.Equal("Available", Status(cut)), Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=field-assignment]"));

@@ -59,13 +59,19 @@ public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset
 public sealed record IncidentAssigned(Guid IncidentId, string Department, string By, DateTimeOffset At,
     IReadOnlyList<string>? Assisting = null, DateTimeOffset? AcknowledgeBy = null, DateTimeOffset? ResolveBy = null) : IIncidentEvent;
 
-public sealed record IncidentAcknowledged(Guid IncidentId, string Department, string By, DateTimeOffset At) : IIncidentEvent;
+/// <summary><paramref name="Received"/>: set when a phone's queued step brought it, later than it happened (<paramref name="At"/>).</summary>
+public sealed record IncidentAcknowledged(Guid IncidentId, string Department, string By, DateTimeOffset At,
+    DateTimeOffset? Received = null) : IIncidentEvent;
 
-public sealed record IncidentProgressNoted(Guid IncidentId, string Department, string Note, string By, DateTimeOffset At) : IIncidentEvent;
+/// <summary><paramref name="Received"/>: as on <see cref="IncidentAcknowledged"/>.</summary>
+public sealed record IncidentProgressNoted(Guid IncidentId, string Department, string Note, string By, DateTimeOffset At,
+    DateTimeOffset? Received = null) : IIncidentEvent;
 
 public sealed record IncidentReturned(Guid IncidentId, string Department, string Reason, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentResolved(Guid IncidentId, string Department, string Resolution, string By, DateTimeOffset At) : IIncidentEvent;
+/// <summary><paramref name="Received"/>: as on <see cref="IncidentAcknowledged"/>.</summary>
+public sealed record IncidentResolved(Guid IncidentId, string Department, string Resolution, string By, DateTimeOffset At,
+    DateTimeOffset? Received = null) : IIncidentEvent;
 
 public sealed record CitizenCallbackRecorded(Guid IncidentId, int Satisfaction, string? Comment, string By, DateTimeOffset At) : IIncidentEvent;
 

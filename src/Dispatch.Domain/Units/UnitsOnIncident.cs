@@ -16,9 +16,10 @@ public sealed record IncidentUnitDispatched(Guid IncidentId, Guid UnitId, string
 /// A unit on the incident moved on: en route, on scene, returning, or released (<see cref="UnitStatus.Available"/>,
 /// or <see cref="UnitStatus.OffDuty"/> when it went off duty while returning). <paramref name="Limit"/> is the time it
 /// has in the new status before it is flagged (<see cref="UnitTimers"/>: on scene), none where no timer runs.
+/// <paramref name="Received"/>: set when a phone's queued step brought the move later than it happened (<paramref name="At"/>).
 /// </summary>
 public sealed record IncidentUnitStatusChanged(Guid IncidentId, Guid UnitId, string CallSign, UnitStatus Status, string By, DateTimeOffset At,
-    TimeSpan? Limit = null) : IIncidentEvent;
+    TimeSpan? Limit = null, DateTimeOffset? Received = null) : IIncidentEvent;
 
 /// <summary>The events for both streams of a unit command that touches an incident, or why not.</summary>
 public sealed record UnitOnIncidentDecision(IReadOnlyList<object> UnitEvents, IReadOnlyList<object> IncidentEvents, Refusal? Refusal)

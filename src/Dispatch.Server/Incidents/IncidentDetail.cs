@@ -87,6 +87,8 @@ public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At,
 {
     /// <summary>Set on a PhotoAttached step: the photo, at GET /api/incidents/{id}/photos/{photoId}.</summary>
     public Guid? PhotoId { get; init; }
+    /// <summary>Set on a step a phone sent from its offline queue: when it arrived (<see cref="At"/> is when the crew made it).</summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
 }
 
 public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
@@ -158,10 +160,10 @@ public static class IncidentTimeline
         IncidentAccepted a => new(e.Version, "Accepted", a.At, a.By, null, null),
         IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department,
             a.Assisting is { Count: > 0 } assisting ? "+ " + string.Join(", ", assisting) : null),
-        IncidentAcknowledged a => new(e.Version, "Acknowledged", a.At, a.By, a.Department, null),
-        IncidentProgressNoted p => new(e.Version, "ProgressNoted", p.At, p.By, p.Department, p.Note),
+        IncidentAcknowledged a => new(e.Version, "Acknowledged", a.At, a.By, a.Department, null) { ReceivedAt = a.Received },
+        IncidentProgressNoted p => new(e.Version, "ProgressNoted", p.At, p.By, p.Department, p.Note) { ReceivedAt = p.Received },
         IncidentReturned r => new(e.Version, "Returned", r.At, r.By, r.Department, r.Reason),
-        IncidentResolved r => new(e.Version, "Resolved", r.At, r.By, r.Department, r.Resolution),
+        IncidentResolved r => new(e.Version, "Resolved", r.At, r.By, r.Department, r.Resolution) { ReceivedAt = r.Received },
         CitizenCallbackRecorded c => new(e.Version, "CallbackRecorded", c.At, c.By, null,
             $"{c.Satisfaction}/5{(string.IsNullOrWhiteSpace(c.Comment) ? "" : " · " + c.Comment)}"),
         IncidentClosed c => new(e.Version, "Closed", c.At, c.By, null, null),
@@ -185,7 +187,7 @@ public static class IncidentTimeline
         IncidentUnmerged u => new(e.Version, "Unmerged", u.At, u.By, null, u.TargetNumber),
         IncidentReportUnmerged r => new(e.Version, "ReportUnmerged", r.At, r.By, null, r.SourceNumber),
         Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
-        Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign),
+        Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign) { ReceivedAt = c.Received },
         Dispatch.Domain.Units.IncidentUnitArrivedNearScene a => new(e.Version, "UnitArrivedNearScene", a.At, a.By, null,
             FormattableString.Invariant($"{a.CallSign} · {a.DistanceMeters:0} m")),
         Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),

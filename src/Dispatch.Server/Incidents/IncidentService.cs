@@ -104,12 +104,19 @@ public sealed partial class IncidentService(
     public Task<CommandOutcome> Typed(Actor actor, Guid id, IncidentCommand command, Chat.ChatLine line, CancellationToken ct = default) =>
         Decide(actor, Via.Chat, id, command, expectedVersion: null, typed: line, photo: null, ct);
 
+    /// <summary>
+    /// A note or resolution a unit's phone made, perhaps offline (<see cref="Units.PhoneStep"/>): decided at the time the crew
+    /// typed it, recorded with the time it arrived, applied once per step id (sent again, it answers the first answer).
+    /// </summary>
+    public Task<CommandOutcome> Step(Actor actor, Guid id, IncidentCommand command, Units.PhoneStep step, Guid unitId, CancellationToken ct = default) =>
+        Decide(actor, Via.Phone, id, command, expectedVersion: null, typed: null, photo: null, ct, (step, unitId));
+
     /// <summary>A photo: its bytes are stored exactly when its event is (the same transaction).</summary>
     public Task<CommandOutcome> Attach(Actor actor, Guid id, AttachPhoto command, byte[] bytes, Via via, CancellationToken ct = default) =>
         Decide(actor, via, id, command, expectedVersion: null, typed: null, photo: bytes, ct);
 
     async Task<CommandOutcome> Decide(Actor actor, Via via, Guid id, IncidentCommand command, long? expectedVersion, Chat.ChatLine? typed,
-        byte[]? photo, CancellationToken ct)
+        byte[]? photo, CancellationToken ct, (Units.PhoneStep Step, Guid UnitId)? queued = null)
     {
         command = command with { By = actor.Login };
         if (command is MergeIncident or UnmergeIncident) return await Merge(actor, via, id, command, expectedVersion, typed, ct);
@@ -130,16 +137,23 @@ public sealed partial class IncidentService(
                 if (!AccessRules.Allows(actor, command, scope) && !await IsCrewOn(work, incident, command, scope))
                     return Decided.Nothing<CommandOutcome>(new CommandOutcome.Forbidden(await Deny(work, action, scope.Path, id, incident.Number)));
 
-                var decision = IncidentDecider.Decide(incident, command, work.Now);
+                // Sent before (seen after the lock, so a twin waits for the first one's commit): the first answer, nothing written.
+                if (queued is { } q && await Units.PhoneSteps.Earlier(work, q.Step) is { } earlier)
+                    return Decided.Nothing<CommandOutcome>(earlier.UnitId == q.UnitId
+                        ? new CommandOutcome.Done(id, incident.Number, earlier.Version, Created: false)
+                        : new CommandOutcome.Invalid([new FieldError("id", "step.id-taken", "This step id was used by another unit's step: make a new Guid for each step.")]));
+                // A queued step happened when the crew tapped; the time it arrived is kept beside it.
+                var decision = IncidentDecider.Decide(incident, command, queued?.Step.OccurredAt ?? work.Now);
                 if (decision.Refusal is { } refusal) return Decided.Nothing<CommandOutcome>(new CommandOutcome.Refused(refusal));
 
                 List<Effect> effects =
                 [
-                    new IncidentDecided(id, decision.Events),
+                    new IncidentDecided(id, queued is null ? decision.Events : Units.PhoneSteps.Stamp(decision.Events, work.Now)),
                     new AuditLine("incident." + action, scope.Path, Describe(command), id, incident.Number),
                 ];
                 if (photo is not null) effects.Add(new StorePhoto(decision.Events.OfType<IncidentPhotoAttached>().Single(), photo));
                 if (typed is not null) effects.Add(new TypedInChat(id, typed, (after, events) => SystemMessages.ResultOf(command, after!, events)));
+                if (queued is { } applied) effects.Add(new StepApplied(Units.PhoneSteps.Applied(applied.Step, applied.UnitId, id, work.Now), id));
                 return Decided.With<CommandOutcome>(effects, written => new CommandOutcome.Done(id, incident.Number, written.Version(id), Created: false));
             }, ct);
         }

@@ -61,3 +61,9 @@ public sealed record StoreDocument(object Document, bool Insert = false) : Effec
 
 /// <summary>A photo's bytes, stored exactly when its event is.</summary>
 public sealed record StorePhoto(IncidentPhotoAttached Attached, byte[] Bytes) : Effect;
+
+/// <summary>
+/// A phone's queued step was applied (<see cref="Units.AppliedStep"/>): kept with its effects, with the version of
+/// <paramref name="VersionOf"/> after them, so the step is never applied twice. Listed after the stream effects it records.
+/// </summary>
+public sealed record StepApplied(Units.AppliedStep Step, Guid VersionOf) : Effect;

@@ -186,6 +186,11 @@ public sealed class Work : IAsyncDisposable
                 case StorePhoto photo:
                     PhotoStore.Queue(_session, photo.Attached, photo.Bytes);
                     break;
+                case StepApplied applied:
+                    // Its stream's events are appended by now (the effect comes after them): the version the answer gives.
+                    applied.Step.Version = _versions.TryGetValue(applied.VersionOf, out var version) ? version : 0;
+                    _session.Insert(applied.Step);
+                    break;
                 default:
                     throw new InvalidOperationException($"No writer for {effect.GetType().Name}.");
             }

@@ -75,6 +75,7 @@ public static class StorageSetup
                 opts.Schema.For<IncidentCard>().Index(c => c.IsOpen);
                 opts.Schema.For<IncidentDetail>().Index(d => d.CallerPhone!).Index(d => d.FoundBy!);
                 opts.Schema.For<IntakeKey>();
+                opts.Schema.For<Units.AppliedStep>();
                 opts.Schema.For<IncidentCard>().Index(c => c.ScopePath).Index(c => c.NextCheckAt!);
                 opts.Schema.For<Identity.UserAccount>();
                 opts.Schema.For<Audit.AuditEntry>().Index(a => a.At).Index(a => a.User).Index(a => a.IncidentId!).Index(a => a.Number!);

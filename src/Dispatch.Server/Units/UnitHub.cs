@@ -21,7 +21,7 @@ namespace Dispatch.Server.Units;
 [Authorize]
 public sealed class UnitHub(
     ActorDirectory actors, IQuerySession query, UnitMailbox mailbox, UnitService units, IncidentService incidents, Messages text,
-    Positions.UnitPositions positions,
+    Positions.UnitPositions positions, TimeProvider clock,
     IHubContext<UnitHub, IUnitClient> hub, ILogger<UnitHub> log) : Hub<IUnitClient>
 {
     public const string Path = UnitHubMethods.Path;
@@ -77,6 +77,70 @@ public sealed class UnitHub(
 
     /// <summary>Resolves the unit's incident for its department (the department must lead it).</summary>
     public Task<UnitReply> Resolve(string resolution) => OnIncident(unit => new ResolveIncident(unit.Department, resolution ?? "", ""));
+
+    /// <summary>
+    /// A step made on the phone, perhaps offline, sent from its queue in order: applied once per <see cref="QueuedStep.Id"/>
+    /// (sent again, it answers what the first answered and writes nothing), decided at <see cref="QueuedStep.OccurredAt"/>
+    /// and recorded with the time it arrived. A position goes to the telemetry path with its real time. A field out of
+    /// bounds is refused naming it (<see cref="UnitReply.Field"/>), with nothing written.
+    /// </summary>
+    public Task<UnitReply> Step(QueuedStep step) => UnlessOverloaded(async () =>
+    {
+        if (PhoneSteps.Check(step, clock.GetUtcNow()) is { } problem)
+            return new UnitReply(false, problem.Refusal.Code, text.Refusal(problem.Refusal), Field: problem.Field);
+        var unitId = UnitId;
+        // Heard before: the first answer at once (the write paths check again under their locks, for a twin in flight).
+        if (await query.LoadAsync<AppliedStep>(step.Id) is { } earlier)
+            return earlier.UnitId == unitId ? new UnitReply(true, Version: earlier.Version) : Answer(UnitService.StepIdTaken());
+        var phone = new PhoneStep(step.Id, step.Step, step.OccurredAt, step.IncidentId);
+        if (step.Step == UnitSteps.Position)
+        {
+            var reply = await Move(new ReportPosition(step.Latitude!.Value, step.Longitude!.Value, step.Accuracy ?? 0, step.OccurredAt, ""));
+            return reply.Code is { } code ? reply with { Field = PhoneSteps.FieldOf(code) } : reply;
+        }
+        var unit = await Me();
+        if (step.IncidentId is { } tapped && unit.IncidentId != tapped)
+            return new UnitReply(false, "step.incident-changed",
+                $"This step was made on another incident than unit {unit.CallSign} is on now{(unit.IncidentNumber is { } n ? $" ({n})" : "")}: not applied.",
+                Field: "incidentId");
+        UnitCommand? move = step.Step switch
+        {
+            UnitSteps.OnDuty => new GoOnDuty(""),
+            UnitSteps.OffDuty => new GoOffDuty(""),
+            UnitSteps.AcceptAndGo => new AcceptAndGo(""),
+            UnitSteps.EnRoute => new ReportEnRoute(""),
+            UnitSteps.OnScene => new ReportOnScene(""),
+            UnitSteps.Returning => new StartReturning(""),
+            UnitSteps.Clear => new ReleaseUnit(""),
+            _ => null,
+        };
+        if (move is not null) return Answer(await units.Step(Actor, unitId, move, phone));
+        if (unit.IncidentId is not { } incidentId)
+            return new UnitReply(false, "unit.no-incident", $"Unit {unit.CallSign} is not on an incident.");
+        IncidentCommand command = step.Step == UnitSteps.Note
+            ? new NoteProgress(unit.Department, step.Text!.Trim(), "")
+            : new ResolveIncident(unit.Department, step.Text!.Trim(), "");
+        return await incidents.Step(Actor, incidentId, command, phone, unitId) switch
+        {
+            CommandOutcome.Done d => new UnitReply(true, Version: d.Version),
+            CommandOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
+            CommandOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
+            CommandOutcome.Invalid { Errors: [var first, ..] } => new UnitReply(false, first.Code, first.Message, Field: first.Field),
+            CommandOutcome.NotFound => new UnitReply(false, "incident.unknown", $"Incident {unit.IncidentNumber} is gone."),
+            var other => new UnitReply(false, "incident.invalid", other.ToString()),
+        };
+    });
+
+    UnitReply Answer(UnitOutcome outcome) => outcome switch
+    {
+        UnitOutcome.Invalid { Errors: [var first, ..] } => new UnitReply(false, first.Code, first.Message, Field: first.Field),
+        UnitOutcome.Done d => new UnitReply(true, Version: d.Version),
+        UnitOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
+        UnitOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
+        UnitOutcome.NotFound => new UnitReply(false, "unit.unknown", "This unit is no longer on the roll."),
+        UnitOutcome.Unavailable u => new UnitReply(false, u.Code, u.Message),
+        var other => new UnitReply(false, "unit.invalid", other.ToString()),
+    };
 
     /// <summary>
     /// A problem the crew found (无呼也应): an incident with channel grid where the phone was, credited to the unit. The same

@@ -101,7 +101,15 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
     public Task<UnitOutcome> Typed(Actor actor, Guid unitId, UnitCommand command, Chat.ChatLine line, CancellationToken ct = default) =>
         Decide(actor, Via.Chat, unitId, command, line, ct);
 
-    async Task<UnitOutcome> Decide(Actor actor, Via via, Guid unitId, UnitCommand command, Chat.ChatLine? typed, CancellationToken ct)
+    /// <summary>
+    /// A move a phone made, perhaps offline (<see cref="PhoneStep"/>): decided at the time the crew tapped, recorded with the
+    /// time it arrived, and applied once per step id (a step that comes again answers the first answer and writes nothing).
+    /// </summary>
+    public Task<UnitOutcome> Step(Actor actor, Guid unitId, UnitCommand command, PhoneStep step, CancellationToken ct = default) =>
+        Decide(actor, Via.Phone, unitId, command, typed: null, ct, step);
+
+    async Task<UnitOutcome> Decide(Actor actor, Via via, Guid unitId, UnitCommand command, Chat.ChatLine? typed, CancellationToken ct,
+        PhoneStep? step = null)
     {
         command = command with { By = actor.Login };
         // A unit's incident may change between reading it and locking the unit (a release, a dispatch): then lock again.
@@ -120,6 +128,11 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
                 var stream = await work.Unit(unitId);
                 if (stream.Aggregate is not { } unit) return Decided.Nothing<UnitOutcome?>(new UnitOutcome.NotFound(unitId));
                 if (!AccessRules.MayCommand(actor, unit, command)) return Decided.Nothing<UnitOutcome?>(await Deny(work, Name(command), unit.HomePath));
+                // Sent before (after the locks: a twin waiting on them sees the first one's commit): the first answer, nothing written.
+                if (step is not null && await PhoneSteps.Earlier(work, step) is { } earlier)
+                    return Decided.Nothing<UnitOutcome?>(earlier.UnitId == unitId ? new UnitOutcome.Done(unitId, earlier.Version) : StepIdTaken());
+                // A queued step happened when the crew tapped; the time it arrived is kept beside it.
+                var now = step?.OccurredAt ?? work.Now;
                 if (command is DispatchUnit && incident is null)
                     return Decided.Nothing<UnitOutcome?>(new UnitOutcome.Refused(
                         new Refusal("dispatch.no-incident", "There is no incident {0} to send unit {1} to.", incidentId!, unit.CallSign)));
@@ -136,21 +149,24 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
 
                 var decision = incident is not null
                     ? command is DispatchUnit
-                        ? UnitsOnIncident.Dispatch(incident, unit, actor.Login, work.Now, timers)
-                        : UnitsOnIncident.Move(incident, unit, command, work.Now, timers)
-                    : Alone(UnitDecider.Decide(unit, command, work.Now));
+                        ? UnitsOnIncident.Dispatch(incident, unit, actor.Login, now, timers)
+                        : UnitsOnIncident.Move(incident, unit, command, now, timers)
+                    : Alone(UnitDecider.Decide(unit, command, now));
                 if (decision.Refusal is { } refusal) return Decided.Nothing<UnitOutcome?>(new UnitOutcome.Refused(refusal));
                 // A thinned position: nothing to keep.
                 if (decision.UnitEvents.Count == 0) return Decided.Nothing<UnitOutcome?>(new UnitOutcome.Done(unitId, stream.StartingVersion ?? 0));
 
                 var effects = new List<Effect> { new UnitDecided(unitId, decision.UnitEvents) };
-                if (incident is not null) effects.Add(new IncidentDecided(incident.Id, decision.IncidentEvents, TellCrews: false));
+                if (incident is not null)
+                    effects.Add(new IncidentDecided(incident.Id, step is null ? decision.IncidentEvents : PhoneSteps.Stamp(decision.IncidentEvents, work.Now),
+                        TellCrews: false));
                 effects.AddRange(await Tell(work, unit, command, incident));
                 if (typed is not null && incident is not null)
                     effects.Add(new TypedInChat(incident.Id, typed, (_, _) => SystemMessages.ResultOf(command, unit.CallSign, incident.Number)));
                 if (command is not ReportPosition)
                     effects.Add(new AuditLine("unit." + Name(command), unit.HomePath,
                         incident is not null ? $"{unit.CallSign} · {incident.Number}" : unit.CallSign, incident?.Id, incident?.Number));
+                if (step is not null) effects.Add(new StepApplied(PhoneSteps.Applied(step, unitId, incident?.Id, work.Now), unitId));
                 return Decided.With<UnitOutcome?>(effects, written => new UnitOutcome.Done(unitId, written.Version(unitId)));
             }, ct);
             if (outcome is not null) return outcome;
@@ -172,6 +188,10 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
                 new AuditLine("unit.message", unit.HomePath, $"{unit.CallSign}: {text}"),
             ], _ => new UnitOutcome.Done(unitId, unit.Version));
         }, ct);
+
+    /// <summary>A step id another unit's phone used already: a Guid made on the phone is unique, so this one is forged.</summary>
+    internal static UnitOutcome StepIdTaken() =>
+        new UnitOutcome.Invalid([new FieldError("id", "step.id-taken", "This step id was used by another unit's step: make a new Guid for each step.")]);
 
     static UnitOnIncidentDecision Alone(Decision d) => d.Refusal is { } r ? UnitOnIncidentDecision.Refuse(r) : new(d.Events, [], null);
 
