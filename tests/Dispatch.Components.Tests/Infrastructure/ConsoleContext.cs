@@ -43,6 +43,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton<Dispatch.Server.Components.Dispatching.BoardRowMarkup>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Plans.PlanLibrary>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Duplicates.DuplicateFinder>());
         ctx.Services.AddSingleton(store);
         ctx.Services.AddSingleton(app.Services.GetRequiredService<TimeProvider>());
