@@ -120,16 +120,18 @@ public sealed class UnitHub(
         IncidentCommand command = step.Step == UnitSteps.Note
             ? new NoteProgress(unit.Department, step.Text!.Trim(), "")
             : new ResolveIncident(unit.Department, step.Text!.Trim(), "");
-        return await incidents.Step(Actor, incidentId, command, phone, unitId) switch
-        {
-            CommandOutcome.Done d => new UnitReply(true, Version: d.Version),
-            CommandOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
-            CommandOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
-            CommandOutcome.Invalid { Errors: [var first, ..] } => new UnitReply(false, first.Code, first.Message, Field: first.Field),
-            CommandOutcome.NotFound => new UnitReply(false, "incident.unknown", $"Incident {unit.IncidentNumber} is gone."),
-            var other => new UnitReply(false, "incident.invalid", other.ToString()),
-        };
+        return Answer(await incidents.Step(Actor, incidentId, command, phone, unitId), unit);
     });
+
+    UnitReply Answer(CommandOutcome outcome, UnitRosterEntry unit) => outcome switch
+    {
+        CommandOutcome.Done d => new UnitReply(true, Version: d.Version),
+        CommandOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
+        CommandOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
+        CommandOutcome.Invalid { Errors: [var first, ..] } => new UnitReply(false, first.Code, first.Message, Field: first.Field),
+        CommandOutcome.NotFound => new UnitReply(false, "incident.unknown", $"Incident {unit.IncidentNumber} is gone."),
+        var other => new UnitReply(false, "incident.invalid", other.ToString()),
+    };
 
     UnitReply Answer(UnitOutcome outcome) => outcome switch
     {
@@ -174,15 +176,7 @@ public sealed class UnitHub(
 
     Actor Actor => Context.Items[typeof(Actor)] as Actor ?? throw new HubException("Sign in as a unit first.");
 
-    Task<UnitReply> Move(UnitCommand command) => UnlessOverloaded(async () => await units.Handle(Actor, UnitId, command, Via.Phone) switch
-    {
-        UnitOutcome.Done d => new UnitReply(true, Version: d.Version),
-        UnitOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
-        UnitOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
-        UnitOutcome.NotFound => new UnitReply(false, "unit.unknown", "This unit is no longer on the roll."),
-        UnitOutcome.Unavailable u => new UnitReply(false, u.Code, u.Message),
-        var other => new UnitReply(false, "unit.invalid", other.ToString()),
-    });
+    Task<UnitReply> Move(UnitCommand command) => UnlessOverloaded(async () => Answer(await units.Handle(Actor, UnitId, command, Via.Phone)));
 
     /// <summary>Past the centre's capacity the device hears so, and when to send the command again; the connection stays.</summary>
     async Task<UnitReply> UnlessOverloaded(Func<Task<UnitReply>> call)
@@ -199,13 +193,6 @@ public sealed class UnitHub(
         var unit = await Me();
         if (unit.IncidentId is not { } incidentId)
             return new UnitReply(false, "unit.no-incident", $"Unit {unit.CallSign} is not on an incident.");
-        return await incidents.Handle(Actor, incidentId, command(unit), expectedVersion: null, Via.Phone) switch
-        {
-            CommandOutcome.Done d => new UnitReply(true, Version: d.Version),
-            CommandOutcome.Refused r => new UnitReply(false, r.Refusal.Code, text.Refusal(r.Refusal)),
-            CommandOutcome.Forbidden f => new UnitReply(false, f.Denial.Code, f.Denial.Message),
-            CommandOutcome.NotFound => new UnitReply(false, "incident.unknown", $"Incident {unit.IncidentNumber} is gone."),
-            var other => new UnitReply(false, "incident.invalid", other.ToString()),
-        };
+        return Answer(await incidents.Handle(Actor, incidentId, command(unit), expectedVersion: null, Via.Phone), unit);
     });
 }
