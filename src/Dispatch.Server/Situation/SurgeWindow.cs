@@ -84,6 +84,8 @@ sealed class SurgeWindow(TimeSpan window)
                 foreach (var (id, at, key) in everyLine()) if (at > From) Hold(id, at, key);
             }
             Forget(counted: _ => false);
+            // The start-up load put the whole day in; a dictionary keeps its size after removals, so give it back.
+            _lines.TrimExcess();
             foreach (var (_, id) in Between(From, _to)) Count(_lines[id].Key);
             return;
         }
