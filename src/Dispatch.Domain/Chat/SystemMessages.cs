@@ -9,7 +9,7 @@ public sealed record SystemPost(Channel Channel, ChatResult Result, Guid Inciden
 
 /// <summary>
 /// What the platform says in chat when something happens to an incident that people must not miss, pure: escalations and
-/// delegations, missed deadlines, overdue units, returns and supervision flags go to the incident's channel and to the
+/// delegations, missed deadlines, overdue units and plan tasks, returns and supervision flags go to the incident's channel and to the
 /// channel of the centre that now commands it (so the district hears of what the town escalated to it).
 /// </summary>
 public static class SystemMessages
@@ -47,6 +47,12 @@ public static class SystemMessages
                     break;
                 case IncidentSupervised x:
                     Post("system.supervised", true, x.Comment, x.By);
+                    break;
+                // A plan's task out of time: the commanding centre hears, and the task's department in its channel there.
+                case Plans.PlanTaskOverdue x:
+                    Post("system.plan-task-overdue", true, x.Task, x.Due.ToString("O"));
+                    if (after.Plan?.Tasks.FirstOrDefault(t => t.Code == x.Task)?.Department is { } department && centre?.Path is { } path)
+                        posts.Add(new(Channels.Department(path, department), new ChatResult("system.plan-task-overdue", [after.Number, x.Task, x.Due.ToString("O")]), after.Id));
                     break;
             }
         }

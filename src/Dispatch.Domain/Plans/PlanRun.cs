@@ -10,6 +10,9 @@ public sealed record PlanTaskState(string Code, string? Department, string? Capa
 /// <summary>The plan running on an incident: which version, since when, and its tasks.</summary>
 public sealed record PlanRun(string Code, int Version, ResponseLevel Level, DateTimeOffset ActivatedAt, IReadOnlyList<PlanTaskState> Tasks)
 {
+    /// <summary>Where the plan has the incident commanded: an overdue task brings command back up towards it.</summary>
+    public CommandLevel CommandLevel { get; init; } = CommandLevel.Town;
+
     public int Done => Tasks.Count(t => t.Done);
 
     /// <summary>Tasks past their deadline and not done, at <paramref name="now"/>.</summary>
@@ -22,7 +25,7 @@ public sealed record PlanRun(string Code, int Version, ResponseLevel Level, Date
     public static PlanRun? Evolve(PlanRun? run, object @event) => @event switch
     {
         PlanActivated e => new(e.Plan, e.Version, e.Level, e.At,
-            [.. e.Tasks.Select(t => new PlanTaskState(t.Code, t.Department, t.Capability, t.Due))]),
+            [.. e.Tasks.Select(t => new PlanTaskState(t.Code, t.Department, t.Capability, t.Due))]) { CommandLevel = e.CommandLevel },
         PlanStoodDown => null,
         PlanTaskAcknowledged e when run is not null => run.With(e.Task, t => t with { Acknowledged = true }),
         PlanTaskCompleted e when run is not null => run.With(e.Task, t => t with { Acknowledged = true, Done = true }),
@@ -115,11 +118,23 @@ public static class PlanDecider
             [.. run.Tasks.Where(t => !t.Done).Select(t => t.Code)], c.By, now));
     }
 
+    /// <summary>
+    /// The clock's look: each task past its deadline is recorded overdue once (the commanding centre and the task's
+    /// department hear of it, <see cref="Chat.SystemMessages"/>). That is the escalation, with one more step: when command
+    /// sits below where the plan put it (a dispatcher delegated it down since), it goes one level back up, automatically,
+    /// like a missed assignment deadline. A finished incident's plan no longer runs out (nothing is escalated on it).
+    /// </summary>
     static Decision Check(Incident i, CheckPlanTasks c, DateTimeOffset now)
     {
-        var late = i.Plan?.Tasks.Where(t => !t.Done && !t.Overdue && t.Due <= now).ToList() ?? [];
-        return late.Count == 0
-            ? Decision.Refuse("plan.none-due", "No task of incident {0} has run out.", i.Number)
-            : Decision.Accept([.. late.Select(t => (object)new PlanTaskOverdue(i.Id, t.Code, t.Due, c.By, now))]);
+        List<PlanTaskState> late = i.State.IsFinished() ? [] : i.Plan?.Tasks.Where(t => !t.Done && !t.Overdue && t.Due <= now).ToList() ?? [];
+        if (late.Count == 0) return Decision.Refuse("plan.none-due", "No task of incident {0} has run out.", i.Number);
+        var events = late.Select(t => (object)new PlanTaskOverdue(i.Id, t.Code, t.Due, c.By, now)).ToList();
+        if (i.Level < i.Plan!.CommandLevel && CommandLevels.Up(i.Level) is { } up)
+            events.Add(new IncidentEscalated(i.Id, i.Level, up,
+                FormattableString.Invariant($"plan {i.Plan.Code} task {string.Join(", ", late.Select(t => t.Code))} overdue since {late.Min(t => t.Due).UtcDateTime:yyyy-MM-dd HH:mm} UTC"),
+                Automatic: true,
+                i.State == IncidentState.Assigned ? now + i.AcknowledgeWindow : null,
+                i.State == IncidentState.Acknowledged ? now + i.ResolveWindow : null, c.By, now));
+        return Decision.Accept([.. events]);
     }
 }

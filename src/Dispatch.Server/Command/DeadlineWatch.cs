@@ -1,5 +1,6 @@
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Plans;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Live;
@@ -19,6 +20,11 @@ namespace Dispatch.Server.Command;
 /// a card's <see cref="IncidentCard.NextCheckAt"/> is the earlier of its deadline and its first unit timer, so one
 /// indexed query finds both, and a due incident is asked both questions, each under the stream's lock, each a no-op
 /// when its part is not due (<see cref="UnitTimerCheck"/>).
+/// </para>
+/// <para>
+/// A running contingency plan's task deadlines are in <see cref="IncidentCard.NextCheckAt"/> too: a due incident is also
+/// asked to check its plan's tasks (<see cref="CheckPlanTasks"/>), which records each late task overdue once, under the
+/// same lock, so two nodes record it once between them.
 /// </para>
 /// </summary>
 public sealed class DeadlineWatch(
@@ -68,31 +74,43 @@ public sealed class DeadlineWatch(
         while (true)
         {
             var now = clock.GetUtcNow();
-            List<Guid> due;
+            List<Due> due;
             DateTimeOffset? next;
             await using (var query = store.QuerySession())
             {
                 due = [.. await query.Query<IncidentCard>()
                     .Where(c => c.IsOpen && c.NextCheckAt != null && c.NextCheckAt <= now)
-                    .OrderBy(c => c.NextCheckAt).Select(c => c.Id).Take(Batch).ToListAsync(ct)];
+                    .OrderBy(c => c.NextCheckAt).Select(c => new Due { Id = c.Id, PlanDue = c.Plan!.NextDue }).Take(Batch).ToListAsync(ct)];
                 next = due.Count > 0 ? null : (await query.Query<IncidentCard>()
                     .Where(c => c.IsOpen && c.NextCheckAt != null && c.NextCheckAt > now)
                     .OrderBy(c => c.NextCheckAt).Take(1).ToListAsync(ct)).FirstOrDefault()?.NextCheckAt;
             }
             if (due.Count == 0) return (next, now);
-            if (due.All(unchanged.Contains))
+            if (due.All(d => unchanged.Contains(d.Id)))
             {
-                log.LogWarning("Incidents {Ids} are due by their cards but nothing is due on their streams; looking again shortly", due);
+                log.LogWarning("Incidents {Ids} are due by their cards but nothing is due on their streams; looking again shortly", due.Select(d => d.Id));
                 return (now.AddSeconds(5), now);
             }
-            foreach (var id in due)
+            foreach (var (id, planDue) in due.Select(d => (d.Id, d.PlanDue)))
             {
                 var outcome = await incidents.Handle(Watch, id, new CheckDeadlines(Login), expectedVersion: null, Pipeline.Via.System, ct);
                 if (outcome is CommandOutcome.Done done) log.LogInformation("Deadline ran out on {Number}: escalated or recorded", done.Number);
+                // Only a plan whose next task is due is asked (most due incidents are a deadline or a unit timer).
+                var tasks = planDue <= now
+                    ? await incidents.Handle(Watch, id, new CheckPlanTasks(Login), expectedVersion: null, Pipeline.Via.System, ct)
+                    : null;
+                if (tasks is CommandOutcome.Done late) log.LogInformation("Plan tasks ran out on {Number}: recorded overdue", late.Number);
                 var flagged = await units.Run(id, ct);
-                if (outcome is not CommandOutcome.Done && flagged.Count == 0) unchanged.Add(id);
+                if (outcome is not CommandOutcome.Done && tasks is not CommandOutcome.Done && flagged.Count == 0) unchanged.Add(id);
             }
             if (due.Count < Batch) continue; // loop once more: the escalations set new deadlines, perhaps already due
         }
+    }
+
+    /// <summary>A due card: its id, and its running plan's next task deadline, if it has one.</summary>
+    sealed class Due
+    {
+        public Guid Id { get; set; }
+        public DateTimeOffset? PlanDue { get; set; }
     }
 }

@@ -24,6 +24,7 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
     const int ListLength = 6;
     const int HotSpotCount = 8;
     const int LeaderCount = 5;
+    const int PlanCount = 4;
 
     readonly Dictionary<Guid, Line> _incidents = [];
     readonly SurgeWindow _window = new(settings.Window);
@@ -54,9 +55,12 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
         DateTimeOffset ReportedAt, DateTimeOffset? AcceptedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt,
         DateTimeOffset? DeadlineDue, DateTimeOffset? SupervisedAt, DateTimeOffset UpdatedAt, long Version)
     {
+        /// <summary>The plan running on it, if one is (the card's own record, shared).</summary>
+        public Plans.CardPlan? Plan { get; init; }
+
         public static Line Of(IncidentCard c, Func<string, string> shared) => new(c.Id, c.Number, shared(c.Category), c.Urgency, c.IsOpen,
             c.Level, shared(c.ScopePath), shared(KpiNode.UpToTown(c.ScopePath)), c.ReportedAt, c.AcceptedAt, c.ResolvedAt, c.ClosedAt, c.DeadlineDue,
-            c.Supervision is null ? null : c.SupervisedAt ?? c.UpdatedAt, c.UpdatedAt, c.Version);
+            c.Supervision is null ? null : c.SupervisedAt ?? c.UpdatedAt, c.UpdatedAt, c.Version) { Plan = c.Plan is { Running: true } plan ? plan : null };
 
         public (DateTimeOffset Due, Guid Id)? Deadline => IsOpen && DeadlineDue is { } due ? (due, Id) : null;
     }
@@ -215,9 +219,17 @@ public sealed class SituationLedger(CityCatalog city, JurisdictionTree tree, Sur
                 s.DetectedAt, s.Active, s.EndedAt))
             .ToList();
 
+        // Plans running: gravest response first, then the most late tasks, then the longest running.
+        var plans = open.Where(l => l.Plan is not null)
+            .OrderBy(l => l.Plan!.Level).ThenByDescending(l => l.Plan!.Late).ThenBy(l => l.Plan!.ActivatedAt).ToList();
+
         return new SituationPicture(now, Day, scope, tree.NameOf(scope), totals, byLevel, byArea, byCategory,
             Watch(overdue, l => l.DeadlineDue!.Value, culture), Watch(supervised, l => l.SupervisedAt!.Value, culture),
-            Trend(scope, now), hotSpots, byStatus, leaders, surges);
+            Trend(scope, now), hotSpots, byStatus, leaders, surges)
+        {
+            Plans = new([.. plans.Take(PlanCount).Select(l => new RunningPlan(l.Id, l.Number, l.Plan!.Code, l.Plan.Title, l.Plan.Level,
+                l.Plan.Done, l.Plan.Late, l.Plan.Total, tree.NameOf(l.Town), l.Plan.ActivatedAt))], plans.Count),
+        };
     }
 
     WatchList Watch(List<Line> lines, Func<Line, DateTimeOffset> since, CultureInfo culture) =>

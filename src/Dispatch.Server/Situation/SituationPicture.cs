@@ -23,7 +23,11 @@ public sealed record SituationPicture(
     IReadOnlyList<Tally> HotSpots,
     IReadOnlyList<Tally> UnitsByStatus,
     IReadOnlyList<KpiLeader> Leaders,
-    IReadOnlyList<SurgeAlert> Surges);
+    IReadOnlyList<SurgeAlert> Surges)
+{
+    /// <summary>Incidents with a contingency plan running (预案), gravest response first (<see cref="RunningPlan"/>).</summary>
+    public RunningPlans Plans { get; init; } = new([], 0);
+}
 
 /// <summary>The day's counts: reported, accepted, resolved and closed today (city time), and open now.</summary>
 public sealed record DayTotals(int Reported, int Accepted, int Resolved, int Closed, int Open);

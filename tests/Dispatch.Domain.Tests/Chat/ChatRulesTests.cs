@@ -96,6 +96,24 @@ public class ChatRulesTests
     }
 
     [Fact]
+    public void An_overdue_plan_task_is_announced_to_the_incident_the_commanding_centre_and_the_tasks_department_there()
+    {
+        var due = Now.AddMinutes(-5);
+        var activated = new Dispatch.Domain.Plans.PlanActivated(Id, "urban-flooding", 1, "城市内涝应急预案", Dispatch.Domain.Plans.ResponseLevel.III,
+            CommandLevel.Town, UrbanManagement, [], [new("pumps", "排水", Water, null, due), new("search", "巡查", null, "patrol", due)], "积水", Dispatcher, Earlier);
+        var overdue = new Dispatch.Domain.Plans.PlanTaskOverdue(Id, "pumps", due, "system", Now);
+        var capability = new Dispatch.Domain.Plans.PlanTaskOverdue(Id, "search", due, "system", Now);
+        var after = Incident.Evolve(Incident.Evolve(Town(), activated), overdue)!;
+
+        var posts = SystemMessages.For(after, [overdue, capability]);
+
+        Assert.Equal([Channels.Incident(Id).Key, "node:demo/dh/dh-04", $"dept:demo/dh/dh-04:{Water}", Channels.Incident(Id).Key, "node:demo/dh/dh-04"],
+            posts.Select(p => p.Channel.Key));
+        Assert.All(posts, p => Assert.Equal("system.plan-task-overdue", p.Result.Code));
+        Assert.Equal([Number, "pumps", due.ToString("O")], posts[2].Result.Args);
+    }
+
+    [Fact]
     public void A_command_typed_in_chat_reports_the_platforms_own_words_when_it_announces_it_anyway()
     {
         var before = Town();

@@ -156,6 +156,7 @@ public class PlanTests
         var history = new object[]
         {
             Reported(),
+            new IncidentEscalated(Id, CommandLevel.Town, CommandLevel.City, "plan gas-explosion v3: 爆炸", false, null, null, Dispatcher, at),
             new PlanActivated(Id, "gas-explosion", 3, GasExplosion.Name, ResponseLevel.II, CommandLevel.City, Gas, [Fire, Police],
                 [.. GasExplosion.Tasks.Select(t => new PlanTaskSet(t.Code, t.What, t.Department, t.Capability, at + t.Within))], "爆炸", Dispatcher, at),
             new PlanTaskCompleted(Id, "cut-gas", Gas, "阀门已关闭", Handler, at.AddMinutes(10)),
@@ -166,6 +167,44 @@ public class PlanTests
         Assert.Equal(1, late.Plan!.Late(Now));
         Assert.Equal(at.AddMinutes(30), late.Plan.NextDue);
         Given([.. history, new PlanTaskOverdue(Id, "cordon", at.AddMinutes(20), "system", Now)]).When(new CheckPlanTasks("system")).ThenRefused("plan.none-due");
+    }
+
+    [Fact]
+    public void Given_command_taken_below_the_plans_level_when_a_task_runs_out_then_it_goes_one_level_back_up_once()
+    {
+        // Activated 25 minutes before Now (the city), then delegated down to the district: cut-gas and cordon are late.
+        var at = Now.AddMinutes(-25);
+        var history = Activated(Reported()).Select(e => e switch
+        {
+            PlanActivated a => a with { At = at, Tasks = [.. a.Tasks.Select(t => t with { Due = t.Due - TimeSpan.FromMinutes(25) })] },
+            _ => e,
+        }).Append(new IncidentDelegated(Id, CommandLevel.City, CommandLevel.District, "区里先处置", Dispatcher, at.AddMinutes(1))).ToArray();
+
+        var outcome = Given(history).When(new CheckPlanTasks("system"));
+
+        var events = outcome.Decision.Events;
+        Assert.Equal(["cut-gas", "cordon"], events.OfType<PlanTaskOverdue>().Select(o => o.Task));
+        var up = Assert.Single(events.OfType<IncidentEscalated>());
+        Assert.Equal((CommandLevel.District, CommandLevel.City, true), (up.From, up.To, up.Automatic));
+        Assert.Contains("cut-gas, cordon", up.Reason);
+        var after = outcome.Then([.. events]);
+        // Asked again (another node, a restart), nothing more runs out and nothing is raised.
+        Given([.. history, .. events]).When(new CheckPlanTasks("system")).ThenRefused("plan.none-due");
+        Assert.Equal(CommandLevel.City, after.Level);
+    }
+
+    [Fact]
+    public void Given_a_resolved_incident_or_a_stood_down_plan_when_the_clock_looks_then_no_task_runs_out()
+    {
+        var history = Activated(HistoryIn(IncidentState.Acknowledged));
+        var late = new CheckPlanTasks("system");
+        var dueAll = Given(history).State.Plan!.Tasks.Max(t => t.Due) - Now;
+        // Move the history back so every task is due at Now.
+        object[] Late(object[] h) => [.. h.Select(e => e is PlanActivated a ? a with { Tasks = [.. a.Tasks.Select(t => t with { Due = t.Due - dueAll })] } : e)];
+
+        Assert.Equal(3, Given(Late(history)).When(late).Decision.Events.OfType<PlanTaskOverdue>().Count());
+        Given([.. Late(history), Resolved(Gas)]).When(late).ThenRefused("plan.none-due");
+        Given([.. Late(history), new PlanStoodDown(Id, "gas-explosion", 3, "险情消除", [], Dispatcher, Now)]).When(late).ThenRefused("plan.none-due");
     }
 
     [Fact]
