@@ -74,7 +74,7 @@ public sealed record ExerciseRun(string Space, IReadOnlyList<(Guid Id, string Nu
 public static class Exercise
 {
     public const string Usage =
-        "exercise --url URL --scenario FILE [--speed 1] [--admin city.admin] [--password dispatch-demo]";
+        "exercise --url URL --scenario FILE [--speed 1] [--admin city.admin] [--reviewer city.dispatcher] [--password dispatch-demo]";
 
     /// <summary>What every answer of an exercise node carries (Dispatch.Server.Exercises.ExerciseSpace.Header).</summary>
     public const string SpaceHeader = "X-Dispatch-Exercise";
@@ -85,13 +85,14 @@ public static class Exercise
         var scenario = Scenario.Read(o.String("--scenario", ""));
         var speed = o.Double("--speed", 1, min: 0.01);
         var admin = o.String("--admin", "city.admin");
+        var reviewer = o.String("--reviewer", "city.dispatcher");
         var password = o.String("--password", "dispatch-demo");
         o.RejectUnknown();
 
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         var run = await Play(url, scenario, speed, admin, password, Console.Out, cancel.Token);
-        await Review(url, admin, password, run, Console.Out, cancel.Token);
+        await Review(url, reviewer, password, run, Console.Out, cancel.Token);
         return 0;
     }
 
