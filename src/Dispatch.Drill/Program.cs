@@ -19,10 +19,11 @@ using Dispatch.Drill;
 //   settle        cancels all but the newest N open incidents (a benchmark database back to a city's board after intake runs)
 //   failover      the cluster drill: kill -9 a node behind nginx under load; nothing lost, units and console back (deploy/drill)
 //   rolling       the same load while every node restarts in turn
+//   exercise      plays a drill scenario into an exercise node (never the live city) and prints the plan tasks' times
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
     "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage +
-    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage + "\n  " + Settle.Usage + "\n  " + Failover.Usage;
+    "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage + "\n  " + Settle.Usage + "\n  " + Failover.Usage + "\n  " + Exercise.Usage;
 try
 {
     var options = Options.Parse(args);
@@ -42,6 +43,7 @@ try
         "settle" => await Settle.Run(options),
         "failover" => await Failover.Run(options, rolling: false),
         "rolling" => await Failover.Run(options, rolling: true),
+        "exercise" => await Exercise.Run(options),
         _ => throw new OptionException(options.Command == "" ? "Name a command." : $"Unknown command '{options.Command}'."),
     };
 }

@@ -4,6 +4,7 @@ using Dispatch.Server.Chat;
 using Dispatch.Server.Command;
 using Dispatch.Server.Demo;
 using Dispatch.Server.Duplicates;
+using Dispatch.Server.Exercises;
 using Dispatch.Server.Field;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
@@ -24,6 +25,8 @@ using Dispatch.Server.FieldReports;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddDispatchStorage();
+// Before anything seeds or writes: a live node and an exercise never share a database.
+builder.AddExerciseSpace();
 builder.AddSharedKeys();
 builder.AddCity();
 builder.AddJurisdictions();
@@ -57,6 +60,7 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 // Outermost: the headers go on every answer, the exception handler's included.
 app.UseSecurityHeaders();
+app.UseExerciseMark();
 app.UseExceptionHandler();
 // Past the ceiling, commands are refused here, before sign-in, body and JSON cost anything.
 app.UseEdgeShedding();

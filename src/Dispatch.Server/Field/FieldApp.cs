@@ -37,7 +37,7 @@ public static class FieldApp
     }
 
     static async Task<IResult> Shell(HttpContext http, ActorDirectory actors, IQuerySession query, IStringLocalizer<Ui> text,
-        CityCatalog city, IAntiforgery antiforgery, CommandPipeline pipeline, CancellationToken ct)
+        CityCatalog city, IAntiforgery antiforgery, CommandPipeline pipeline, Exercises.ExerciseSpace exercise, CancellationToken ct)
     {
         if (http.User.Identity?.IsAuthenticated != true || await actors.Resolve(http.User) is not { } actor)
             return Results.Redirect("/signin?returnUrl=" + Uri.EscapeDataString(Path));
@@ -82,18 +82,20 @@ public static class FieldApp
             <script src="/field/store.js"></script>
             <script src="/field/app.js"></script>
             """;
-        return Results.Content(Page(unit.CallSign, body, culture.Name, "<link rel=\"manifest\" href=\"/field/manifest.webmanifest\" />"),
+        if (exercise.IsExercise)
+            body = $"<div class=\"fa-exercise\" role=\"status\" data-testid=\"exercise-banner\">{H(text["exercise.banner", exercise.Name!])}</div>\n" + body;
+        return Results.Content(Page(unit.CallSign, body, culture.Name, "<link rel=\"manifest\" href=\"/field/manifest.webmanifest\" />", exercise),
             "text/html; charset=utf-8");
     }
 
-    static string Page(string title, string body, string lang, string head) => $$"""
+    static string Page(string title, string body, string lang, string head, Exercises.ExerciseSpace? exercise = null) => $$"""
         <!DOCTYPE html>
         <html lang="{{H(lang)}}">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content" />
           <meta name="theme-color" content="#1565c0" />
-          <title>{{H(title)}}</title>
+          <title>{{(exercise?.IsExercise == true ? "【演练 EXERCISE】" : "")}}{{H(title)}}</title>
           <link rel="icon" href="/field/icon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/field/field.css" />
           {{head}}

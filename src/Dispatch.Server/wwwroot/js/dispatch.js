@@ -260,3 +260,13 @@ document.addEventListener('keydown', (e) => {
   e.preventDefault();
   units.dispatchEvent(new CustomEvent('unitkey', { bubbles: true, detail: { key: digit[1] } }));
 });
+
+// An exercise node (body.exercise): every tab's title says so too, whatever the page sets it to, so a window on the
+// taskbar cannot pass for the live city.
+(function () {
+  if (!document.body || !document.body.classList.contains('exercise')) return;
+  const mark = '【演练 EXERCISE】';
+  const keep = () => { if (!document.title.startsWith(mark)) document.title = mark + document.title; };
+  keep();
+  new MutationObserver(keep).observe(document.head, { subtree: true, childList: true, characterData: true });
+})();
