@@ -45,8 +45,9 @@ public sealed record IncidentCard
     public DateTimeOffset? DeadlineDue { get; init; }
     public DeadlineKind? DeadlineKind { get; init; }
     /// <summary>
-    /// What the deadline watch waits for, while the incident is open: the earlier of the running deadline (unless
-    /// already recorded as missed) and the first unit timer to run out (a unit not yet flagged in its status).
+    /// What the deadline watch waits for, while the incident is open: the earliest of the running deadline (unless
+    /// already recorded as missed), the first unit timer to run out (a unit not yet flagged in its status) and the
+    /// running plan's next task deadline (a task not done nor yet recorded overdue).
     /// </summary>
     public DateTimeOffset? NextCheckAt { get; init; }
     public int Escalations { get; init; }
@@ -71,6 +72,8 @@ public sealed record IncidentCard
     public DateTimeOffset? ClosedAt { get; init; }
     /// <summary>Sensor alarms noted on it (a sensor-made incident folds repeated alarms: the board shows how many).</summary>
     public int SensorAlarms { get; init; }
+    /// <summary>The contingency plan run on it (预案), running or stood down: the badge's level and progress.</summary>
+    public Plans.CardPlan? Plan { get; init; }
 }
 
 public static class IncidentCardAccess
@@ -149,6 +152,8 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
                 or Dispatch.Domain.Units.IncidentUnitArrivedNearScene =>
                 card with { Units = Dispatch.Domain.Units.UnitTimers.Evolve(card.Units, e.Data) },
             Dispatch.Domain.Sensors.IncidentSensorAlarmed => card with { SensorAlarms = card.SensorAlarms + 1 },
+            Dispatch.Domain.Plans.PlanActivated or Dispatch.Domain.Plans.PlanTaskAcknowledged or Dispatch.Domain.Plans.PlanTaskCompleted
+                or Dispatch.Domain.Plans.PlanTaskOverdue or Dispatch.Domain.Plans.PlanStoodDown => card with { Plan = Plans.CardPlan.Evolve(card.Plan, e.Data) },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);
@@ -161,11 +166,17 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
         {
             ScopePath = path,
             CentrePath = CommandLevels.CentreOf(path, next.Level),
-            NextCheckAt = next.IsOpen ? Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(u => u.Due)) : null,
+            NextCheckAt = next.IsOpen
+                ? Earliest(Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(u => u.Due)), PlanDue(next))
+                : null,
             PreviousScopePath = before is not null && before.ScopePath != path ? before.ScopePath : null,
             PreviousLeadDepartment = before?.LeadDepartment is { } lead && lead != next.LeadDepartment ? lead : null,
         };
     }
+
+    /// <summary>The running plan's next task deadline; a finished incident's plan no longer runs out (as the rules say).</summary>
+    static DateTimeOffset? PlanDue(IncidentCard card) =>
+        card.Plan is { Running: true, NextDue: { } due } && !card.State.IsFinished() ? due : null;
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

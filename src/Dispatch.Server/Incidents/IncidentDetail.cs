@@ -58,6 +58,8 @@ public sealed record IncidentDetail
     /// <summary>Sensor readings past their threshold noted on it (each alarm that opened or folded into it), and recoveries.</summary>
     public int SensorAlarms { get; init; }
     public int SensorRecoveries { get; init; }
+    /// <summary>The contingency plan run on it (预案), running or stood down, with its tasks (<see cref="Plans.PlanDetail"/>).</summary>
+    public Plans.PlanDetail? Plan { get; init; }
 }
 
 /// <summary>One report's caller and what they said; <see cref="Number"/> is the report's own incident number.</summary>
@@ -140,6 +142,8 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             IncidentReportUnmerged r => d with { Callers = [.. d.Callers.Where(c => c.IncidentId != r.SourceId)] },
             Dispatch.Domain.Sensors.IncidentSensorAlarmed => d with { SensorAlarms = d.SensorAlarms + 1 },
             Dispatch.Domain.Sensors.IncidentSensorRecovered => d with { SensorRecoveries = d.SensorRecoveries + 1 },
+            Dispatch.Domain.Plans.PlanActivated or Dispatch.Domain.Plans.PlanTaskAcknowledged or Dispatch.Domain.Plans.PlanTaskCompleted
+                or Dispatch.Domain.Plans.PlanTaskOverdue or Dispatch.Domain.Plans.PlanStoodDown => d with { Plan = Plans.PlanDetail.Evolve(d.Plan, e.Data) },
             _ => d,
         };
         if (next is null) return null;
@@ -197,6 +201,14 @@ public static class IncidentTimeline
             FormattableString.Invariant($"{a.Device} · {a.Measure} {a.Value:0.###} (alarm level {a.Level:0.###}) · {a.ReadAt:O}")),
         Dispatch.Domain.Sensors.IncidentSensorRecovered r => new(e.Version, "SensorRecovered", r.At, r.By, null,
             FormattableString.Invariant($"{r.Device} · {r.Measure} {r.Value:0.###} · {r.ReadAt:O}")),
+        Dispatch.Domain.Plans.PlanActivated a => new(e.Version, "PlanActivated", a.At, a.By, a.Lead,
+            $"{a.Name} v{a.Version} ({Dispatch.Domain.Plans.ResponseLevels.Numeral(a.Level)}) · {a.Reason}"),
+        Dispatch.Domain.Plans.PlanTaskAcknowledged k => new(e.Version, "PlanTaskAcknowledged", k.At, k.By, k.Department, k.Task),
+        Dispatch.Domain.Plans.PlanTaskCompleted c => new(e.Version, "PlanTaskCompleted", c.At, c.By, c.Department, $"{c.Task} · {c.Note}"),
+        Dispatch.Domain.Plans.PlanTaskOverdue o => new(e.Version, "PlanTaskOverdue", o.At, o.By, null,
+            FormattableString.Invariant($"{o.Task} · {o.Due:O}")),
+        Dispatch.Domain.Plans.PlanStoodDown s => new(e.Version, "PlanStoodDown", s.At, s.By, null,
+            s.TasksLeft.Count == 0 ? $"{s.Plan} · {s.Reason}" : $"{s.Plan} · {s.Reason} · {string.Join(", ", s.TasksLeft)}"),
         _ => null,
     };
 }
