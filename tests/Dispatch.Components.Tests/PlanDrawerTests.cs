@@ -215,4 +215,41 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
         var plan = (await app.Detail(reported.Id))!.Plan!;
         Assert.Equal((false, "险情已消除"), (plan.Running, plan.StoodDownReason));
     }
+
+    [Fact]
+    public async Task Given_the_action_row_When_activate_plan_and_then_acknowledge_task_are_chosen_Then_their_forms_start_on_the_plan_and_the_first_task()
+    {
+        var reported = await Explosion();
+        var cut = OpenDrawer(reported.Number);
+
+        await cut.Find($"{Drawer} #action-activate-plan").ClickAsync(new());
+        cut.WaitForElement("[data-testid=action-form][data-action=activate-plan]");
+        cut.Find("#action-reason").Input("爆炸");
+        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        cut.WaitForElement($"{Drawer} [data-testid=plan-run][data-running=true]", Waits.Push);
+
+        await cut.WaitForElement($"{Drawer} #action-acknowledge-task").ClickAsync(new());
+        await cut.WaitForElement("[data-testid=action-form][data-action=acknowledge-task]").SubmitAsync();
+
+        cut.WaitForAssertion(() => Assert.Equal("acknowledged",
+            cut.Find($"{Drawer} [data-testid=plan-task][data-task=cut-gas]").GetAttribute("data-state")), Waits.Push);
+        Assert.Equal("gas-explosion", (await app.Detail(reported.Id))!.Plan!.Code);
+    }
+
+    [Fact]
+    public async Task Given_a_chinese_console_Then_the_plan_is_said_in_the_dispatchers_words()
+    {
+        await _ctx.DisposeAsync();
+        _ctx = ConsoleContext.For(app, "zh-CN");
+        var reported = await Explosion();
+        await app.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
+
+        var cut = Actions((await app.Detail(reported.Id))!);
+
+        Assert.Contains("预案执行中", cut.Find("[data-testid=plan-run]").TextContent);
+        Assert.Contains("Ⅱ级响应", cut.Find("[data-testid=plan-run]").TextContent);
+        Assert.Contains("已完成 0/6", cut.Find("[data-testid=plan-progress]").TextContent);
+        Assert.Contains("解除响应", cut.Find("[data-testid=plan-stand-down]").TextContent);
+        Assert.Contains("待签收", cut.Find("[data-testid=plan-task][data-task=cut-gas]").TextContent);
+    }
 }
