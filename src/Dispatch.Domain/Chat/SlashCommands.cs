@@ -47,6 +47,8 @@ public sealed record RouteCommand(string? Incident, Command.CommandLevel Level, 
 public sealed record RevealCommand(string? Incident, string Reason) : ChatCommand(Incident);
 /// <summary>Activate a contingency plan (by its code) on the incident, with a reason.</summary>
 public sealed record PlanCommand(string? Incident, string Plan, string Reason) : ChatCommand(Incident);
+/// <summary><c>/plan</c> with nothing after it: the plans that match the incident, with their codes (to the sender only).</summary>
+public sealed record PlansCommand(string? Incident) : ChatCommand(Incident);
 public sealed record StandDownCommand(string? Incident, string Reason) : ChatCommand(Incident);
 /// <summary><c>/msg</c>: a dispatcher's words to a unit's phone; no incident.</summary>
 public sealed record MessageUnitCommand(string CallSign, string Text) : ChatCommand((string?)null);
@@ -95,7 +97,8 @@ public static partial class SlashCommands
         new("place", "/place [#number] <jurisdiction code, path or name>", "Place the incident by hand in a district, town or grid cell."),
         new("route", "/route [#number] <town|district|city> [lead department] <reason>", "Override the command level and, optionally, the lead department."),
         new("reveal", "/reveal [#number] <reason>", "Show you the caller's details (to you only; the reason is audited)."),
-        new("plan", "/plan [#number] <plan code> <reason>", "Activate a contingency plan on the incident (the commanding centre)."),
+        new("plan", "/plan [#number] [<plan code> <reason>]",
+            "Activate a contingency plan on the incident (the commanding centre); without a code, list the plans that match it."),
         new("standdown", "/standdown [#number] <reason>", "Stand the running plan down."),
         new("msg", "/msg <unit call sign> <text>", "Send words to a unit's phone."),
         new("who", "/who", "Who is in this channel."),
@@ -125,7 +128,7 @@ public static partial class SlashCommands
         PlaceCommand => "place",
         RouteCommand => "route",
         RevealCommand => "reveal",
-        PlanCommand => "plan",
+        PlanCommand or PlansCommand => "plan",
         StandDownCommand => "standdown",
         MessageUnitCommand => "msg",
         WhoCommand => "who",
@@ -265,7 +268,7 @@ public static partial class SlashCommands
                     return ChatParse.Fail("command.route.level", $"The level is town, district or city, not '{Shorten(rest[0])}'.", help.Usage);
                 return rest.Count == 1 ? Need("a reason") : ChatParse.Ok(new RouteCommand(incident, level, string.Join(' ', rest.Skip(1))));
             case "plan":
-                if (rest.Count == 0) return Need("the plan's code and a reason");
+                if (rest.Count == 0) return ChatParse.Ok(new PlansCommand(incident));
                 return rest.Count == 1 ? Need("a reason") : ChatParse.Ok(new PlanCommand(incident, rest[0], string.Join(' ', rest.Skip(1))));
             case "standdown":
                 return rest.Count == 0 ? Need("a reason") : ChatParse.Ok(new StandDownCommand(incident, restText));

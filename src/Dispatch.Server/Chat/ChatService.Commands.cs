@@ -43,6 +43,8 @@ public sealed partial class ChatService
             case RevealCommand reveal:
                 // The caller's details are for the sender only: never posted, only audited.
                 return await Reveal(actor, card!, reveal.Reason, ct);
+            case PlansCommand:
+                return await PlansFor(actor, card!, ct);
         }
 
         var chat = new ChatLine(line, await ResolveMentions(line, ct));

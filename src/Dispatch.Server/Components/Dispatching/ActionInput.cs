@@ -29,6 +29,10 @@ public sealed class ActionInput
     public IReadOnlyCollection<string>? Assisting { get; set; }
     /// <summary>The command level chosen (override).</summary>
     public CommandLevel? Level { get; set; }
+    /// <summary>The plan's code (activate-plan).</summary>
+    public string? Plan { get; set; }
+    /// <summary>The running plan's task's code (acknowledge-task, complete-task).</summary>
+    public string? Task { get; set; }
 
     /// <summary>
     /// Starts a form from the incident as it is, so a change is a small edit: the location where it is, the
@@ -69,8 +73,16 @@ public sealed class ActionInput
             "cancel" => new CommandRequest(Reason: CancelReason.ToString(), Note: Blank(Note)),
             "locate" => new CommandRequest(Lat: Number("lat", Lat, errors), Lon: Number("lon", Lon, errors), Address: Blank(Address)),
             "place" => new CommandRequest(Jurisdiction: Jurisdiction),
+            "activate-plan" => new CommandRequest(Plan: Plan, Reason: Reason),
+            "stand-down" => new CommandRequest(Reason: Reason),
+            // A task is worked in its own department's name; one by capability in the person's.
+            "acknowledge-task" => new CommandRequest(Task: Task, Department: TaskDepartment(d, department)),
+            "complete-task" => new CommandRequest(Task: Task, Department: TaskDepartment(d, department), Note: Note),
             _ => new CommandRequest(),
         };
         return (request, errors);
     }
+
+    string? TaskDepartment(IncidentDetail d, string? department) =>
+        d.Plan?.Tasks.FirstOrDefault(t => t.Code == Task)?.Department ?? department;
 }

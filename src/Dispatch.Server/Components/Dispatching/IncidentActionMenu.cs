@@ -19,12 +19,14 @@ public static class IncidentActionMenu
     /// The steps the state allows that this person's roles allow here. Department work is done in the name of
     /// <see cref="AccessRules.ActingDepartment"/>: the lead, or the assisting department the person works for.
     /// </summary>
-    public static IReadOnlyList<string> For(IncidentDetail d, Actor actor)
+    /// <remarks>With <paramref name="plans"/>, the plan's steps too (<see cref="PlanActionMenu"/>).</remarks>
+    public static IReadOnlyList<string> For(IncidentDetail d, Actor actor, Plans.PlanLibrary? plans = null)
     {
         var department = AccessRules.ActingDepartment(actor, d.Scope());
         var steps = IsAssisting(d, department) ? ForAssisting(d, department!) : For(d);
-        return steps.Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
-            DepartmentWork(action) ? department : null)).ToList();
+        return [.. steps.Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
+            DepartmentWork(action) ? department : null)),
+            .. plans is null ? [] : PlanActionMenu.For(d, actor, plans)];
     }
 
     public static IReadOnlyList<string> For(IncidentDetail d) => [.. Loop(d), .. Command(d)];
