@@ -34,13 +34,15 @@ public static class PlanLibraryFile
     static readonly string[] CapSeverities = ["Extreme", "Severe", "Moderate", "Minor", "Unknown"];
     static readonly string[] CapUrgencies = ["Immediate", "Expected", "Future", "Past", "Unknown"];
     static readonly string[] CapCertainties = ["Observed", "Likely", "Possible", "Unlikely", "Unknown"];
+    static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
 
     sealed record FileShape(List<PlanShape>? Plans);
     sealed record PlanShape(string? Code, int? Version, string? Name, TriggerShape? When, string? ResponseLevel, string? CommandLevel,
         string? Lead, List<string>? Assisting, List<TaskShape>? Tasks, List<string>? Channels, List<string>? Notify, WarningShape? Warning);
     sealed record TriggerShape(List<string>? Categories, int? MinUrgency, List<string>? Keywords, List<string>? Areas);
     sealed record TaskShape(string? Code, string? What, string? Department, string? Capability, string? Within);
-    sealed record WarningShape(string? Event, string? Severity, string? Urgency, string? Certainty, string? Headline, string? Instruction);
+    sealed record WarningShape(string? Event, string? Severity, string? Urgency, string? Certainty, string? Headline, string? Instruction,
+        string? Category = null);
 
     public static PlanLibrary Load(string path, CityCatalog city, JurisdictionTree tree) =>
         Parse(File.Exists(path) ? File.ReadAllText(path) : throw new InvalidOperationException($"The plan library file {path} does not exist."),
@@ -132,7 +134,10 @@ public static class PlanLibraryFile
             if (!CapSeverities.Contains(w.Severity)) problems.Add($"{name}: the warning's severity must be one of {string.Join(", ", CapSeverities)} (CAP 1.2), not '{w.Severity}'");
             if (!CapUrgencies.Contains(w.Urgency)) problems.Add($"{name}: the warning's urgency must be one of {string.Join(", ", CapUrgencies)} (CAP 1.2), not '{w.Urgency}'");
             if (!CapCertainties.Contains(w.Certainty)) problems.Add($"{name}: the warning's certainty must be one of {string.Join(", ", CapCertainties)} (CAP 1.2), not '{w.Certainty}'");
-            warning = new PlanWarning(w.Event ?? "", w.Severity ?? "", w.Urgency ?? "", w.Certainty ?? "", w.Headline ?? "", w.Instruction ?? "");
+            if (w.Category is { } category && !CapCategories.Contains(category))
+                problems.Add($"{name}: the warning's category must be one of {string.Join(", ", CapCategories)} (CAP 1.2), not '{category}'");
+            warning = new PlanWarning(w.Event?.Trim() ?? "", w.Severity ?? "", w.Urgency ?? "", w.Certainty ?? "", w.Headline?.Trim() ?? "",
+                w.Instruction?.Trim() ?? "", w.Category ?? "Safety");
         }
 
         if (problems.Count > before) return null;
