@@ -67,7 +67,7 @@ public sealed partial class PublicWarnings(CityCatalog city, JurisdictionTree tr
 
     /// <summary>
     /// What a plan's step on an incident means for its public warning: the activation of a plan that has one issues the
-    /// alert; the stand-down cancels the warning still out. Called by the incident's work, so the warning is written with
+    /// alert; the stand-down, or the incident's close or cancellation, cancels the warning still out. Called by the incident's work, so the warning is written with
     /// the step, or not at all.
     /// </summary>
     public async Task<IReadOnlyList<Effect>> Follow(Work work, Incident incident, IncidentCommand command, IReadOnlyList<object> events)
@@ -78,8 +78,11 @@ public sealed partial class PublicWarnings(CityCatalog city, JurisdictionTree tr
             var path = IncidentScope.Of(after).Path;
             return Issue(work, WarningSource.Plan(plan.Code, plan.Version, path, incident.Id, incident.Number), TextOf(plan, warning), AreaOf(path));
         }
-        if (events.OfType<PlanStoodDown>().FirstOrDefault() is { } stood && await Live(work.Query, incident.Id, work.Cancellation) is { } live)
-            return await Cancel(work, live, stood.Reason);
+        // The plan stood down, or the incident is closed or cancelled with its warning still out (a merge does not pass here).
+        var ended = events.OfType<PlanStoodDown>().FirstOrDefault()?.Reason
+            ?? (incident.IsOpen && !events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!).IsOpen ? "the incident is finished" : null);
+        if (ended is not null && await Live(work.Query, incident.Id, work.Cancellation) is { } live)
+            return await Cancel(work, live, ended);
         return [];
     }
 

@@ -133,6 +133,19 @@ public class PublicWarningTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
+    public async Task Given_a_warning_out_when_the_incident_is_cancelled_then_the_warning_is_cancelled_with_it()
+    {
+        var id = await Activated(Api.Unique("c"));
+
+        await app.Client().CommandOk(id, "cancel", new { reason = "invalid", note = "误报" });
+
+        var series = await WarningsOf(id);
+        Assert.Equal(["Alert", "Cancel"], series.Select(w => w.MsgType));
+        var (_, cancel) = await Alert(series[1].Id);
+        Assert.Equal(series[0].Reference, cancel.Value("references"));
+    }
+
+    [Fact]
     public async Task Given_an_operation_when_it_issues_a_warning_without_a_polygon_then_the_alert_is_valid_with_only_its_area_description()
     {
         var warnings = app.Services.GetRequiredService<PublicWarnings>();
