@@ -33,9 +33,10 @@ public sealed record PlanTask(string Code, string What, string? Department, stri
 
 /// <summary>
 /// The public warning a plan issues when activated (CAP 1.2's event, severity, urgency and certainty, and the words);
-/// the area comes from where the incident is.
+/// the area comes from where the incident is. <paramref name="Category"/> is CAP's (Safety, Fire, Met, Infra…).
 /// </summary>
-public sealed record PlanWarning(string Event, string Severity, string Urgency, string Certainty, string Headline, string Instruction);
+public sealed record PlanWarning(string Event, string Severity, string Urgency, string Certainty, string Headline, string Instruction,
+    string Category = "Safety");
 
 /// <summary>
 /// A contingency plan (预案), one version of it: when it applies, how grave the response, where it is commanded, the

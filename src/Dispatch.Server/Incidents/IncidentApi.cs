@@ -182,7 +182,7 @@ public static class IncidentApi
     /// Reads the body ourselves so that a malformed one is a 400 naming the field at fault
     /// (JSON path), not an anonymous binding failure.
     /// </summary>
-    static async Task<(T? Body, IResult? Bad)> ReadJson<T>(HttpContext http, CancellationToken ct, bool allowEmpty = false)
+    internal static async Task<(T? Body, IResult? Bad)> ReadJson<T>(HttpContext http, CancellationToken ct, bool allowEmpty = false)
         where T : class
     {
         if (http.Request.ContentLength > MaxBody)

@@ -67,3 +67,9 @@ public sealed record StorePhoto(IncidentPhotoAttached Attached, byte[] Bytes) : 
 /// <paramref name="VersionOf"/> after them, so the step is never applied twice. Listed after the stream effects it records.
 /// </summary>
 public sealed record StepApplied(Units.AppliedStep Step, Guid VersionOf) : Effect;
+
+/// <summary>
+/// A plan's new version on its stream (<paramref name="Start"/>: its first), with the notice that puts it in force on
+/// every node (<see cref="Plans.PlanVersions"/>). The work holds the plan's name lock.
+/// </summary>
+public sealed record PlanRevision(Guid StreamId, Domain.Plans.PlanRevised Revised, bool Start) : Effect;

@@ -186,6 +186,11 @@ public sealed class Work : IAsyncDisposable
                 case StorePhoto photo:
                     PhotoStore.Queue(_session, photo.Attached, photo.Bytes);
                     break;
+                case PlanRevision revision:
+                    if (revision.Start) _session.Events.StartStream(revision.StreamId, revision.Revised);
+                    else _session.Events.Append(revision.StreamId, revision.Revised);
+                    Plans.PlanVersions.Notify(_session, revision.Revised.Code);
+                    break;
                 case StepApplied applied:
                     // Its stream's events are appended by now (the effect comes after them): the version the answer gives.
                     applied.Step.Version = _versions.TryGetValue(applied.VersionOf, out var version) ? version : 0;

@@ -2,6 +2,8 @@ using Dispatch.Domain.Access;
 using Dispatch.Domain.Plans;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Incidents;
+using Dispatch.Server.Pipeline;
+using System.Text.Json;
 
 namespace Dispatch.Server.Plans;
 
@@ -26,9 +28,60 @@ public static class PlanApi
 
     public static IEndpointRouteBuilder MapPlanApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api").RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy).MapGet("/plans", List);
+        var api = app.MapGroup("/api").DisableAntiforgery().RequireActor().RequireRateLimiting(IdentitySetup.ApiPolicy);
+        api.MapGet("/plans", List);
+        api.MapGet("/plans/{code}/versions", Versions);
+        api.MapPut("/plans/{code}", Revise);
         return app;
     }
+
+    public sealed record VersionView(int Version, string By, DateTimeOffset At, string Changes, JsonElement Plan);
+
+    /// <summary>A plan's stored versions, newest first: who changed what, when (dispatchers, leaders, administrators).</summary>
+    static async Task<IResult> Versions(string code, HttpContext http, PlanVersions versions, CommandPipeline pipeline, CancellationToken ct)
+    {
+        var actor = http.Actor();
+        if (!actor.Grants.Any(g => g.Role is Role.Dispatcher or Role.Leader) && !versions.MayEdit(actor))
+            return IncidentApi.Forbidden(await pipeline.Deny(actor, null, "plan.versions", "", $"{actor.Login} may not read the plans' versions.", ct: ct));
+        var list = PlanVersions.IsCode(code) ? await versions.Versions(code, ct) : [];
+        if (list.Count == 0) return UnknownPlan();
+        return TypedResults.Ok(list.Select(v => new VersionView(v.Number, v.By, v.At, v.Changes, JsonDocument.Parse(v.Definition).RootElement.Clone())).ToList());
+    }
+
+    /// <summary>
+    /// <c>PUT /api/plans/{code}</c>, the body one plan in the file's shape: a new version (city-wide administrators).
+    /// 400 names every fault, 409 when it was revised since the body's <c>version</c>, 422 when nothing changed.
+    /// </summary>
+    static async Task<IResult> Revise(string code, HttpContext http, PlanVersions versions, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > PlanVersions.MaxDefinition)
+            return TypedResults.Problem(statusCode: 413, title: "Too large", detail: $"A plan is at most {PlanVersions.MaxDefinition / 1024} KB of JSON.");
+        if (!http.Request.HasJsonContentType())
+            return TypedResults.Problem(statusCode: 415, title: "Send JSON", detail: "Send the plan as application/json.");
+        string json;
+        using (var reader = new StreamReader(http.Request.Body))
+        {
+            var buffer = new char[PlanVersions.MaxDefinition + 1];
+            var read = await reader.ReadBlockAsync(buffer, ct);
+            json = new string(buffer, 0, read);
+        }
+        return Answer(await versions.Revise(http.Actor(), Via.Api, code, json, ct));
+    }
+
+    /// <summary>The HTTP answer to a revision (the console's page shows the same outcomes).</summary>
+    internal static IResult Answer(PlanVersions.Outcome outcome) => outcome switch
+    {
+        PlanVersions.Outcome.Revised r => TypedResults.Ok(new { r.Plan.Code, r.Plan.Version, r.Changes }),
+        PlanVersions.Outcome.Invalid i => TypedResults.ValidationProblem(i.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
+        PlanVersions.Outcome.Denied d => IncidentApi.Forbidden(d.Denial),
+        PlanVersions.Outcome.Conflict c => TypedResults.Problem(statusCode: 409, title: "The plan changed",
+            detail: $"You edited version {c.Edited}; version {c.Current} is stored now. Start from it.",
+            extensions: new Dictionary<string, object?> { ["code"] = "plan.changed", ["currentVersion"] = c.Current }),
+        _ => TypedResults.Problem(statusCode: 422, title: "Refused by the rules", detail: "The plan is the same as its stored version.",
+            extensions: new Dictionary<string, object?> { ["code"] = "plan.unchanged" }),
+    };
+
+    static IResult UnknownPlan() => TypedResults.Problem(statusCode: 404, title: "Unknown plan", detail: "There is no plan with that code.");
 
     static async Task<IResult> List(Guid? incident, HttpContext http, PlanLibrary library, IncidentReaders readers, CancellationToken ct)
     {

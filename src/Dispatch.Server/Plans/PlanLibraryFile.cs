@@ -6,19 +6,44 @@ using Dispatch.Domain.Plans;
 using Dispatch.Server.City;
 using Dispatch.Server.Command;
 using Dispatch.Server.Jurisdictions;
+using Marten;
 
 namespace Dispatch.Server.Plans;
 
-/// <summary>The contingency plans the centre starts with, each at the version the file gives it.</summary>
+/// <summary>
+/// The contingency plans in force, each at its newest version: the file's at first, then the stored versions
+/// (<see cref="PlanVersions"/>), which replace a plan here on every node when an admin revises it.
+/// </summary>
 public sealed class PlanLibrary(IReadOnlyList<ContingencyPlan> plans)
 {
-    public IReadOnlyList<ContingencyPlan> Plans { get; } = plans;
+    // Swapped whole (readers never see half a change); a revision replaces one plan.
+    volatile IReadOnlyList<ContingencyPlan> _plans = plans;
+    readonly Lock _gate = new();
+
+    public IReadOnlyList<ContingencyPlan> Plans => _plans;
 
     public ContingencyPlan? Find(string code) => Plans.FirstOrDefault(p => p.Code == code);
 
     /// <summary>The plans that apply to an incident like this one, gravest response first.</summary>
     public IReadOnlyList<ContingencyPlan> Matching(string category, Urgency urgency, string description, string? path) =>
         [.. Plans.Where(p => p.When.Matches(category, urgency, description, path)).OrderBy(p => p.Level).ThenBy(p => p.Code, StringComparer.Ordinal)];
+
+    /// <summary>A plan's new version is in force on this node (a page showing plans may refresh).</summary>
+    public event Action<ContingencyPlan>? Changed;
+
+    /// <summary>Puts <paramref name="plan"/> in force, unless a newer version of it already is (notices can arrive out of order).</summary>
+    public void Use(ContingencyPlan plan)
+    {
+        lock (_gate)
+        {
+            var current = _plans;
+            if (current.FirstOrDefault(p => p.Code == plan.Code) is { } known && known.Version >= plan.Version) return;
+            _plans = current.Any(p => p.Code == plan.Code)
+                ? [.. current.Select(p => p.Code == plan.Code ? plan : p)]
+                : [.. current, plan];
+        }
+        Changed?.Invoke(plan);
+    }
 }
 
 /// <summary>
@@ -34,13 +59,15 @@ public static class PlanLibraryFile
     static readonly string[] CapSeverities = ["Extreme", "Severe", "Moderate", "Minor", "Unknown"];
     static readonly string[] CapUrgencies = ["Immediate", "Expected", "Future", "Past", "Unknown"];
     static readonly string[] CapCertainties = ["Observed", "Likely", "Possible", "Unlikely", "Unknown"];
+    static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
 
     sealed record FileShape(List<PlanShape>? Plans);
     sealed record PlanShape(string? Code, int? Version, string? Name, TriggerShape? When, string? ResponseLevel, string? CommandLevel,
         string? Lead, List<string>? Assisting, List<TaskShape>? Tasks, List<string>? Channels, List<string>? Notify, WarningShape? Warning);
     sealed record TriggerShape(List<string>? Categories, int? MinUrgency, List<string>? Keywords, List<string>? Areas);
     sealed record TaskShape(string? Code, string? What, string? Department, string? Capability, string? Within);
-    sealed record WarningShape(string? Event, string? Severity, string? Urgency, string? Certainty, string? Headline, string? Instruction);
+    sealed record WarningShape(string? Event, string? Severity, string? Urgency, string? Certainty, string? Headline, string? Instruction,
+        string? Category = null);
 
     public static PlanLibrary Load(string path, CityCatalog city, JurisdictionTree tree) =>
         Parse(File.Exists(path) ? File.ReadAllText(path) : throw new InvalidOperationException($"The plan library file {path} does not exist."),
@@ -62,6 +89,35 @@ public static class PlanLibraryFile
             throw new InvalidOperationException($"{source} is invalid: {string.Join("; ", problems)}.");
         return new PlanLibrary(plans);
     }
+
+    /// <summary>
+    /// One plan in the file's JSON shape (what an admin edits): the plan, or every fault named, as the file's validation
+    /// names them. Nothing else is checked here (the code in the address, the version: <see cref="PlanVersions"/>).
+    /// </summary>
+    public static (ContingencyPlan? Plan, IReadOnlyList<string> Faults) ParseOne(string json, CityCatalog city, JurisdictionTree tree)
+    {
+        PlanShape? shape;
+        try { shape = JsonSerializer.Deserialize<PlanShape>(json, JsonSerializerOptions.Web); }
+        catch (JsonException ex) { return (null, [$"the plan is not valid JSON: {ex.Message}"]); }
+        if (shape is null) return (null, ["the plan is empty: send one plan as a JSON object"]);
+        var problems = new List<string>();
+        var plan = Plan(shape, $"plan{(string.IsNullOrWhiteSpace(shape.Code) ? "" : $" '{shape.Code}'")}", codeTaken: false, city, tree, problems);
+        return (problems.Count == 0 ? plan : null, problems);
+    }
+
+    static readonly JsonSerializerOptions Written = new(JsonSerializerOptions.Web)
+    {
+        WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>A plan in the file's JSON shape: what a version stores and what the editor shows; <see cref="ParseOne"/> reads it back.</summary>
+    public static string ToJson(ContingencyPlan p) => JsonSerializer.Serialize(new PlanShape(p.Code, p.Version, p.Name,
+        new TriggerShape([.. p.When.Categories], (int)p.When.MinUrgency, [.. p.When.Keywords], [.. p.When.Areas.Select(a => a[(a.LastIndexOf('/') + 1)..])]),
+        p.Level.ToString(), p.CommandLevel.ToString().ToLowerInvariant(), p.Lead, [.. p.Assisting],
+        [.. p.Tasks.Select(t => new TaskShape(t.Code, t.What, t.Department, t.Capability, t.Within.ToString("c", CultureInfo.InvariantCulture)))],
+        [.. p.Channels], [.. p.Notify],
+        p.Warning is { } w ? new WarningShape(w.Event, w.Severity, w.Urgency, w.Certainty, w.Headline, w.Instruction, w.Category) : null), Written);
 
     static ContingencyPlan? Plan(PlanShape s, string name, bool codeTaken, CityCatalog city, JurisdictionTree tree, List<string> problems)
     {
@@ -132,7 +188,10 @@ public static class PlanLibraryFile
             if (!CapSeverities.Contains(w.Severity)) problems.Add($"{name}: the warning's severity must be one of {string.Join(", ", CapSeverities)} (CAP 1.2), not '{w.Severity}'");
             if (!CapUrgencies.Contains(w.Urgency)) problems.Add($"{name}: the warning's urgency must be one of {string.Join(", ", CapUrgencies)} (CAP 1.2), not '{w.Urgency}'");
             if (!CapCertainties.Contains(w.Certainty)) problems.Add($"{name}: the warning's certainty must be one of {string.Join(", ", CapCertainties)} (CAP 1.2), not '{w.Certainty}'");
-            warning = new PlanWarning(w.Event ?? "", w.Severity ?? "", w.Urgency ?? "", w.Certainty ?? "", w.Headline ?? "", w.Instruction ?? "");
+            if (w.Category is { } category && !CapCategories.Contains(category))
+                problems.Add($"{name}: the warning's category must be one of {string.Join(", ", CapCategories)} (CAP 1.2), not '{category}'");
+            warning = new PlanWarning(w.Event?.Trim() ?? "", w.Severity ?? "", w.Urgency ?? "", w.Certainty ?? "", w.Headline?.Trim() ?? "",
+                w.Instruction?.Trim() ?? "", w.Category ?? "Safety");
         }
 
         if (problems.Count > before) return null;
@@ -144,24 +203,43 @@ public static class PlanLibraryFile
 
 public static class PlansSetup
 {
-    /// <summary>The plan library, loaded (and so validated) at start-up from <c>Dispatch:Plans:File</c>.</summary>
+    /// <summary>
+    /// The plan library: the file (<c>Dispatch:Plans:File</c>) loaded, and so validated, at start-up; it seeds the stored
+    /// versions on first start, and from then on the stored versions are in force (<see cref="PlanVersions"/>).
+    /// </summary>
     public static WebApplicationBuilder AddPlans(this WebApplicationBuilder builder)
     {
         var file = builder.Configuration["Dispatch:Plans:File"] is { Length: > 0 } configured
             ? configured
             : Path.Combine(builder.Environment.ContentRootPath, PlanLibraryFile.DefaultFile);
         builder.Services.AddSingleton(sp => PlanLibraryFile.Load(file, sp.GetRequiredService<CityCatalog>(), sp.GetRequiredService<JurisdictionTree>()));
+        builder.Services.AddSingleton<PlanVersions>();
+        builder.Services.ConfigureMarten(opts => opts.Events.AddEventType<PlanRevised>());
+        // Listening before the stored versions are read: no revision committed in between goes unheard.
+        builder.Services.AddHostedService<PlanChangeListener>();
         builder.Services.AddHostedService<LoadedAtStart>();
         return builder;
     }
 
-    /// <summary>Asks for the library as the host starts: a bad file stops start-up, not the first activation.</summary>
-    sealed class LoadedAtStart(PlanLibrary library, ILogger<PlanLibrary> log) : IHostedService
+    /// <summary>
+    /// Asks for the library as the host starts (a bad file stops start-up, not the first activation), seeds the stored
+    /// versions from it where there are none, and puts the stored versions in force.
+    /// </summary>
+    sealed class LoadedAtStart(PlanLibrary library, PlanVersions versions, ILogger<PlanLibrary> log) : IHostedService
     {
-        public Task StartAsync(CancellationToken ct)
+        public async Task StartAsync(CancellationToken ct)
         {
+            try
+            {
+                await versions.Seed(library.Plans, ct);
+                await versions.LoadAll(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database is not there yet: the file's plans serve until the listener reconnects and reloads them.
+                log.LogError(ex, "Could not read the stored plan versions; the plan file's are in force");
+            }
             log.LogInformation("Plan library: {Count} plans ({Codes})", library.Plans.Count, string.Join(", ", library.Plans.Select(p => $"{p.Code} v{p.Version}")));
-            return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
