@@ -170,7 +170,7 @@ public static class IncidentApi
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
-    static IResult Invalid(IReadOnlyList<FieldError> errors, Messages messages) =>
+    internal static IResult Invalid(IReadOnlyList<FieldError> errors, Messages messages) =>
         TypedResults.ValidationProblem(errors
             .GroupBy(e => e.Field)
             .ToDictionary(g => g.Key, g => g.Select(messages.Field).ToArray()));
@@ -182,7 +182,7 @@ public static class IncidentApi
     /// Reads the body ourselves so that a malformed one is a 400 naming the field at fault
     /// (JSON path), not an anonymous binding failure.
     /// </summary>
-    static async Task<(T? Body, IResult? Bad)> ReadJson<T>(HttpContext http, CancellationToken ct, bool allowEmpty = false)
+    internal static async Task<(T? Body, IResult? Bad)> ReadJson<T>(HttpContext http, CancellationToken ct, bool allowEmpty = false)
         where T : class
     {
         if (http.Request.ContentLength > MaxBody)

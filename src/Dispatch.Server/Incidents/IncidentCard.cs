@@ -71,6 +71,9 @@ public sealed record IncidentCard
     public DateTimeOffset? ClosedAt { get; init; }
     /// <summary>Sensor alarms noted on it (a sensor-made incident folds repeated alarms: the board shows how many).</summary>
     public int SensorAlarms { get; init; }
+    /// <summary>The operation it was reported in (平战结合, a major event), if any: the board row and the KPIs show it.</summary>
+    public Guid? OperationId { get; init; }
+    public string? OperationName { get; init; }
 }
 
 public static class IncidentCardAccess
@@ -149,6 +152,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
                 or Dispatch.Domain.Units.IncidentUnitArrivedNearScene =>
                 card with { Units = Dispatch.Domain.Units.UnitTimers.Evolve(card.Units, e.Data) },
             Dispatch.Domain.Sensors.IncidentSensorAlarmed => card with { SensorAlarms = card.SensorAlarms + 1 },
+            Dispatch.Domain.Operations.IncidentInOperation o => card with { OperationId = o.OperationId, OperationName = o.Name },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);

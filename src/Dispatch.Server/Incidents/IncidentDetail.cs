@@ -58,6 +58,10 @@ public sealed record IncidentDetail
     /// <summary>Sensor readings past their threshold noted on it (each alarm that opened or folded into it), and recoveries.</summary>
     public int SensorAlarms { get; init; }
     public int SensorRecoveries { get; init; }
+    /// <summary>The operation it was reported in, if any, and its desk.</summary>
+    public Guid? OperationId { get; init; }
+    public string? OperationName { get; init; }
+    public string? OperationDesk { get; init; }
 }
 
 /// <summary>One report's caller and what they said; <see cref="Number"/> is the report's own incident number.</summary>
@@ -140,6 +144,7 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             IncidentReportUnmerged r => d with { Callers = [.. d.Callers.Where(c => c.IncidentId != r.SourceId)] },
             Dispatch.Domain.Sensors.IncidentSensorAlarmed => d with { SensorAlarms = d.SensorAlarms + 1 },
             Dispatch.Domain.Sensors.IncidentSensorRecovered => d with { SensorRecoveries = d.SensorRecoveries + 1 },
+            Dispatch.Domain.Operations.IncidentInOperation o => d with { OperationId = o.OperationId, OperationName = o.Name, OperationDesk = o.Desk },
             _ => d,
         };
         if (next is null) return null;
@@ -197,6 +202,8 @@ public static class IncidentTimeline
             FormattableString.Invariant($"{a.Device} · {a.Measure} {a.Value:0.###} (alarm level {a.Level:0.###}) · {a.ReadAt:O}")),
         Dispatch.Domain.Sensors.IncidentSensorRecovered r => new(e.Version, "SensorRecovered", r.At, r.By, null,
             FormattableString.Invariant($"{r.Device} · {r.Measure} {r.Value:0.###} · {r.ReadAt:O}")),
+        Dispatch.Domain.Operations.IncidentInOperation o => new(e.Version, "InOperation", o.At, o.By, null,
+            FormattableString.Invariant($"{o.Name} · {o.Desk} · {o.Deadlines.Acknowledge.TotalMinutes:0} / {o.Deadlines.Resolve.TotalMinutes:0} min")),
         _ => null,
     };
 }
