@@ -290,4 +290,24 @@ public sealed class OperationTests(OperationsApp app) : IClassFixture<Operations
         var all = await LeaderOf(desk).GetJson("/api/operations");
         Assert.Contains(all.EnumerateArray(), o => o.GetProperty("id").GetGuid() == operation && o.GetProperty("state").GetString() == "scheduled");
     }
+
+    [Fact]
+    public async Task Given_incidents_reported_in_an_operation_when_the_kpis_are_read_by_operation_then_they_are_counted_for_it_and_no_others()
+    {
+        var p = Points[1];
+        var desk = DistrictOf(p);
+        var body = Marathon(p, Now - TimeSpan.FromMinutes(1), Now + TimeSpan.FromHours(6));
+        var operation = await Declared(LeaderOf(desk), body);
+        var first = await app.Client().ReportOk(ReportAt(p));
+        await app.Client().ReportOk(ReportAt(p));
+        await app.Client().ReportOk(ReportAt(Points[3]));
+        await app.Client().CommandOk(first.Id, "accept");
+        await app.Client().CommandOk(first.Id, "assign", new { department = "urban-management" });
+
+        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(app.Documents(), TimeSpan.FromSeconds(60));
+        var rows = await LeaderOf(desk, "kpi").GetJson("/api/kpis?by=operation");
+
+        var row = Assert.Single(rows.EnumerateArray(), r => r.GetProperty("key").GetString() == operation.ToString());
+        Assert.Equal((body["name"]!.GetValue<string>(), 2), (row.GetProperty("name").GetString(), row.GetProperty("received").GetInt32()));
+    }
 }
