@@ -72,6 +72,8 @@ public sealed record Incident(
     public IReadOnlyList<IncidentUnit> Units { get; init; } = [];
     /// <summary>The contingency plan running on it, if one is (预案).</summary>
     public Plans.PlanRun? Plan { get; init; }
+    /// <summary>The operation it was reported in, if any (平战结合): its deadlines apply when it is assigned.</summary>
+    public Operations.OperationTag? Operation { get; init; }
 
     /// <summary>The deadline running now, if any: acknowledgement while assigned, resolution while being handled.</summary>
     public (DeadlineKind Kind, DateTimeOffset Due)? RunningDeadline => State switch
@@ -136,6 +138,7 @@ public sealed record Incident(
         IncidentMergedInto or IncidentUnmerged => IncidentMerging.Evolve(state, @event),
         Plans.PlanActivated or Plans.PlanTaskAcknowledged or Plans.PlanTaskCompleted or Plans.PlanTaskOverdue or Plans.PlanStoodDown =>
             state with { Plan = Plans.PlanRun.Evolve(state.Plan, @event) },
+        Operations.IncidentInOperation e => state with { Operation = new(e.OperationId, e.Name, e.Desk, e.Deadlines) },
         IncidentUnitDispatched or IncidentUnitStatusChanged or IncidentUnitOverdue or IncidentUnitArrivedNearScene => state with { Units = UnitTimers.Evolve(state.Units, @event) },
         _ => state, // progress notes and locations do not change what the rules decide on
     };

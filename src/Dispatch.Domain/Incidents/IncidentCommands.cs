@@ -16,7 +16,8 @@ public sealed record ReportIncident(
     Place? Place = null,
     string? ReceivedAt = null,
     Command.Route? Route = null,
-    Finder? Finder = null);
+    Finder? Finder = null,
+    Operations.OperationTag? Operation = null);
 
 public abstract record IncidentCommand(string By);
 

@@ -26,6 +26,8 @@ public static class IncidentDecider
             ? [new IncidentForwarded(c.IncidentId, desk, at.Path, c.By, now)] : Array.Empty<object>(),
         // The routing policy's suggestion: which level commands it, and which department should lead.
         .. c.Route is { } route ? [new IncidentRouted(c.IncidentId, route.Level, route.Department, route.Rule, c.By, now)] : Array.Empty<object>(),
+        // Reported inside an operation in force (平战结合): it belongs to it, and gets its deadlines when assigned.
+        .. c.Operation is { } op ? [new Operations.IncidentInOperation(c.IncidentId, op.Id, op.Name, op.Desk, op.Deadlines, c.By, now)] : Array.Empty<object>(),
     ];
 
     public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>

@@ -18,6 +18,7 @@ public static class DemoCitySetup
             builder.Services.AddHostedService<DemoUsersSeed>();
             builder.Services.AddHostedService<DemoUnitSeed>();
             builder.Services.AddHostedService<DemoCitySeed>();
+            builder.Services.AddHostedService<DemoOperationSeed>();
         }
         return builder;
     }

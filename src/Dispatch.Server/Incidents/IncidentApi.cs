@@ -170,7 +170,7 @@ public static class IncidentApi
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
-    static IResult Invalid(IReadOnlyList<FieldError> errors, Messages messages) =>
+    internal static IResult Invalid(IReadOnlyList<FieldError> errors, Messages messages) =>
         TypedResults.ValidationProblem(errors
             .GroupBy(e => e.Field)
             .ToDictionary(g => g.Key, g => g.Select(messages.Field).ToArray()));

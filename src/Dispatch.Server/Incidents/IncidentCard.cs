@@ -74,6 +74,9 @@ public sealed record IncidentCard
     public int SensorAlarms { get; init; }
     /// <summary>The contingency plan run on it (预案), running or stood down: the badge's level and progress.</summary>
     public Plans.CardPlan? Plan { get; init; }
+    /// <summary>The operation it was reported in (平战结合, a major event), if any: the board row and the KPIs show it.</summary>
+    public Guid? OperationId { get; init; }
+    public string? OperationName { get; init; }
 }
 
 public static class IncidentCardAccess
@@ -154,6 +157,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             Dispatch.Domain.Sensors.IncidentSensorAlarmed => card with { SensorAlarms = card.SensorAlarms + 1 },
             Dispatch.Domain.Plans.PlanActivated or Dispatch.Domain.Plans.PlanTaskAcknowledged or Dispatch.Domain.Plans.PlanTaskCompleted
                 or Dispatch.Domain.Plans.PlanTaskOverdue or Dispatch.Domain.Plans.PlanStoodDown => card with { Plan = Plans.CardPlan.Evolve(card.Plan, e.Data) },
+            Dispatch.Domain.Operations.IncidentInOperation o => card with { OperationId = o.OperationId, OperationName = o.Name },
             _ => card,
         };
         return next is null ? null : Touch(WithScope(card, next), e);

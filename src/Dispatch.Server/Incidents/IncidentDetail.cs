@@ -60,6 +60,10 @@ public sealed record IncidentDetail
     public int SensorRecoveries { get; init; }
     /// <summary>The contingency plan run on it (预案), running or stood down, with its tasks (<see cref="Plans.PlanDetail"/>).</summary>
     public Plans.PlanDetail? Plan { get; init; }
+    /// <summary>The operation it was reported in, if any, and its desk.</summary>
+    public Guid? OperationId { get; init; }
+    public string? OperationName { get; init; }
+    public string? OperationDesk { get; init; }
 }
 
 /// <summary>One report's caller and what they said; <see cref="Number"/> is the report's own incident number.</summary>
@@ -144,6 +148,7 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             Dispatch.Domain.Sensors.IncidentSensorRecovered => d with { SensorRecoveries = d.SensorRecoveries + 1 },
             Dispatch.Domain.Plans.PlanActivated or Dispatch.Domain.Plans.PlanTaskAcknowledged or Dispatch.Domain.Plans.PlanTaskCompleted
                 or Dispatch.Domain.Plans.PlanTaskOverdue or Dispatch.Domain.Plans.PlanStoodDown => d with { Plan = Plans.PlanDetail.Evolve(d.Plan, e.Data) },
+            Dispatch.Domain.Operations.IncidentInOperation o => d with { OperationId = o.OperationId, OperationName = o.Name, OperationDesk = o.Desk },
             _ => d,
         };
         if (next is null) return null;
@@ -209,6 +214,8 @@ public static class IncidentTimeline
             FormattableString.Invariant($"{o.Task} · {o.Due:O}")),
         Dispatch.Domain.Plans.PlanStoodDown s => new(e.Version, "PlanStoodDown", s.At, s.By, null,
             s.TasksLeft.Count == 0 ? $"{s.Plan} · {s.Reason}" : $"{s.Plan} · {s.Reason} · {string.Join(", ", s.TasksLeft)}"),
+        Dispatch.Domain.Operations.IncidentInOperation o => new(e.Version, "InOperation", o.At, o.By, null,
+            FormattableString.Invariant($"{o.Name} · {o.Desk} · {o.Deadlines.Acknowledge.TotalMinutes:0} / {o.Deadlines.Resolve.TotalMinutes:0} min")),
         _ => null,
     };
 }

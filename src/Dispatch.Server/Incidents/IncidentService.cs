@@ -57,12 +57,15 @@ public sealed partial class IncidentService(
 
                 var id = Guid.CreateVersion7(work.Now);
                 var number = await numbers.Next(IncidentNumber.LocalDay(work.Now, city.TimeZone), work.Cancellation);
+                // Inside an operation in force (平战结合) its routing, deadlines and desk apply; elsewhere the policy's as always.
+                var (route, operation) = await Operations.OperationService.Routing(work, policy, location, place, form.Category!,
+                    (Urgency)form.Urgency!.Value, form.Description!);
                 var events = IncidentDecider.Intake(new ReportIncident(
                     id, number, form.Channel!.Value,
                     new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
                     location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
                     form.Category!, form.Description!, (Urgency)form.Urgency!.Value, actor.Login, place, receivedAt,
-                    policy.Routing.Route(form.Category!, (Urgency)form.Urgency!.Value, form.Description!)), work.Now);
+                    route, Operation: operation), work.Now);
 
                 List<Effect> effects = [new IncidentStarted(id, events), new AuditLine("incident.report", scope!, number, id, number)];
                 if (alsoWrite is not null) effects.AddRange(alsoWrite(id, number));
@@ -130,7 +133,9 @@ public sealed partial class IncidentService(
                 // Where new coordinates lie is the tree's answer, looked up here so the rules stay pure.
                 if (command is LocateIncident locate) command = locate with { Place = jurisdictions.PlaceOf(locate.Location) };
                 // The deadlines an assignment carries are the policy's for this matter, fixed when it is assigned.
-                if (command is AssignIncident assign) command = assign with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
+                // An incident reported in an operation has the operation's deadlines, fixed at the report (ending it changes nothing).
+                if (command is AssignIncident assign)
+                    command = assign with { Deadlines = incident.Operation?.Deadlines ?? policy.Deadlines.For(incident.Category, incident.Urgency) };
                 if (command is ActivatePlan activate) command = activate with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
                 var scope = IncidentScope.Of(incident);
                 var action = ActionName(command);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Dispatch.Server.Performance;
 
 /// <summary>Whose figures a row holds: a department's (work it led) or a jurisdiction node's (every incident there).</summary>
-public enum KpiKind { Department, Node }
+public enum KpiKind { Department, Node, Operation }
 
 /// <summary>What one counted step adds to a row.</summary>
 public enum KpiMeasure { Received, Acknowledged, Resolved, Returned, Reopened, Callback }
@@ -47,10 +47,10 @@ public sealed record KpiNode(string Path, string? District, string? Town)
 /// <param name="Department">The department row's department; null for the node's own row.</param>
 /// <param name="Seconds">For acknowledgements and resolutions: how long since the assignment.</param>
 public sealed record KpiFact(DateOnly Day, string? Department, KpiNode Node, KpiMeasure Measure, bool OnTime = true,
-    long? Seconds = null, int? Satisfaction = null)
+    long? Seconds = null, int? Satisfaction = null, Guid? Operation = null)
 {
-    public KpiKind Kind => Department is null ? KpiKind.Node : KpiKind.Department;
-    public string RowId => KpiDay.IdOf(Kind, Day, Department, Node.Path);
+    public KpiKind Kind => Operation is not null ? KpiKind.Operation : Department is null ? KpiKind.Node : KpiKind.Department;
+    public string RowId => KpiDay.IdOf(Kind, Day, Operation?.ToString() ?? Department, Node.Path);
 }
 
 /// <summary>
@@ -71,6 +71,8 @@ public sealed class KpiDay
     public string Path { get; set; } = "";
     public string? District { get; set; }
     public string? Town { get; set; }
+    /// <summary>Set on an operation's rows (<see cref="KpiKind.Operation"/>).</summary>
+    public Guid? Operation { get; set; }
 
     /// <summary>Department rows: assignments received as lead. Node rows: incidents reported there.</summary>
     public int Received { get; set; }
@@ -91,12 +93,12 @@ public sealed class KpiDay
     public List<long> ResolveSeconds { get; set; } = [];
 
     public static string IdOf(KpiKind kind, DateOnly day, string? department, string path) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(kind == KpiKind.Node ? "node" : "dept")}|{day:yyyy-MM-dd}|{department}|{path}");
+        string.Create(CultureInfo.InvariantCulture, $"{(kind switch { KpiKind.Node => "node", KpiKind.Operation => "op", _ => "dept" })}|{day:yyyy-MM-dd}|{department}|{path}");
 
     public static KpiDay For(KpiFact fact) => new()
     {
         Id = fact.RowId, Kind = fact.Kind, Day = fact.Day, DayNumber = fact.Day.DayNumber, Department = fact.Department ?? "",
-        Path = fact.Node.Path, District = fact.Node.District, Town = fact.Node.Town,
+        Path = fact.Node.Path, District = fact.Node.District, Town = fact.Node.Town, Operation = fact.Operation,
     };
 
     public void Add(KpiFact fact)

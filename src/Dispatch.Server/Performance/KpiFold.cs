@@ -24,6 +24,8 @@ public sealed record KpiIncident
     public string? ResolvedBy { get; init; }
     /// <summary>Found and fixed on the spot (自行处置): counted, but its zero durations are not timed.</summary>
     public bool OnSpot { get; init; }
+    /// <summary>The operation it was reported in (平战结合), if any: its figures are also counted for the operation.</summary>
+    public Guid? Operation { get; init; }
 
     public KpiNode Where => Node ?? KpiNode.OfCentre(ReceivedAt);
 }
@@ -49,6 +51,7 @@ public static class KpiFold
         {
             IncidentPlaced placed => incident with { Node = KpiNode.Of(placed.Place) },
             IncidentPlacementFlagged => incident with { Node = KpiNode.OfCentre(incident.ReceivedAt) },
+            Dispatch.Domain.Operations.IncidentInOperation o => incident with { Operation = o.OperationId },
             _ => incident,
         };
         // Intake writes the report and its placement together: the report counts where it was placed, on its own day.
@@ -104,6 +107,14 @@ public static class KpiFold
                 if (next.ResolvedBy is { } judged) facts.Add(new KpiFact(day, judged, node, KpiMeasure.Callback, Satisfaction: c.Satisfaction));
                 facts.Add(new KpiFact(day, null, node, KpiMeasure.Callback, Satisfaction: c.Satisfaction));
                 break;
+        }
+        // An operation's incidents are counted for it as well (its rows, one per day and place): the node's figures, again.
+        if (next.Operation is { } operation)
+        {
+            if (@event is Dispatch.Domain.Operations.IncidentInOperation)
+                facts.Add(new KpiFact(DayOf(next.ReportedAt, zone), null, next.Where, KpiMeasure.Received, Operation: operation));
+            facts.AddRange(facts.Where(f => f.Department is null && f.Operation is null && f.Measure != KpiMeasure.Received)
+                .Select(f => f with { Operation = operation }).ToList());
         }
         return (next, facts);
     }

@@ -4,7 +4,7 @@ using Dispatch.Domain.Intake;
 namespace Dispatch.Server.Performance;
 
 /// <summary>How rows are grouped: by lead department, or by the district or town the incidents lie in.</summary>
-public enum KpiGrouping { Department, District, Town }
+public enum KpiGrouping { Department, District, Town, Operation }
 
 /// <summary>
 /// What a KPI reader asks for: the city's local days <see cref="From"/> to <see cref="To"/> (both included),
@@ -33,7 +33,7 @@ public sealed record KpiQuery(DateOnly From, DateOnly To, KpiGrouping By = KpiGr
             // By name only: Enum.TryParse would also take "1".
             var named = Enum.GetValues<KpiGrouping>().Where(g => string.Equals(g.ToString(), by.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
             if (named.Count == 1) grouping = named[0];
-            else errors.Add(new FieldError("by", "by", "Group by department, district or town."));
+            else errors.Add(new FieldError("by", "by", "Group by department, district, town or operation."));
         }
         if (errors.Count == 0 && end < start)
             errors.Add(new FieldError("to", "range", "'To' must not come before 'From'."));

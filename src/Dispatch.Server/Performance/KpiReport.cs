@@ -41,7 +41,7 @@ public sealed class KpiReport(IDocumentStore store, CityCatalog city, Jurisdicti
     {
         var scopes = reader.Grants.Where(g => g.Role is Role.Leader or Role.Admin).Select(g => g.Scope).Distinct().ToList();
         if (scopes.Count == 0) return [];
-        var kind = query.By == KpiGrouping.Department ? KpiKind.Department : KpiKind.Node;
+        var kind = query.By switch { KpiGrouping.Department => KpiKind.Department, KpiGrouping.Operation => KpiKind.Operation, _ => KpiKind.Node };
         var (from, to) = (query.From.DayNumber, query.To.DayNumber);
 
         await using var session = store.QuerySession();
@@ -58,12 +58,17 @@ public sealed class KpiReport(IDocumentStore store, CityCatalog city, Jurisdicti
             foreach (var row in await rows.ToListAsync(ct)) found[row.Id] = row;
         }
 
+        // An operation's rows are named by the operation (its incidents, tagged at intake).
+        var operationIds = found.Values.Where(r => r.Operation is not null).Select(r => r.Operation!.Value).Distinct().ToArray();
+        var operations = operationIds.Length == 0 ? new Dictionary<string, string>()
+            : (await session.LoadManyAsync<Dispatch.Domain.Operations.Operation>(ct, operationIds)).ToDictionary(o => o.Id.ToString(), o => o.Name);
         // A district or town shows only when the node itself lies in scope, so its figures are whole.
         return found.Values
             .Select(r => (Row: r, Group: Group(r, query.By)))
             .Where(x => x.Group is { } g && scopes.Any(s => AccessRules.Covers(s, g.Path)))
             .GroupBy(x => (x.Group!.Value.Key, Day: query.Daily ? x.Row.Day : (DateOnly?)null))
-            .Select(g => Total(g.Key.Key, Name(g.Key.Key, query.By, culture), g.Key.Day, g.Select(x => x.Row)))
+            .Select(g => Total(g.Key.Key, query.By == KpiGrouping.Operation ? operations.GetValueOrDefault(g.Key.Key, g.Key.Key) : Name(g.Key.Key, query.By, culture),
+                g.Key.Day, g.Select(x => x.Row)))
             .OrderBy(r => r.Name, StringComparer.Create(culture, ignoreCase: true)).ThenBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.Day)
             .ToList();
     }
@@ -74,6 +79,8 @@ public sealed class KpiReport(IDocumentStore store, CityCatalog city, Jurisdicti
         KpiGrouping.Department => (row.Department, row.Path),
         KpiGrouping.District when row.District is { } district => (district, KpiNode.Prefix(row.Path, 2)),
         KpiGrouping.Town when row.Town is { } town => (town, KpiNode.Prefix(row.Path, 3)),
+        // An operation's figures are whole only to a reader over all of it: each place's rows are checked as a node's.
+        KpiGrouping.Operation when row.Operation is { } operation => (operation.ToString(), row.Path),
         _ => null,
     };
 

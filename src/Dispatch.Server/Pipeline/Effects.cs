@@ -35,6 +35,12 @@ public sealed record DeviceStarted(Guid Id, IReadOnlyList<object> Events) : Effe
 /// <summary>Events decided for a device this work has locked.</summary>
 public sealed record DeviceDecided(Guid Id, IReadOnlyList<object> Events) : Effect;
 
+/// <summary>A new operation's first events (平战结合), with the operations' change notice.</summary>
+public sealed record OperationStarted(Guid Id, IReadOnlyList<object> Events) : Effect;
+
+/// <summary>Events decided for an operation this work has locked, with the operations' change notice.</summary>
+public sealed record OperationDecided(Guid Id, IReadOnlyList<object> Events) : Effect;
+
 /// <summary>A message to a unit's phone, kept until the unit acknowledges it (<see cref="Units.UnitMailbox"/>).</summary>
 public sealed record TellUnit(Guid UnitId, Contracts.UnitMessageBody Message) : Effect;
 

@@ -76,6 +76,8 @@ public sealed class Work : IAsyncDisposable
 
     public Task<IEventStream<Domain.Sensors.Device>> Device(Guid id) => Lock<Domain.Sensors.Device>(3, id);
 
+    public Task<IEventStream<Domain.Operations.Operation>> Operation(Guid id) => Lock<Domain.Operations.Operation>(4, id);
+
     /// <summary>
     /// Holds a named lock until the commit (a PostgreSQL transaction advisory lock), for what has no stream to lock yet:
     /// a sensor alarm at a place, which opens an incident or folds into the one open there. Taken before any stream,
@@ -157,6 +159,15 @@ public sealed class Work : IAsyncDisposable
                 case SurgeDecided decided:
                     Append(Locked<SurgeState>(decided.StreamId), [decided.Event]);
                     SituationFeed.Notify(_session, decided.StreamId);
+                    break;
+                case OperationStarted started:
+                    _session.Events.StartStream<Domain.Operations.Operation>(started.Id, started.Events);
+                    _versions[started.Id] = started.Events.Count;
+                    Operations.OperationFeed.Notify(_session, started.Id);
+                    break;
+                case OperationDecided decided:
+                    Append(Locked<Domain.Operations.Operation>(decided.Id), decided.Events);
+                    Operations.OperationFeed.Notify(_session, decided.Id);
                     break;
                 case TellUnit tell:
                     UnitMailbox.Post(_session, tell.UnitId, tell.Message.Kind, tell.Message, Now);

@@ -72,6 +72,8 @@ public static class ConsoleContext
         ctx.Services.AddScoped<Dispatch.Server.Components.Chat.ChatBadge>();
         // The situation screen's per-node feed (it hears the same pushes).
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Situation.SituationFeed>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Operations.OperationBoard>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Operations.OperationService>());
         // Maps (the intake form's and the dispatcher map): the app's settings and boundaries.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapSettings>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapBoundaries>());

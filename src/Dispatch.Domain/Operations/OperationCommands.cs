@@ -1,0 +1,13 @@
+using Dispatch.Domain.Incidents;
+
+namespace Dispatch.Domain.Operations;
+
+/// <summary>
+/// Declare an operation. The fields are as typed (nullable): <see cref="OperationDecider.Validate"/> names each one at fault.
+/// What needs the jurisdiction tree or the roster (paths, the desk, units) is checked by the server before the decider.
+/// </summary>
+public sealed record DeclareOperation(
+    Guid OperationId, string? Name, OperationArea? Area, DateTimeOffset? From, DateTimeOffset? Until, string? Desk,
+    OperationRouting? Routing, OperationDeadlines? Deadlines, IReadOnlyList<Preposition>? Units, string By);
+
+public sealed record EndOperation(string Reason, string By);
