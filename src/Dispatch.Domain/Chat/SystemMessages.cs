@@ -48,6 +48,12 @@ public static class SystemMessages
                 case IncidentSupervised x:
                     Post("system.supervised", true, x.Comment, x.By);
                     break;
+                case Supervision.SupervisionAnswered x:
+                    Post("system.supervision-answered", true, x.Text, x.By);
+                    break;
+                case Supervision.SupervisionOverdue x:
+                    Post("system.supervision-overdue", true, x.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), x.Department ?? "");
+                    break;
             }
         }
         return posts;

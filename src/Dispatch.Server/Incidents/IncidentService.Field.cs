@@ -60,7 +60,8 @@ public sealed partial class IncidentService
                 var finder = new Finder(report.Id, unit.Id, unit.CallSign, unit.Department, actor.Login, report.OccurredAt, report.FixedOnSpot);
                 var events = FieldReportRules.Intake(new ReportIncident(
                     id, number, Channel.Grid, new Caller(null, null), location, Address: null, report.Category!, description, Urgency.Normal,
-                    actor.Login, place, ReceivedAt: unit.HomePath, policy.Routing.Route(report.Category!, Urgency.Normal, description), finder),
+                    actor.Login, place, ReceivedAt: unit.HomePath, policy.Routing.Route(report.Category!, Urgency.Normal, description), finder)
+                    { AcceptWithin = supervision.AcceptWithin },
                     report.Fix, work.Now);
 
                 return Decided.With<CommandOutcome>(
