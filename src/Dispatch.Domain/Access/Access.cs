@@ -136,7 +136,13 @@ public static class AccessRules
             && !Covers(g.Scope, incident.Centre)) return false;
         if (!Grant.NeedsDepartment(g.Role)) return true;
         if (g.Department is null) return false;
-        return action == IncidentAction.Read ? incident.Involves(g.Department) : department == g.Department;
+        return action switch
+        {
+            IncidentAction.Read => incident.Involves(g.Department),
+            // Supervision asks the lead: only its handlers answer (assisting departments report to the lead).
+            IncidentAction.AnswerSupervision => department == g.Department && department == incident.LeadDepartment,
+            _ => department == g.Department,
+        };
     }
 
     /// <summary>
