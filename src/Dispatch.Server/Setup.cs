@@ -35,6 +35,7 @@ public static class Setup
         builder.Services.AddSingleton(sp => Pipeline.Admission.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
+        builder.Services.AddSingleton(Supervision.SupervisionSettings.From(builder.Configuration));
         builder.Services.AddSingleton<IncidentReaders>();
         builder.Services.AddSingleton<OpenIncidents>();
         // The board rows' static cells as HTML, once per card version and language (not per circuit).

@@ -248,7 +248,7 @@ public class CommandTests
     {
         var state = Given(Reported(), Accepted())
             .When(new SuperviseIncident("请于今日内办结", "leader.zhang"))
-            .Then(new IncidentSupervised(Id, "请于今日内办结", "leader.zhang", Now));
+            .Then(new IncidentSupervised(Id, "请于今日内办结", "leader.zhang", Now, Now.AddHours(4), 1));
 
         Assert.True(state.Supervised);
     }

@@ -77,6 +77,8 @@ public enum IncidentAction
     ActivatePlan, StandDownPlan,
     /// <summary>Acknowledge and complete a task of the running plan, in one's own department's name.</summary>
     PlanTask,
+    /// <summary>Answer a leader's supervision: the lead department's handlers, the commanding desk's dispatchers.</summary>
+    AnswerSupervision,
 }
 
 /// <summary>
@@ -101,11 +103,12 @@ public static class AccessRules
             IncidentAction.Close, IncidentAction.Reopen, IncidentAction.Cancel, IncidentAction.Locate, IncidentAction.Place,
             IncidentAction.RevealCaller, IncidentAction.Override, IncidentAction.Escalate, IncidentAction.Delegate,
             IncidentAction.Merge, IncidentAction.Unmerge, IncidentAction.ActivatePlan, IncidentAction.StandDownPlan,
+            IncidentAction.AnswerSupervision,
         ],
         [Role.Handler] =
         [
             IncidentAction.Read, IncidentAction.Acknowledge, IncidentAction.Progress, IncidentAction.Return, IncidentAction.Resolve,
-            IncidentAction.PlanTask,
+            IncidentAction.PlanTask, IncidentAction.AnswerSupervision,
         ],
         [Role.FieldUnit] = [IncidentAction.Read, IncidentAction.Progress, IncidentAction.Resolve, IncidentAction.PlanTask],
         [Role.Leader] = [IncidentAction.Read, IncidentAction.RevealCaller, IncidentAction.Supervise],
@@ -133,8 +136,22 @@ public static class AccessRules
             && !Covers(g.Scope, incident.Centre)) return false;
         if (!Grant.NeedsDepartment(g.Role)) return true;
         if (g.Department is null) return false;
-        return action == IncidentAction.Read ? incident.Involves(g.Department) : department == g.Department;
+        return action switch
+        {
+            IncidentAction.Read => incident.Involves(g.Department),
+            // Supervision asks the lead: only its handlers answer (assisting departments report to the lead).
+            IncidentAction.AnswerSupervision => department == g.Department && department == incident.LeadDepartment,
+            _ => department == g.Department,
+        };
     }
+
+    /// <summary>
+    /// The level a leader supervises from: the highest of their leader grants covering the incident (a city leader's
+    /// supervision that goes unanswered moves command to the city). Null when they hold none there.
+    /// </summary>
+    public static CommandLevel? LeaderLevel(Actor actor, IncidentScope incident) =>
+        actor.Grants.Where(g => g.Role == Role.Leader && Covers(g.Scope, incident.Path))
+            .Select(g => (CommandLevel?)LevelOf(g.Scope)).Max();
 
     /// <summary>The command level of a centre by its path: the city, a district, or a town (and below).</summary>
     static CommandLevel LevelOf(string scope) => scope.Count(c => c == '/') switch
@@ -198,6 +215,8 @@ public static class AccessRules
         Plans.AcknowledgePlanTask c => (IncidentAction.PlanTask, c.Department),
         Plans.CompletePlanTask c => (IncidentAction.PlanTask, c.Department),
         Plans.CheckPlanTasks => (IncidentAction.Escalate, null),
+        Supervision.AnswerSupervision c => (IncidentAction.AnswerSupervision, c.Department),
+        Supervision.RecordCallbackAttempt => (IncidentAction.Callback, null),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 

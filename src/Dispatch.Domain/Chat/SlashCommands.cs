@@ -27,6 +27,8 @@ public sealed record StatusCommand(string? Incident, string? Unit) : ChatCommand
 /// <summary><c>/units near</c>: the recommendation for the incident, optionally for one capability.</summary>
 public sealed record UnitsNearCommand(string? Incident, string? Capability) : ChatCommand(Incident);
 public sealed record SuperviseCommand(string? Incident, string Comment) : ChatCommand(Incident);
+/// <summary><c>/answer</c> the supervision: the lead department's handlers and the commanding desk's dispatchers.</summary>
+public sealed record AnswerCommand(string? Incident, string Text) : ChatCommand(Incident);
 public sealed record WhoCommand() : ChatCommand((string?)null);
 /// <summary><c>/cancel</c>: a duplicate or an invalid report, with a note (a duplicate names the one it repeats).</summary>
 public sealed record CancelCommand(string? Incident, Incidents.CancelReason Reason, string? Note) : ChatCommand(Incident);
@@ -90,6 +92,7 @@ public static partial class SlashCommands
         new("status", "/status [#number | <unit call sign>]", "Show where an incident or a unit stands."),
         new("units", "/units near [#number] [<capability>]", "Recommend units to send, nearest first."),
         new("supervise", "/supervise [#number] <comment>", "Flag the incident for supervision (leaders)."),
+        new("answer", "/answer [#number] <text>", "Answer the leader's supervision (the lead department, the commanding desk)."),
         new("cancel", "/cancel [#number] <duplicate|invalid> [note]", "Cancel a duplicate (say which one it repeats) or an invalid report."),
         new("merge", "/merge [#number] into #other", "Merge this duplicate report into the incident already open for it."),
         new("reopen", "/reopen [#number] <reason>", "Reopen a resolved or closed incident."),
@@ -121,6 +124,7 @@ public static partial class SlashCommands
         StatusCommand => "status",
         UnitsNearCommand => "units",
         SuperviseCommand => "supervise",
+        AnswerCommand => "answer",
         CancelCommand => "cancel",
         MergeCommand => "merge",
         ReopenCommand => "reopen",
@@ -239,6 +243,8 @@ public static partial class SlashCommands
                 return rest.Count == 0 ? Need("how it was resolved") : ChatParse.Ok(new ResolveCommand(incident, restText));
             case "supervise":
                 return rest.Count == 0 ? Need("a comment") : ChatParse.Ok(new SuperviseCommand(incident, restText));
+            case "answer":
+                return rest.Count == 0 ? Need("the answer") : ChatParse.Ok(new AnswerCommand(incident, restText));
             case "status":
                 if (rest.Count > 1) return ChatParse.Fail("command.status.extra", "/status takes one incident or one unit.", help.Usage);
                 if (incident is not null && rest.Count == 1)

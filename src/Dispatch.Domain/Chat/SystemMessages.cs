@@ -54,6 +54,12 @@ public static class SystemMessages
                     if (after.Plan?.Tasks.FirstOrDefault(t => t.Code == x.Task)?.Department is { } department && centre?.Path is { } path)
                         posts.Add(new(Channels.Department(path, department), new ChatResult("system.plan-task-overdue", [after.Number, x.Task, x.Due.ToString("O")]), after.Id));
                     break;
+                case Supervision.SupervisionAnswered x:
+                    Post("system.supervision-answered", true, x.Text, x.By);
+                    break;
+                case Supervision.SupervisionOverdue x:
+                    Post("system.supervision-overdue", true, x.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), x.Department ?? "");
+                    break;
             }
         }
         return posts;

@@ -27,7 +27,12 @@ public sealed record IncidentDelegated(Guid IncidentId, CommandLevel From, Comma
 public sealed record IncidentDeadlineMissed(Guid IncidentId, DeadlineKind Kind, DateTimeOffset Due, string By, DateTimeOffset At)
     : IIncidentEvent;
 
-/// <summary>A leader's supervision (督办): shown on every board holding the incident until it closes.</summary>
-public sealed record IncidentSupervised(Guid IncidentId, string Comment, string By, DateTimeOffset At) : IIncidentEvent;
+/// <summary>
+/// A leader's supervision (督办): shown on every board holding the incident until it closes. A request: the handling side
+/// answers by <paramref name="ReplyBy"/>, else it goes up to <paramref name="LeaderLevel"/> (Supervision.SupervisionRules).
+/// <paramref name="Sequence"/>: 1 for the first supervision of the incident, 2 for the second…
+/// </summary>
+public sealed record IncidentSupervised(Guid IncidentId, string Comment, string By, DateTimeOffset At,
+    DateTimeOffset? ReplyBy = null, int Sequence = 0, CommandLevel? LeaderLevel = null) : IIncidentEvent;
 
 public enum DeadlineKind { Acknowledge, Resolve }

@@ -66,6 +66,10 @@ public sealed record Incident(
     /// <summary>The deadline already recorded as missed at city level (so it is recorded once).</summary>
     public DateTimeOffset? MissedDeadline { get; init; }
     public bool Supervised { get; init; }
+    /// <summary>The supervision requests, in order (督办 1, 2…), each answered, overdue or waiting.</summary>
+    public IReadOnlyList<Supervision.SupervisionRequest> Supervisions { get; init; } = [];
+    /// <summary>The clocks on the centre's own steps: accept by, call back by, and what was flagged.</summary>
+    public Supervision.CentreClocks Clocks { get; init; } = Supervision.CentreClocks.None;
     /// <summary>Set while merged into another incident: which one, and the state to resume when unmerged.</summary>
     public MergeLink? MergedInto { get; init; }
     /// <summary>The units on it now (dispatched, en route, on scene, returning), for their status timers (<see cref="UnitTimers"/>).</summary>
@@ -87,7 +91,8 @@ public sealed record Incident(
     public static Incident? Evolve(Incident? state, object @event) => @event switch
     {
         IncidentReported e => new(e.IncidentId, e.Number, IncidentState.Reported, e.Category, e.Urgency,
-            CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone), ReceivedAt: e.ReceivedAt) { FoundBy = e.Finder?.Login },
+            CallerHasPhone: !string.IsNullOrWhiteSpace(e.Caller.Phone), ReceivedAt: e.ReceivedAt)
+            { FoundBy = e.Finder?.Login, Clocks = new(AcceptBy: e.AcceptBy) },
         _ when state is null => throw new InvalidOperationException($"{@event.GetType().Name} before IncidentReported"),
         IncidentAccepted => state with { State = IncidentState.Accepted },
         IncidentAssigned e => state with
@@ -121,8 +126,12 @@ public sealed record Incident(
         },
         IncidentDelegated e => state with { Level = e.To },
         IncidentDeadlineMissed e => state with { MissedDeadline = e.Due },
-        IncidentSupervised => state with { Supervised = true },
-        IncidentResolved => state with { State = IncidentState.Resolved },
+        IncidentSupervised or Supervision.SupervisionAnswered or Supervision.SupervisionOverdue or Supervision.AcceptanceOverdue
+            or Supervision.CallbackOverdue or Supervision.CallbackAttempted => Supervision.SupervisionRules.Evolve(state, @event),
+        IncidentResolved e => state with
+        {
+            State = IncidentState.Resolved, Clocks = state.Clocks with { CallbackBy = e.CallbackBy, CallbackFlagged = false, CallbackAttempts = 0 },
+        },
         CitizenCallbackRecorded => state with { CallbackRecorded = true },
         IncidentClosed => state with { State = IncidentState.Closed },
         // A reopened incident goes back to the dispatcher queue and needs a new callback once resolved again.
@@ -130,7 +139,7 @@ public sealed record Incident(
         {
             State = IncidentState.Accepted, LeadDepartment = null, CallbackRecorded = false,
             TimesReopened = state.TimesReopened + 1, Assisting = Departments.None, AcknowledgedBy = Departments.None,
-            AcknowledgeBy = null, ResolveBy = null,
+            AcknowledgeBy = null, ResolveBy = null, Clocks = state.Clocks with { CallbackBy = null, CallbackAttempts = 0 },
         },
         IncidentCancelled => state with { State = IncidentState.Cancelled },
         IncidentPlaced e => state with { Place = e.Place },

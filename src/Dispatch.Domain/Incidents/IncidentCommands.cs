@@ -17,7 +17,11 @@ public sealed record ReportIncident(
     string? ReceivedAt = null,
     Command.Route? Route = null,
     Finder? Finder = null,
-    Operations.OperationTag? Operation = null);
+    Operations.OperationTag? Operation = null)
+{
+    /// <summary>The centre's time to accept a report (configured, server side): the report carries its accept-by.</summary>
+    public TimeSpan? AcceptWithin { get; init; }
+}
 
 public abstract record IncidentCommand(string By);
 
@@ -33,11 +37,20 @@ public sealed record NoteProgress(string Department, string Note, string By) : I
 
 public sealed record ReturnIncident(string Department, string Reason, string By) : IncidentCommand(By);
 
-public sealed record ResolveIncident(string Department, string Resolution, string By) : IncidentCommand(By);
+public sealed record ResolveIncident(string Department, string Resolution, string By) : IncidentCommand(By)
+{
+    /// <summary>The centre's time to call the citizen back (configured, server side): the resolution carries its callback-by.</summary>
+    public TimeSpan? CallbackWithin { get; init; }
+}
 
 public sealed record RecordCallback(int Satisfaction, string? Comment, string By) : IncidentCommand(By);
 
-public sealed record CloseIncident(string By) : IncidentCommand(By);
+/// <summary>Close a resolved incident; <paramref name="Reason"/> <see cref="CloseReason.CallerNotReached"/> after enough failed callback calls.</summary>
+public sealed record CloseIncident(string By, CloseReason? Reason = null) : IncidentCommand(By)
+{
+    /// <summary>Failed callback calls needed before closing as "caller not reached" (configured, server side).</summary>
+    public int AttemptsNeeded { get; init; } = Supervision.SupervisionRules.DefaultAttemptsBeforeClosing;
+}
 
 public sealed record ReopenIncident(string Reason, string By) : IncidentCommand(By);
 
@@ -58,8 +71,13 @@ public sealed record EscalateIncident(string Reason, string By) : IncidentComman
 /// <summary>Move command one level down (routine after all).</summary>
 public sealed record DelegateIncident(string Reason, string By) : IncidentCommand(By);
 
-/// <summary>A leader flags the incident for supervision (督办) with a comment.</summary>
-public sealed record SuperviseIncident(string Comment, string By) : IncidentCommand(By);
+/// <summary>
+/// A leader supervises the incident (督办) with a comment: a request the handling side answers within
+/// <paramref name="ReplyWithin"/> (the configured default when null), else it goes up to <paramref name="LeaderLevel"/>
+/// (the leader's own level, looked up by the server).
+/// </summary>
+public sealed record SuperviseIncident(string Comment, string By, TimeSpan? ReplyWithin = null, Command.CommandLevel? LeaderLevel = null)
+    : IncidentCommand(By);
 
 /// <summary>
 /// The deadline watch asks: has a deadline run out? Escalates one level (or records the miss at city level) at

@@ -32,7 +32,7 @@ public static class IncidentDecider
 
     public static IncidentReported Report(ReportIncident c, DateTimeOffset now) =>
         new(c.IncidentId, c.Number, c.Channel, c.Caller, c.Location, c.Address?.Trim(), c.Category,
-            c.Description.Trim(), c.Urgency, c.By, now, c.ReceivedAt, c.Finder);
+            c.Description.Trim(), c.Urgency, c.By, now, c.ReceivedAt, c.Finder, now + c.AcceptWithin);
 
     public static Decision Decide(Incident incident, IncidentCommand command, DateTimeOffset now)
     {
@@ -71,7 +71,9 @@ public static class IncidentDecider
             OverrideRouting c => Override(incident, c, now),
             EscalateIncident c => Escalate(incident, c, now),
             DelegateIncident c => Delegate(incident, c, now),
-            SuperviseIncident c => Supervise(incident, c, now),
+            SuperviseIncident c => Supervision.SupervisionRules.Supervise(incident, c, now),
+            Supervision.AnswerSupervision c => Supervision.SupervisionRules.Answer(incident, c, now),
+            Supervision.RecordCallbackAttempt c => Supervision.SupervisionRules.Attempt(incident, c, now),
             CheckDeadlines c => Deadline(incident, c, now),
             MergeIncident c => IncidentMerging.Merge(incident, c, now),
             UnmergeIncident c => IncidentMerging.Unmerge(incident, c, now),
@@ -168,7 +170,8 @@ public static class IncidentDecider
         return i.State switch
         {
             IncidentState.Acknowledged when i.LeadDepartment != c.Department => WrongDepartment("resolve", i, c.Department),
-            IncidentState.Acknowledged => Decision.Accept(new IncidentResolved(i.Id, c.Department, c.Resolution.Trim(), c.By, now)),
+            IncidentState.Acknowledged => Decision.Accept(new IncidentResolved(i.Id, c.Department, c.Resolution.Trim(), c.By, now,
+                CallbackBy: i.CallerHasPhone ? now + c.CallbackWithin : null)),
             IncidentState.Resolved => Decision.Refuse("resolve.already", "Incident {0} is already resolved.", i.Number),
             _ => Decision.Refuse("resolve.not-acknowledged",
                 "Cannot resolve incident {0}: no department has acknowledged it; it is {1}.", i.Number, i.State),
@@ -201,7 +204,8 @@ public static class IncidentDecider
         if (i.State != IncidentState.Resolved)
             return Decision.Refuse("close.not-resolved",
                 "Cannot close incident {0}: it is not resolved; it is {1}.", i.Number, i.State);
-        // The loop is closed with the citizen: whoever left a number is called back first.
+        if (c.Reason == CloseReason.CallerNotReached) return Supervision.SupervisionRules.CloseUnreached(i, c, now);
+        // The loop is closed with the citizen: whoever left a number is called back first (or could not be reached, above).
         if (i.CallerHasPhone && !i.CallbackRecorded)
             return Decision.Refuse("close.no-callback",
                 "Cannot close incident {0}: call the citizen back and record their satisfaction first.", i.Number);
@@ -261,7 +265,7 @@ public static class IncidentDecider
     }
 
     /// <summary>Up one level; the running deadline starts again for the new level, with the time the assignment gave.</summary>
-    static IncidentEscalated Escalated(Incident i, CommandLevel to, string reason, bool automatic, string by, DateTimeOffset now) =>
+    internal static IncidentEscalated Escalated(Incident i, CommandLevel to, string reason, bool automatic, string by, DateTimeOffset now) =>
         new(i.Id, i.Level, to, reason, automatic,
             i.State == IncidentState.Assigned ? now + i.AcknowledgeWindow : null,
             i.State == IncidentState.Acknowledged ? now + i.ResolveWindow : null, by, now);
@@ -277,27 +281,25 @@ public static class IncidentDecider
             : Decision.Refuse("delegate.bottom", "Incident {0} is already commanded by the town.", i.Number);
     }
 
-    static Decision Supervise(Incident i, SuperviseIncident c, DateTimeOffset now)
-    {
-        if (string.IsNullOrWhiteSpace(c.Comment))
-            return Decision.Refuse("supervise.no-comment", "Write what the supervision of incident {0} asks for.", i.Number);
-        return i.IsOpen
-            ? Decision.Accept(new IncidentSupervised(i.Id, c.Comment.Trim(), c.By, now))
-            : Decision.Refuse("supervise.closed", "Incident {0} is already {1}.", i.Number, i.State);
-    }
-
     /// <summary>
     /// A running deadline that ran out moves command up a level, once; at the city it is recorded as missed, once.
     /// Asked again (by another node, or after a restart) it finds nothing due and says so.
     /// </summary>
     static Decision Deadline(Incident i, CheckDeadlines c, DateTimeOffset now)
     {
-        if (i.RunningDeadline is not ({ } kind, { } due) || due > now || i.MissedDeadline == due)
-            return Decision.Refuse("deadline.none-due", "No deadline of incident {0} has run out.", i.Number);
-        var what = kind == DeadlineKind.Acknowledge ? "acknowledgement" : "resolution";
-        return CommandLevels.Up(i.Level) is { } up
-            ? Decision.Accept(Escalated(i, up, FormattableString.Invariant($"{what} overdue since {due.UtcDateTime:yyyy-MM-dd HH:mm} UTC"), automatic: true, c.By, now))
-            : Decision.Accept(new IncidentDeadlineMissed(i.Id, kind, due, c.By, now));
+        var events = new List<object>();
+        if (i.RunningDeadline is ({ } kind, { } due) && due <= now && i.MissedDeadline != due)
+        {
+            var what = kind == DeadlineKind.Acknowledge ? "acknowledgement" : "resolution";
+            events.Add(CommandLevels.Up(i.Level) is { } up
+                ? Escalated(i, up, FormattableString.Invariant($"{what} overdue since {due.UtcDateTime:yyyy-MM-dd HH:mm} UTC"), automatic: true, c.By, now)
+                : new IncidentDeadlineMissed(i.Id, kind, due, c.By, now));
+        }
+        // Supervision replies and the centre's own steps run on the same clock, judged after any escalation above.
+        events.AddRange(Supervision.SupervisionRules.Due(events.Aggregate(i, (s, e) => Incident.Evolve(s, e)!), c.By, now));
+        return events.Count == 0
+            ? Decision.Refuse("deadline.none-due", "No deadline of incident {0} has run out.", i.Number)
+            : Decision.Accept([.. events]);
     }
 
     static Decision WrongDepartment(string action, Incident i, string department) =>

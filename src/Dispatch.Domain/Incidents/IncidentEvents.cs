@@ -10,6 +10,9 @@ public enum Urgency { Low = 1, Normal = 2, High = 3, Critical = 4 }
 
 public enum CancelReason { Duplicate, Invalid }
 
+/// <summary>Why a resolved incident closed other than the usual way (after its callback, or with no number to call).</summary>
+public enum CloseReason { CallerNotReached }
+
 /// <summary>What every step of the loop carries: which incident, who, when.</summary>
 public interface IIncidentEvent
 {
@@ -32,7 +35,7 @@ public sealed record Place(string Path, string? District, string? Town, string? 
 public enum PlacementProblem { OutsideCity, AddressOnly }
 
 /// <summary>
-/// A report became an incident. <paramref name="ReceivedAt"/> is the path of the centre (desk) that took it: it holds the
+/// A report became an incident. <paramref name="AcceptBy"/>: when it should have been accepted (the centre's clock). <paramref name="ReceivedAt"/> is the path of the centre (desk) that took it: it holds the
 /// incident until it is placed in the tree. <paramref name="Finder"/>: the field unit that found it (channel grid).
 /// </summary>
 public sealed record IncidentReported(
@@ -48,7 +51,8 @@ public sealed record IncidentReported(
     string By,
     DateTimeOffset At,
     string? ReceivedAt = null,
-    Finder? Finder = null) : IIncidentEvent;
+    Finder? Finder = null,
+    DateTimeOffset? AcceptBy = null) : IIncidentEvent;
 
 public sealed record IncidentAccepted(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
 
@@ -70,12 +74,14 @@ public sealed record IncidentProgressNoted(Guid IncidentId, string Department, s
 public sealed record IncidentReturned(Guid IncidentId, string Department, string Reason, string By, DateTimeOffset At) : IIncidentEvent;
 
 /// <summary><paramref name="Received"/>: as on <see cref="IncidentAcknowledged"/>.</summary>
+/// <paramref name="CallbackBy"/>: when the citizen should have been called back (the centre's clock; none without a number).</summary>
 public sealed record IncidentResolved(Guid IncidentId, string Department, string Resolution, string By, DateTimeOffset At,
-    DateTimeOffset? Received = null) : IIncidentEvent;
+    DateTimeOffset? Received = null, DateTimeOffset? CallbackBy = null) : IIncidentEvent;
 
 public sealed record CitizenCallbackRecorded(Guid IncidentId, int Satisfaction, string? Comment, string By, DateTimeOffset At) : IIncidentEvent;
 
-public sealed record IncidentClosed(Guid IncidentId, string By, DateTimeOffset At) : IIncidentEvent;
+/// <summary><paramref name="Reason"/>: set when it closed without its callback because the caller could not be reached.</summary>
+public sealed record IncidentClosed(Guid IncidentId, string By, DateTimeOffset At, CloseReason? Reason = null) : IIncidentEvent;
 
 public sealed record IncidentReopened(Guid IncidentId, string Reason, string By, DateTimeOffset At) : IIncidentEvent;
 

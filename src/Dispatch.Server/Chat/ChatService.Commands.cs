@@ -88,6 +88,7 @@ public sealed partial class ChatService
             EscalateCommand e => new EscalateIncident(e.Reason, ""),
             DelegateCommand d => new DelegateIncident(d.Reason, ""),
             SuperviseCommand s => new SuperviseIncident(s.Comment, ""),
+            AnswerCommand a => new Dispatch.Domain.Supervision.AnswerSupervision(a.Text, ""),
             CallbackCommand c => new RecordCallback(c.Satisfaction, c.Comment, ""),
             CloseCommand => new CloseIncident(""),
             CancelCommand or ReopenCommand or LocateCommand or PlaceCommand or RouteCommand or PlanCommand or StandDownCommand => asButton,

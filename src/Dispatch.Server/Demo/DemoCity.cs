@@ -32,7 +32,7 @@ public static class DemoCitySetup
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
     Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog, ILogger<Pipeline.CommandPipeline> pipelineLog,
-    Npgsql.NpgsqlDataSource dataSource, ILogger<DemoCitySeed> log) : IHostedService
+    Npgsql.NpgsqlDataSource dataSource, Supervision.SupervisionSettings supervision, ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
     internal static readonly (string Address, double Lat, double Lon)[] Places =
@@ -90,7 +90,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 240)));
-            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, city, numbers, jurisdictions, policy, serviceLog);
+            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, city, numbers, jurisdictions, policy, supervision, serviceLog);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
@@ -130,6 +130,12 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
             }
             // A leader's supervision (督办) on some that are still open.
             if (i % 7 == 2 && depth < 7) await Step("city.leader", new SuperviseIncident("请加快处置，今日内回复办理情况。", ""));
+            // Some answered by the handling side (督促纠偏); a few supervised a second time; a few callers not reached.
+            if (i % 14 == 2 && depth is >= 2 and < 7) await Step("city.dispatcher", new Dispatch.Domain.Supervision.AnswerSupervision("已督促部门加快处置，预计今日办结。", ""));
+            if (i % 21 == 2 && depth < 7) await Step("city.leader", new SuperviseIncident("仍未办结，请说明原因。", ""));
+            if (i % 9 == 6 && i % 4 == 0)
+                for (var attempt = 0; attempt < supervision.CallbackAttempts; attempt++)
+                    await Step("city.calltaker", new Dispatch.Domain.Supervision.RecordCallbackAttempt("无人接听。", ""));
             // A district hands a routine matter down; a town hands a hard one up.
             if (i % 11 == 6 && depth < 4) await Step("city.dispatcher", new EscalateIncident("涉及多个部门，街道协调困难。", ""));
 

@@ -46,14 +46,17 @@ public sealed record IncidentCard
     public DeadlineKind? DeadlineKind { get; init; }
     /// <summary>
     /// What the deadline watch waits for, while the incident is open: the earliest of the running deadline (unless
-    /// already recorded as missed), the first unit timer to run out (a unit not yet flagged in its status) and the
-    /// running plan's next task deadline (a task not done nor yet recorded overdue).
+    /// already recorded as missed), the first unit timer to run out (a unit not yet flagged in its status), the running
+    /// plan's next task deadline (a task not done nor yet recorded overdue), and the supervision and centre clocks
+    /// (<see cref="Dispatch.Server.Supervision.SupervisionFollow.NextDue"/>).
     /// </summary>
     public DateTimeOffset? NextCheckAt { get; init; }
     public int Escalations { get; init; }
     /// <summary>A leader's supervision (督办), shown until the incident closes.</summary>
     public string? Supervision { get; init; }
     public DateTimeOffset? SupervisedAt { get; init; }
+    /// <summary>Supervision requests (count, replies due and late) and the centre's clocks (accept, callback).</summary>
+    public Dispatch.Server.Supervision.SupervisionFollow Follow { get; init; } = Dispatch.Server.Supervision.SupervisionFollow.None;
     /// <summary>Back in the queue after a department returned it (退单), until it is assigned again.</summary>
     public bool Returned { get; init; }
     public bool Reopened { get; init; }
@@ -160,7 +163,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             Dispatch.Domain.Operations.IncidentInOperation o => card with { OperationId = o.OperationId, OperationName = o.Name },
             _ => card,
         };
-        return next is null ? null : Touch(WithScope(card, next), e);
+        return next is null ? null : Touch(WithScope(card, next with { Follow = next.Follow.Evolve(e.Data) }), e);
     }
 
     static IncidentCard WithScope(IncidentCard? before, IncidentCard next)
@@ -171,7 +174,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
             ScopePath = path,
             CentrePath = CommandLevels.CentreOf(path, next.Level),
             NextCheckAt = next.IsOpen
-                ? Earliest(Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(u => u.Due)), PlanDue(next))
+                ? Earliest(next.DeadlineDue is { } due && due != next.MissedDue ? due : null, next.Units.Min(u => u.Due), PlanDue(next), next.Follow.NextDue)
                 : null,
             PreviousScopePath = before is not null && before.ScopePath != path ? before.ScopePath : null,
             PreviousLeadDepartment = before?.LeadDepartment is { } lead && lead != next.LeadDepartment ? lead : null,
@@ -182,7 +185,7 @@ public sealed class IncidentCardProjection : SingleStreamProjection<IncidentCard
     static DateTimeOffset? PlanDue(IncidentCard card) =>
         card.Plan is { Running: true, NextDue: { } due } && !card.State.IsFinished() ? due : null;
 
-    static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+    static DateTimeOffset? Earliest(params DateTimeOffset?[] times) => times.Where(t => t is not null).Min();
 
     static IncidentCard Touch(IncidentCard card, IEvent e) =>
         e.Data is IIncidentEvent step

@@ -30,6 +30,8 @@ public sealed record IncidentDetail
     public IReadOnlyList<string> AcknowledgedBy { get; init; } = [];
     public string? Supervision { get; init; }
     public DateTimeOffset? SupervisedAt { get; init; }
+    /// <summary>Every supervision request (reply-by, answered or overdue, by whom), the callback attempts and the clocks' flags.</summary>
+    public Dispatch.Server.Supervision.SupervisionRecord Follow { get; init; } = Dispatch.Server.Supervision.SupervisionRecord.None;
     /// <summary>The centre that took the report; it holds the incident until it is placed.</summary>
     public string? ReceivedAt { get; init; }
     /// <summary>A grid report: the sign-in and call sign of the field unit that found it (credited with it).</summary>
@@ -152,7 +154,8 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
             _ => d,
         };
         if (next is null) return null;
-        var entry = IncidentTimeline.Entry(e);
+        next = next with { Follow = next.Follow.Evolve(e.Data) };
+        var entry = Dispatch.Server.Supervision.SupervisionRecord.Entry(e) ?? IncidentTimeline.Entry(e);
         return next with { Version = e.Version, Timeline = entry is null ? next.Timeline : [.. next.Timeline, entry] };
     }
 }

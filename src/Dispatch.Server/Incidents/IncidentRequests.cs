@@ -26,7 +26,8 @@ public sealed record CommandRequest(
     long? ExpectedVersion = null, string? Department = null, string? Note = null, string? Reason = null,
     string? Resolution = null, int? Satisfaction = null, string? Comment = null,
     double? Lat = null, double? Lon = null, string? Address = null, string? Jurisdiction = null,
-    List<string>? Assisting = null, string? Level = null, Guid? Into = null, string? Plan = null, string? Task = null);
+    List<string>? Assisting = null, string? Level = null, Guid? Into = null, string? Plan = null, string? Task = null,
+    string? Text = null, int? ReplyWithinMinutes = null);
 
 public static class IncidentCommandParser
 {
@@ -35,7 +36,7 @@ public static class IncidentCommandParser
     public static readonly IReadOnlyList<string> Actions =
         ["accept", "assign", "acknowledge", "progress", "return", "resolve", "callback", "close", "reopen", "cancel", "locate", "place",
          "override", "escalate", "delegate", "supervise", "merge", "unmerge",
-         "activate-plan", "stand-down", "acknowledge-task", "complete-task"];
+         "activate-plan", "stand-down", "acknowledge-task", "complete-task", "answer", "callback-attempt"];
 
     /// <summary>Turns an API action and its body into a command, or names every bad field.</summary>
     public static (IncidentCommand? Command, IReadOnlyList<FieldError> Errors) Parse(
@@ -70,7 +71,7 @@ public static class IncidentCommandParser
             "return" => new ReturnIncident(Department(), Text("reason", r.Reason), by),
             "resolve" => new ResolveIncident(Department(), Text("resolution", r.Resolution), by),
             "callback" => Callback(),
-            "close" => new CloseIncident(by),
+            "close" => Close(),
             "reopen" => new ReopenIncident(Text("reason", r.Reason), by),
             "cancel" => Cancel(),
             "locate" => Locate(),
@@ -78,7 +79,9 @@ public static class IncidentCommandParser
             "override" => Override(),
             "escalate" => new EscalateIncident(Text("reason", r.Reason), by),
             "delegate" => new DelegateIncident(Text("reason", r.Reason), by),
-            "supervise" => new SuperviseIncident(Text("comment", r.Comment), by),
+            "supervise" => Supervise(),
+            "answer" => new Dispatch.Domain.Supervision.AnswerSupervision(Text("text", r.Text), by),
+            "callback-attempt" => new Dispatch.Domain.Supervision.RecordCallbackAttempt(Text("note", r.Note, required: false), by),
             "merge" => Merge(),
             "unmerge" => new UnmergeIncident(by),
             "activate-plan" => Activate(),
@@ -118,6 +121,26 @@ public static class IncidentCommandParser
             if (r.Satisfaction is not (>= 1 and <= 5))
                 errors.Add(new("satisfaction", "satisfaction.range", "Satisfaction is a score from 1 to 5."));
             return new RecordCallback(r.Satisfaction ?? 0, Text("comment", r.Comment, required: false), by);
+        }
+
+        IncidentCommand? Supervise()
+        {
+            var comment = Text("comment", r.Comment);
+            if (r.ReplyWithinMinutes is not { } minutes) return new SuperviseIncident(comment, by);
+            var (min, max) = (Supervision.SupervisionSettings.MinReplyWithin, Supervision.SupervisionSettings.MaxReplyWithin);
+            if (minutes < min.TotalMinutes || minutes > max.TotalMinutes)
+                errors.Add(new("replyWithinMinutes", "replyWithinMinutes.range",
+                    $"The reply time is from {min.TotalMinutes:0} to {max.TotalMinutes:0} minutes."));
+            return new SuperviseIncident(comment, by, TimeSpan.FromMinutes(minutes));
+        }
+
+        IncidentCommand? Close()
+        {
+            if (string.IsNullOrWhiteSpace(r.Reason)) return new CloseIncident(by);
+            if (r.Reason.Trim().Replace("-", "").Equals(nameof(CloseReason.CallerNotReached), StringComparison.OrdinalIgnoreCase))
+                return new CloseIncident(by, CloseReason.CallerNotReached);
+            errors.Add(new("reason", "reason.close", "A close takes no reason, or caller-not-reached."));
+            return null;
         }
 
         IncidentCommand? Cancel()

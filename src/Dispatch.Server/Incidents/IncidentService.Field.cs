@@ -61,7 +61,8 @@ public sealed partial class IncidentService
                 var (route, operation) = await Operations.OperationService.Routing(work, policy, location, place, report.Category!, Urgency.Normal, description);
                 var events = FieldReportRules.Intake(new ReportIncident(
                     id, number, Channel.Grid, new Caller(null, null), location, Address: null, report.Category!, description, Urgency.Normal,
-                    actor.Login, place, ReceivedAt: unit.HomePath, route, finder, operation),
+                    actor.Login, place, ReceivedAt: unit.HomePath, route, finder, operation)
+                    { AcceptWithin = supervision.AcceptWithin },
                     report.Fix, work.Now);
 
                 return Decided.With<CommandOutcome>(

@@ -23,7 +23,7 @@ namespace Dispatch.Server.Incidents;
 /// </summary>
 public sealed partial class IncidentService(
     CommandPipeline pipeline, IDocumentStore store, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
-    Command.CommandPolicy policy, ILogger<IncidentService> log, Warnings.PublicWarnings? warnings = null)
+    Command.CommandPolicy policy, Supervision.SupervisionSettings supervision, ILogger<IncidentService> log, Warnings.PublicWarnings? warnings = null)
 {
     public Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default) =>
         Report(form, actor, idempotencyKey, Via.Console, ct);
@@ -65,7 +65,7 @@ public sealed partial class IncidentService(
                     new Caller(string.IsNullOrWhiteSpace(form.CallerName) ? null : form.CallerName.Trim(), PhoneNumber.Normalize(form.CallerPhone)),
                     location, string.IsNullOrWhiteSpace(form.Address) ? null : form.Address,
                     form.Category!, form.Description!, (Urgency)form.Urgency!.Value, actor.Login, place, receivedAt,
-                    route, Operation: operation), work.Now);
+                    route, Operation: operation) { AcceptWithin = supervision.AcceptWithin }, work.Now);
 
                 List<Effect> effects = [new IncidentStarted(id, events), new AuditLine("incident.report", scope!, number, id, number)];
                 if (alsoWrite is not null) effects.AddRange(alsoWrite(id, number));
@@ -138,6 +138,8 @@ public sealed partial class IncidentService(
                     command = assign with { Deadlines = incident.Operation?.Deadlines ?? policy.Deadlines.For(incident.Category, incident.Urgency) };
                 if (command is ActivatePlan activate) command = activate with { Deadlines = policy.Deadlines.For(incident.Category, incident.Urgency) };
                 var scope = IncidentScope.Of(incident);
+                // The configured supervision and callback times, the supervising leader's level, an answering handler's department.
+                command = supervision.Complete(command, actor, scope);
                 var action = ActionName(command);
                 if (!AccessRules.Allows(actor, command, scope) && !await IsCrewOn(work, incident, command, scope))
                     return Decided.Nothing<CommandOutcome>(new CommandOutcome.Forbidden(await Deny(work, action, scope.Path, id, incident.Number)));

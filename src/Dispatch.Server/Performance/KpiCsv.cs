@@ -18,6 +18,7 @@ public static class KpiCsv
         "kpi.col.key", "kpi.col.name", "kpi.col.received", "kpi.col.acknowledged", "kpi.col.acknowledged-on-time",
         "kpi.col.resolved", "kpi.col.resolved-on-time", "kpi.col.returned", "kpi.col.reopened", "kpi.col.callbacks",
         "kpi.col.satisfaction", "kpi.col.median-acknowledge", "kpi.col.median-resolve",
+        "kpi.col.closed", "kpi.col.caller-not-reached", "kpi.col.supervision-overdue",
     ];
 
     public static byte[] Write(IReadOnlyList<KpiRow> rows, bool daily, IStringLocalizer<Ui> text)
@@ -33,6 +34,7 @@ public static class KpiCsv
                 Number(r.ResolvedOnTime), Number(r.Returned), Number(r.Reopened), Number(r.Callbacks),
                 Decimal(r.AverageSatisfaction, "0.00"), Decimal(r.MedianAcknowledgeSeconds / 60, "0.0"),
                 Decimal(r.MedianResolveSeconds / 60, "0.0"),
+                Number(r.Closed), Number(r.CallerNotReached), Number(r.SupervisionOverdue),
             ];
             Line(csv, daily ? cells.Prepend(r.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "") : cells);
         }

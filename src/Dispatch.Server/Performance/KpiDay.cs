@@ -6,7 +6,7 @@ namespace Dispatch.Server.Performance;
 public enum KpiKind { Department, Node, Operation }
 
 /// <summary>What one counted step adds to a row.</summary>
-public enum KpiMeasure { Received, Acknowledged, Resolved, Returned, Reopened, Callback }
+public enum KpiMeasure { Received, Acknowledged, Resolved, Returned, Reopened, Callback, Closed, CallerNotReached, SupervisionOverdue }
 
 /// <summary>
 /// Where a row lies in the jurisdiction tree: the incident's town, or its district or the city when it is placed no
@@ -87,6 +87,11 @@ public sealed class KpiDay
     public int Reopened { get; set; }
     public int Callbacks { get; set; }
     public int SatisfactionSum { get; set; }
+    /// <summary>Closed incidents; of those, closed because the caller could not be reached (no score, so not in the average).</summary>
+    public int Closed { get; set; }
+    public int CallerNotReached { get; set; }
+    /// <summary>Supervision replies overdue (督办 unanswered in time): a department row counts those it led.</summary>
+    public int SupervisionOverdue { get; set; }
     /// <summary>Seconds from assignment to the lead's acknowledgement, one per acknowledgement.</summary>
     public List<long> AcknowledgeSeconds { get; set; } = [];
     /// <summary>Seconds from assignment to resolution, one per resolution.</summary>
@@ -127,6 +132,15 @@ public sealed class KpiDay
             case KpiMeasure.Callback:
                 Callbacks++;
                 SatisfactionSum += fact.Satisfaction ?? 0;
+                break;
+            case KpiMeasure.Closed:
+                Closed++;
+                break;
+            case KpiMeasure.CallerNotReached:
+                CallerNotReached++;
+                break;
+            case KpiMeasure.SupervisionOverdue:
+                SupervisionOverdue++;
                 break;
         }
     }

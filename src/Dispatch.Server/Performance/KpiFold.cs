@@ -103,6 +103,22 @@ public static class KpiFold
                 // Reopened, it is worked like any other: its next acknowledgement and resolution are timed.
                 next = Unassigned(next) with { ResolvedBy = null, OnSpot = false };
                 break;
+            // Closed counts for the department whose resolution stands; a caller never reached gives no score, so the
+            // satisfaction average (callbacks only) leaves it out while the closing counts.
+            case IncidentClosed closed:
+                if (next.ResolvedBy is { } closer) facts.Add(new KpiFact(day, closer, node, KpiMeasure.Closed));
+                facts.Add(new KpiFact(day, null, node, KpiMeasure.Closed));
+                if (closed.Reason == CloseReason.CallerNotReached)
+                {
+                    if (next.ResolvedBy is { } unreached) facts.Add(new KpiFact(day, unreached, node, KpiMeasure.CallerNotReached));
+                    facts.Add(new KpiFact(day, null, node, KpiMeasure.CallerNotReached));
+                }
+                break;
+            // A supervision reply overdue counts against the department that led it then.
+            case Dispatch.Domain.Supervision.SupervisionOverdue o:
+                if ((o.Department ?? next.Lead) is { } late) Both(late, KpiMeasure.SupervisionOverdue);
+                else facts.Add(new KpiFact(day, null, node, KpiMeasure.SupervisionOverdue));
+                break;
             case CitizenCallbackRecorded c:
                 if (next.ResolvedBy is { } judged) facts.Add(new KpiFact(day, judged, node, KpiMeasure.Callback, Satisfaction: c.Satisfaction));
                 facts.Add(new KpiFact(day, null, node, KpiMeasure.Callback, Satisfaction: c.Satisfaction));

@@ -25,7 +25,10 @@ public sealed record KpiRow(
     int Callbacks,
     double? AverageSatisfaction,
     double? MedianAcknowledgeSeconds,
-    double? MedianResolveSeconds);
+    double? MedianResolveSeconds,
+    int Closed = 0,
+    int CallerNotReached = 0,
+    int SupervisionOverdue = 0);
 
 /// <summary>
 /// Reads the performance review from the <see cref="KpiDay"/> rows: leaders and administrators, each in their own
@@ -102,7 +105,10 @@ public sealed class KpiReport(IDocumentStore store, CityCatalog city, Jurisdicti
             Callbacks: callbacks,
             AverageSatisfaction: callbacks == 0 ? null : (double)list.Sum(r => r.SatisfactionSum) / callbacks,
             MedianAcknowledgeSeconds: Median(list.SelectMany(r => r.AcknowledgeSeconds)),
-            MedianResolveSeconds: Median(list.SelectMany(r => r.ResolveSeconds)));
+            MedianResolveSeconds: Median(list.SelectMany(r => r.ResolveSeconds)),
+            Closed: list.Sum(r => r.Closed),
+            CallerNotReached: list.Sum(r => r.CallerNotReached),
+            SupervisionOverdue: list.Sum(r => r.SupervisionOverdue));
     }
 
     /// <summary>The middle value; with an even count, the mean of the two middle ones.</summary>

@@ -41,7 +41,7 @@ public abstract record ReadingsOutcome
 /// </summary>
 public sealed class DeviceService(
     CommandPipeline pipeline, IDocumentStore store, NpgsqlDataSource db, CityCatalog city, IncidentNumbers numbers, JurisdictionTree tree,
-    Command.CommandPolicy policy, TimeProvider clock, ILogger<DeviceService> log)
+    Command.CommandPolicy policy, Supervision.SupervisionSettings supervision, TimeProvider clock, ILogger<DeviceService> log)
 {
     /// <summary>Raised after a change to the registry committed on this node (the silence watch looks again).</summary>
     public event Action? Changed;
@@ -247,7 +247,7 @@ public sealed class DeviceService(
                     route = route with { Department = device.Settings.Department, Rule = route.Rule + " + device owner" };
                 var intake = IncidentDecider.Intake(new ReportIncident(id, number, Channel.Sensor, new Caller(null, null), device.Settings.Location,
                     device.Settings.Name, category, description, device.Settings.Urgency, actor.Login, device.Settings.Place,
-                    CommandLevels.CentreOf(path, CommandLevel.Town), route), work.Now);
+                    CommandLevels.CentreOf(path, CommandLevel.Town), route) { AcceptWithin = supervision.AcceptWithin }, work.Now);
                 effects.Add(new IncidentStarted(id, [.. intake, .. SensorRules.Note(id, device, noted, actor.Login, work.Now)]));
                 (incidentId, spot.IncidentId, spot.Number) = (id, id, number);
             }

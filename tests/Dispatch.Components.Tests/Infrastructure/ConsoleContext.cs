@@ -45,6 +45,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Plans.PlanLibrary>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Plans.PlanVersions>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Supervision.SupervisionSettings>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Duplicates.DuplicateFinder>());
         ctx.Services.AddSingleton(store);
         ctx.Services.AddSingleton(app.Services.GetRequiredService<TimeProvider>());

@@ -78,6 +78,7 @@ public class SlashCommandTests
     [InlineData("/return 不属本部门职责", typeof(ReturnCommand))]
     [InlineData("/resolve 已修复路面", typeof(ResolveCommand))]
     [InlineData("/supervise 请加快处置", typeof(SuperviseCommand))]
+    [InlineData("/answer 已安排人员今日办结", typeof(AnswerCommand))]
     public void Commands_with_text_keep_the_text_and_find_the_incident_anywhere(string line, Type type)
     {
         var plain = SlashCommands.Parse(line).Command!;
@@ -93,7 +94,7 @@ public class SlashCommandTests
     static string Text(ChatCommand c) => c switch
     {
         NoteCommand n => n.Text, EscalateCommand e => e.Reason, DelegateCommand d => d.Reason, ReturnCommand r => r.Reason,
-        ResolveCommand r => r.Resolution, SuperviseCommand s => s.Comment, _ => throw new ArgumentException(c.ToString()),
+        ResolveCommand r => r.Resolution, SuperviseCommand s => s.Comment, AnswerCommand a => a.Text, _ => throw new ArgumentException(c.ToString()),
     };
 
     [Theory]
@@ -253,7 +254,7 @@ public class SlashCommandTests
     public void Every_command_finds_its_own_help_line()
     {
         string[] lines = ["/accept", "/assign water", "/ack", "/note 到场", "/escalate 跨镇", "/delegate 常规", "/return 非本部门", "/resolve 已修复",
-            "/callback 5", "/close", "/status", "/units near", "/supervise 今日办结", "/cancel invalid", $"/merge into #{Number}", "/reopen 市民再次来电",
+            "/callback 5", "/close", "/status", "/units near", "/supervise 今日办结", "/answer 今日办结", "/cancel invalid", $"/merge into #{Number}", "/reopen 市民再次来电",
             "/locate 31.23 121.47", "/place 第3网格", "/route district 跨街道", "/reveal 需回访", "/plan gas-explosion 爆炸", "/standdown 险情消除", "/msg 东湖-城管-03 到东门", "/who", "/help"];
 
         var names = lines.Select(l => SlashCommands.HelpFor(SlashCommands.Parse(l).Command!).Name);

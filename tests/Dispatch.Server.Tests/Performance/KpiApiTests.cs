@@ -167,9 +167,10 @@ public sealed class KpiApiTests(KpiScenario scenario) : IClassFixture<KpiScenari
         var lines = Encoding.UTF8.GetString(bytes[3..]).Split("\r\n");
         Assert.Equal(
             "Key,Name,Received,Acknowledged,Acknowledged on time,Resolved,Resolved on time,Returned,Reopened,Callbacks," +
-            "Average satisfaction,Median minutes to acknowledge,Median minutes to resolve", lines[0]);
-        Assert.Equal("urban-management,Urban Management,3,3,2,3,3,0,1,2,4.00,20.0,180.0", lines[1]);
-        Assert.Equal("water,Water Authority,3,2,2,2,1,1,0,0,,25.0,135.0", lines[2]);
+            "Average satisfaction,Median minutes to acknowledge,Median minutes to resolve," +
+            "Closed,\"Closed, caller not reached\",Supervision replies overdue", lines[0]);
+        Assert.Equal("urban-management,Urban Management,3,3,2,3,3,0,1,2,4.00,20.0,180.0,1,0,0", lines[1]);
+        Assert.Equal("water,Water Authority,3,2,2,2,1,1,0,0,,25.0,135.0,0,0,0", lines[2]);
         Assert.Equal("", lines[3]); // the last record ends with CRLF too
         Assert.Equal(4, lines.Length);
 

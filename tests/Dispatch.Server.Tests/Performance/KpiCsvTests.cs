@@ -25,7 +25,7 @@ public sealed class KpiCsvTests
 
         var lines = Encoding.UTF8.GetString(bytes.AsSpan(3)).Split("\r\n");
         Assert.Equal("kpi.col.day,kpi.col.key,kpi.col.name,kpi.col.received", string.Join(',', lines[0].Split(',').Take(4)));
-        Assert.Equal("2026-11-23,dh,\"东湖区, \"\"老城\"\"\",1,1,1,0,0,0,0,0,,1.5,", lines[1]);
-        Assert.Equal("2026-11-23,x,\"'=HYPERLINK(\"\"http://example.org\"\")\",1,1,1,0,0,0,0,0,,1.5,", lines[2]);
+        Assert.Equal("2026-11-23,dh,\"东湖区, \"\"老城\"\"\",1,1,1,0,0,0,0,0,,1.5,,0,0,0", lines[1]);
+        Assert.Equal("2026-11-23,x,\"'=HYPERLINK(\"\"http://example.org\"\")\",1,1,1,0,0,0,0,0,,1.5,,0,0,0", lines[2]);
     }
 }

@@ -33,6 +33,8 @@ public sealed class SnapshotTests(DispatchApp app, ITestOutputHelper output) : I
             AcknowledgeBy = At.AddMinutes(30), ResolveBy = At.AddHours(4),
             AcknowledgeWindow = TimeSpan.FromMinutes(30), ResolveWindow = TimeSpan.FromHours(4),
             MissedDeadline = At.AddMinutes(-5), Supervised = true,
+            Supervisions = [new Dispatch.Domain.Supervision.SupervisionRequest(1, "leader.zhang", At, At.AddHours(4), CommandLevel.City, Overdue: true)],
+            Clocks = new Dispatch.Domain.Supervision.CentreClocks(At.AddMinutes(30), true, At.AddHours(24), false, 2),
             MergedInto = new MergeLink(Guid.NewGuid(), "20261205-0001", IncidentState.Assigned),
             Units = [new IncidentUnit(Guid.NewGuid(), "东湖-城管-01", UnitStatus.OnScene, At, TimeSpan.FromMinutes(20), Overdue: true),
                 new IncidentUnit(Guid.NewGuid(), "东湖-城管-02", UnitStatus.EnRoute, At.AddMinutes(3), null)],
@@ -54,7 +56,8 @@ public sealed class SnapshotTests(DispatchApp app, ITestOutputHelper output) : I
         // Records compare lists by reference: compare those by content, the rest as records.
         Assert.NotNull(incidentBack);
         Assert.Equal(incident.Units, incidentBack.Units);
-        Assert.Equal(incident with { Units = incidentBack.Units }, incidentBack);
+        Assert.Equal(incident.Supervisions, incidentBack.Supervisions);
+        Assert.Equal(incident with { Units = incidentBack.Units, Supervisions = incidentBack.Supervisions }, incidentBack);
         Assert.NotNull(unitBack);
         Assert.Equal(unit.Capabilities, unitBack.Capabilities);
         Assert.Equal(unit.Members, unitBack.Members);
@@ -152,7 +155,8 @@ public sealed class SnapshotTests(DispatchApp app, ITestOutputHelper output) : I
         var unitSnapshot = await query.LoadAsync<Unit>(unitId);
         Assert.NotNull(incidentSnapshot);
         Assert.Equal(incident.Units, incidentSnapshot.Units);
-        Assert.Equal(incident with { Units = incidentSnapshot.Units }, incidentSnapshot);
+        Assert.Equal(incident.Supervisions, incidentSnapshot.Supervisions);
+        Assert.Equal(incident with { Units = incidentSnapshot.Units, Supervisions = incidentSnapshot.Supervisions }, incidentSnapshot);
         Assert.NotNull(unitSnapshot);
         Assert.Equal(unit with { Capabilities = unitSnapshot.Capabilities, Members = unitSnapshot.Members }, unitSnapshot);
         Assert.Equal(unit.Capabilities, unitSnapshot.Capabilities);

@@ -33,6 +33,10 @@ public sealed class ActionInput
     public string? Plan { get; set; }
     /// <summary>The running plan's task's code (acknowledge-task, complete-task).</summary>
     public string? Task { get; set; }
+    /// <summary>The answer to a supervision (answer).</summary>
+    public string? Text { get; set; }
+    /// <summary>The reply time a leader gives, in minutes (supervise); empty: the configured default.</summary>
+    public int? ReplyWithinMinutes { get; set; }
 
     /// <summary>
     /// Starts a form from the incident as it is, so a change is a small edit: the location where it is, the
@@ -67,7 +71,10 @@ public sealed class ActionInput
             "resolve" => new CommandRequest(Department: department, Resolution: Resolution),
             "override" => new CommandRequest(Level: Level?.ToString(), Department: Blank(Department), Reason: Reason),
             "escalate" or "delegate" => new CommandRequest(Reason: Reason),
-            "supervise" => new CommandRequest(Comment: Comment),
+            "supervise" => new CommandRequest(Comment: Comment, ReplyWithinMinutes: ReplyWithinMinutes),
+            "answer" => new CommandRequest(Text: Text),
+            "callback-attempt" => new CommandRequest(Note: Blank(Note)),
+            "close-unreached" => new CommandRequest(Reason: "caller-not-reached"),
             "callback" => new CommandRequest(Satisfaction: Satisfaction, Comment: Blank(Comment)),
             "reopen" => new CommandRequest(Reason: Reason),
             "cancel" => new CommandRequest(Reason: CancelReason.ToString(), Note: Blank(Note)),

@@ -13,7 +13,7 @@ namespace Dispatch.Server.Components.Dispatching;
 public static class IncidentActionMenu
 {
     /// <summary>Actions that need nothing more than a click.</summary>
-    public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close", "unmerge" };
+    public static readonly IReadOnlySet<string> OneClick = new HashSet<string> { "accept", "acknowledge", "close", "unmerge", "close-unreached" };
 
     /// <summary>
     /// The steps the state allows that this person's roles allow here. Department work is done in the name of
@@ -24,12 +24,15 @@ public static class IncidentActionMenu
     {
         var department = AccessRules.ActingDepartment(actor, d.Scope());
         var steps = IsAssisting(d, department) ? ForAssisting(d, department!) : For(d);
-        return [.. steps.Where(action => AccessRules.Allows(actor, Enum.Parse<IncidentAction>(action, ignoreCase: true), d.Scope(),
-            DepartmentWork(action) ? department : null)),
+        return [.. steps.Where(action => AccessRules.Allows(actor, ActionOf(action), d.Scope(),
+            DepartmentWork(action) || action == "answer" ? department : null)),
             .. plans is null ? [] : PlanActionMenu.For(d, actor, plans)];
     }
 
-    public static IReadOnlyList<string> For(IncidentDetail d) => [.. Loop(d), .. Command(d)];
+    public static IReadOnlyList<string> For(IncidentDetail d) => [.. Loop(d), .. Command(d), .. Supervision.SupervisionMenu.For(d)];
+
+    /// <summary>The access rules' action for a drawer action (most are named alike).</summary>
+    static IncidentAction ActionOf(string action) => Supervision.SupervisionMenu.ActionOf(action) ?? Enum.Parse<IncidentAction>(action, ignoreCase: true);
 
     static IReadOnlyList<string> Loop(IncidentDetail d) => d.State switch
     {
