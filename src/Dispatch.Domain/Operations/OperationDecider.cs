@@ -1,6 +1,7 @@
 using Dispatch.Domain.Access;
 using Dispatch.Domain.Incidents;
 using Dispatch.Domain.Intake;
+using Dispatch.Domain.Plans;
 
 namespace Dispatch.Domain.Operations;
 
@@ -100,13 +101,15 @@ public static class OperationDecider
                     if (u?.Label is { Length: > MaxName }) Add($"units[{i}].label", "units.label.too-long", $"A label is at most {MaxName} characters.");
                 }
         }
+        if (c.Warning is { } warning) errors.AddRange(PlanWarningRules.Validate(warning));
         return errors;
     }
 
     /// <summary>The declaration as an event, once <see cref="Validate"/> found nothing wrong.</summary>
     public static OperationDeclared Declare(DeclareOperation c, DateTimeOffset now) =>
         new(c.OperationId, c.Name!.Trim(), c.Area!, c.From!.Value, c.Until!.Value, c.Desk!.Trim(), c.Routing ?? OperationRouting.None,
-            c.Deadlines ?? new OperationDeadlines(), c.Units ?? [], c.By, now);
+            c.Deadlines ?? new OperationDeadlines(), c.Units ?? [], c.By, now,
+            c.Warning is { } w ? w with { Event = w.Event.Trim(), Headline = w.Headline.Trim(), Instruction = w.Instruction.Trim() } : null);
 
     /// <summary>Ending by hand: once, and only before its time is up. Nothing already decided on its incidents changes.</summary>
     public static Decision End(Operation operation, EndOperation c, DateTimeOffset now)

@@ -1,5 +1,6 @@
 using Dispatch.Domain.Command;
 using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Plans;
 
 namespace Dispatch.Domain.Operations;
 
@@ -11,10 +12,14 @@ public interface IOperationEvent
     DateTimeOffset At { get; }
 }
 
-/// <summary>A leader declared an operation: everything it is, as declared (the units to pre-position included).</summary>
+/// <summary>
+/// A leader declared an operation: everything it is, as declared (the units to pre-position included, and the public
+/// warning's words when it issued one).
+/// </summary>
 public sealed record OperationDeclared(
     Guid OperationId, string Name, OperationArea Area, DateTimeOffset From, DateTimeOffset Until, string Desk,
-    OperationRouting Routing, OperationDeadlines Deadlines, IReadOnlyList<Preposition> Units, string By, DateTimeOffset At) : IOperationEvent;
+    OperationRouting Routing, OperationDeadlines Deadlines, IReadOnlyList<Preposition> Units, string By, DateTimeOffset At,
+    PlanWarning? Warning = null) : IOperationEvent;
 
 /// <summary>Ended by hand before its until-time. Incidents already in it keep their tag and their deadlines.</summary>
 public sealed record OperationEnded(Guid OperationId, string Reason, string By, DateTimeOffset At) : IOperationEvent;

@@ -26,8 +26,11 @@ public static class OperationApi
     public sealed record RoutingRequest(IReadOnlyList<RuleRequest?>? Rules, string? MinimumLevel);
     public sealed record DeadlinesRequest(double? AcknowledgeMinutes, double? ResolveMinutes);
     public sealed record UnitRequest(Guid? Unit, double? Lat, double? Lon, string? Label);
+    /// <summary>A public warning to issue with the declaration: CAP's values, as a plan's warning (docs/warnings.md).</summary>
+    public sealed record WarningRequest(string? Category, string? Event, string? Urgency, string? Severity, string? Certainty,
+        string? Headline, string? Instruction);
     public sealed record DeclareRequest(string? Name, AreaRequest? Area, DateTimeOffset? From, DateTimeOffset? Until, string? Desk,
-        RoutingRequest? Routing, DeadlinesRequest? Deadlines, IReadOnlyList<UnitRequest?>? Units);
+        RoutingRequest? Routing, DeadlinesRequest? Deadlines, IReadOnlyList<UnitRequest?>? Units, WarningRequest? Warning = null);
     public sealed record EndRequest(string? Reason);
 
     public sealed record RuleView(string Category, string? Level, string? Department);
@@ -159,8 +162,13 @@ public static class OperationApi
             : null;
         var units = r.Units?.Select(u => u is null ? null! : new Preposition(u.Unit ?? Guid.Empty, "",
             u is { Lat: { } lat, Lon: { } lon } ? new GeoPoint(lat, lon) : null!, string.IsNullOrWhiteSpace(u.Label) ? null : u.Label.Trim())).ToList();
+        // Checked by the domain's rules (PlanWarningRules, as the plan file's), each fault naming warning.<field>.
+        var warning = r.Warning is { } w
+            ? new Domain.Plans.PlanWarning(w.Event ?? "", w.Severity ?? "", w.Urgency ?? "", w.Certainty ?? "", w.Headline ?? "", w.Instruction ?? "",
+                w.Category ?? "Safety")
+            : null;
         if (errors.Count > 0) return (null, errors);
-        return (new DeclareOperation(Guid.CreateVersion7(), r.Name, area, r.From, r.Until, r.Desk, routing, deadlines, units, by), errors);
+        return (new DeclareOperation(Guid.CreateVersion7(), r.Name, area, r.From, r.Until, r.Desk, routing, deadlines, units, by, warning), errors);
     }
 
     static IResult ToResult(OperationOutcome outcome, Messages messages, bool created) => outcome switch

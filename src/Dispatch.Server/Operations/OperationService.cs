@@ -15,9 +15,10 @@ namespace Dispatch.Server.Operations;
 /// <summary>
 /// Declaring and ending operations on the one pipeline: validation names each field, access is the domain's
 /// (<see cref="OperationAccess"/>; a refusal is a 403 on the audit trail), the decider is pure, and the declaration, its
-/// audit line, the change notice and the pre-positioning orders to the units commit together.
+/// audit line, the change notice, the pre-positioning orders to the units and its public warning (when it issues one)
+/// commit together; ending it by hand cancels that warning in the same transaction.
 /// </summary>
-public sealed class OperationService(CommandPipeline pipeline, JurisdictionTree tree, CityCatalog city)
+public sealed class OperationService(CommandPipeline pipeline, JurisdictionTree tree, CityCatalog city, Warnings.PublicWarnings warnings)
 {
     public async Task<OperationOutcome> Declare(Actor actor, DeclareOperation command, Via via, CancellationToken ct = default)
     {
@@ -58,6 +59,10 @@ public sealed class OperationService(CommandPipeline pipeline, JurisdictionTree 
             // The order to stand by goes to each unit's phone as a dispatcher's message: kept until the crew acknowledges it.
             foreach (var p in declared.Units)
                 effects.Add(new TellUnit(p.Unit, new DispatcherTextMessage(actor.Login, actor.Name, StandBy(declared, p))));
+            // Its public warning, with it or not at all; it expires by itself at the until-time.
+            if (declared.Warning is { } warning)
+                effects.AddRange(warnings.Issue(work, OperationWarning.Source(declared.OperationId, desk), OperationWarning.Text(declared, warning, city),
+                    OperationWarning.Area(declared, tree), expires: declared.Until));
             return Decided.With<OperationOutcome>(effects, written => new OperationOutcome.Done(declared.OperationId, written.Version(declared.OperationId)));
         }, ct);
     }
@@ -69,6 +74,8 @@ public sealed class OperationService(CommandPipeline pipeline, JurisdictionTree 
                 [new FieldError("reason", "reason.required", $"Say why the operation ends early (at most {OperationDecider.MaxReason} characters).")]));
         return pipeline.Run<OperationOutcome>(actor, via, "operation.end", async work =>
         {
+            // Its warning's series is held as an update holds it (before any stream), so an update cannot cross the cancellation.
+            if (await OperationWarning.Live(work.Query, id, work.Cancellation) is { } held) await work.Hold("warning:" + held.Series);
             var stream = await work.Operation(id);
             if (stream.Aggregate is not { } operation) return Decided.Nothing<OperationOutcome>(new OperationOutcome.NotFound(id));
             if (!OperationAccess.MayDeclare(actor, operation.Desk))
@@ -76,11 +83,15 @@ public sealed class OperationService(CommandPipeline pipeline, JurisdictionTree 
                     $"{actor.Login} may not end operation {operation.Name}: leaders over its desk and the city's dispatchers end operations.")));
             var decision = OperationDecider.End(operation, new EndOperation(reason, actor.Login), work.Now);
             if (decision.Refusal is { } refusal) return Decided.Nothing<OperationOutcome>(new OperationOutcome.Refused(refusal));
-            return Decided.With<OperationOutcome>(
+            List<Effect> effects =
             [
                 new OperationDecided(id, decision.Events),
                 new AuditLine("operation.end", operation.Desk, $"{operation.Name}: {reason.Trim()}"),
-            ], written => new OperationOutcome.Done(id, written.Version(id)));
+            ];
+            // Its warning still out is cancelled with it.
+            if (await OperationWarning.Live(work.Query, id, work.Cancellation) is { } live)
+                effects.AddRange(await warnings.Cancel(work, live, reason.Trim()));
+            return Decided.With<OperationOutcome>(effects, written => new OperationOutcome.Done(id, written.Version(id)));
         }, ct);
     }
 

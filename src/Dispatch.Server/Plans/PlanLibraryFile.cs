@@ -56,11 +56,6 @@ public static class PlanLibraryFile
     public const string DefaultFile = "plans.json";
     public const int MaxTasks = 50;
 
-    static readonly string[] CapSeverities = ["Extreme", "Severe", "Moderate", "Minor", "Unknown"];
-    static readonly string[] CapUrgencies = ["Immediate", "Expected", "Future", "Past", "Unknown"];
-    static readonly string[] CapCertainties = ["Observed", "Likely", "Possible", "Unlikely", "Unknown"];
-    static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
-
     sealed record FileShape(List<PlanShape>? Plans);
     sealed record PlanShape(string? Code, int? Version, string? Name, TriggerShape? When, string? ResponseLevel, string? CommandLevel,
         string? Lead, List<string>? Assisting, List<TaskShape>? Tasks, List<string>? Channels, List<string>? Notify, WarningShape? Warning);
@@ -182,16 +177,10 @@ public static class PlanLibraryFile
         PlanWarning? warning = null;
         if (s.Warning is { } w)
         {
-            if (string.IsNullOrWhiteSpace(w.Event)) problems.Add($"{name}: the warning has no event");
-            if (string.IsNullOrWhiteSpace(w.Headline)) problems.Add($"{name}: the warning has no headline");
-            if (string.IsNullOrWhiteSpace(w.Instruction)) problems.Add($"{name}: the warning has no instruction");
-            if (!CapSeverities.Contains(w.Severity)) problems.Add($"{name}: the warning's severity must be one of {string.Join(", ", CapSeverities)} (CAP 1.2), not '{w.Severity}'");
-            if (!CapUrgencies.Contains(w.Urgency)) problems.Add($"{name}: the warning's urgency must be one of {string.Join(", ", CapUrgencies)} (CAP 1.2), not '{w.Urgency}'");
-            if (!CapCertainties.Contains(w.Certainty)) problems.Add($"{name}: the warning's certainty must be one of {string.Join(", ", CapCertainties)} (CAP 1.2), not '{w.Certainty}'");
-            if (w.Category is { } category && !CapCategories.Contains(category))
-                problems.Add($"{name}: the warning's category must be one of {string.Join(", ", CapCategories)} (CAP 1.2), not '{category}'");
             warning = new PlanWarning(w.Event?.Trim() ?? "", w.Severity ?? "", w.Urgency ?? "", w.Certainty ?? "", w.Headline?.Trim() ?? "",
                 w.Instruction?.Trim() ?? "", w.Category ?? "Safety");
+            // The same rules as an operation's declared warning (PlanWarningRules), said the plan file's way.
+            problems.AddRange(PlanWarningRules.Validate(warning).Select(e => $"{name}: {e.Message}"));
         }
 
         if (problems.Count > before) return null;

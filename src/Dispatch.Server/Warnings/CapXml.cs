@@ -35,6 +35,8 @@ public static class CapXml
             x.WriteElementString("urgency", Namespace, w.Text.Urgency);
             x.WriteElementString("severity", Namespace, w.Text.Severity);
             x.WriteElementString("certainty", Namespace, w.Text.Certainty);
+            // The schema's order: (audience, eventCode, effective, onset,) expires, senderName.
+            if (w.ExpiresText is { } expires) x.WriteElementString("expires", Namespace, expires);
             x.WriteElementString("senderName", Namespace, w.SenderName);
             x.WriteElementString("headline", Namespace, w.Text.Headline);
             x.WriteElementString("description", Namespace, w.Text.Description);

@@ -43,6 +43,10 @@ public sealed class PublicWarning
     public List<string> References { get; set; } = [];
     public string Language { get; set; } = "zh-CN";
     public WarningText Text { get; set; } = null!;
+    /// <summary>When the warning stops applying (CAP's expires, an operation's until-time); none for a plan's or a cancellation.</summary>
+    public DateTimeOffset? Expires { get; set; }
+    /// <summary>The expiry as the message gives it, in the city's offset.</summary>
+    public string? ExpiresText { get; set; }
     public WarningArea Area { get; set; } = null!;
     public WarningSource Source { get; set; } = null!;
     /// <summary>Who issued it (the console only; never in the public alert).</summary>

@@ -43,15 +43,15 @@ public sealed partial class PublicWarnings(CityCatalog city, JurisdictionTree tr
     /// <summary>What an identifier may look like (what we issue); anything else is not one of ours.</summary>
     public static bool IsIdentifier(string? id) => id is { Length: > 0 and <= 100 } && IdentifierShape().IsMatch(id);
 
-    /// <summary>A new alert: the first message of its series.</summary>
-    public IReadOnlyList<Effect> Issue(Work work, WarningSource source, WarningText text, WarningArea area) =>
-        Write(work, Message(work, Alert, series: null, [], source, text, area, note: null));
+    /// <summary>A new alert: the first message of its series; <paramref name="expires"/> when it stops applying by itself.</summary>
+    public IReadOnlyList<Effect> Issue(Work work, WarningSource source, WarningText text, WarningArea area, DateTimeOffset? expires = null) =>
+        Write(work, Message(work, Alert, series: null, [], source, text, area, note: null, expires));
 
     /// <summary>A new version of the series' warning (new words, a new area), referencing every earlier message.</summary>
     public async Task<IReadOnlyList<Effect>> Update(Work work, PublicWarning live, WarningText text, WarningArea? area, string note)
     {
         var earlier = await SeriesOf(work.Query, live.Series, work.Cancellation);
-        return Write(work, Message(work, UpdateType, live.Series, earlier, live.Source, text, area ?? live.Area, note));
+        return Write(work, Message(work, UpdateType, live.Series, earlier, live.Source, text, area ?? live.Area, note, live.Expires));
     }
 
     /// <summary>The series' warning is over: a Cancel referencing every earlier message. The reason stays in the console.</summary>
@@ -127,17 +127,23 @@ public sealed partial class PublicWarnings(CityCatalog city, JurisdictionTree tr
         await query.Query<PublicWarning>().Where(w => w.Series == series).OrderBy(w => w.Sent).ToListAsync(ct);
 
     PublicWarning Message(Work work, string msgType, string? series, IReadOnlyList<PublicWarning> earlier, WarningSource source,
-        WarningText text, WarningArea area, string? note)
+        WarningText text, WarningArea area, string? note, DateTimeOffset? expires = null)
     {
-        var sent = TimeZoneInfo.ConvertTime(work.Now, city.TimeZone);
-        sent = new DateTimeOffset(sent.Ticks - sent.Ticks % TimeSpan.TicksPerSecond, sent.Offset);
         var id = $"{Safe(tree.City.Code)}-{Guid.CreateVersion7(work.Now):N}";
         return new PublicWarning
         {
             Id = id, Series = series ?? id, MsgType = msgType, Sender = Sender, SenderName = SenderName,
-            Sent = work.Now, SentText = sent.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+            Sent = work.Now, SentText = CapTime(work.Now), Expires = expires, ExpiresText = expires is { } e ? CapTime(e) : null,
             References = [.. earlier.Select(e => e.Reference)], Text = text, Area = area, Source = source, By = work.Actor.Login, Note = note,
         };
+    }
+
+    /// <summary>A time as CAP takes it: whole seconds, the city's offset (never "Z").</summary>
+    string CapTime(DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, city.TimeZone);
+        return new DateTimeOffset(local.Ticks - local.Ticks % TimeSpan.TicksPerSecond, local.Offset)
+            .ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
     }
 
     static IReadOnlyList<Effect> Write(Work work, PublicWarning message)
