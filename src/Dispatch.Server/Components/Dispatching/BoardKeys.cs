@@ -16,9 +16,9 @@ public sealed class BoardKeyEventArgs : EventArgs
     public Guid? Row => Guid.TryParse(Id, out var id) ? id : null;
 }
 
-/// <summary>Tells the Razor compiler about <c>@onboardkey</c>.</summary>
+/// <summary>Tells the Razor compiler about <c>@onboardkey</c> (it looks for this class name: another name is not found).</summary>
 [EventHandler("onboardkey", typeof(BoardKeyEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
-public static class BoardEventHandlers { }
+public static class EventHandlers { }
 
 /// <summary>The board's selection: the row the keys move over (a list, so moving past either end stays there).</summary>
 public static class BoardCursor
