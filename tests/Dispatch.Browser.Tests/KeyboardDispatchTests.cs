@@ -83,8 +83,20 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         return page;
     }
 
-    static Task Focused(IPage page, string selector) =>
-        page.WaitForFunctionAsync("s => document.activeElement && document.activeElement.matches(s)", selector, new() { Timeout = Push });
+    static async Task Focused(IPage page, string selector)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("s => document.activeElement && document.activeElement.matches(s)", selector, new() { Timeout = Push });
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Not focused: {selector}. Focused: {await FocusedElement(page)}");
+        }
+    }
+
+    static Task<string> FocusedElement(IPage page) =>
+        page.EvaluateAsync<string>("() => document.activeElement ? document.activeElement.outerHTML.slice(0, 300) : 'nothing'");
 
     [Fact]
     public async Task Given_the_intake_page_When_the_documented_keys_are_typed_Then_the_nearest_unit_is_sent_and_its_phone_gets_the_job_in_40_keystrokes()
@@ -101,12 +113,15 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         // What a person waits for between keys (nothing typed): the page a key leads to, and the focus it puts somewhere.
         var after = new Dictionary<int, Func<Task>>
         {
-            [10] = async () =>
+            // The list shows its first line before Tab picks it.
+            [2] = () => page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push }),
+            [3] = () => Focused(page, "#intake-urgency"),
+            [5] = () => Focused(page, "#intake-lat"),
+            [11] = async () =>
             {
-                await page.Locator("[data-testid=incident-drawer] #action-accept").WaitForAsync(new() { Timeout = Push });
-                await Focused(page, "#action-accept");
+                await page.Locator("[data-testid=incident-drawer] [data-testid=action-form][data-action=assign]").WaitForAsync(new() { Timeout = Push });
+                await Focused(page, "[data-testid=action-form][data-action=assign] #action-submit");
             },
-            [11] = () => Focused(page, "[data-testid=action-form][data-action=assign] #action-submit"),
             [12] = async () =>
             {
                 await page.Locator($"[data-testid=incident-units][data-unit-keys] [data-testid=unit-proposed][data-unit='{unit.Id}'][data-key='1']")
@@ -115,6 +130,8 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
             },
         };
         var typed = 0;
+        try
+        {
         for (var i = 0; i < sequence.Count; i++)
         {
             var (keys, _) = sequence[i];
@@ -129,6 +146,12 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
                 typed += keys.Length;
             }
             if (after.TryGetValue(i, out var wait)) await wait();
+        }
+        }
+        catch (TimeoutException e)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "keyboard-sequence-failed.png") });
+            throw new TimeoutException($"{e.Message} — at {page.Url}; focused: {await FocusedElement(page)}", e);
         }
         Assert.Equal(40, typed);
 
@@ -184,5 +207,42 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         Assert.Equal(reported.Id, (await query.LoadAsync<UnitRosterEntry>(near.Id))!.IncidentId);
         Assert.Equal(UnitStatus.Available, (await query.LoadAsync<UnitRosterEntry>(far.Id))!.Status);
         Assert.Single((await query.LoadAsync<IncidentCard>(reported.Id))!.Units);
+    }
+
+    [Fact]
+    public async Task Given_a_board_When_j_k_Enter_and_Esc_are_pressed_Then_the_selection_moves_the_drawer_opens_and_the_focus_returns_and_n_opens_a_new_call()
+    {
+        var incidents = App.Services.GetRequiredService<IncidentService>();
+        async Task<CommandOutcome.Done> Report(int urgency) => Assert.IsType<CommandOutcome.Done>(await incidents.Report(
+            new IntakeForm(Channel.Hotline, null, null, 31.2260, 121.4501, "西山区文化宫北门", "noise", "夜间施工", urgency),
+            Dispatcher, Guid.NewGuid().ToString()));
+        await Report(1);
+        await Report(1);
+        var page = await browser.Open("/");
+        await page.Locator("[data-testid=board-row]").Nth(1).WaitForAsync();
+        var ids = await page.Locator("[data-testid=board-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
+        Task Selected(string id) => Focused(page, $"tr[data-id='{id}'][aria-selected=true]");
+
+        await page.Keyboard.PressAsync("j");
+        await Selected(ids[0]);
+        await page.Keyboard.PressAsync("j");
+        await Selected(ids[1]);
+        await page.Keyboard.PressAsync("k");
+        await Selected(ids[0]);
+        await page.Keyboard.PressAsync("Enter");
+        await page.Locator($"[data-testid=incident-drawer][data-id='{ids[0]}']").WaitForAsync(new() { Timeout = Push });
+        await Focused(page, "[data-testid=incident-drawer] [data-autofocus]");
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator("[data-testid=incident-drawer]").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = Push });
+        await Selected(ids[0]);
+
+        // A new critical call: highlighted and counted; n opens it wherever it sits.
+        var critical = await Report(4);
+        await page.Locator($"[data-testid=board-row][data-id='{critical.Id}'][data-fresh=true]").WaitForAsync(new() { Timeout = Push });
+        await page.Locator("[data-testid=board-new]", new() { HasText = "1 new" }).WaitForAsync(new() { Timeout = Push });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-new.png") });
+        await page.Keyboard.PressAsync("n");
+        await page.Locator($"[data-testid=incident-drawer][data-id='{critical.Id}']").WaitForAsync(new() { Timeout = Push });
+        await page.Locator("[data-testid=board-new]", new() { HasText = "0 new" }).WaitForAsync(new() { Timeout = Push });
     }
 }

@@ -104,9 +104,13 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// <summary>The dispatcher opened it: no longer "new".</summary>
     public bool Seen(Guid id) => _fresh.Remove(id);
 
-    /// <summary>Waiting for this dispatcher: not accepted yet (reported, or returned by its department), in their queue if they have one.</summary>
+    /// <summary>
+    /// Waiting for this dispatcher: not accepted yet (reported, or returned by its department) and commanded by one of
+    /// their centres or a centre below (their scope; everything on the board when they dispatch nowhere).
+    /// </summary>
     public bool IsWaiting(IncidentCard c) =>
-        (c.State == IncidentState.Reported || (c.State == IncidentState.Accepted && c.Returned)) && (_queue.Count == 0 || InQueue(c));
+        (c.State == IncidentState.Reported || (c.State == IncidentState.Accepted && c.Returned))
+        && (_queue.Count == 0 || _queue.Any(q => c.CentrePath == q || c.CentrePath.StartsWith(q + "/", StringComparison.Ordinal)));
 
     /// <summary>
     /// The next incident waiting for this dispatcher after <paramref name="current"/> (the one open or selected): the most

@@ -300,7 +300,9 @@ document.addEventListener('keydown', (e) => {
   const board = document.querySelector('[data-board-keys]');
   if (!board) return;
   const t = e.target;
-  if (!(t === document.body || (board.contains(t) && t.closest('tr[data-id]')))) return;
+  // Not from a field, a button or a link (their own keys), nor while a list or the drawer is open. Anything else on the
+  // page will do: a row, nothing, or the page heading Blazor focuses after a navigation.
+  if (t.closest('input, textarea, select, button, a[href], [contenteditable=""], [contenteditable="true"], [role="textbox"], .mud-popover')) return;
   if (document.querySelector('.mud-popover-open') || document.querySelector('[data-testid=incident-drawer]')) return;
   const keys = { ArrowDown: 'next', KeyJ: 'next', ArrowUp: 'prev', KeyK: 'prev', Enter: 'open', Space: 'open', KeyN: 'waiting' };
   const key = keys[e.code] || keys[e.key];
