@@ -165,7 +165,7 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
 
         await Press("open");   // Enter
         cut.WaitForAssertion(() => Assert.Equal(ids[0], cut.Find("[data-testid=incident-drawer]").GetAttribute("data-id")), Waits.Push);
-        await cut.Find("[data-testid=incident-drawer] [data-close]").ClickAsync(new());   // Esc presses it
+        await cut.WaitForElement("[data-testid=incident-drawer] [data-close]", Waits.Push).ClickAsync(new());   // Esc presses it
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=incident-drawer]")));
         // The selection stays on that row, and the focus is sent back to it.
         Assert.Equal(ids[0], Selected());
