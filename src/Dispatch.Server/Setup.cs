@@ -77,7 +77,8 @@ public static class Setup
             o.MaxBufferedUnacknowledgedRenderBatches = 10;
         });
         builder.Services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(builder.Configuration.GetSection("Dispatch:Circuits"));
-        builder.Services.AddMudServices();
+        // Toasts at the bottom left: the incident drawer opens on the right, and a toast must not cover its buttons (issue 19).
+        builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
         builder.Services.AddScoped<ConsoleSession>();
         builder.Services.AddConsoleCircuit();
         builder.Services.AddScoped<Components.Chat.ChatBadge>();

@@ -4,14 +4,17 @@ using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Dispatch.Server.Components;
 
-/// <summary>What the person at this console chose: the dark theme. Kept in a cookie.</summary>
+/// <summary>What the person at this console chose: the dark theme, a sound for new incidents (off by default). Kept in cookies.</summary>
 public sealed record ConsolePreferences
 {
     public const string DarkCookie = "dispatch-dark";
+    public const string SoundCookie = "dispatch-sound";
 
     public bool Dark { get; init; }
+    public bool Sound { get; init; }
 
-    public static ConsolePreferences From(IRequestCookieCollection? cookies) => new() { Dark = cookies?[DarkCookie] == "1" };
+    public static ConsolePreferences From(IRequestCookieCollection? cookies) =>
+        new() { Dark = cookies?[DarkCookie] == "1", Sound = cookies?[SoundCookie] == "1" };
 }
 
 /// <summary>Per-circuit state of one console: who is signed in, and what they filed.</summary>

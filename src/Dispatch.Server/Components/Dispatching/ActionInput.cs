@@ -50,7 +50,8 @@ public sealed class ActionInput
             Lon = d.Location?.Lon.ToString("0.######", CultureInfo.InvariantCulture),
             Address = d.Address,
         },
-        "assign" => new ActionInput { Assisting = d.Assisting },
+        // The suggested lead comes filled in (issue 19): one Enter assigns it.
+        "assign" => new ActionInput { Assisting = d.Assisting, Department = d.SuggestedDepartment is { } s && s != d.LeadDepartment ? s : null },
         "override" => new ActionInput { Level = d.Level },
         _ => new ActionInput(),
     };

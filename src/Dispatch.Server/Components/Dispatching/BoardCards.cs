@@ -25,6 +25,8 @@ public sealed class BoardCards(TimeProvider? clock = null)
     bool _myQueue, _overdue;
     IReadOnlySet<string> _queue = new HashSet<string>();
     (int Queue, int Overdue)? _counts;
+    // Incidents that arrived (or came back, returned by a department) while this board was open, not yet opened here.
+    readonly HashSet<Guid> _fresh = [];
 
     /// <summary>States an open incident can be in, in the order of the loop.</summary>
     public static readonly IncidentState[] OpenStates =
@@ -94,12 +96,43 @@ public sealed class BoardCards(TimeProvider? clock = null)
 
     public IncidentCard? Find(Guid id) => _cards.GetValueOrDefault(id);
 
+    /// <summary>New or returned since the board opened, and not opened here yet: highlighted, and counted as "N new".</summary>
+    public bool IsFresh(Guid id) => _fresh.Contains(id);
+
+    public int FreshCount => _fresh.Count;
+
+    /// <summary>The dispatcher opened it: no longer "new".</summary>
+    public bool Seen(Guid id) => _fresh.Remove(id);
+
+    /// <summary>
+    /// Waiting for this dispatcher: not accepted yet (reported, or returned by its department) and commanded by one of
+    /// their centres or a centre below (their scope; everything on the board when they dispatch nowhere).
+    /// </summary>
+    public bool IsWaiting(IncidentCard c) =>
+        (c.State == IncidentState.Reported || (c.State == IncidentState.Accepted && c.Returned))
+        && (_queue.Count == 0 || _queue.Any(q => c.CentrePath == q || c.CentrePath.StartsWith(q + "/", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// The next incident waiting for this dispatcher after <paramref name="current"/> (the one open or selected): the most
+    /// urgent first, then the one waiting longest, whatever the filters (a new critical call must not hide behind one).
+    /// Wraps round; null when nothing waits.
+    /// </summary>
+    public IncidentCard? NextWaiting(Guid? current)
+    {
+        var waiting = _cards.Values.Where(IsWaiting)
+            .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal).ToList();
+        if (waiting.Count == 0) return null;
+        var at = current is { } id ? waiting.FindIndex(c => c.Id == id) : -1;
+        return waiting[(at + 1) % waiting.Count];
+    }
+
     /// <summary>Replaces everything with what the store holds now.</summary>
     public void Load(IEnumerable<IncidentCard> cards)
     {
         _cards.Clear();
         _gone.Clear();
         foreach (var card in cards.Where(c => c.IsOpen)) _cards[card.Id] = card;
+        _fresh.RemoveWhere(id => !_cards.ContainsKey(id));
         Changed();
     }
 
@@ -115,12 +148,16 @@ public sealed class BoardCards(TimeProvider? clock = null)
         if (!card.IsOpen || !visible)
         {
             _gone[card.Id] = card.Version;
+            _fresh.Remove(card.Id);
             if (known is null) return false;
             _cards.Remove(card.Id);
         }
         else
         {
             _gone.Remove(card.Id);
+            // A call that just arrived, or one its department handed back: the dispatcher must not miss it (issue 19).
+            if (known is null ? IsWaiting(card) : card.Returned && !known.Returned) _fresh.Add(card.Id);
+            else if (!IsWaiting(card)) _fresh.Remove(card.Id);
             _cards[card.Id] = card;
         }
         Changed();

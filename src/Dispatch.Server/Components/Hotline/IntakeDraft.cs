@@ -78,15 +78,21 @@ public static class CategoryLookup
             .ToList();
     }
 
-    /// <summary>The category the text names exactly, or the only one it matches; else null.</summary>
+    /// <summary>
+    /// The category the text names exactly, or the only one it matches best (the only one starting with it, say "道" for
+    /// 道路破损 though 占道经营 contains it too: the first line of the list, so one character can be the whole pick); else null.
+    /// </summary>
     public static NamedCode? Resolve(CityCatalog city, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var q = text.Trim();
         var exact = city.Categories.FirstOrDefault(c => Rank(c, q) == 0);
         if (exact is not null) return exact;
-        var found = Search(city, q).Take(2).ToList();
-        return found.Count == 1 ? found[0] : null;
+        var ranked = city.Categories.Select(c => (Category: c, Rank: Rank(c, q))).Where(x => x.Rank < int.MaxValue).ToList();
+        if (ranked.Count == 0) return null;
+        var best = ranked.Min(x => x.Rank);
+        var top = ranked.Where(x => x.Rank == best).Take(2).ToList();
+        return top.Count == 1 ? top[0].Category : null;
     }
 
     // 0 exact, 1 prefix, 2 contains; int.MaxValue no match. Over code, Chinese and English names.

@@ -128,7 +128,7 @@ window.dispatch = {
 // Keyboard: in a textarea marked data-enter-submits, Enter submits the form and Shift+Enter starts a new line.
 document.addEventListener('keydown', (e) => {
   const t = e.target;
-  if (e.key === 'Enter' && !e.shiftKey && t instanceof HTMLTextAreaElement && t.closest('[data-enter-submits]')) {
+  if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.metaKey && t instanceof HTMLTextAreaElement && t.closest('[data-enter-submits]')) {
     e.preventDefault();
     t.form && t.form.requestSubmit();
   }
@@ -164,6 +164,31 @@ document.addEventListener('keydown', (e) => {
   }
 });
 
+// Keyboard (issue 19): in a form marked data-jump-keys, Alt+<letter> jumps to the field its data-jump-<letter> names (the
+// intake form: Alt+C category, Alt+L latitude…), and Ctrl+Enter presses its [data-file-and-open] button (file the call
+// and open it on the board). Matched on e.code, so a Chinese input method or a Mac's Option characters change nothing.
+document.addEventListener('keydown', (e) => {
+  if (!(e.target instanceof Element) || e.metaKey || e.shiftKey) return;
+  const form = e.target.closest('[data-jump-keys]');
+  if (!form) return;
+  const letter = /^Key([A-Z])$/.exec(e.code);
+  if (e.altKey && !e.ctrlKey && letter) {
+    const id = form.getAttribute(`data-jump-${letter[1].toLowerCase()}`);
+    const field = id && document.getElementById(id);
+    if (field) {
+      e.preventDefault();
+      field.focus();
+      if (field.select) field.select();
+    }
+  } else if (e.ctrlKey && !e.altKey && e.key === 'Enter') {
+    const open = form.querySelector('[data-file-and-open]');
+    if (open) {
+      e.preventDefault();
+      open.click();
+    }
+  }
+});
+
 // Keyboard: Enter in an autocomplete whose list is open picks the highlighted item (MudBlazor does that on
 // key-up); it must not also submit the form. With the list closed, Enter submits as in any field.
 document.addEventListener('keydown', (e) => {
@@ -174,10 +199,12 @@ document.addEventListener('keydown', (e) => {
   }
 });
 
-// Keyboard: board rows ([data-row-nav]) open with Enter or Space and move with the arrow keys.
+// Keyboard: table rows ([data-row-nav]) open with Enter or Space and move with the arrow keys. (The board's own rows
+// go through its selection, below.)
 document.addEventListener('keydown', (e) => {
   const row = e.target;
   if (!(row instanceof HTMLElement) || !row.hasAttribute('data-row-nav') || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (row.closest('[data-board-keys]')) return;
   if (e.key === 'Enter' || e.key === ' ') {
     e.preventDefault();
     row.click();
@@ -270,3 +297,63 @@ document.addEventListener('keydown', (e) => {
   keep();
   new MutationObserver(keep).observe(document.head, { subtree: true, childList: true, characterData: true });
 })();
+// Keyboard on the board ([data-board-keys], issue 19): ↓/j and ↑/k move the selection over the rows, Enter (or Space) opens
+// the selected row, n opens the next incident waiting for this dispatcher. Only from the board itself — a row, or nothing
+// focused — never from a field, an open list or the open drawer. The key reaches the server as "boardkey", with the row
+// that has the focus, so the selection starts where a click or Tab left it.
+if (window.Blazor && Blazor.registerCustomEventType) {
+  Blazor.registerCustomEventType('boardkey', { createEventArgs: (e) => ({ key: (e.detail && e.detail.key) || '', id: (e.detail && e.detail.id) || null }) });
+}
+document.addEventListener('keydown', (e) => {
+  if (e.altKey || e.ctrlKey || e.metaKey || !(e.target instanceof Element)) return;
+  const board = document.querySelector('[data-board-keys]');
+  if (!board) return;
+  const t = e.target;
+  // Not from a field, a button or a link (their own keys), nor while a list or the drawer is open. Anything else on the
+  // page will do: a row, nothing, or the page heading Blazor focuses after a navigation.
+  if (t.closest('input, textarea, select, button, a[href], [contenteditable=""], [contenteditable="true"], [role="textbox"], .mud-popover')) return;
+  if (document.querySelector('.mud-popover-open') || document.querySelector('[data-testid=incident-drawer]')) return;
+  const keys = { ArrowDown: 'next', KeyJ: 'next', ArrowUp: 'prev', KeyK: 'prev', Enter: 'open', Space: 'open', KeyN: 'waiting' };
+  const key = keys[e.code] || keys[e.key];
+  if (!key || e.shiftKey) return;
+  e.preventDefault();
+  const row = t.closest && t.closest('tr[data-id]');
+  board.dispatchEvent(new CustomEvent('boardkey', { bubbles: true, detail: { key, id: row ? row.dataset.id : null } }));
+});
+
+// Brings a board row into view and focuses it. A virtualized row may not be in the page yet: scroll to where it lies
+// (its index × the row height), and the focus follows once it is drawn.
+window.dispatch.showRow = function (container, index, height, id) {
+  const box = document.querySelector(container);
+  if (!box) return;
+  const selector = `tr[data-id='${id}']`;
+  const row = box.querySelector(selector);
+  if (row) {
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: 'nearest' });
+    return;
+  }
+  box.scrollTop = Math.max(0, index * height - box.clientHeight / 2);
+  window.dispatch.focus(selector);
+};
+
+// A short two-tone chime for a new or returned incident (only when the dispatcher turned the sound on). Made by the
+// browser's audio API: no sound file to ship. A browser may refuse sound before the first key or click on the page.
+window.dispatch.chime = function () {
+  try {
+    const Audio = window.AudioContext || window.webkitAudioContext;
+    if (!Audio) return;
+    const ctx = window.dispatch._audio || (window.dispatch._audio = new Audio());
+    const now = ctx.currentTime;
+    [880, 1320].forEach((freq, i) => {
+      const osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, now + i * 0.18);
+      gain.gain.exponentialRampToValueAtTime(0.2, now + i * 0.18 + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.18 + 0.16);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(now + i * 0.18);
+      osc.stop(now + i * 0.18 + 0.17);
+    });
+  } catch { /* no sound is no reason to fail */ }
+};

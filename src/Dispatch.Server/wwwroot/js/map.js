@@ -212,6 +212,10 @@ export async function create(element, options, dotnet) {
 
   if (options.pickable) {
     host.classList.add('dispatch-map-pickable');
+    // The intake form's map is a mouse aid: the keyboard types the coordinates, so its map and zoom buttons are no Tab
+    // stops between the longitude and the description (issue 19).
+    element.tabIndex = -1;
+    for (const control of host.querySelectorAll('.leaflet-control a, .leaflet-control button')) control.tabIndex = -1;
     map.on('click', (e) => {
       const at = [Number(e.latlng.lat.toFixed(6)), Number(e.latlng.lng.toFixed(6))];
       pick(at);
