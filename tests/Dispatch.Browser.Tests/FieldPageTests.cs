@@ -59,8 +59,8 @@ public sealed class FieldPageTests(BrowserFixture browser) : IClassFixture<Brows
         // Not signed in: the sign-in page, which brings the crew back to /field.
         await page.Locator("[data-testid=signin-form]").WaitForAsync();
         await BrowserFixture.SignIn(page, login);
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/field", new() { WaitUntil = WaitUntilState.Commit });
-        // Live: connected to the unit hub, its queue sent and the unit's line loaded.
+        // Back on /field and live: connected to the unit hub, its queue sent and the unit's line loaded. (Waiting on the
+        // address first added a wait on the page's load state, which a busy machine let run past its timeout.)
         await page.Locator("[data-testid=field-page][data-live=true]").WaitForAsync();
         return page;
     }

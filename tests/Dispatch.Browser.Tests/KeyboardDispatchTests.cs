@@ -78,7 +78,7 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         await page.GotoAsync(new Uri(App.BaseAddress, "/field").ToString());
         await page.Locator("[data-testid=signin-form]").WaitForAsync();
         await BrowserFixture.SignIn(page, login);
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/field", new() { WaitUntil = WaitUntilState.Commit });
+        // Back on /field and live (no wait on the address: that waits on the page's load state, see FieldPageTests.Phone).
         await page.Locator("[data-testid=field-page][data-live=true]").WaitForAsync();
         return page;
     }
