@@ -14,11 +14,8 @@ public sealed class DepartmentLevelsTests
     /// <summary>The Dispatch:City section of the appsettings.json the server ships with (read from the source tree, not a copy).</summary>
     static CityOptions Shipped()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
         var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(dir.FullName, "src", "Dispatch.Server", "appsettings.json"))
+            .AddJsonFile(Infrastructure.RepoFiles.Path("src/Dispatch.Server/appsettings.json"))
             .Build();
         return configuration.GetSection(CityOptions.Section).Get<CityOptions>()!;
     }

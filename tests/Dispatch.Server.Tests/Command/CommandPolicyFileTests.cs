@@ -13,12 +13,7 @@ public class CommandPolicyFileTests
         .AddJsonFile(Path.Combine(Root(), "src", "Dispatch.Server", "appsettings.json")).Build()
         .GetSection(CityOptions.Section).Get<CityOptions>()!);
 
-    static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Dispatch.sln"))) dir = dir.Parent;
-        return dir.FullName;
-    }
+    static string Root() => Infrastructure.RepoFiles.Root;
 
     const string Deadlines = """ "deadlines": [ { "category": "*", "acknowledge": "00:30:00", "resolve": "1.00:00:00" } ] """;
 

@@ -100,10 +100,5 @@ public sealed class DemoCityMapTests
         }
     }
 
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Dispatch.sln not found above the test assembly.");
-    }
+    static string RepositoryRoot() => Infrastructure.RepoFiles.Root;
 }

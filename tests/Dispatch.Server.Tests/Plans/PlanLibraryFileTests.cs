@@ -17,12 +17,7 @@ public class PlanLibraryFileTests
 
     static readonly JurisdictionTree Tree = DemoCityMap.Tree();
 
-    static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Dispatch.sln"))) dir = dir.Parent;
-        return dir.FullName;
-    }
+    static string Root() => Infrastructure.RepoFiles.Root;
 
     const string Task = """{ "code": "cut-gas", "what": "关阀", "department": "gas-utility", "within": "00:15:00" }""";
 
