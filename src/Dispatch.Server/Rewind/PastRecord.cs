@@ -1,0 +1,159 @@
+using Dispatch.Domain.Units;
+using Dispatch.Server.City;
+using Dispatch.Server.Incidents;
+using Dispatch.Server.Units;
+using Dispatch.Server.Units.Positions;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace Dispatch.Server.Rewind;
+
+/// <summary>
+/// A past moment of the record: a time, and the last event the store had recorded at or before it (its sequence).
+/// Rewinding to a moment folds the events up to that sequence, so two screens asked for the same moment agree even where
+/// several events share a millisecond.
+/// </summary>
+public readonly record struct Moment(DateTimeOffset At, long Sequence)
+{
+    /// <summary>Before the first event: an empty city.</summary>
+    public static Moment Before(DateTimeOffset at) => new(at, 0);
+}
+
+/// <summary>
+/// The incident cards as they stood at a moment: the open ones (the board then), and those closed earlier on that day
+/// in the city's time zone (the situation screen's day totals need them).
+/// </summary>
+public sealed record PastCards(Moment Moment, IReadOnlyList<IncidentCard> Open, IReadOnlyList<IncidentCard> ClosedThatDay);
+
+/// <summary>One incident step in the record: when, its sequence, which incident, and its event's name (<c>incident_assigned</c>).</summary>
+public sealed record RecordedStep(long Sequence, DateTimeOffset At, Guid IncidentId, string Kind)
+{
+    public Moment Moment => new(At, Sequence);
+}
+
+/// <summary>
+/// The city's record as it stood at any past moment, rebuilt from the events by the read models' own folds
+/// (<see cref="IncidentCardProjection"/>, <see cref="IncidentDetailProjection"/>, <see cref="UnitRosterProjection"/>),
+/// so a rewound card is exactly the card the live board held then. Unscoped: callers cut it for the person looking
+/// exactly as the live views do (<see cref="IncidentReader.Sees"/>, <see cref="IncidentDetail.For"/>).
+/// The time of an event is the store's record time (<c>mt_events.timestamp</c>), the moment it became part of the record.
+/// </summary>
+public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCatalog city)
+{
+    const int Page = 5_000;
+    static readonly IncidentCardProjection Cards = new();
+    static readonly IncidentDetailProjection Details = new();
+    static readonly UnitRosterProjection Roster = new();
+
+    /// <summary>The moment at <paramref name="at"/>: the last event recorded at or before it.</summary>
+    public async Task<Moment> MomentAt(DateTimeOffset at, CancellationToken ct = default)
+    {
+        await using var query = store.QuerySession();
+        var last = await query.Events.QueryAllRawEvents().Where(e => e.Timestamp <= at)
+            .OrderByDescending(e => e.Sequence).Select(e => e.Sequence).Take(1).ToListAsync(ct);
+        return new Moment(at, last.Count == 0 ? 0 : last[0]);
+    }
+
+    /// <summary>Every incident card as it stood at the moment (open then, or closed earlier that day).</summary>
+    public async Task<PastCards> CardsAt(Moment moment, CancellationToken ct = default)
+    {
+        var cards = new Dictionary<Guid, IncidentCard>();
+        await foreach (var e in EventsUpTo(moment.Sequence, ct))
+        {
+            var before = cards.GetValueOrDefault(e.StreamId);
+            if (before is null && e.Data is not Domain.Incidents.IncidentReported) continue;
+            if (Cards.Evolve(before, e.StreamId, e) is { } after) cards[e.StreamId] = after;
+        }
+        var midnight = MidnightBefore(moment.At);
+        return new PastCards(moment,
+            [.. cards.Values.Where(c => c.IsOpen)],
+            [.. cards.Values.Where(c => !c.IsOpen && c.UpdatedAt >= midnight)]);
+    }
+
+    /// <summary>One incident's detail as it stood at the moment; null if it had not been reported yet.</summary>
+    public async Task<IncidentDetail?> DetailAt(Guid id, Moment moment, CancellationToken ct = default)
+    {
+        await using var query = store.QuerySession();
+        IncidentDetail? detail = null;
+        foreach (var e in await query.Events.FetchStreamAsync(id, token: ct))
+        {
+            if (e.Sequence > moment.Sequence) break;
+            detail = Details.Evolve(detail, id, e);
+        }
+        return detail;
+    }
+
+    /// <summary>
+    /// The unit roster as it stood at the moment, each unit at the last position it had reported by then (from the
+    /// position history; a unit that had reported none keeps what its own events say).
+    /// </summary>
+    public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Moment moment, CancellationToken ct = default)
+    {
+        var units = new Dictionary<Guid, UnitRosterEntry>();
+        await foreach (var e in EventsUpTo(moment.Sequence, ct))
+        {
+            if (e.Data is not IUnitEvent) continue;
+            if (Roster.Evolve(units.GetValueOrDefault(e.StreamId), e.StreamId, e) is { } after) units[e.StreamId] = after;
+        }
+        foreach (var (unit, fix) in await PositionsAt(moment.At, ct))
+            if (units.TryGetValue(unit, out var entry))
+                units[unit] = entry with { Lat = fix.Lat, Lon = fix.Lon, Accuracy = fix.Accuracy, PositionAt = fix.At };
+        return [.. units.Values];
+    }
+
+    /// <summary>Each unit's last fix reported and received by <paramref name="at"/> (within the day before it).</summary>
+    async Task<Dictionary<Guid, (double Lat, double Lon, double Accuracy, DateTimeOffset At)>> PositionsAt(DateTimeOffset at, CancellationToken ct)
+    {
+        var found = new Dictionary<Guid, (double, double, double, DateTimeOffset)>();
+        await using var command = db.CreateCommand($"""
+            select distinct on (unit_id) unit_id, lat, lon, accuracy, reported_at from {PositionTables.History}
+            where reported_at <= $1 and reported_at > $2 and received_at <= $1
+            order by unit_id, reported_at desc
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = at.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = at.UtcDateTime.AddDays(-1) });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            found[reader.GetGuid(0)] = (reader.GetDouble(1), reader.GetDouble(2), reader.GetFloat(3),
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)));
+        return found;
+    }
+
+    /// <summary>
+    /// The incident steps recorded in a window, oldest first, with the sequence of each (a scrubber steps from one to the
+    /// next, and rewinds to <c>new Moment(step.At, step.Sequence)</c>). Unscoped, like everything here.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedStep>> StepsBetween(DateTimeOffset from, DateTimeOffset to, int limit = 10_000, CancellationToken ct = default)
+    {
+        await using var query = store.QuerySession();
+        var events = await query.Events.QueryAllRawEvents().Where(e => e.Timestamp >= from && e.Timestamp <= to)
+            .OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+        return [.. events.Where(e => e.Data is Domain.Incidents.IIncidentEvent)
+            .Select(e => new RecordedStep(e.Sequence, e.Timestamp, e.StreamId, e.EventTypeName))];
+    }
+
+    /// <summary>The start of the city's day that holds <paramref name="at"/>.</summary>
+    public DateTimeOffset MidnightBefore(DateTimeOffset at)
+    {
+        var local = city.ToLocal(at);
+        var midnight = local.Date;
+        return new DateTimeOffset(midnight, city.TimeZone.GetUtcOffset(midnight)).ToUniversalTime();
+    }
+
+    /// <summary>Every event up to a sequence, oldest first, read a page at a time.</summary>
+    async IAsyncEnumerable<IEvent> EventsUpTo(long sequence, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var after = 0L;
+        while (after < sequence)
+        {
+            var from = after;
+            var page = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > from && e.Sequence <= sequence)
+                .OrderBy(e => e.Sequence).Take(Page).ToListAsync(ct);
+            if (page.Count == 0) yield break;
+            foreach (var e in page) yield return e;
+            after = page[^1].Sequence;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace Dispatch.Server.Rewind;
+
+/// <summary>Time travel (issue 20): the record as it stood at a past moment, for the as-of views and the review page.</summary>
+public static class RewindSetup
+{
+    public static WebApplicationBuilder AddRewind(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PastRecord>();
+        builder.Services.AddSingleton<PastViews>();
+        return builder;
+    }
+}
