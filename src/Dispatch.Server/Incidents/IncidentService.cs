@@ -23,7 +23,7 @@ namespace Dispatch.Server.Incidents;
 /// </summary>
 public sealed partial class IncidentService(
     CommandPipeline pipeline, IDocumentStore store, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
-    Command.CommandPolicy policy, Supervision.SupervisionSettings supervision, ILogger<IncidentService> log, Warnings.PublicWarnings? warnings = null)
+    Command.CommandPolicy policy, Supervision.SupervisionSettings supervision, ILogger<IncidentService> log, Warnings.PublicWarnings warnings)
 {
     public Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default) =>
         Report(form, actor, idempotencyKey, Via.Console, ct);
@@ -162,7 +162,7 @@ public sealed partial class IncidentService(
                 if (typed is not null) effects.Add(new TypedInChat(id, typed, (after, events) => SystemMessages.ResultOf(command, after!, events)));
                 if (queued is { } applied) effects.Add(new StepApplied(Units.PhoneSteps.Applied(applied.Step, applied.UnitId, id, work.Now), id));
                 // A plan's public warning goes out (or is cancelled) with the step, in its transaction.
-                if (warnings is not null) effects.AddRange(await warnings.Follow(work, incident, command, decision.Events));
+                effects.AddRange(await warnings.Follow(work, incident, command, decision.Events));
                 return Decided.With<CommandOutcome>(effects, written => new CommandOutcome.Done(id, incident.Number, written.Version(id), Created: false));
             }, ct);
         }

@@ -72,15 +72,18 @@ public sealed partial class PublicWarnings(CityCatalog city, JurisdictionTree tr
     /// </summary>
     public async Task<IReadOnlyList<Effect>> Follow(Work work, Incident incident, IncidentCommand command, IReadOnlyList<object> events)
     {
-        if (command is ActivatePlan { Plan: { Warning: { } warning } plan } && events.OfType<PlanActivated>().Any())
+        // Most steps neither start nor end a warning: only a plan's activation, its standing down, or the end of the incident.
+        var activated = command is ActivatePlan { Plan.Warning: not null } && events.OfType<PlanActivated>().Any();
+        var stoodDown = events.OfType<PlanStoodDown>().FirstOrDefault()?.Reason;
+        if (!activated && stoodDown is null && !(incident.IsOpen && events.Any(e => e is IncidentClosed or IncidentCancelled or IncidentMergedInto))) return [];
+        var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
+        if (activated && command is ActivatePlan { Plan: { Warning: { } warning } plan })
         {
-            var after = events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!);
             var path = IncidentScope.Of(after).Path;
             return Issue(work, WarningSource.Plan(plan.Code, plan.Version, path, incident.Id, incident.Number), TextOf(plan, warning), AreaOf(path));
         }
         // The plan stood down, or the incident is closed or cancelled with its warning still out (a merge does not pass here).
-        var ended = events.OfType<PlanStoodDown>().FirstOrDefault()?.Reason
-            ?? (incident.IsOpen && !events.Aggregate(incident, (i, e) => Incident.Evolve(i, e)!).IsOpen ? "the incident is finished" : null);
+        var ended = stoodDown ?? (incident.IsOpen && !after.IsOpen ? "the incident is finished" : null);
         if (ended is not null && await Live(work.Query, incident.Id, work.Cancellation) is { } live)
             return await Cancel(work, live, ended);
         return [];
