@@ -268,6 +268,49 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task Given_address_proposals_When_down_and_Enter_pick_the_second_and_Esc_closes_the_list_Then_Enter_files_the_call_as_typed_with_the_picked_point()
+    {
+        var page = await browser.Open("/intake");
+        await Focused(page, "#intake-phone");
+        await page.Keyboard.PressAsync("Alt+KeyC");
+        await page.Keyboard.TypeAsync("路");
+        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push });
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Alt+KeyA");
+        await Focused(page, "#intake-address");
+        foreach (var c in "人民路") await page.Keyboard.TypeAsync(c.ToString());
+        var proposals = page.Locator(".mud-popover-open [data-testid=address-proposal]");
+        await proposals.Nth(1).WaitForAsync(new() { Timeout = Push });
+        var (lat, lon) = (await proposals.Nth(1).GetAttributeAsync("data-lat"), await proposals.Nth(1).GetAttributeAsync("data-lon"));
+
+        // ↓ moves to the second proposal; Enter picks it (and files nothing): both coordinates, on to the description.
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Enter");
+        await Focused(page, "#intake-description");
+        Assert.Equal((lat, lon), (await page.Locator("#intake-lat").InputValueAsync(), await page.Locator("#intake-lon").InputValueAsync()));
+        Assert.Equal(0, await page.Locator("[data-testid=intake-created]").CountAsync());
+        foreach (var c in "路灯不亮") await page.Keyboard.TypeAsync(c.ToString());
+
+        // Back in the address, new text: Esc closes its list, and Enter with the list closed files the call as typed.
+        await page.Keyboard.PressAsync("Alt+KeyA");
+        await Focused(page, "#intake-address");
+        await page.Keyboard.PressAsync("Control+KeyA");
+        foreach (var c in "文化宫") await page.Keyboard.TypeAsync(c.ToString());
+        await proposals.First.Filter(new() { HasText = "文化宫" }).WaitForAsync(new() { Timeout = Push });
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator(".mud-popover-open [data-testid=address-proposal]").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = Push });
+        await page.Keyboard.PressAsync("Enter");
+
+        var created = page.Locator("[data-testid=intake-created]");
+        await created.WaitForAsync(new() { Timeout = Push });
+        var number = await created.GetAttributeAsync("data-number");
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var card = (await query.Query<IncidentDetail>().Where(c => c.Number == number).ToListAsync()).Single();
+        Assert.Equal("文化宫", card.Address);
+        Assert.Equal((lat, lon), (CoordinateText.Format(card.Location!.Lat), CoordinateText.Format(card.Location.Lon)));
+    }
+
+    [Fact]
     public async Task Given_an_assigned_incident_When_1_is_pressed_twice_in_a_row_Then_one_unit_is_sent()
     {
         const double lat = 31.2105, lon = 121.4903;
