@@ -24,6 +24,7 @@ using Dispatch.Server.Storage;
 using Dispatch.Server.Telemetry;
 using Dispatch.Server.Units;
 using Dispatch.Server.FieldReports;
+using Dispatch.Server.Gazetteer;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -33,6 +34,7 @@ builder.AddExerciseSpace();
 builder.AddSharedKeys();
 builder.AddCity();
 builder.AddJurisdictions();
+builder.AddGazetteer();
 builder.AddIdentity();
 builder.AddAudit();
 builder.AddPerformance();
@@ -87,6 +89,7 @@ app.MapUnitApi();
 app.MapFieldApp();
 app.MapChat();
 app.MapJurisdictionApi();
+app.MapGazetteerApi();
 app.MapDuplicateApi();
 app.MapPlanApi();
 app.MapWarnings();

@@ -27,13 +27,16 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
     DispatchApp App => browser.App;
     Actor Dispatcher => new("keys-browser-dispatcher", "Dispatcher", App.Everything());
 
-    /// <summary>The documented sequence: the first column of the table between the demo-sequence markers of docs/keyboard.md.</summary>
-    static IReadOnlyList<(string Keys, int Count)> Documented()
+    /// <summary>
+    /// A documented sequence: the first column of the table between the <paramref name="name"/>:start and :end markers of
+    /// docs/keyboard.md (demo-sequence, the 40 keystrokes; gazetteer-sequence, the same call located by its address).
+    /// </summary>
+    static IReadOnlyList<(string Keys, int Count)> Documented(string name = "demo-sequence")
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) dir = dir.Parent;
         var text = File.ReadAllText(Path.Combine(dir!.FullName, "docs", "keyboard.md"));
-        var block = Regex.Match(text, "<!-- demo-sequence:start -->(.*?)<!-- demo-sequence:end -->", RegexOptions.Singleline).Groups[1].Value;
+        var block = Regex.Match(text, $"<!-- {name}:start -->(.*?)<!-- {name}:end -->", RegexOptions.Singleline).Groups[1].Value;
         return [.. Regex.Matches(block, @"^\|\s*`([^`]+)`\s*\|\s*(\d+)\s*\|", RegexOptions.Multiline)
             .Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value)))];
     }
@@ -98,6 +101,36 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
     static Task<string> FocusedElement(IPage page) =>
         page.EvaluateAsync<string>("() => document.activeElement ? document.activeElement.outerHTML.slice(0, 300) : 'nothing'");
 
+    /// <summary>Types a documented sequence key by key, waiting after a step where <paramref name="after"/> says so; the keystrokes typed.</summary>
+    static async Task<int> Type(IPage page, IReadOnlyList<(string Keys, int Count)> sequence, Dictionary<int, Func<Task>> after)
+    {
+        var typed = 0;
+        try
+        {
+            for (var i = 0; i < sequence.Count; i++)
+            {
+                var (keys, _) = sequence[i];
+                if (Chord(keys) is { } chord)
+                {
+                    await page.Keyboard.PressAsync(chord);
+                    typed++;
+                }
+                else
+                {
+                    foreach (var c in keys) await page.Keyboard.TypeAsync(c.ToString());
+                    typed += keys.Length;
+                }
+                if (after.TryGetValue(i, out var wait)) await wait();
+            }
+        }
+        catch (TimeoutException e)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "keyboard-sequence-failed.png") });
+            throw new TimeoutException($"{e.Message} — at {page.Url}; focused: {await FocusedElement(page)}", e);
+        }
+        return typed;
+    }
+
     [Fact]
     public async Task Given_the_intake_page_When_the_documented_keys_are_typed_Then_the_nearest_unit_is_sent_and_its_phone_gets_the_job_in_40_keystrokes()
     {
@@ -129,30 +162,7 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
                 await page.WaitForFunctionAsync("() => !document.activeElement || !document.activeElement.matches('input, textarea')");
             },
         };
-        var typed = 0;
-        try
-        {
-        for (var i = 0; i < sequence.Count; i++)
-        {
-            var (keys, _) = sequence[i];
-            if (Chord(keys) is { } chord)
-            {
-                await page.Keyboard.PressAsync(chord);
-                typed++;
-            }
-            else
-            {
-                foreach (var c in keys) await page.Keyboard.TypeAsync(c.ToString());
-                typed += keys.Length;
-            }
-            if (after.TryGetValue(i, out var wait)) await wait();
-        }
-        }
-        catch (TimeoutException e)
-        {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "keyboard-sequence-failed.png") });
-            throw new TimeoutException($"{e.Message} — at {page.Url}; focused: {await FocusedElement(page)}", e);
-        }
+        var typed = await Type(page, sequence, after);
         Assert.Equal(40, typed);
 
         // The drawer shows the incident it filed; the unit's phone has the job, pushed.
@@ -165,6 +175,139 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         Assert.Equal((31.2304, 121.4737), (card.Location!.Lat, card.Location.Lon));
         Assert.Equal(card.Id, (await query.LoadAsync<UnitRosterEntry>(unit.Id))!.IncidentId);
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("keyboard-dispatched.png") });
+    }
+
+    [Fact]
+    public async Task Given_the_intake_page_When_the_documented_gazetteer_keys_are_typed_Then_the_address_locates_the_call_and_the_unit_is_sent_in_30_keystrokes()
+    {
+        var sequence = Documented("gazetteer-sequence");
+        Assert.Equal(30, sequence.Sum(s => s.Count));
+        Assert.All(sequence, s => Assert.Equal(Chord(s.Keys) is null ? s.Keys.Length : 1, s.Count));
+
+        var unit = await UnitWithPhone("东湖-城管-址", 31.2304, 121.4737);
+        var phone = await Phone(unit.Login);
+        var page = await browser.Open("/intake");
+        await Focused(page, "#intake-phone");
+
+        var after = new Dictionary<int, Func<Task>>
+        {
+            [2] = () => page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push }),
+            [3] = () => Focused(page, "#intake-urgency"),
+            [5] = () => Focused(page, "#intake-address"),
+            // The gazetteer proposes the road and number first.
+            [6] = () => page.Locator(".mud-popover-open [data-testid=address-proposal]").First
+                .Filter(new() { HasText = "人民路 128号" }).WaitForAsync(new() { Timeout = Push }),
+            // Picked: address and both coordinates filled, and on to what happened.
+            [7] = async () =>
+            {
+                await Focused(page, "#intake-description");
+                await page.WaitForFunctionAsync("() => document.querySelector('#intake-lat').value === '31.2304' && document.querySelector('#intake-lon').value === '121.4737'",
+                    null, new() { Timeout = Push });
+            },
+            [9] = async () =>
+            {
+                await page.Locator("[data-testid=incident-drawer] [data-testid=action-form][data-action=assign]").WaitForAsync(new() { Timeout = Push });
+                await Focused(page, "[data-testid=action-form][data-action=assign] #action-submit");
+            },
+            [10] = async () =>
+            {
+                await page.Locator($"[data-testid=incident-units][data-unit-keys] [data-testid=unit-proposed][data-unit='{unit.Id}'][data-key='1']")
+                    .WaitForAsync(new() { Timeout = Push });
+                await page.WaitForFunctionAsync("() => !document.activeElement || !document.activeElement.matches('input, textarea')");
+            },
+        };
+        Assert.Equal(30, await Type(page, sequence, after));
+
+        var number = await page.Locator("[data-testid=drawer-number]").InnerTextAsync();
+        await phone.Locator($"[data-testid=field-assignment][data-number='{number}']").WaitForAsync(new() { Timeout = Push });
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var card = (await query.Query<IncidentDetail>().Where(c => c.Number == number).ToListAsync()).Single();
+        Assert.Equal(("road-damage", Urgency.High, "东湖区人民路128号", "路面塌陷"), (card.Category, card.Urgency, card.Address, card.Description));
+        Assert.Equal((31.2304, 121.4737), (card.Location!.Lat, card.Location.Lon));
+        Assert.Equal(card.Id, (await query.LoadAsync<UnitRosterEntry>(unit.Id))!.IncidentId);
+    }
+
+    /// <summary>
+    /// Issue 19 item 6: typed into the latitude field key by key (not filled), "31.2331, 121.4768" used to end as latitude
+    /// 31.233121.4768 and longitude 1. Here in the same class as the sequences, to share their server and browser.
+    /// </summary>
+    [Fact]
+    public async Task Given_a_pair_typed_key_by_key_into_the_latitude_field_Then_both_fields_fill_and_the_filed_incident_is_there()
+    {
+        var page = await browser.Open("/intake");
+        await Focused(page, "#intake-phone");
+        await page.Keyboard.PressAsync("Alt+KeyC");
+        await page.Keyboard.TypeAsync("路");
+        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push });
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Alt+KeyL");
+        await Focused(page, "#intake-lat");
+
+        foreach (var c in "31.2331, 121.4768") await page.Keyboard.TypeAsync(c.ToString());
+
+        var lat = page.Locator("#intake-lat");
+        var lon = page.Locator("#intake-lon");
+        // While in the field: what was typed, with its other half already in the longitude.
+        await page.WaitForFunctionAsync("() => document.querySelector('#intake-lon').value === '121.4768'", null, new() { Timeout = Push });
+        Assert.Equal("31.2331, 121.4768", await lat.InputValueAsync());
+        await page.Keyboard.PressAsync("Tab");
+        await page.WaitForFunctionAsync("() => document.querySelector('#intake-lat').value === '31.2331'", null, new() { Timeout = Push });
+        Assert.Equal("121.4768", await lon.InputValueAsync());
+
+        await page.Keyboard.PressAsync("Alt+KeyW");
+        await Focused(page, "#intake-description");
+        foreach (var c in "路灯不亮") await page.Keyboard.TypeAsync(c.ToString());
+        await page.Keyboard.PressAsync("Enter");
+
+        var created = page.Locator("[data-testid=intake-created]");
+        await created.WaitForAsync(new() { Timeout = Push });
+        var number = await created.GetAttributeAsync("data-number");
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var card = (await query.Query<IncidentDetail>().Where(c => c.Number == number).ToListAsync()).Single();
+        Assert.Equal((31.2331, 121.4768), (card.Location!.Lat, card.Location.Lon));
+    }
+
+    [Fact]
+    public async Task Given_address_proposals_When_down_and_Enter_pick_the_second_and_Esc_closes_the_list_Then_Enter_files_the_call_as_typed_with_the_picked_point()
+    {
+        var page = await browser.Open("/intake");
+        await Focused(page, "#intake-phone");
+        await page.Keyboard.PressAsync("Alt+KeyC");
+        await page.Keyboard.TypeAsync("路");
+        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push });
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Alt+KeyA");
+        await Focused(page, "#intake-address");
+        foreach (var c in "人民路") await page.Keyboard.TypeAsync(c.ToString());
+        var proposals = page.Locator(".mud-popover-open [data-testid=address-proposal]");
+        await proposals.Nth(1).WaitForAsync(new() { Timeout = Push });
+        var (lat, lon) = (await proposals.Nth(1).GetAttributeAsync("data-lat"), await proposals.Nth(1).GetAttributeAsync("data-lon"));
+
+        // ↓ moves to the second proposal; Enter picks it (and files nothing): both coordinates, on to the description.
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Enter");
+        await Focused(page, "#intake-description");
+        Assert.Equal((lat, lon), (await page.Locator("#intake-lat").InputValueAsync(), await page.Locator("#intake-lon").InputValueAsync()));
+        Assert.Equal(0, await page.Locator("[data-testid=intake-created]").CountAsync());
+        foreach (var c in "路灯不亮") await page.Keyboard.TypeAsync(c.ToString());
+
+        // Back in the address, new text: Esc closes its list, and Enter with the list closed files the call as typed.
+        await page.Keyboard.PressAsync("Alt+KeyA");
+        await Focused(page, "#intake-address");
+        await page.Keyboard.PressAsync("Control+KeyA");
+        foreach (var c in "文化宫") await page.Keyboard.TypeAsync(c.ToString());
+        await proposals.First.Filter(new() { HasText = "文化宫" }).WaitForAsync(new() { Timeout = Push });
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator(".mud-popover-open [data-testid=address-proposal]").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = Push });
+        await page.Keyboard.PressAsync("Enter");
+
+        var created = page.Locator("[data-testid=intake-created]");
+        await created.WaitForAsync(new() { Timeout = Push });
+        var number = await created.GetAttributeAsync("data-number");
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var card = (await query.Query<IncidentDetail>().Where(c => c.Number == number).ToListAsync()).Single();
+        Assert.Equal("文化宫", card.Address);
+        Assert.Equal((lat, lon), (CoordinateText.Format(card.Location!.Lat), CoordinateText.Format(card.Location.Lon)));
     }
 
     [Fact]

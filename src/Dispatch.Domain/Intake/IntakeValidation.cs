@@ -2,8 +2,11 @@ using Dispatch.Domain.Incidents;
 
 namespace Dispatch.Domain.Intake;
 
-/// <summary>One thing wrong with one field. <see cref="Field"/> is the JSON name the API uses.</summary>
-public sealed record FieldError(string Field, string Code, string Message);
+/// <summary>
+/// One thing wrong with one field. <see cref="Field"/> is the JSON name the API uses; <see cref="Typed"/>, when set, is
+/// the text at fault, quoted by the localized message (its {0}).
+/// </summary>
+public sealed record FieldError(string Field, string Code, string Message, string? Typed = null);
 
 /// <summary>What a hotline report must look like before it becomes an incident.</summary>
 public sealed record IntakeForm(

@@ -36,7 +36,8 @@ public sealed class Messages(IStringLocalizer<Ui> text, Dispatch.Server.City.Cit
     public string Field(FieldError error)
     {
         var localized = text[$"field.{error.Code}"];
-        return localized.ResourceNotFound ? error.Message : localized.Value;
+        if (localized.ResourceNotFound) return error.Message;
+        return error.Typed is { } typed ? string.Format(CultureInfo.CurrentCulture, localized.Value, typed) : localized.Value;
     }
 
     public string State(IncidentState state) => text[$"state.{state}"];

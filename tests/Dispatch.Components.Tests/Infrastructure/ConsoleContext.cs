@@ -43,6 +43,8 @@ public static class ConsoleContext
         ctx.Services.AddSingleton<Dispatch.Server.Components.Dispatching.BoardRowMarkup>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<CityCatalog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>());
+        // The intake form's address proposals: the app's gazetteer (the demo city's file).
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Gazetteer.GazetteerIndex>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Plans.PlanLibrary>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Plans.PlanVersions>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Supervision.SupervisionSettings>());
