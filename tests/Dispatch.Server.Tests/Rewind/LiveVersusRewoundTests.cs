@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dispatch.Contracts;
+using Dispatch.Domain.Access;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Live;
@@ -30,10 +31,16 @@ public class LiveVersusRewoundTests(DispatchApp app, ITestOutputHelper output) :
     public async Task Given_a_scripted_run_watched_live_when_rewound_to_each_moment_then_the_board_and_the_situation_figures_are_what_was_live()
     {
         var client = app.Client();
-        await using var board = await BoardClient.Connect(app);
+        // The wall display of the city's centre: a dispatcher city-wide and nothing else. (A hub client that is also a
+        // department's handler is told a reopened card "left" through the department's group while it still sees it as
+        // a dispatcher: the live hub's own problem, reported, not what this test is about.)
+        var city = app.Services.GetRequiredService<JurisdictionTree>().City.Path;
+        var watcher = new Grant(Role.Dispatcher, city);
+        await using var board = await BoardClient.Connect(app, "rewind-wall", watcher);
+        var wall = app.Client("rewind-wall", "en", watcher);
         using var ledger = new LedgerWatch(app);
-        // The default user is a dispatcher city-wide: its situation screen is the city's.
-        var scope = app.Services.GetRequiredService<JurisdictionTree>().City.Path;
+        // A dispatcher city-wide: the situation screen is the city's.
+        var scope = city;
         var seen = new List<Seen>();
 
         // Waits until the live side has every card of the step (the board client by its pushes, the situation ledger by
@@ -82,17 +89,17 @@ public class LiveVersusRewoundTests(DispatchApp app, ITestOutputHelper output) :
         foreach (var then in seen)
         {
             var asOf = Uri.EscapeDataString(then.At.ToString("O"));
-            using var response = await client.GetAsync($"/api/board?asOf={asOf}");
+            using var response = await wall.GetAsync($"/api/board?asOf={asOf}");
             await response.ShouldBe(HttpStatusCode.OK);
             var rewound = (await response.Content.ReadFromJsonAsync<List<IncidentCard>>(ContractJson.Options))!;
             output.WriteLine($"{then.Step}: live {then.Board.Count} cards, rewound {rewound.Count}");
             Assert.Equal(Shown(then.Board), Shown(rewound));
 
-            var situation = await client.GetJson($"/api/situation?asOf={asOf}");
-            Assert.Equal(Json(then.Situation.Totals), situation.GetProperty("totals").GetRawText());
-            Assert.Equal(Json(then.Situation.OpenByLevel), situation.GetProperty("openByLevel").GetRawText());
-            Assert.Equal(Json(then.Situation.OpenByArea), situation.GetProperty("openByArea").GetRawText());
-            Assert.Equal(Json(then.Situation.ReportedByCategory), situation.GetProperty("reportedByCategory").GetRawText());
+            var situation = await wall.GetJson($"/api/situation?asOf={asOf}");
+            Assert.Equal(Json(then.Situation.Totals), Same(then.Situation.Totals, situation.GetProperty("totals")));
+            Assert.Equal(Json(then.Situation.OpenByLevel), Same(then.Situation.OpenByLevel, situation.GetProperty("openByLevel")));
+            Assert.Equal(Json(then.Situation.OpenByArea), Same(then.Situation.OpenByArea, situation.GetProperty("openByArea")));
+            Assert.Equal(Json(then.Situation.ReportedByCategory), Same(then.Situation.ReportedByCategory, situation.GetProperty("reportedByCategory")));
         }
         // The script moved the board: the moments are not all alike (else the comparison would prove little).
         Assert.Equal(2, seen[0].Board.Count);
@@ -106,6 +113,9 @@ public class LiveVersusRewoundTests(DispatchApp app, ITestOutputHelper output) :
         [.. cards.OrderBy(c => c.Id).Select(c => JsonSerializer.Serialize(c, ContractJson.Options))];
 
     static string Json<T>(T value) => JsonSerializer.Serialize(value, ContractJson.Options);
+
+    /// <summary>The answer read as the live value's type and written as it is (the API escapes text its own way).</summary>
+    static string Same<T>(T _, JsonElement answer) => Json(answer.Deserialize<T>(ContractJson.Options));
 
     /// <summary>A point inside a jurisdiction (the report is placed there by the tree).</summary>
     static (double Lat, double Lon) Inside(Jurisdiction where) => (where.Boundary.InteriorPoint.Y, where.Boundary.InteriorPoint.X);
