@@ -64,14 +64,18 @@ public static class PastApi
         return new(moment, null);
     }
 
-    /// <summary>One object as the live read answers it, with <c>past</c>, <c>asOf</c> and <c>sequence</c> beside its fields.</summary>
-    public static IResult Marked<T>(T value, Moment moment, HttpContext http)
+    /// <summary>
+    /// One object as the live read answers it, with <c>past</c>, <c>asOf</c> and <c>sequence</c> beside its fields (and
+    /// <c>notRewound</c>, the fields left empty because they are not rebuilt for a past moment, where there are such).
+    /// </summary>
+    public static IResult Marked<T>(T value, Moment moment, HttpContext http, IReadOnlyList<string>? notRewound = null)
     {
         var json = Dispatch.Server.BadInput.Json(http);
         var node = JsonSerializer.SerializeToNode(value, json)!.AsObject();
         node["past"] = true;
         node["asOf"] = moment.At;
         node["sequence"] = moment.Sequence;
+        if (notRewound is not null) node["notRewound"] = new JsonArray([.. notRewound.Select(n => (JsonNode?)n)]);
         return TypedResults.Json(node, json);
     }
 
@@ -89,7 +93,7 @@ public static class PastApi
         var culture = CultureInfo.CurrentUICulture;
         if (asOf is null) return TypedResults.Ok(feed.Picture(scope, culture));
         var (moment, refusal) = await Open(http, asOf, ct);
-        return refusal ?? Marked(await past.SituationAt(scope, moment, culture, ct), moment, http);
+        return refusal ?? Marked(await past.SituationAt(scope, moment, culture, ct), moment, http, PastViews.SituationNotRewound);
     }
 
     static string Show(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

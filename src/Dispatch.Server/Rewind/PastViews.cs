@@ -21,6 +21,9 @@ namespace Dispatch.Server.Rewind;
 public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCatalog city, JurisdictionTree tree, SurgeSettings surge,
     IDocumentStore store)
 {
+    /// <summary>The parts of a past situation picture that are not rewound (left empty): its <c>notRewound</c> says so.</summary>
+    public static readonly IReadOnlyList<string> SituationNotRewound = ["leaders", "surges"];
+
     /// <summary>Whether the person may open the past at all.</summary>
     public static bool MayRewind(Actor actor) =>
         actor.Grants.Any(g => g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker || g.Role is Role.Handler && g.Department is not null);

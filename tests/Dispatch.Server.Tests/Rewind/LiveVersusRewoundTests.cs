@@ -100,6 +100,7 @@ public class LiveVersusRewoundTests(DispatchApp app, ITestOutputHelper output) :
             Assert.Equal(Json(then.Situation.OpenByLevel), Same(then.Situation.OpenByLevel, situation.GetProperty("openByLevel")));
             Assert.Equal(Json(then.Situation.OpenByArea), Same(then.Situation.OpenByArea, situation.GetProperty("openByArea")));
             Assert.Equal(Json(then.Situation.ReportedByCategory), Same(then.Situation.ReportedByCategory, situation.GetProperty("reportedByCategory")));
+            Assert.Equal(Json(then.Situation.Trend), Same(then.Situation.Trend, situation.GetProperty("trend")));
         }
         // The script moved the board: the moments are not all alike (else the comparison would prove little).
         Assert.Equal(2, seen[0].Board.Count);

@@ -86,16 +86,18 @@ public class RewindApiTests(DispatchApp app) : IClassFixture<DispatchApp>
         using var pastUnits = await client.GetAsync($"/api/units?asOf={now}");
 
         string[] markers = ["past", "asOf", "sequence"];
-        foreach (var (live, past) in new[] { (liveDetail, pastDetail), (liveSituation, pastSituation) })
+        foreach (var (live, past, extra) in new[] { (liveDetail, pastDetail, Array.Empty<string>()), (liveSituation, pastSituation, ["notRewound"]) })
         {
             await past.ShouldBe(HttpStatusCode.OK);
             var body = await past.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(Names(live).Concat(markers).Order(), Names(body).Order());
+            Assert.Equal(Names(live).Concat(markers).Concat(extra).Order(), Names(body).Order());
             Assert.True(body.GetProperty("past").GetBoolean());
             Assert.True(body.GetProperty("sequence").GetInt64() > 0);
             Assert.Equal(Header(past, PastApi.SequenceHeader), body.GetProperty("sequence").GetInt64().ToString());
         }
         Assert.False(liveSituation.TryGetProperty("past", out _));
+        var situation = await client.GetJson($"/api/situation?asOf={now}");
+        Assert.Equal(["leaders", "surges"], situation.GetProperty("notRewound").EnumerateArray().Select(n => n.GetString()));
         foreach (var answer in new[] { pastBoard, pastUnits })
         {
             await answer.ShouldBe(HttpStatusCode.OK);
