@@ -86,6 +86,7 @@ app.UseAntiforgery();
 app.MapAccounts();
 app.MapIncidentApi();
 app.MapUnitApi();
+app.MapPastApi();
 app.MapFieldApp();
 app.MapChat();
 app.MapJurisdictionApi();

@@ -71,8 +71,19 @@ public static class IncidentApi
         return ToResult(await incidents.Handle(http.Actor(), id, command, body?.ExpectedVersion, Via.Api, ct), messages);
     }
 
-    static async Task<IResult> Detail(Guid id, HttpContext http, IncidentReaders readers, CancellationToken ct) =>
-        ReadResult(await readers.For(http.Actor()).Detail(id, ct: ct), id, detail => TypedResults.Ok(detail));
+    /// <summary>
+    /// One incident with its timeline; with <c>asOf</c>, as it stood then (<see cref="Rewind.PastApi"/>). In the past an
+    /// incident not there yet, or then outside the reader's rights, is 404: nothing is confirmed of it.
+    /// </summary>
+    static async Task<IResult> Detail(Guid id, string? asOf, HttpContext http, IncidentReaders readers, CancellationToken ct)
+    {
+        if (asOf is null) return ReadResult(await readers.For(http.Actor()).Detail(id, ct: ct), id, detail => TypedResults.Ok(detail));
+        var (moment, refusal) = await Rewind.PastApi.Open(http, asOf, ct);
+        if (refusal is not null) return refusal;
+        return await http.RequestServices.GetRequiredService<Rewind.PastViews>().DetailAt(http.Actor(), id, moment, ct) is { } then
+            ? Rewind.PastApi.Marked(then, moment, http)
+            : TypedResults.Problem(statusCode: 404, title: "Unknown incident", detail: $"There was no incident {id} you may read at that moment.");
+    }
 
     /// <summary>How a read of one incident answers over HTTP: 404 unknown, 403 (audited) outside the reader's rights.</summary>
     internal static IResult ReadResult(IncidentRead read, Guid id, Func<IncidentDetail, IResult> shown) => read switch
@@ -121,8 +132,12 @@ public static class IncidentApi
         return TypedResults.Ok(await RepeatCaller.Find(query, phone, actor, ct));
     }
 
-    /// <summary>The open incidents the caller may see, most urgent and oldest first.</summary>
-    static async Task<IResult> Board(HttpContext http, IncidentReaders readers, string? state, string? category, string? urgency, CancellationToken ct)
+    /// <summary>
+    /// The open incidents the caller may see, most urgent and oldest first; with <c>asOf</c>, the board as it stood then
+    /// (<see cref="Rewind.PastApi"/>: marked as the past by its headers).
+    /// </summary>
+    static async Task<IResult> Board(HttpContext http, IncidentReaders readers, string? state, string? category, string? urgency, string? asOf,
+        CancellationToken ct)
     {
         // A filter that is not one of the names is a 400 naming it, not silently no filter.
         IncidentState? s = null;
@@ -133,7 +148,14 @@ public static class IncidentApi
         if (!string.IsNullOrWhiteSpace(urgency))
             if (Enum.TryParse<Urgency>(urgency, true, out var level) && Enum.IsDefined(level)) u = level;
             else return Filter("urgency", $"Filter by one of: {string.Join(", ", Enum.GetNames<Urgency>())}.");
-        var cards = await readers.For(http.Actor()).Board(ct);
+        IReadOnlyList<IncidentCard> cards;
+        if (asOf is null) cards = await readers.For(http.Actor()).Board(ct);
+        else
+        {
+            var (moment, refusal) = await Rewind.PastApi.Open(http, asOf, ct);
+            if (refusal is not null) return refusal;
+            cards = await http.RequestServices.GetRequiredService<Rewind.PastViews>().BoardAt(http.Actor(), moment, ct);
+        }
         IEnumerable<IncidentCard> shown = cards;
         if (s is { } st) shown = shown.Where(c => c.State == st);
         if (!string.IsNullOrWhiteSpace(category)) shown = shown.Where(c => c.Category == category);

@@ -6,6 +6,7 @@ using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
 using Dispatch.Server.Situation;
 using Dispatch.Server.Units;
+using Marten;
 
 namespace Dispatch.Server.Rewind;
 
@@ -15,9 +16,14 @@ namespace Dispatch.Server.Rewind;
 /// its scope then lies in theirs (<see cref="IncidentReader.Sees"/>), a detail is masked as the live one is
 /// (<see cref="IncidentDetailAccess.For"/>), units as the roster shows them. Field units do not rewind: the past is for
 /// the centres (dispatchers, call-takers, leaders, department handlers in their own department).
+/// A moment before the first event is an empty city: nothing is read for it.
 /// </summary>
-public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCatalog city, JurisdictionTree tree, SurgeSettings surge)
+public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCatalog city, JurisdictionTree tree, SurgeSettings surge,
+    IDocumentStore store)
 {
+    /// <summary>The parts of a past situation picture that are not rewound (left empty): its <c>notRewound</c> says so.</summary>
+    public static readonly IReadOnlyList<string> SituationNotRewound = ["leaders", "surges"];
+
     /// <summary>Whether the person may open the past at all.</summary>
     public static bool MayRewind(Actor actor) =>
         actor.Grants.Any(g => g.Role is Role.Dispatcher or Role.Leader or Role.CallTaker || g.Role is Role.Handler && g.Department is not null);
@@ -27,6 +33,7 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
     /// <summary>The person's board as it stood at the moment.</summary>
     public async Task<IReadOnlyList<IncidentCard>> BoardAt(Actor actor, Moment moment, CancellationToken ct = default)
     {
+        if (moment.Sequence == 0) return [];
         var reader = readers.For(actor);
         return [.. (await past.CardsAt(moment, ct)).Open.Where(reader.Sees)];
     }
@@ -34,25 +41,45 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
     /// <summary>One incident as it stood, masked for the person; null when it did not exist yet or lay outside their rights then.</summary>
     public async Task<IncidentDetail?> DetailAt(Actor actor, Guid id, Moment moment, CancellationToken ct = default)
     {
+        if (moment.Sequence == 0) return null;
         var detail = await past.DetailAt(id, moment, ct);
         return detail is not null && AccessRules.Allows(actor, IncidentAction.Read, detail.Scope()) ? detail.For(actor) : null;
     }
 
     /// <summary>The units the person may see, as they stood (status, incident, last position by then).</summary>
     public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Actor actor, Moment moment, CancellationToken ct = default) =>
-        [.. (await past.UnitsAt(moment, ct)).Where(u => AccessRules.MayRead(actor, u.Scope())).OrderBy(u => u.CallSign, StringComparer.Ordinal)];
+        moment.Sequence == 0 ? [] : [.. (await past.UnitsAt(moment, ct)).Where(u => AccessRules.MayRead(actor, u.Scope())).OrderBy(u => u.CallSign, StringComparer.Ordinal)];
 
     /// <summary>
     /// The situation screen's figures for <paramref name="scope"/> as they stood, from the cards and units of that moment
-    /// through the live screen's own ledger. Not rewound (empty): the KPI leaders and the usual-day baseline of the trend.
+    /// through the live screen's own ledger, with the trend's usual day from the reports of the days before (as the live
+    /// screen loads them at start). Not rewound (empty): the KPI leaders and the surge alerts.
     /// </summary>
     public async Task<SituationPicture> SituationAt(string scope, Moment moment, CultureInfo culture, CancellationToken ct = default)
     {
         var cards = await past.CardsAt(moment, ct);
         var ledger = new SituationLedger(city, tree, surge);
         ledger.Rollover(moment.At);
+        await CountDaysBefore(ledger, ct);
         foreach (var card in cards.Open.Concat(cards.ClosedThatDay)) ledger.Apply(card);
         foreach (var unit in await past.UnitsAt(moment, ct)) ledger.Apply(unit);
         return ledger.Picture(scope, moment.At, culture);
     }
+
+    /// <summary>
+    /// The reports of the baseline days before the moment's day, by town and category: what the live screen tallies for
+    /// the usual day. A report time never changes, so today's cards give those days' reports as they were; the town is
+    /// the incident's town now (one moved to another town since counts there).
+    /// </summary>
+    async Task CountDaysBefore(SituationLedger ledger, CancellationToken ct)
+    {
+        var midnight = ledger.MidnightOf(ledger.Day);
+        var since = ledger.MidnightOf(ledger.Day.AddDays(-surge.BaselineDays));
+        await using var query = store.QuerySession();
+        var reports = await query.Query<IncidentCard>().Where(c => c.ReportedAt >= since && c.ReportedAt < midnight)
+            .Select(c => new Report(c.ScopePath, c.Category, c.ReportedAt)).ToListAsync(ct);
+        foreach (var r in reports) ledger.Count(r.ScopePath, r.Category, r.ReportedAt);
+    }
+
+    sealed record Report(string ScopePath, string Category, DateTimeOffset ReportedAt);
 }

@@ -55,10 +55,13 @@ public static class UnitApi
         return app;
     }
 
-    static async Task<IResult> Roster(HttpContext http, IQuerySession query, UnitPositions positions, CancellationToken ct)
+    /// <summary>The units the caller may see; with <c>asOf</c>, as they stood then (<see cref="Rewind.PastApi"/>).</summary>
+    static async Task<IResult> Roster(HttpContext http, IQuerySession query, UnitPositions positions, string? asOf, CancellationToken ct)
     {
         var actor = http.Actor();
-        return Results.Ok(await UnitRosterQuery.InScope(query, actor, positions, ct));
+        if (asOf is null) return Results.Ok(await UnitRosterQuery.InScope(query, actor, positions, ct));
+        var (moment, refusal) = await Rewind.PastApi.Open(http, asOf, ct);
+        return refusal ?? Results.Ok(await http.RequestServices.GetRequiredService<Rewind.PastViews>().UnitsAt(actor, moment, ct));
     }
 
     /// <summary>

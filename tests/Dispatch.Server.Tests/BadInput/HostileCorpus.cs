@@ -98,6 +98,21 @@ public static class HostileCorpus
             .Select(p => (JsonNamingPolicy.CamelCase.ConvertName(p.Name), p.PropertyType));
 
     /// <summary>Query-string values for a parameter of <paramref name="type"/>.</summary>
+    /// <summary>Query values for the parameter <paramref name="name"/>: by its type, and for a moment (<c>asOf</c>) wrong instants too.</summary>
+    public static IEnumerable<string> QueryValues(string name, Type type) =>
+        name.Equals("asOf", StringComparison.OrdinalIgnoreCase) ? [.. QueryValues(type), .. Instants] : QueryValues(type);
+
+    /// <summary>
+    /// Instants that are not a past moment with an offset: none, the future, the start of the calendar, a local time, a
+    /// '+' that a query string turns into a space, out-of-range fields, numbers.
+    /// </summary>
+    public static readonly string[] Instants =
+    [
+        "9999-12-31T23:59:59Z", "2999-01-01T00:00:00%2B08:00", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00%2B14:00",
+        "1999-12-31T23:59:59Z", "2026-12-05T02:40:00", "2026-12-05T10:40:00+08:00", "2026-12-05", "02:40", "2026-13-45T25:61:00Z",
+        "2026-12-05T02:40:00%2B99:00", "2026-12-05T02:40:00Zjunk", "1733366400", "-1", "now", "%20", "2026-12-05T02%3A40%3A00Z%00",
+    ];
+
     public static IEnumerable<string> QueryValues(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;

@@ -124,7 +124,7 @@ public class HostileInputTests(DispatchApp app, ITestOutputHelper output) : ICla
                 {
                     requests.Add(($"{method} {path}", () => new HttpRequestMessage(new HttpMethod(method), path), client));
                     foreach (var (name, type) in QueryParameters(handler, endpoint))
-                    foreach (var value in HostileCorpus.QueryValues(type))
+                    foreach (var value in HostileCorpus.QueryValues(name, type))
                     {
                         var query = $"{path}?{name}={value}";
                         requests.Add(($"{method} {Short(query)}", () => new HttpRequestMessage(new HttpMethod(method), query), client));

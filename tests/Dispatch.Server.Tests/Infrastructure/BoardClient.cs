@@ -17,6 +17,8 @@ public sealed class BoardClient : IAsyncDisposable
     readonly List<IncidentCard> _received = [];
     readonly List<(Func<IncidentCard, bool> Match, TaskCompletionSource<IncidentCard> Done)> _waiting = [];
     readonly List<Guid> _left = [];
+    /// <summary>The board this client holds: caught up by <c>Board()</c>, then kept by the pushes (newest version wins).</summary>
+    readonly Dictionary<Guid, IncidentCard> _held = [];
     readonly Dictionary<Guid, TaskCompletionSource> _leaving = [];
     readonly TaskCompletionSource _resync = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,6 +35,7 @@ public sealed class BoardClient : IAsyncDisposable
             lock (_gate)
             {
                 _left.Add(id);
+                _held.Remove(id);
                 if (_leaving.Remove(id, out var done)) done.TrySetResult();
             }
         });
@@ -53,8 +56,24 @@ public sealed class BoardClient : IAsyncDisposable
         return client;
     }
 
-    public Task<IReadOnlyList<IncidentCard>> Board() =>
-        _connection.InvokeAsync<IReadOnlyList<IncidentCard>>(BoardHubMethods.Board).WaitAsync(Patience);
+    public async Task<IReadOnlyList<IncidentCard>> Board()
+    {
+        var board = await _connection.InvokeAsync<IReadOnlyList<IncidentCard>>(BoardHubMethods.Board).WaitAsync(Patience);
+        lock (_gate) foreach (var card in board) Hold(card);
+        return board;
+    }
+
+    /// <summary>The open incidents this client's board shows now, as a board client keeps them from the pushes.</summary>
+    public IReadOnlyList<IncidentCard> Held()
+    {
+        lock (_gate) return [.. _held.Values.Where(c => c.IsOpen)];
+    }
+
+    void Hold(IncidentCard card)
+    {
+        if (_held.TryGetValue(card.Id, out var known) && known.Version >= card.Version) return;
+        _held[card.Id] = card;
+    }
 
     /// <summary>The incidents the server said left this client's scope.</summary>
     public IReadOnlyList<Guid> Left()
@@ -105,6 +124,7 @@ public sealed class BoardClient : IAsyncDisposable
         lock (_gate)
         {
             _received.Add(card);
+            Hold(card);
             foreach (var waiter in _waiting.Where(w => w.Match(card)).ToList())
             {
                 _waiting.Remove(waiter);

@@ -38,7 +38,7 @@ public static class TrackApi
     }
 
     /// <summary>An ISO 8601 instant: with an offset or Z (a local time would mean something else on every server).</summary>
-    static DateTimeOffset? Instant(string? text, string field, Dictionary<string, string[]> errors)
+    internal static DateTimeOffset? Instant(string? text, string field, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
