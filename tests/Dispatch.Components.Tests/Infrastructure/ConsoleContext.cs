@@ -69,6 +69,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChannelDirectory>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatText>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatFeed>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatProposals>());
         ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Chat.ChatService>(sp));
         ctx.Services.AddScoped<Dispatch.Server.Components.Chat.ChatBadge>();
         // The situation screen's per-node feed (it hears the same pushes).
