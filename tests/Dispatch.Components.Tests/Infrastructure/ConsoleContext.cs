@@ -54,6 +54,7 @@ public static class ConsoleContext
         ctx.Services.AddScoped<Messages>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.ActorDirectory>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.Users>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.PeopleNames>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Audit.AuditLog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Performance.KpiReport>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Open311.Open311Clients>());
