@@ -87,7 +87,7 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
     }
 
     [Fact]
-    public void Given_an_escalation_a_cancellation_and_a_missed_deadline_when_shown_in_chinese_then_no_english_word_is_left()
+    public void Given_escalation_deadline_cancellation_assisting_and_unit_steps_when_shown_in_chinese_then_no_english_word_is_left()
     {
         var at = new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero);
         TimelineEntry[] entries =
@@ -96,6 +96,9 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
             new(4, "DeadlineMissed", at, "watch", null, "Acknowledge · 2026-12-06T02:00:00Z") { Deadline = Dispatch.Domain.Incidents.DeadlineKind.Acknowledge, Due = at },
             new(5, "Cancelled", at, "watch", null, "Duplicate: 同一处") { Cancel = Dispatch.Domain.Incidents.CancelReason.Duplicate, Reason = "同一处" },
             new(6, "Assigned", at, "watch", "urban-management", "+ water, fire") { Assisting = ["water", "fire"] },
+            new(7, "UnitArrivedNearScene", at, "watch", null, "东湖-城管-01 · 35 m") { CallSign = "东湖-城管-01", Meters = 35 },
+            new(8, "UnitOverdue", at, "watch", null, "东湖-城管-01 · Dispatched · limit 00:05:00")
+                { CallSign = "东湖-城管-01", UnitStatus = Dispatch.Domain.Units.UnitStatus.Dispatched, Limit = TimeSpan.FromMinutes(5) },
         ];
         var ctx = Console("zh-CN");
 
@@ -106,6 +109,8 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
         Assert.Equal("签收时限 12-06 10:00", texts[1]);
         Assert.StartsWith(ctx.Services.GetRequiredService<IStringLocalizer<Ui>>()["cancel.Duplicate"], texts[2]);
         Assert.Equal("协办：水务局、消防救援支队", texts[3]);
+        Assert.Equal("东湖-城管-01 · 35 米", texts[4]);
+        Assert.EndsWith("· 时限 5 分钟", texts[5]);
         Assert.All(texts, t => Assert.DoesNotMatch("[A-Za-z]{3,}", t));
     }
 

@@ -120,6 +120,11 @@ public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At,
     public PlacementProblem? Problem { get; init; }
     public DeadlineKind? Deadline { get; init; }
     public DateTimeOffset? Due { get; init; }
+    /// <summary>The unit a step is about (near the scene, overdue), with how far it was or the status it overstayed and its limit.</summary>
+    public string? CallSign { get; init; }
+    public double? Meters { get; init; }
+    public Dispatch.Domain.Units.UnitStatus? UnitStatus { get; init; }
+    public TimeSpan? Limit { get; init; }
 }
 
 public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
@@ -225,8 +230,9 @@ public static class IncidentTimeline
         Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
         Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign) { ReceivedAt = c.Received },
         Dispatch.Domain.Units.IncidentUnitArrivedNearScene a => new(e.Version, "UnitArrivedNearScene", a.At, a.By, null,
-            FormattableString.Invariant($"{a.CallSign} · {a.DistanceMeters:0} m")),
-        Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),
+            FormattableString.Invariant($"{a.CallSign} · {a.DistanceMeters:0} m")) { CallSign = a.CallSign, Meters = a.DistanceMeters },
+        Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o))
+            { CallSign = o.CallSign, UnitStatus = o.Status, Limit = o.Limit },
         IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
             p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },
         Dispatch.Domain.Sensors.IncidentSensorAlarmed a => new(e.Version, "SensorAlarm", a.At, a.By, null,

@@ -38,6 +38,9 @@ public sealed class TimelineWords(IStringLocalizer<Ui> text, JurisdictionTree tr
             { Problem: { } problem } => new(text[$"placement.{problem}"]),
             { Deadline: { } kind, Due: { } due } => new(text["timeline.deadline", text[$"chat.deadline.{kind}"].Value,
                 city.ToLocal(due).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)]),
+            { Kind: "UnitArrivedNearScene", CallSign: { } near, Meters: { } meters } => new($"{near} · {new Units.UnitWords(text).Distance(meters)}"),
+            { Kind: "UnitOverdue", CallSign: { } late, UnitStatus: { } status, Limit: { } limit } =>
+                new(text["timeline.unit-overdue", late, text[$"units.status.{status}"].Value, (int)limit.TotalMinutes]),
             _ => new(e.Text),
         };
     }
