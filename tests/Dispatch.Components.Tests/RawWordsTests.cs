@@ -129,4 +129,23 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
         Assert.Equal("操作人 李明", named.Detail);
         Assert.Equal("操作人 dh.dispatcher", older.Detail);
     }
+
+    [Fact]
+    public async Task Given_a_supervision_by_a_named_leader_when_the_drawer_lists_it_then_it_names_the_leader_not_the_login()
+    {
+        var login = $"ld-{Guid.NewGuid():N}"[..14];
+        var leader = new Grant(Role.Leader, Tree.City.Path);
+        await app.Services.GetRequiredService<Users>().Ensure(login, "赵局长", DispatchApp.Password, [leader]);
+        var filed = await app.Report(Calls.Form() with { Lat = Lat, Lon = Lon });
+        await app.Do(filed.Id, new Dispatch.Domain.Incidents.AcceptIncident("dispatcher"));
+        await app.Do(filed.Id, new Dispatch.Domain.Incidents.SuperviseIncident("请加快处置", login), leader);
+        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var detail = (await query.LoadAsync<IncidentDetail>(filed.Id))!;
+        var ctx = Console("zh-CN");
+
+        var cut = ctx.Render<Dispatch.Server.Components.Dispatching.SupervisionRequests>(p => p.Add(r => r.Detail, detail));
+
+        cut.WaitForAssertion(() => Assert.Contains("赵局长", cut.Find("[data-testid=supervision-requests] li").TextContent));
+        Assert.DoesNotContain(login, cut.Find("[data-testid=supervision-requests] li").TextContent);
+    }
 }
