@@ -90,11 +90,14 @@ public sealed record IncidentChangedMessage(
     Guid IncidentId, string Number, IncidentState State, CommandLevel Level, string? LeadDepartment, IReadOnlyList<string> Changes,
     string By) : UnitMessageBody(UnitMessageKind.Incident);
 
-/// <summary>Someone else moved the unit: <see cref="Command"/> is the move's name ("on-duty", "off-duty", "en-route"…).</summary>
-public sealed record StatusSetMessage(string Command, string? IncidentNumber, string By) : UnitMessageBody(UnitMessageKind.Status);
+/// <summary>
+/// Someone else moved the unit: <see cref="Command"/> is the move's name ("on-duty", "off-duty", "en-route"…);
+/// <see cref="ByName"/> the person's name for the crew to read (null from older servers: show <see cref="By"/>).
+/// </summary>
+public sealed record StatusSetMessage(string Command, string? IncidentNumber, string By, string? ByName = null) : UnitMessageBody(UnitMessageKind.Status);
 
-/// <summary>Free again: its incident was closed or cancelled, or a dispatcher released it.</summary>
-public sealed record ReleasedMessage(Guid? IncidentId, string? IncidentNumber, string By) : UnitMessageBody(UnitMessageKind.Released);
+/// <summary>Free again: its incident was closed or cancelled, or a dispatcher released it (<see cref="ByName"/> as in <see cref="StatusSetMessage"/>).</summary>
+public sealed record ReleasedMessage(Guid? IncidentId, string? IncidentNumber, string By, string? ByName = null) : UnitMessageBody(UnitMessageKind.Released);
 
 /// <summary>A dispatcher's words to the unit.</summary>
 public sealed record DispatcherTextMessage(string From, string FromName, string Text) : UnitMessageBody(UnitMessageKind.Text);

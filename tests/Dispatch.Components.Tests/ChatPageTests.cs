@@ -183,4 +183,25 @@ public sealed class ChatPageTests(DispatchApp app) : IClassFixture<DispatchApp>,
         // The sender's own message was taken: the box is empty again and the refusal made way.
         mine.WaitForAssertion(() => Assert.Empty(mine.FindAll("[data-testid=chat-note]")));
     }
+
+    [Fact]
+    public async Task Given_the_chat_page_when_it_opens_or_a_line_is_sent_then_the_message_box_has_the_focus()
+    {
+        var reader = await DistrictDispatcher("李明");
+        var channel = $"node:{District}";
+        var cut = Open(reader, channel);
+        var js = _contexts[^1].JSInterop;
+        int FocusCalls() => js.Invocations.Count(i => i.Identifier == "dispatch.focus" && i.Arguments[0] as string == "#chat-input");
+
+        // Opened: the cursor is in the box, no Tab needed (issue 19 item 5).
+        cut.WaitForAssertion(() => Assert.Equal(1, FocusCalls()));
+        Assert.NotEmpty(cut.FindAll("#chat-input"));
+
+        await Type(cut, "收到");
+        await Send(cut);
+
+        // Sent (by Enter or by the button): the focus is put back in the box for the next line.
+        cut.WaitForAssertion(() => Assert.Equal(2, FocusCalls()));
+        Assert.Null(cut.Find("[data-testid=chat-input]").GetAttribute("value"));
+    }
 }

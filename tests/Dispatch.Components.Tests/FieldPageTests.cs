@@ -210,7 +210,9 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.IsType<UnitOutcome.Done>(await Units.Handle(Dispatcher, unitId, new ReleaseUnit("")));
         var released = cut.WaitForElement("[data-testid=field-message][data-kind=released]", Waits.Push);
         Assert.Contains($"Released from {incident.Number}", released.TextContent);
-        Assert.Contains(Dispatcher.Login, released.TextContent);
+        // By name, not by login (issue 19 item 8).
+        Assert.Contains($"by {Dispatcher.Name}", released.TextContent);
+        Assert.DoesNotContain(Dispatcher.Login, released.TextContent);
         cut.WaitForAssertion(() => Assert.Equal("Available", Status(cut)), Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=field-assignment]"));
         // Newest first.

@@ -12,6 +12,11 @@ public abstract record ChatCommand(string? Incident);
 
 /// <summary><c>/assign</c> a department (with assisting ones after <c>+</c>), or a unit by its call sign.</summary>
 public sealed record AssignCommand(string? Incident, string Target, IReadOnlyList<string> Assisting) : ChatCommand(Incident);
+/// <summary>
+/// <c>/assign 1</c>: send the unit numbered 1 in the list <c>/units near</c> last answered to the sender in this channel
+/// for this incident (the drawer's number keys, typed). The server keeps the list; parsing knows only the number.
+/// </summary>
+public sealed record AssignProposedCommand(string? Incident, int Number) : ChatCommand(Incident);
 public sealed record AcceptCommand(string? Incident) : ChatCommand(Incident);
 public sealed record AckCommand(string? Incident) : ChatCommand(Incident);
 public sealed record NoteCommand(string? Incident, string Text) : ChatCommand(Incident);
@@ -73,14 +78,17 @@ public static partial class SlashCommands
     /// <summary>The longest message a channel accepts, commands included.</summary>
     public const int MaxLength = 2000;
 
+    /// <summary>The highest number <c>/units near</c> gives a unit (the drawer's keys 1–9).</summary>
+    public const int MaxProposal = 9;
+
     /// <summary>The longest reason for revealing a caller.</summary>
     public const int MaxRevealReason = 200;
 
     public static readonly IReadOnlyList<CommandHelp> All =
     [
         new("accept", "/accept [#number]", "Accept a reported incident (it is genuine and ours to dispatch)."),
-        new("assign", "/assign <department> [+<assisting> …] [#number]  |  /assign <unit call sign> [#number]",
-            "Assign the incident to a department (with assisting ones), or send a unit to it."),
+        new("assign", "/assign <department> [+<assisting> …] [#number]  |  /assign <unit call sign> [#number]  |  /assign <1–9>",
+            "Assign the incident to a department (with assisting ones), or send a unit to it: by its call sign, or by its number in the list /units near just gave you."),
         new("ack", "/ack [#number]", "Acknowledge the incident for your department."),
         new("note", "/note [#number] <text>", "Note progress for your department."),
         new("escalate", "/escalate [#number] <reason>", "Move command one level up."),
@@ -90,7 +98,7 @@ public static partial class SlashCommands
         new("callback", "/callback [#number] <satisfaction 1–5> [what the citizen said]", "Record the call back to the citizen."),
         new("close", "/close [#number]", "Close the incident after the citizen's callback."),
         new("status", "/status [#number | <unit call sign>]", "Show where an incident or a unit stands."),
-        new("units", "/units near [#number] [<capability>]", "Recommend units to send, nearest first."),
+        new("units", "/units near [#number] [<capability>]", "Recommend units to send, nearest first, numbered: /assign 1 sends the first."),
         new("supervise", "/supervise [#number] <comment>", "Flag the incident for supervision (leaders)."),
         new("answer", "/answer [#number] <text>", "Answer the leader's supervision (the lead department, the commanding desk)."),
         new("cancel", "/cancel [#number] <duplicate|invalid> [note]", "Cancel a duplicate (say which one it repeats) or an invalid report."),
@@ -112,7 +120,7 @@ public static partial class SlashCommands
     public static CommandHelp HelpFor(ChatCommand command) => All.First(h => h.Name == command switch
     {
         AcceptCommand => "accept",
-        AssignCommand => "assign",
+        AssignCommand or AssignProposedCommand => "assign",
         AckCommand => "ack",
         NoteCommand => "note",
         EscalateCommand => "escalate",
@@ -216,6 +224,15 @@ public static partial class SlashCommands
             case "assign":
                 if (rest.Count == 0) return Need("a department or a unit");
                 if (rest[0].StartsWith('+')) return Need("the lead department before the assisting ones");
+                // A bare number is a place in the list /units near answered: no department or call sign is all digits.
+                if (rest[0].All(char.IsAsciiDigit))
+                {
+                    if (rest.Count > 1)
+                        return ChatParse.Fail("command.assign.extra", $"/assign {Shorten(rest[0])} sends one proposed unit; '{Shorten(string.Join(' ', rest.Skip(1)))}' is left over.", help.Usage);
+                    return int.TryParse(rest[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxProposal
+                        ? ChatParse.Ok(new AssignProposedCommand(incident, n))
+                        : ChatParse.Fail("command.assign.number", $"A proposed unit is numbered 1 to {MaxProposal}, not '{Shorten(rest[0])}'.", help.Usage);
+                }
                 var assisting = rest.Skip(1).ToList();
                 if (assisting.FirstOrDefault(a => !a.StartsWith('+') || a.Length == 1) is { } stray)
                     return ChatParse.Fail("command.assign.assisting", $"Assisting departments are written +code; '{Shorten(stray)}' is not.", help.Usage);

@@ -60,7 +60,7 @@ public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IS
         var heads = (await query.LoadManyAsync<ChannelHead>(ct, channels.Select(c => ChatLog.StreamId(c.Channel.Key)).ToArray()))
             .ToDictionary(h => h.Key);
         var marks = (await query.Query<ChatReadMark>().Where(m => m.Login == actor.Login).ToListAsync(ct)).ToDictionary(m => m.Channel, m => m.LastRead);
-        var partners = await Names(query, direct.Select(h => Channels.Partner(Channels.Parse(h.Key)!, actor.Login)).OfType<string>(), ct);
+        var partners = await PeopleNames.Of(query, direct.Select(h => Channels.Partner(Channels.Parse(h.Key)!, actor.Login)).OfType<string>(), ct);
         var departments = Departments(actor);
 
         var summaries = new List<ChannelSummary>();
@@ -89,12 +89,6 @@ public sealed class ChannelDirectory(JurisdictionTree tree, CityCatalog city, IS
         var events = await query.Events.QueryAllRawEvents().Where(e => e.StreamId == stream && e.Version > after)
             .OrderByDescending(e => e.Version).Take(200).ToListAsync(ct);
         return events.Count(e => e.Data is ChannelMessagePosted m && m.Author != login && Mentions.Concerns(m.Mentions, login, departments));
-    }
-
-    static async Task<Dictionary<string, string>> Names(IQuerySession query, IEnumerable<string> logins, CancellationToken ct)
-    {
-        var ids = logins.Distinct().ToArray();
-        return ids.Length == 0 ? [] : (await query.LoadManyAsync<UserAccount>(ct, ids)).ToDictionary(u => u.Id, u => u.Name);
     }
 
     /// <summary>A channel's name in the reader's language: 东湖区, 城管 · 东湖区, 热线, #20261123-0042 道路破损, the other person.</summary>

@@ -39,7 +39,7 @@ public sealed partial class ChatService
             case StatusCommand:
                 return new ChatOutcome.Answered(IncidentStatus(card!));
             case UnitsNearCommand near:
-                return new ChatOutcome.Answered(await Near(actor, card!, near.Capability, ct));
+                return new ChatOutcome.Answered(await Near(actor, context, card!, near.Capability, ct));
             case RevealCommand reveal:
                 // The caller's details are for the sender only: never posted, only audited.
                 return await Reveal(actor, card!, reveal.Reason, ct);
@@ -56,6 +56,8 @@ public sealed partial class ChatService
                         words.Say("chat.error.command.assign.unit-and-departments", "Send one unit, or assign departments; not both in one command."),
                         SlashCommands.HelpFor(assign).Usage);
                 return Reported(await units.Typed(actor, unit.Id, new DispatchUnit(card!.Id, card.Number, ""), chat, ct), card!, unit.CallSign, chat);
+            case AssignProposedCommand proposed:
+                return await SendProposed(actor, context, card!, proposed, chat, ct);
             case AckCommand when await UnitOf(actor, ct) is { } mine:
                 // A unit acknowledges by accepting and going: the same one tap as on its phone.
                 return mine.IncidentId == card!.Id
@@ -330,20 +332,100 @@ public sealed partial class ChatService
         return new ChatOutcome.Answered(text.ToString());
     }
 
-    async Task<string> Near(Actor actor, IncidentCard card, string? capability, CancellationToken ct) =>
-        await recommendations.For(actor, card.Id, capability, ct: ct) switch
+    /// <summary>
+    /// <c>/units near</c>: the drawer's recommendation in the drawer's words — numbered as its keys number them (the first
+    /// nine units this reader can send), distances in 米/公里, the same stale and far warnings — and remembered for
+    /// <c>/assign 1</c> (<see cref="ChatProposals"/>).
+    /// </summary>
+    async Task<string> Near(Actor actor, ChannelContext context, IncidentCard card, string? capability, CancellationToken ct)
+    {
+        switch (await recommendations.For(actor, card.Id, capability, ct: ct))
         {
-            RecommendationResult.Ranked { Recommendation: var r } when r.Proposed.Count > 0 =>
-                words.Say("chat.near.intro", "Nearest units for #{0}:", card.Number) + string.Concat(r.Proposed.Take(5).Select((p, i) =>
-                    $"\n{i + 1}. {p.Unit.CallSign} · {Distance(p.DistanceMeters)} · {words.Say("chat.status.position", "position {0} min old", (int)p.PositionAge.TotalMinutes)} — /assign {p.Unit.CallSign}")),
-            RecommendationResult.Ranked { Recommendation: var r } =>
-                words.Say("chat.near.none", "No unit can be proposed for #{0}: {1}", card.Number,
-                    string.Join("; ", r.LeftOut.Take(5).Select(l => $"{l.Unit.CallSign} ({l.Reason})"))),
-            RecommendationResult.NoLocation => words.Say("chat.near.no-location", "#{0} has no coordinates yet: locate it first.", card.Number),
-            _ => words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", card.Number),
-        };
+            case RecommendationResult.Ranked { Recommendation: var r, Card: var current } when r.Proposed.Count > 0:
+                var rows = Components.Units.UnitProposals.Rows(r, current, actor);
+                proposals.Remember(actor.Login, context.Channel.Key, card.Id, rows);
+                var unitWords = words.Units;
+                var now = clock.GetUtcNow();
+                var text = new StringBuilder(words.Say("chat.near.intro", "Proposed units for #{0}, nearest first:", card.Number));
+                if (current.LeadDepartment is null)
+                    text.Append('\n').Append(words.Say("units.unassigned", "Assign the incident to a department first; then its units can be sent."));
+                foreach (var row in rows.Where((row, i) => row.Key is not null || i < SlashCommands.MaxProposal))
+                {
+                    var p = row.Proposed;
+                    text.Append('\n').Append(words.Say("chat.near.line", "{0}. {1} · {2} · {3} · position {4} old",
+                        row.Key?.ToString(CultureInfo.InvariantCulture) ?? "–", p.Unit.CallSign, words.Department(p.Unit.Department),
+                        unitWords.Distance(p.DistanceMeters), unitWords.Age(p.PositionAge)));
+                    if (unitWords.Caution(Components.Units.UnitProposals.Caution(p, now, recommendations.CautionAfter)) is { } caution)
+                        text.Append(" ⚠ ").Append(caution);
+                    if (row.Block == Components.Units.SendBlock.NotInvolved)
+                        text.Append(" · ").Append(words.Say("units.not-involved", "{0} does not work on this incident", words.Department(p.Unit.Department)));
+                    else if (row.Block is not null && current.LeadDepartment is not null)
+                        text.Append(" · ").Append(words.Say("chat.near.not-yours", "not yours to send"));
+                }
+                if (rows.Any(row => row.Key is not null))
+                    text.Append('\n').Append(words.Say("chat.near.hint", "/assign 1 sends number 1 (for the next {0} minutes).",
+                        (int)ChatProposals.Lifetime.TotalMinutes));
+                return text.ToString();
+            case RecommendationResult.Ranked { Recommendation: var r }:
+                return words.Say("chat.near.none", "No unit can be proposed for #{0}: {1}", card.Number,
+                    string.Join("; ", r.LeftOut.Take(5).Select(l => $"{l.Unit.CallSign} ({words.Units.LeftOut(l, capability)})")));
+            case RecommendationResult.NoLocation:
+                return words.Say("chat.near.no-location", "#{0} has no coordinates yet: locate it first.", card.Number);
+            default:
+                return words.Say("chat.error.command.unknown-incident", "There is no incident #{0} that you may see.", card.Number);
+        }
+    }
 
-    static string Distance(double meters) => meters < 1000
-        ? string.Create(CultureInfo.InvariantCulture, $"{meters:0} m")
-        : string.Create(CultureInfo.InvariantCulture, $"{meters / 1000:0.0} km");
+    /// <summary>
+    /// <c>/assign 1</c>: the unit numbered 1 in the list <c>/units near</c> last answered to this person, in this channel,
+    /// for this incident, sent through the same command path as the drawer's key — and held by the drawer's guard: the
+    /// same number again within its hold sends nothing; another number in that moment wants the unit named.
+    /// </summary>
+    async Task<ChatOutcome> SendProposed(Actor actor, ChannelContext context, IncidentCard card, AssignProposedCommand command, ChatLine chat,
+        CancellationToken ct)
+    {
+        var usage = SlashCommands.HelpFor(command).Usage;
+        ChatOutcome.Refused Refuse(string code, string fallback, params object?[] args) =>
+            new(code, words.Say($"chat.error.{code}", fallback, args), usage);
+
+        if (proposals.Last(actor.Login, context.Channel.Key, card.Id) is not { } list)
+            return Refuse("command.assign.no-list", "No list of proposed units for #{0} from the last {1} minutes: ask /units near first.",
+                card.Number, (int)ChatProposals.Lifetime.TotalMinutes);
+        if (list.Numbered(command.Number) is not { } row)
+            return Refuse("command.assign.no-number", "The list /units near gave you for #{0} has no unit numbered {1} that you can send.",
+                card.Number, command.Number);
+
+        ChatOutcome.Refused? Held()
+        {
+            lock (list.Gate)
+            {
+                return list.Guard.Press(row) switch
+                {
+                    Components.Units.UnitKeyDecision.AlreadySent =>
+                        Refuse("command.assign.already-sent", "{0} was sent a moment ago: nothing more was sent.", row.Unit.CallSign),
+                    Components.Units.UnitKeyDecision.Confirm =>
+                        Refuse("command.assign.confirm", "A unit was sent from this list a moment ago. To send {0} as well, name it: /assign {0}",
+                            row.Unit.CallSign),
+                    _ => null,
+                };
+            }
+        }
+
+        if (Held() is { } held) return held;
+        UnitRosterEntry? unit;
+        await using (var query = store.QuerySession()) unit = await query.LoadAsync<UnitRosterEntry>(row.Unit.Id, ct);
+        if (unit is not { Status: UnitStatus.Available })
+            return Refuse("command.assign.not-free", "{0} is no longer free ({1}): ask /units near again.", row.Unit.CallSign,
+                words.UnitStatus(unit?.Status ?? UnitStatus.OffDuty));
+        lock (list.Gate)
+        {
+            // Checked again under the lock: two lines typed at once, one passes.
+            if (Held() is { } again) return again;
+            list.Guard.Sending(row, list.Rows);
+        }
+        var outcome = await units.Typed(actor, row.Unit.Id, new DispatchUnit(card.Id, card.Number, ""), chat, ct);
+        if (outcome is not UnitOutcome.Done)
+            lock (list.Gate) list.Guard.NotSent(row);
+        return Reported(outcome, card, row.Unit.CallSign, chat);
+    }
 }

@@ -33,7 +33,7 @@ public sealed record ChatHistory(IReadOnlyList<ChatMessage> Messages, bool HasMo
 public sealed partial class ChatService(
     Pipeline.CommandPipeline pipeline, IDocumentStore store, TimeProvider clock, ChannelDirectory directory, ChatText words, IncidentService incidents,
     UnitService units, UnitRecommendations recommendations, CityCatalog city, Localization.Messages refusals, Jurisdictions.JurisdictionTree jurisdictions,
-    IncidentReaders readers, Units.Positions.UnitPositions positions, Plans.PlanLibrary plans)
+    IncidentReaders readers, Units.Positions.UnitPositions positions, Plans.PlanLibrary plans, ChatProposals proposals)
 {
     public const int PageSize = 50;
     public const int MaxPageSize = 200;

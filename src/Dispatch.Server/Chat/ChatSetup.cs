@@ -22,6 +22,7 @@ public static class ChatSetup
         });
         builder.Services.AddSingleton<ChannelDirectory>();
         builder.Services.AddSingleton<ChatText>();
+        builder.Services.AddSingleton<ChatProposals>();
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatFeed>());

@@ -35,6 +35,9 @@ public sealed class ChatText(IStringLocalizer<Ui> text, CityCatalog city)
     /// <summary>A parser or command error, in the reader's language when we have its words (the English is the domain's).</summary>
     public string Error(ChatError error) => text[$"chat.error.{error.Code}"] is { ResourceNotFound: false } t ? t.Value : error.Message;
 
+    /// <summary>Units in the drawer's words (力量, 米/公里, the same warnings), for <c>/units near</c>.</summary>
+    public Components.Units.UnitWords Units { get; } = new(text);
+
     public string Level(CommandLevel level) => text[$"level.{level}"];
     public string UnitStatus(UnitStatus status) => text[$"units.status.{status}"];
     public string State(IncidentState state) => text[$"state.{state}"];

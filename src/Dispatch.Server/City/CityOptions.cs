@@ -11,6 +11,8 @@ public sealed class CityOptions
     public const string Section = "Dispatch:City";
 
     public string Name { get; set; } = "";
+    /// <summary>The city's name for Chinese readers (others read <see cref="Name"/>); empty: <see cref="Name"/> for everyone.</summary>
+    public string NameZh { get; set; } = "";
     /// <summary>IANA time-zone name; times are stored in UTC and shown in this zone.</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
     public List<NamedCode> Categories { get; set; } = [];

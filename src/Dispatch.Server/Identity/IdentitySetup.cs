@@ -26,6 +26,7 @@ public static class IdentitySetup
         builder.Services.AddHostedService<UserChangeListener>();
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         builder.Services.AddSingleton<Users>();
+        builder.Services.AddSingleton<PeopleNames>();
         builder.Services.AddHostedService<FirstAdmin>();
 
         var auth = builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

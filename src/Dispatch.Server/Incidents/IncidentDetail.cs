@@ -97,6 +97,34 @@ public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At,
     public Guid? PhotoId { get; init; }
     /// <summary>Set on a step a phone sent from its offline queue: when it arrived (<see cref="At"/> is when the crew made it).</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
+
+    // The step's facts, for the console to word in the reader's language (TimelineWords); Text says the same in fixed
+    // words for the API and for entries written before these existed.
+    /// <summary>The level commanded at (routed, overridden) or moved to (escalated, delegated).</summary>
+    public Dispatch.Domain.Command.CommandLevel? Level { get; init; }
+    /// <summary>The level moved from (escalated, delegated).</summary>
+    public Dispatch.Domain.Command.CommandLevel? FromLevel { get; init; }
+    /// <summary>The routing rule that decided (a code: shown only in a tooltip).</summary>
+    public string? Rule { get; init; }
+    /// <summary>Where it was placed.</summary>
+    public Place? Place { get; init; }
+    /// <summary>A node of the tree by path: the desk (in operation), where it is forwarded to (forwarded).</summary>
+    public string? Path { get; init; }
+    /// <summary>Where a forwarded report was received.</summary>
+    public string? FromPath { get; init; }
+    /// <summary>The reason or note that goes with a level change or a cancellation.</summary>
+    public string? Reason { get; init; }
+    /// <summary>The assisting departments (assigned), by code.</summary>
+    public IReadOnlyList<string>? Assisting { get; init; }
+    public CancelReason? Cancel { get; init; }
+    public PlacementProblem? Problem { get; init; }
+    public DeadlineKind? Deadline { get; init; }
+    public DateTimeOffset? Due { get; init; }
+    /// <summary>The unit a step is about (near the scene, overdue), with how far it was or the status it overstayed and its limit.</summary>
+    public string? CallSign { get; init; }
+    public double? Meters { get; init; }
+    public Dispatch.Domain.Units.UnitStatus? UnitStatus { get; init; }
+    public TimeSpan? Limit { get; init; }
 }
 
 public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
@@ -171,7 +199,7 @@ public static class IncidentTimeline
         IncidentReported r => new(e.Version, "Reported", r.At, r.By, null, r.Description),
         IncidentAccepted a => new(e.Version, "Accepted", a.At, a.By, null, null),
         IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department,
-            a.Assisting is { Count: > 0 } assisting ? "+ " + string.Join(", ", assisting) : null),
+            a.Assisting is { Count: > 0 } assisting ? "+ " + string.Join(", ", assisting) : null) { Assisting = a.Assisting },
         IncidentAcknowledged a => new(e.Version, "Acknowledged", a.At, a.By, a.Department, null) { ReceivedAt = a.Received },
         IncidentProgressNoted p => new(e.Version, "ProgressNoted", p.At, p.By, p.Department, p.Note) { ReceivedAt = p.Received },
         IncidentReturned r => new(e.Version, "Returned", r.At, r.By, r.Department, r.Reason),
@@ -181,17 +209,18 @@ public static class IncidentTimeline
         IncidentClosed c => new(e.Version, "Closed", c.At, c.By, null, null),
         IncidentReopened r => new(e.Version, "Reopened", r.At, r.By, null, r.Reason),
         IncidentCancelled c => new(e.Version, "Cancelled", c.At, c.By, null,
-            c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}"),
-        IncidentPlaced p => new(e.Version, p.Manual ? "PlacedByHand" : "Placed", p.At, p.By, null, p.Place.Path),
-        IncidentForwarded f => new(e.Version, "Forwarded", f.At, f.By, null, $"{f.ReceivedAt} → {f.Place}"),
-        IncidentPlacementFlagged f => new(e.Version, "PlacementFlagged", f.At, f.By, null, f.Problem.ToString()),
+            c.Note is null ? c.Reason.ToString() : $"{c.Reason}: {c.Note}") { Cancel = c.Reason, Reason = c.Note },
+        IncidentPlaced p => new(e.Version, p.Manual ? "PlacedByHand" : "Placed", p.At, p.By, null, p.Place.Path) { Place = p.Place },
+        IncidentForwarded f => new(e.Version, "Forwarded", f.At, f.By, null, $"{f.ReceivedAt} → {f.Place}") { FromPath = f.ReceivedAt, Path = f.Place },
+        IncidentPlacementFlagged f => new(e.Version, "PlacementFlagged", f.At, f.By, null, f.Problem.ToString()) { Problem = f.Problem },
         IncidentLocated l => new(e.Version, "Located", l.At, l.By, null,
             FormattableString.Invariant($"{l.Location.Lat:F6}, {l.Location.Lon:F6}{(l.Address is null ? "" : " · " + l.Address)}")),
-        IncidentRouted r => new(e.Version, "Routed", r.At, r.By, r.Department, $"{r.Level} · {r.Rule}"),
-        IncidentRoutingOverridden o => new(e.Version, "RoutingOverridden", o.At, o.By, o.Department, $"{o.Level} · {o.Reason}"),
-        IncidentEscalated x => new(e.Version, x.Automatic ? "EscalatedAutomatically" : "Escalated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}"),
-        IncidentDelegated x => new(e.Version, "Delegated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}"),
-        IncidentDeadlineMissed m => new(e.Version, "DeadlineMissed", m.At, m.By, null, $"{m.Kind} · {m.Due:O}"),
+        IncidentRouted r => new(e.Version, "Routed", r.At, r.By, r.Department, $"{r.Level} · {r.Rule}") { Level = r.Level, Rule = r.Rule },
+        IncidentRoutingOverridden o => new(e.Version, "RoutingOverridden", o.At, o.By, o.Department, $"{o.Level} · {o.Reason}") { Level = o.Level, Reason = o.Reason },
+        IncidentEscalated x => new(e.Version, x.Automatic ? "EscalatedAutomatically" : "Escalated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}")
+            { FromLevel = x.From, Level = x.To, Reason = x.Reason },
+        IncidentDelegated x => new(e.Version, "Delegated", x.At, x.By, null, $"{x.From} → {x.To} · {x.Reason}") { FromLevel = x.From, Level = x.To, Reason = x.Reason },
+        IncidentDeadlineMissed m => new(e.Version, "DeadlineMissed", m.At, m.By, null, $"{m.Kind} · {m.Due:O}") { Deadline = m.Kind, Due = m.Due },
         IncidentSupervised s => new(e.Version, "Supervised", s.At, s.By, null, s.Comment),
         // Report numbers, never callers: the timeline is shown to readers who see callers masked.
         IncidentMergedInto m => new(e.Version, "MergedInto", m.At, m.By, null, m.TargetNumber),
@@ -201,8 +230,9 @@ public static class IncidentTimeline
         Dispatch.Domain.Units.IncidentUnitDispatched d => new(e.Version, "UnitDispatched", d.At, d.By, d.Department, d.CallSign),
         Dispatch.Domain.Units.IncidentUnitStatusChanged c => new(e.Version, "Unit" + c.Status, c.At, c.By, null, c.CallSign) { ReceivedAt = c.Received },
         Dispatch.Domain.Units.IncidentUnitArrivedNearScene a => new(e.Version, "UnitArrivedNearScene", a.At, a.By, null,
-            FormattableString.Invariant($"{a.CallSign} · {a.DistanceMeters:0} m")),
-        Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o)),
+            FormattableString.Invariant($"{a.CallSign} · {a.DistanceMeters:0} m")) { CallSign = a.CallSign, Meters = a.DistanceMeters },
+        Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o))
+            { CallSign = o.CallSign, UnitStatus = o.Status, Limit = o.Limit },
         IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
             p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },
         Dispatch.Domain.Sensors.IncidentSensorAlarmed a => new(e.Version, "SensorAlarm", a.At, a.By, null,
@@ -218,7 +248,7 @@ public static class IncidentTimeline
         Dispatch.Domain.Plans.PlanStoodDown s => new(e.Version, "PlanStoodDown", s.At, s.By, null,
             s.TasksLeft.Count == 0 ? $"{s.Plan} · {s.Reason}" : $"{s.Plan} · {s.Reason} · {string.Join(", ", s.TasksLeft)}"),
         Dispatch.Domain.Operations.IncidentInOperation o => new(e.Version, "InOperation", o.At, o.By, null,
-            FormattableString.Invariant($"{o.Name} · {o.Desk} · {o.Deadlines.Acknowledge.TotalMinutes:0} / {o.Deadlines.Resolve.TotalMinutes:0} min")),
+            FormattableString.Invariant($"{o.Name} · {o.Desk} · {o.Deadlines.Acknowledge.TotalMinutes:0} / {o.Deadlines.Resolve.TotalMinutes:0} min")) { Path = o.Desk },
         _ => null,
     };
 }

@@ -48,7 +48,19 @@ public sealed class JurisdictionTree
     /// in its node's code and codes are unique. "" is the city; a path the tree does not know reads as itself.
     /// </summary>
     public string NameOf(string path) =>
-        path.Length == 0 ? City.Name : Find(path[(path.LastIndexOf('/') + 1)..])?.Name ?? path;
+        path.Length == 0 || path == City.Path ? CityName(System.Globalization.CultureInfo.CurrentUICulture)
+            : Find(path[(path.LastIndexOf('/') + 1)..])?.Name ?? path;
+
+    // The city's name by language (issue 19: "Demo City" in Chinese views). Set once at start-up, before the tree is shared.
+    string? _cityName, _cityNameZh;
+
+    /// <summary>Names the root in English (and other languages) and in Chinese, from <c>Dispatch:City</c>; blanks keep the file's name.</summary>
+    public void NameCity(string? name, string? nameZh) =>
+        (_cityName, _cityNameZh) = (string.IsNullOrWhiteSpace(name) ? null : name.Trim(), string.IsNullOrWhiteSpace(nameZh) ? null : nameZh.Trim());
+
+    /// <summary>The city's name for a reader of <paramref name="culture"/>: Chinese readers get the Chinese name where there is one.</summary>
+    public string CityName(System.Globalization.CultureInfo culture) =>
+        (culture.TwoLetterISOLanguageName == "zh" ? _cityNameZh ?? _cityName : _cityName) ?? City.Name;
 
     public Jurisdiction this[string code] =>
         _byCode.TryGetValue(code, out var node) ? node : throw new KeyNotFoundException($"No jurisdiction has the code '{code}'.");

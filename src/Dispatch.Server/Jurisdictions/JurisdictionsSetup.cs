@@ -13,6 +13,8 @@ public static class JurisdictionsSetup
     {
         var file = builder.Configuration["Dispatch:Jurisdictions:File"];
         var tree = string.IsNullOrWhiteSpace(file) ? DemoCityMap.Tree() : JurisdictionFile.Load(file);
+        // The root's name in each language, from the city's settings (the boundary file names it once, in one language).
+        tree.NameCity(builder.Configuration[$"{City.CityOptions.Section}:Name"], builder.Configuration[$"{City.CityOptions.Section}:NameZh"]);
         builder.Services.AddSingleton(tree);
         return builder;
     }

@@ -23,7 +23,9 @@ public sealed class MapBoundaries(JurisdictionTree tree, MapSettings settings)
     public MapOutline Of(IEnumerable<string> scopes)
     {
         var list = scopes.Distinct().Order(StringComparer.Ordinal).ToList();
-        return _cache.GetOrAdd(string.Join('|', list), _ => Build(list));
+        // By language too: the city's own name is the reader's (JurisdictionTree.NameOf).
+        var language = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
+        return _cache.GetOrAdd(language + "|" + string.Join('|', list), _ => Build(list));
     }
 
     /// <summary>The whole city: what the intake's small map shows.</summary>
@@ -32,7 +34,7 @@ public sealed class MapBoundaries(JurisdictionTree tree, MapSettings settings)
     MapOutline Build(IReadOnlyList<string> scopes)
     {
         var nodes = tree.Nodes.Where(n => scopes.Any(s => AccessRules.Covers(s, n.Path))).OrderBy(n => n.Kind).ToList();
-        var areas = nodes.Select(n => new MapArea(n.Code, n.Name, n.Kind.ToString().ToLowerInvariant(), Polygons(n.Boundary))).ToList();
+        var areas = nodes.Select(n => new MapArea(n.Code, tree.NameOf(n.Path), n.Kind.ToString().ToLowerInvariant(), Polygons(n.Boundary))).ToList();
         var envelope = new Envelope();
         foreach (var n in nodes) envelope.ExpandToInclude(n.Boundary.EnvelopeInternal);
         if (envelope.IsNull) envelope = tree.City.Boundary.EnvelopeInternal;

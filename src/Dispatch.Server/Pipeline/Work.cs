@@ -279,7 +279,7 @@ public sealed class Work : IAsyncDisposable
             Append(stream, decision.UnitEvents);
             onIncident.AddRange(decision.IncidentEvents);
             UnitFeed.Notify(_session, unitId);
-            UnitMailbox.Post(_session, unitId, UnitMessageKind.Released, new ReleasedMessage(finished.Id, finished.Number, Actor.Login), Now);
+            UnitMailbox.Post(_session, unitId, UnitMessageKind.Released, new ReleasedMessage(finished.Id, finished.Number, Actor.Login, Actor.Name), Now);
         }
         return onIncident;
     }

@@ -18,6 +18,9 @@ public sealed class UnitRecommendations(IDocumentStore store, TimeProvider clock
     /// <summary>How old a position may be before the unit is left out as "position stale".</summary>
     public TimeSpan StaleAfter => TimeSpan.FromMinutes(configuration.GetValue(StaleSetting, DefaultStaleMinutes));
 
+    /// <summary>A proposed unit whose position is at least this old carries a warning (half the stale cut-off).</summary>
+    public TimeSpan CautionAfter => StaleAfter / 2;
+
     /// <summary>The capabilities present among <paramref name="units"/>, for a picker (none picked: any unit will do).</summary>
     public static IReadOnlyList<string> Capabilities(IEnumerable<UnitRosterEntry> units) =>
         units.SelectMany(u => u.Capabilities).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();

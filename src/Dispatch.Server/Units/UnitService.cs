@@ -210,9 +210,9 @@ public sealed class UnitService(CommandPipeline pipeline, Users users, UnitTimer
             case ReportPosition:
                 return [];
             case ReleaseUnit when !AccessRules.IsUnit(actor, unit.Login):
-                return [new TellUnit(unit.Id, new ReleasedMessage(unit.IncidentId, unit.IncidentNumber, actor.Login))];
+                return [new TellUnit(unit.Id, new ReleasedMessage(unit.IncidentId, unit.IncidentNumber, actor.Login, actor.Name))];
             case var _ when !AccessRules.IsUnit(actor, unit.Login):
-                return [new TellUnit(unit.Id, new StatusSetMessage(Name(command), unit.IncidentNumber, actor.Login))];
+                return [new TellUnit(unit.Id, new StatusSetMessage(Name(command), unit.IncidentNumber, actor.Login, actor.Name))];
             default:
                 return [];
         }

@@ -56,6 +56,7 @@ public static class ConsoleContext
         ctx.Services.AddScoped<Messages>();
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.ActorDirectory>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.Users>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Identity.PeopleNames>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Audit.AuditLog>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Performance.KpiReport>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Open311.Open311Clients>());
@@ -71,6 +72,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChannelDirectory>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatText>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatFeed>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Chat.ChatProposals>());
         ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Chat.ChatService>(sp));
         ctx.Services.AddScoped<Dispatch.Server.Components.Chat.ChatBadge>();
         // The situation screen's per-node feed (it hears the same pushes).

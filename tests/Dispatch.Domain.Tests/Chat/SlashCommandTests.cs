@@ -40,6 +40,41 @@ public class SlashCommandTests
     }
 
     [Theory]
+    [InlineData("/assign 1", null, 1)]
+    [InlineData("/assign 9", null, 9)]
+    [InlineData("/assign 03", null, 3)]
+    [InlineData("/assign #" + Number + " 2", Number, 2)]
+    [InlineData("/assign\u30001", null, 1)]
+    public void Given_a_bare_number_when_assign_is_parsed_then_it_names_a_unit_of_the_last_units_near_list(string line, string? incident, int number)
+    {
+        var command = Parsed<AssignProposedCommand>(line);
+
+        Assert.Equal((incident, number), (command.Incident, command.Number));
+        Assert.Equal("assign", SlashCommands.HelpFor(command).Name);
+    }
+
+    [Theory]
+    [InlineData("/assign 0", "command.assign.number")]
+    [InlineData("/assign 10", "command.assign.number")]
+    [InlineData("/assign 99999999999999999999999", "command.assign.number")]
+    [InlineData("/assign 1 2", "command.assign.extra")]
+    [InlineData("/assign 1 +water", "command.assign.extra")]
+    public void Given_a_number_out_of_the_lists_range_or_with_more_after_it_when_assign_is_parsed_then_it_is_refused(string line, string code)
+    {
+        var error = Refused(line);
+
+        Assert.Equal(code, error.Code);
+        Assert.Contains("/assign <1–9>", error.Usage);
+    }
+
+    [Fact]
+    public void Given_a_call_sign_with_digits_in_it_when_assign_is_parsed_then_it_stays_a_call_sign()
+    {
+        Assert.Equal("DH-03", Parsed<AssignCommand>("/assign DH-03").Target);
+        Assert.Equal("1号车", Parsed<AssignCommand>("/assign 1号车").Target);
+    }
+
+    [Theory]
     [InlineData("/assign", "command.assign.missing")]
     [InlineData("/assign +water", "command.assign.missing")]
     [InlineData("/assign urban-management water", "command.assign.assisting")]

@@ -22,10 +22,10 @@ public sealed class FieldMessageText(IStringLocalizer<Ui> text, Messages message
                 var changes = i.Changes is { Count: > 0 } ? string.Join("、", i.Changes.Select(messages.Kind)) : null;
                 return new(text["fieldpage.msg.incident", i.Number], Join(changes, text["fieldpage.msg.state", messages.State(i.State)].Value));
             case ReleasedMessage r:
-                return new(text["fieldpage.msg.released", r.IncidentNumber ?? ""], By(r.By));
+                return new(text["fieldpage.msg.released", r.IncidentNumber ?? ""], By(r.ByName, r.By));
             case StatusSetMessage s:
                 var localized = text[$"fieldpage.command.{s.Command}"];
-                return new(text["fieldpage.msg.status", localized.ResourceNotFound ? s.Command : localized.Value], By(s.By));
+                return new(text["fieldpage.msg.status", localized.ResourceNotFound ? s.Command : localized.Value], By(s.ByName, s.By));
             case OverdueMessage o:
                 return new(text["fieldpage.msg.overdue", o.IncidentNumber], text["fieldpage.msg.overdue.detail", text[$"units.status.{o.Status}"].Value, o.LimitMinutes].Value);
             case DispatcherTextMessage t:
@@ -36,7 +36,9 @@ public sealed class FieldMessageText(IStringLocalizer<Ui> text, Messages message
         }
     }
 
-    string? By(string? by) => by is { Length: > 0 } ? text["fieldpage.msg.by", by].Value : null;
+    /// <summary>"by 李明": the person's name, the login only where the message has no name (from an older server).</summary>
+    string? By(string? name, string? login) =>
+        (string.IsNullOrWhiteSpace(name) ? login : name) is { Length: > 0 } who ? text["fieldpage.msg.by", who].Value : null;
 
     static string? Join(params string?[] parts) =>
         parts.Where(p => !string.IsNullOrWhiteSpace(p)).ToList() is { Count: > 0 } some ? string.Join(" · ", some) : null;

@@ -22,6 +22,12 @@ public sealed record ProposalRow(ProposedUnit Proposed, int? Key, SendBlock? Blo
     public bool Sendable => Block is null;
 }
 
+/// <summary>Why a proposed unit carries a warning: its position is this old, or it is this far (null: not so).</summary>
+public sealed record UnitCaution(TimeSpan? OldAge, double? FarMeters)
+{
+    public bool Any => OldAge is not null || FarMeters is not null;
+}
+
 /// <summary>
 /// Which proposed units this reader can send with one key: the first nine that they may send
 /// (<see cref="AccessRules.MaySend"/>) and whose department works on the incident, in the recommendation's order.
@@ -29,7 +35,21 @@ public sealed record ProposalRow(ProposedUnit Proposed, int? Key, SendBlock? Blo
 /// </summary>
 public static class UnitProposals
 {
-    public const int Keys = 9;
+    /// <summary>Nine number keys; chat numbers the same units for <c>/assign 1</c>…<c>/assign 9</c>.</summary>
+    public const int Keys = Dispatch.Domain.Chat.SlashCommands.MaxProposal;
+
+    /// <summary>A unit farther than this carries a warning.</summary>
+    public const double FarMeters = 1500;
+
+    /// <summary>
+    /// The warning a proposed unit carries wherever it sits (issue 19: a stale or far unit never at number 1 unsaid), for
+    /// the drawer's list and chat's alike.
+    /// </summary>
+    public static UnitCaution Caution(ProposedUnit proposed, DateTimeOffset now, TimeSpan cautionAge)
+    {
+        var age = now - proposed.Unit.LastPosition!.ReportedAt;
+        return new(age >= cautionAge ? age : null, proposed.DistanceMeters > FarMeters ? proposed.DistanceMeters : null);
+    }
 
     /// <summary>Whether units can be sent to the incident at all: open, and assigned to a department.</summary>
     public static bool Open(IncidentCard card) =>

@@ -29,6 +29,15 @@ public sealed class UnitWords(IStringLocalizer<Ui> text)
         _ => text["units.age.h", (int)age.TotalHours, age.Minutes],
     };
 
+    /// <summary>"position 6 min old · 1.9 km away", or null when the unit carries no warning.</summary>
+    public string? Caution(UnitCaution caution) => caution.Any
+        ? string.Join(" · ", new[]
+        {
+            caution.OldAge is { } age ? text["units.caution.old", Age(age)].Value : null,
+            caution.FarMeters is { } far ? text["units.caution.far", Distance(far)].Value : null,
+        }.OfType<string>())
+        : null;
+
     /// <summary>A capability by name where the console knows it (<c>medic</c> → 医护), else as registered.</summary>
     public string Capability(string capability) =>
         text[$"units.capability.{capability.ToLowerInvariant()}"] is { ResourceNotFound: false } known ? known.Value : capability;
