@@ -46,6 +46,7 @@ public sealed record MapUnit(Guid Id, string CallSign, UnitStatus Status, double
 /// <summary>A unit sent to the incident: its steps there (dispatched, en route, on scene, …) and its track over that time.</summary>
 public sealed record ReviewUnit(Guid Id, string CallSign, string? Department, IReadOnlyList<ReviewUnitStep> Steps, ReviewTrack Track);
 
+/// <summary>One step of a unit on the incident; <see cref="Kind"/> is the timeline's (UnitDispatched, UnitOnScene, UnitAvailable = released, …).</summary>
 public sealed record ReviewUnitStep(string Kind, DateTimeOffset At, string By, string? Text);
 
 /// <summary>The unit's fixes from its dispatch to its release (thinned for drawing); <see cref="Shown"/> false when the reader may not see the unit.</summary>
@@ -82,6 +83,7 @@ public sealed class IncidentReview(
     public const double MapRadiusMeters = 3_000;
     const int MapUnits = 12;
     const int MaxChat = 2_000;
+    const string Released = "Unit" + nameof(UnitStatus.Available);
     static readonly IncidentDetailProjection Details = new();
 
     public async Task<ReviewRead> Read(Actor actor, Guid id, Via via, bool auditDenied = true, CancellationToken ct = default)
@@ -163,10 +165,10 @@ public sealed class IncidentReview(
         {
             var (unit, callSign, step, department) = e.Data switch
             {
-                IncidentUnitDispatched d => (d.UnitId, d.CallSign, new ReviewUnitStep(nameof(UnitStatus.Dispatched), d.At, d.By, null), d.Department),
-                IncidentUnitStatusChanged c => (c.UnitId, c.CallSign, new ReviewUnitStep(c.Status == UnitStatus.Available ? "Released" : c.Status.ToString(), c.At, c.By, null), null),
-                IncidentUnitArrivedNearScene a => (a.UnitId, a.CallSign, new ReviewUnitStep("ArrivedNearScene", a.At, a.By, FormattableString.Invariant($"{a.DistanceMeters:0} m")), null),
-                IncidentUnitOverdue o => (o.UnitId, o.CallSign, new ReviewUnitStep("Overdue", o.At, o.By, Dispatch.Server.Units.UnitTimerCheck.Describe(o)), null),
+                IncidentUnitDispatched d => (d.UnitId, d.CallSign, new ReviewUnitStep("UnitDispatched", d.At, d.By, null), d.Department),
+                IncidentUnitStatusChanged c => (c.UnitId, c.CallSign, new ReviewUnitStep("Unit" + c.Status, c.At, c.By, null), null),
+                IncidentUnitArrivedNearScene a => (a.UnitId, a.CallSign, new ReviewUnitStep("UnitArrivedNearScene", a.At, a.By, FormattableString.Invariant($"{a.DistanceMeters:0} m")), null),
+                IncidentUnitOverdue o => (o.UnitId, o.CallSign, new ReviewUnitStep("UnitOverdue", o.At, o.By, Dispatch.Server.Units.UnitTimerCheck.Describe(o)), null),
                 _ => (Guid.Empty, "", null!, null),
             };
             if (unit == Guid.Empty) continue;
@@ -179,7 +181,7 @@ public sealed class IncidentReview(
         foreach (var (id, (callSign, department, steps)) in byUnit)
         {
             var from = steps[0].At;
-            var to = steps[^1].Kind == "Released" ? steps[^1].At : detail.State.IsFinished() ? Max(steps[^1].At, from.AddMinutes(1)) : now;
+            var to = steps[^1].Kind == Released ? steps[^1].At : detail.State.IsFinished() ? Max(steps[^1].At, from.AddMinutes(1)) : now;
             if (to <= from) to = from.AddMinutes(1);
             if (to - from > TrackApi.MaxWindow) from = to - TrackApi.MaxWindow;
             var shown = await query.LoadAsync<UnitRosterEntry>(id, ct) is { } entry && AccessRules.MayRead(actor, entry.Scope());

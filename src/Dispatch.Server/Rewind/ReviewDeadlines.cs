@@ -10,7 +10,7 @@ public enum DeadlineVerdict { OnTime, Late, Missed, Running, Stopped }
 /// <summary>
 /// One deadline against what happened: which clock (<see cref="Kind"/>: accept, acknowledge, resolve, callback, reply, task),
 /// for whom or what (<see cref="Subject"/>: a department, "#2" for a supervision request, a plan task's text), why it ran
-/// (<see cref="Cause"/>: assigned, escalated Town → District, …), when it started and was due, when it was done or stopped,
+/// (<see cref="Cause"/>: reported, assigned, escalated:Town:District, resolved, supervised, plan), when it started and was due, when it was done or stopped,
 /// and the verdict with its margin in whole minutes (on time by, late by, missed by, or left while running).
 /// </summary>
 public sealed record ReviewDeadline(string Kind, string? Subject, string Cause, DateTimeOffset Started, DateTimeOffset Due,
@@ -66,7 +66,7 @@ public static class ReviewDeadlines
                     Done("acknowledge", k.At);
                     break;
                 case IncidentEscalated x:
-                    var cause = $"escalated {x.From} → {x.To}";
+                    var cause = $"escalated:{x.From}:{x.To}";
                     if (x.AcknowledgeBy is not null) Start("acknowledge", lead, cause, x.At, x.AcknowledgeBy);
                     if (x.ResolveBy is not null) Start("resolve", lead, cause, x.At, x.ResolveBy);
                     break;
@@ -106,7 +106,7 @@ public static class ReviewDeadlines
     public static IReadOnlyList<ReviewDeadline> Tasks(PlanDetail? plan, DateTimeOffset? finishedAt, DateTimeOffset now) =>
         plan is null
             ? []
-            : [.. plan.Tasks.Select(t => Judge(new Clock("task", t.What, t.Department ?? t.Capability ?? "", plan.ActivatedAt, t.Due),
+            : [.. plan.Tasks.Select(t => Judge(new Clock("task", t.What, "plan", plan.ActivatedAt, t.Due),
                 t.CompletedAt, t.CompletedAt is null ? plan.StoodDownAt ?? finishedAt : null, now))];
 
     static ReviewDeadline Judge(Clock c, DateTimeOffset? doneAt, DateTimeOffset? endedAt, DateTimeOffset now)
