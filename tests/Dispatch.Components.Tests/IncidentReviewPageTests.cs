@@ -1,6 +1,7 @@
 using Bunit;
 using Dispatch.Components.Tests.Infrastructure;
 using Dispatch.Domain.Access;
+using Dispatch.Domain.Incidents;
 using Dispatch.Server.Components;
 using Dispatch.Server.Components.Pages;
 using Dispatch.Server.Tests.Infrastructure;
@@ -27,7 +28,15 @@ public sealed class IncidentReviewPageTests(DispatchApp app) : IClassFixture<Dis
     [Fact]
     public async Task Given_a_closed_incident_when_its_review_is_opened_by_number_then_every_section_shows_and_nothing_can_be_changed()
     {
-        var incident = await app.Client().Closed();
+        var id = (await app.Report()).Id;
+        const string By = "review-desk";
+        await app.Do(id, new AcceptIncident(By));
+        await app.Do(id, new AssignIncident("urban-management", By));
+        await app.Do(id, new AcknowledgeIncident("urban-management", By));
+        await app.Do(id, new ResolveIncident("urban-management", "已修复路面", By));
+        await app.Do(id, new RecordCallback(5, null, By));
+        await app.Do(id, new CloseIncident(By));
+        var incident = (await app.Detail(id))!;
 
         var cut = _ctx.Render<IncidentReviewPage>(p => p.Add(x => x.Key, incident.Number));
 
