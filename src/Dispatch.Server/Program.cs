@@ -101,6 +101,7 @@ app.MapDeviceApi();
 app.MapOpen311();
 app.MapAudit();
 app.MapPerformance();
+app.MapReviewApi();
 app.MapLivePush();
 app.MapConsole();
 app.MapHealth();

@@ -7,6 +7,8 @@ public static class RewindSetup
     {
         builder.Services.AddSingleton<PastRecord>();
         builder.Services.AddSingleton<PastViews>();
+        // Scoped: it reads the chat through ChatService, which is.
+        builder.Services.AddScoped<IncidentReview>();
         return builder;
     }
 }

@@ -82,6 +82,10 @@ public static class ConsoleContext
         // Maps (the intake form's and the dispatcher map): the app's settings and boundaries.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapSettings>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapBoundaries>());
+        // Time travel: the record rewound (the app's own), and the review of an incident (scoped: it reads the chat).
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Rewind.PastRecord>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Rewind.PastViews>());
+        ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Rewind.IncidentReview>(sp));
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();

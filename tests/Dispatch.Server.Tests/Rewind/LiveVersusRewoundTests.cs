@@ -22,7 +22,7 @@ namespace Dispatch.Server.Tests.Rewind;
 /// </summary>
 public class LiveVersusRewoundTests(DispatchApp app, ITestOutputHelper output) : IClassFixture<DispatchApp>
 {
-    static readonly CultureInfo English = new(Localization.Cultures.English);
+    static readonly CultureInfo English = new(Dispatch.Server.Localization.Cultures.English);
 
     /// <summary>What the live side held at one moment.</summary>
     sealed record Seen(string Step, DateTimeOffset At, IReadOnlyList<IncidentCard> Board, SituationPicture Situation);
