@@ -50,6 +50,7 @@ public static class Setup
         builder.Services.AddSingleton<HubGuard>();
         builder.Services.AddSignalR(o => o.AddFilter<HubGuard>())
             .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddSingleton<BoardConnections>();
         builder.Services.AddSingleton<IncidentChangeFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IncidentChangeFeed>());
         return builder;

@@ -14,7 +14,7 @@ namespace Dispatch.Server.Live;
 /// connect and on every reconnect it calls <see cref="Board"/> to catch up.
 /// </summary>
 [Authorize]
-public sealed class BoardHub(IncidentReaders readers, ActorDirectory actors, ILogger<BoardHub> log) : Hub<IBoardClient<IncidentCard>>
+public sealed class BoardHub(IncidentReaders readers, ActorDirectory actors, BoardConnections connections, ILogger<BoardHub> log) : Hub<IBoardClient<IncidentCard>>
 {
     public const string Path = BoardHubMethods.Path;
 
@@ -33,14 +33,16 @@ public sealed class BoardHub(IncidentReaders readers, ActorDirectory actors, ILo
         // Sign-out, a password or role change, on any node, ends the connection (its groups were cut for the old roles).
         Context.Items[typeof(ActorDirectory)] = actors.Watch(Context.User!, Context.Abort);
         // The reader's scopes, the same the board query is cut along: the groups hear exactly the board's cards.
-        foreach (var (path, department) in readers.For(actor).Scopes)
-            await Groups.AddToGroupAsync(Context.ConnectionId, Group(path, department));
+        var groups = readers.For(actor).Scopes.Select(s => Group(s.Path, s.Department)).ToList();
+        connections.Joined(Context.ConnectionId, groups);
+        foreach (var group in groups) await Groups.AddToGroupAsync(Context.ConnectionId, group);
         await base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         (Context.Items[typeof(ActorDirectory)] as IDisposable)?.Dispose();
+        connections.Gone(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 

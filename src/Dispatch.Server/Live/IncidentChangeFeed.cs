@@ -18,7 +18,7 @@ namespace Dispatch.Server.Live;
 public sealed class IncidentChangeFeed(
     NpgsqlDataSource db,
     IDocumentStore store,
-    IHubContext<BoardHub, IBoardClient<IncidentCard>> hub,
+    IHubContext<BoardHub, IBoardClient<IncidentCard>> hub, BoardConnections connections,
     Jurisdictions.JurisdictionTree tree,
     OpenIncidents open,
     ILogger<IncidentChangeFeed> log) : LiveFeed<Guid, IncidentCard>(db, Channel, "board", log)
@@ -69,7 +69,8 @@ public sealed class IncidentChangeFeed(
             {
                 var before = BoardHub.Audience(card.PreviousScopePath ?? card.ScopePath, card.PreviousLeadDepartment ?? card.LeadDepartment, tree)
                     .Except(audience).ToList();
-                if (before.Count > 0) await hub.Clients.Groups(before).CardLeft(card.Id);
+                // Only to connections that still see it in none of their groups (BoardConnections says why).
+                if (before.Count > 0 && connections.LeftBy(before, audience) is { Count: > 0 } gone) await hub.Clients.Clients(gone).CardLeft(card.Id);
             }
         }
         await base.Publish(card);

@@ -47,6 +47,27 @@ public class ScopedPushTests(DispatchApp app) : IClassFixture<DispatchApp>
     }
 
     [Fact]
+    public async Task Given_a_board_in_a_town_group_and_a_department_group_when_the_department_returns_the_incident_then_only_the_department_only_board_is_told_it_left()
+    {
+        var scopes = new Scopes(app);
+        await using var both = await BoardClient.Connect(app, "push-both",
+            new Grant(Role.Dispatcher, scopes.Town.Path), new Grant(Role.Handler, scopes.Town.Path, Steps.Department));
+        await using var handler = await BoardClient.Connect(app, "push-handler-only", new Grant(Role.Handler, scopes.Town.Path, Steps.Department));
+        var incident = await app.Client().Assigned(Steps.Department);
+        await handler.CardAt(incident.Id, incident.Version);
+
+        var returned = await app.Client().CommandOk(incident.Id, "return", new { department = Steps.Department, reason = "不属本部门职责" });
+        await handler.WhenLeft(incident.Id);
+        await both.CardAt(incident.Id, returned.Version);
+        // One connection's pushes arrive in order: a "left" sent with the return would come before the next change.
+        var reassigned = await app.Client().CommandOk(incident.Id, "assign", new { department = "water" });
+        await both.CardAt(incident.Id, reassigned.Version);
+
+        Assert.DoesNotContain(incident.Id, both.Left());
+        Assert.Contains(both.Held(), c => c.Id == incident.Id);
+    }
+
+    [Fact]
     public async Task A_department_board_hears_only_what_its_department_leads()
     {
         var scopes = new Scopes(app);
