@@ -7,6 +7,8 @@ public static class RewindSetup
     {
         builder.Services.AddSingleton<PastRecord>();
         builder.Services.AddSingleton<PastViews>();
+        // The scrubber's steps, cut for the person looking (rewind-ui).
+        builder.Services.AddSingleton<Components.Rewind.ReplaySteps>();
         return builder;
     }
 }
