@@ -78,6 +78,9 @@ public static class ConsoleContext
         // Maps (the intake form's and the dispatcher map): the app's settings and boundaries.
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapSettings>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Map.MapBoundaries>());
+        // The past (issue 20): the record rewound, cut for the person looking, and the scrubber's steps.
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Rewind.PastViews>());
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Components.Rewind.ReplaySteps>());
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();
