@@ -133,6 +133,21 @@ public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp
         cut.WaitForElement("[data-testid=past-bad-time]", Waits.Push);
     }
 
+    [Theory]
+    [InlineData(Role.Leader, true)]
+    [InlineData(Role.Dispatcher, true)]
+    [InlineData(Role.Admin, false)]
+    public void Given_a_role_When_the_menu_renders_Then_Rewind_is_offered_only_to_those_who_may_rewind(Role role, bool offered)
+    {
+        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor($"menu-{role}", "Menu", [new Grant(role, "demo")]);
+
+        var layout = _ctx.Render<Dispatch.Server.Components.Layout.MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(_ => { })));
+
+        layout.WaitForElement("[data-testid=signed-in]", Waits.Push);
+        Assert.Equal(offered, layout.FindAll("[data-testid=nav-rewind]").Count == 1);
+        if (offered) Assert.Equal("/past", layout.Find("[data-testid=nav-rewind]").GetAttribute("href"));
+    }
+
     string Local(DateTimeOffset at) =>
         app.Services.GetRequiredService<Dispatch.Server.City.CityCatalog>().ToLocal(at).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }
