@@ -9,6 +9,8 @@ public static class RewindSetup
         builder.Services.AddSingleton<PastViews>();
         // Scoped: it reads the chat through ChatService, which is.
         builder.Services.AddScoped<IncidentReview>();
+        // The scrubber's steps, cut for the person looking (rewind-ui).
+        builder.Services.AddSingleton<Components.Rewind.ReplaySteps>();
         return builder;
     }
 }

@@ -86,6 +86,7 @@ public static class ConsoleContext
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Rewind.PastRecord>());
         ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Rewind.PastViews>());
         ctx.Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Dispatch.Server.Rewind.IncidentReview>(sp));
+        ctx.Services.AddSingleton(app.Services.GetRequiredService<Dispatch.Server.Components.Rewind.ReplaySteps>());
         services?.Invoke(ctx.Services);
         ctx.AddAuthorization().SetAuthorized(Seat);
         ctx.Services.AddScoped<ConsoleSession>();

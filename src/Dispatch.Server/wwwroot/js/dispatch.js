@@ -94,16 +94,18 @@ window.dispatch = {
     return due > from && now - from >= (due - from) * share ? 'warning' : 'on-time';
   }
   function tick() {
-    const now = Date.now();
+    const live = Date.now();
+    // Inside a past screen ([data-as-of], issue 20) ages and deadlines stand still at that moment.
+    const at = (el) => { const past = el.closest('[data-as-of]'); return past ? Date.parse(past.dataset.asOf) : live; };
     for (const el of document.querySelectorAll('[data-since]')) {
-      const text = format(now - Date.parse(el.dataset.since));
+      const text = format(at(el) - Date.parse(el.dataset.since));
       if (el.textContent !== text) el.textContent = text;
     }
     const share = parseFloat(document.body.dataset.warningShare) || 0.8;
     for (const el of document.querySelectorAll('[data-deadline-due]')) {
       const from = Date.parse(el.dataset.deadlineFrom), due = Date.parse(el.dataset.deadlineDue);
       // Whole seconds left, rounded up, so the text reaches 0:00 exactly when the state turns overdue.
-      const left = due - now, text = formatLeft(left > 0 ? Math.ceil(left / 1000) * 1000 : left);
+      const now = at(el), left = due - now, text = formatLeft(left > 0 ? Math.ceil(left / 1000) * 1000 : left);
       if (el.textContent !== text) el.textContent = text;
       const state = deadlineState(from, due, now, share);
       if (!el.classList.contains(state)) {
@@ -121,7 +123,7 @@ window.dispatch = {
   }
   document.addEventListener('DOMContentLoaded', () => {
     tick();
-    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-since', 'data-deadline-due'] });
+    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-since', 'data-deadline-due', 'data-as-of'] });
   });
 })();
 
