@@ -81,14 +81,14 @@ public sealed class KeyframeKeeper(PastRecord past, Keyframes keyframes, NpgsqlD
             if (latest is null) log.LogInformation("No rewind keyframe yet: folding the history once to write them");
         }
         var highWater = await HighWater(ct);
-        if (highWater <= _fold.Sequence) return;
-        await past.Replay(_fold, highWater, ct, async fold =>
-        {
-            _frameAt ??= fold.FirstAt;
-            var since = fold.Folded - _foldedAtFrame;
-            if (since >= options.EveryEvents || fold.LastAt - _frameAt >= options.EveryMinutes)
-                await CutIfWorth(fold, now, ct);
-        }, Math.Min(options.EveryEvents, 5_000));
+        if (highWater > _fold.Sequence)
+            await past.Replay(_fold, highWater, ct, async fold =>
+            {
+                _frameAt ??= fold.FirstAt;
+                var since = fold.Folded - _foldedAtFrame;
+                if (since >= options.EveryEvents || fold.LastAt - _frameAt >= options.EveryMinutes)
+                    await CutIfWorth(fold, now, ct);
+            }, Math.Min(options.EveryEvents, 5_000));
         // The time rule on the clock: events came, and the last keyframe is that old.
         if (_fold.Folded > _foldedAtFrame && now - (_frameAt ?? _fold.FirstAt) >= options.EveryMinutes) await CutIfWorth(_fold, now, ct);
     }
