@@ -97,6 +97,7 @@ app.MapDeviceApi();
 app.MapOpen311();
 app.MapAudit();
 app.MapPerformance();
+app.MapRewindCost();
 app.MapLivePush();
 app.MapConsole();
 app.MapHealth();
