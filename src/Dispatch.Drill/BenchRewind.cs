@@ -20,7 +20,7 @@ public sealed record RewindCostAnswer(DateTimeOffset At, long Sequence, long Sto
 public static class BenchRewind
 {
     public const string Usage =
-        "bench-rewind [--moments 50] [--seed 20] [--scrub --rate 20 --duration 30 --calltaker city.calltaker] [--url URL]\n" +
+        "bench-rewind [--moments 50] [--seed 20] [--from TIME] [--to TIME] [--scrub --rate 20 --duration 30 --calltaker city.calltaker] [--url URL]\n" +
         "          [--login city.dispatcher] [--password dispatch-demo]";
 
     public static async Task<int> Run(Options o)
@@ -34,13 +34,22 @@ public static class BenchRewind
         var login = o.String("--login", "city.dispatcher");
         var callTaker = o.String("--calltaker", "city.calltaker");
         var password = o.String("--password", "dispatch-demo");
+        // The window to pick moments in (default: the store's first to last event).
+        var from = o.String("--from", "");
+        var to = o.String("--to", "");
         o.RejectUnknown();
 
-        using var viewer = await DispatchClient.SignIn(url, login, password, Units.Log);
-        var store = await Cost(viewer, DateTimeOffset.UtcNow);
+        using var signedIn = await DispatchClient.SignIn(url, login, password, Units.Log);
+        // The same session, a longer patience: a rewind on a board of half a million cards, on a busy machine.
+        using var viewer = new HttpClient(new SocketsHttpHandler { CookieContainer = signedIn.Cookies }) { BaseAddress = url, Timeout = TimeSpan.FromMinutes(10) };
+        // Before the first event: costs nothing, and tells the store's size and span.
+        var store = await Cost(viewer, new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Console.WriteLine($"store: {store.StoreSequence:N0} events ({store.EventBytes / 1048576.0:N0} MiB), {store.FirstAt:u} to {store.LastAt:u}; " +
                           $"{store.Keyframes} keyframes ({store.KeyframeBytes / 1048576.0:N1} MiB); load {Load()}");
         if (store.FirstAt is not { } first || store.LastAt is not { } last) throw new OptionException("The store has no events to rewind through.");
+        if (from != "") first = Time("--from", from);
+        if (to != "") last = Time("--to", to);
+        if (last < first) throw new OptionException("--to is before --from.");
         var random = new Random(seed);
         DateTimeOffset Pick() => first + (last - first) * random.NextDouble();
 
@@ -53,7 +62,7 @@ public static class BenchRewind
                 var cost = await Cost(viewer, Pick());
                 costs.Add((cost, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
             }
-            Console.WriteLine($"{moments} rewinds to random moments (seed {seed}), one after another; load {Load()}");
+            Console.WriteLine($"{moments} rewinds to random moments from {first:u} to {last:u} (seed {seed}), one after another; load {Load()}");
             Console.WriteLine($"  moment (MomentAt)       {Percentiles.Summary(costs.Select(c => c.Cost.MomentMs))}");
             Console.WriteLine($"  cards (CardsAt)         {Percentiles.Summary(costs.Select(c => c.Cost.CardsMs))}");
             Console.WriteLine($"  units (UnitsAt)         {Percentiles.Summary(costs.Select(c => c.Cost.UnitsMs))}");
@@ -90,9 +99,9 @@ public static class BenchRewind
         return 0;
     }
 
-    static async Task<RewindCostAnswer> Cost(DispatchClient client, DateTimeOffset at, CancellationToken ct = default)
+    static async Task<RewindCostAnswer> Cost(HttpClient client, DateTimeOffset at, CancellationToken ct = default)
     {
-        var answer = await client.Http.GetFromJsonAsync<RewindCostAnswer>(
+        var answer = await client.GetFromJsonAsync<RewindCostAnswer>(
             "/api/rewind/cost?at=" + Uri.EscapeDataString(at.ToString("O", CultureInfo.InvariantCulture)), DispatchClient.Json, ct);
         return answer ?? throw new InvalidOperationException("The rewind cost answered nothing.");
     }
@@ -121,6 +130,10 @@ public static class BenchRewind
         var sorted = values.Order().ToList();
         return $"median {Percentiles.Of(sorted, 0.5):N0}, p99 {Percentiles.Of(sorted, 0.99):N0}, max {sorted[^1]:N0}";
     }
+
+    static DateTimeOffset Time(string name, string text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+            : throw new OptionException($"{name}: a time such as 2026-12-06T02:40:00Z.");
 
     static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 }
