@@ -12,6 +12,7 @@ using Dispatch.Drill;
 //   chat          one person in one chat channel at this terminal (stdin lines are posted, slash commands included)
 //   busy-hour     calls at a steady rate and simulated units together (watch the situation screen meanwhile)
 //   bench-map     what moving many units costs the dispatcher map's circuit (bytes and frames per round)
+//   bench-rewind  what a rewind (time travel) costs at random moments; with --scrub, intake p99 alone and while a client scrubs
 //   bench-history a command on a fresh stream against one with 20,000 events (does cost follow history?)
 //   bench         the baselines and the product in one run: pgbench, intake steps, dispatch, positions of N units, chat; one table
 //   bench-units   what connected unit phones (hub connections) cost the server: heap after full GC, RSS, CPU idle and under reports
@@ -22,7 +23,7 @@ using Dispatch.Drill;
 //   exercise      plays a drill scenario into an exercise node (never the live city) and prints the plan tasks' times
 
 const string usage = "usage: Dispatch.Drill <command> [options]\n  " + Calls.Usage + "\n  " + Units.Usage + "\n  " + BenchAssign.Usage +
-    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + Bench.Usage +
+    "\n  " + BenchChat.Usage + "\n  " + ChatTerminal.Usage + "\n  " + BusyHour.Usage + "\n  " + BenchMap.Usage + "\n  " + BenchHistory.Usage + "\n  " + BenchRewind.Usage + "\n  " + Bench.Usage +
     "\n  " + BenchCircuits.Usage + "\n  " + BenchUnits.Usage + "\n  " + Settle.Usage + "\n  " + Failover.Usage + "\n  " + Exercise.Usage;
 try
 {
@@ -37,6 +38,7 @@ try
         "busy-hour" => await BusyHour.Run(options),
         "bench-map" => await BenchMap.Run(options),
         "bench-history" => await BenchHistory.Run(options),
+        "bench-rewind" => await BenchRewind.Run(options),
         "bench" => await Bench.Run(options),
         "bench-circuits" => await BenchCircuits.Run(options),
         "bench-units" => await BenchUnits.Run(options),

@@ -102,6 +102,7 @@ app.MapOpen311();
 app.MapAudit();
 app.MapPerformance();
 app.MapReviewApi();
+app.MapRewindCost();
 app.MapLivePush();
 app.MapConsole();
 app.MapHealth();

@@ -38,19 +38,27 @@ public sealed record RecordedStep(long Sequence, DateTimeOffset At, Guid Inciden
 /// so a rewound card is exactly the card the live board held then. Unscoped: callers cut it for the person looking
 /// exactly as the live views do (<see cref="IncidentReader.Sees"/>, <see cref="IncidentDetail.For"/>).
 /// The time of an event is the store's record time (<c>mt_events.timestamp</c>), the moment it became part of the record.
+/// <para>
+/// A rewind starts from the nearest keyframe at or before the moment (<see cref="Keyframes"/>, written by
+/// <see cref="KeyframeKeeper"/>) and folds only the events after it up to the moment's sequence (a range of the events'
+/// primary key), so its cost follows the keyframe interval and the board's size, not the store's.
+/// </para>
 /// </summary>
-public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCatalog city)
+public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCatalog city, Keyframes keyframes)
 {
     const int Page = 5_000;
-    static readonly IncidentCardProjection Cards = new();
+    /// <summary>Record times follow the sequence to within a transaction's length: a moment's event is looked for this far past it.</summary>
+    static readonly TimeSpan RecordTimeSlack = TimeSpan.FromMinutes(5);
     static readonly IncidentDetailProjection Details = new();
-    static readonly UnitRosterProjection Roster = new();
 
     /// <summary>The moment at <paramref name="at"/>: the last event recorded at or before it.</summary>
     public async Task<Moment> MomentAt(DateTimeOffset at, CancellationToken ct = default)
     {
+        // Between two keyframes: an index range of the sequence, read backwards until the first event recorded by then.
+        var (from, to) = await keyframes.Bounds(at, RecordTimeSlack, ct);
+        var upTo = to ?? long.MaxValue;
         await using var query = store.QuerySession();
-        var last = await query.Events.QueryAllRawEvents().Where(e => e.Timestamp <= at)
+        var last = await query.Events.QueryAllRawEvents().Where(e => e.Sequence >= from && e.Sequence <= upTo && e.Timestamp <= at)
             .OrderByDescending(e => e.Sequence).Select(e => e.Sequence).Take(1).ToListAsync(ct);
         return new Moment(at, last.Count == 0 ? 0 : last[0]);
     }
@@ -58,17 +66,14 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
     /// <summary>Every incident card as it stood at the moment (open then, or closed earlier that day).</summary>
     public async Task<PastCards> CardsAt(Moment moment, CancellationToken ct = default)
     {
-        var cards = new Dictionary<Guid, IncidentCard>();
-        await foreach (var e in EventsUpTo(moment.Sequence, ct))
-        {
-            var before = cards.GetValueOrDefault(e.StreamId);
-            if (before is null && e.Data is not Domain.Incidents.IncidentReported) continue;
-            if (Cards.Evolve(before, e.StreamId, e) is { } after) cards[e.StreamId] = after;
-        }
         var midnight = MidnightBefore(moment.At);
-        return new PastCards(moment,
-            [.. cards.Values.Where(c => c.IsOpen)],
-            [.. cards.Values.Where(c => !c.IsOpen && c.UpdatedAt >= midnight)]);
+        // A keyframe of that day or before: it keeps the cards closed since its own midnight, so all those of this day.
+        var frame = await keyframes.Nearest(moment.Sequence, midnight, ct);
+        var fold = new RecordFold(frame is null ? null : await keyframes.Cards(frame, ct), null, frame?.Sequence ?? 0, foldUnits: false);
+        await Replay(fold, moment.Sequence, ct);
+        // Oldest report first (a keyframe does not keep the order the cards were first folded in).
+        var cards = fold.Cards.Values.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id).ToList();
+        return new PastCards(moment, [.. cards.Where(c => c.IsOpen)], [.. cards.Where(c => !c.IsOpen && c.UpdatedAt >= midnight)]);
     }
 
     /// <summary>One incident's detail as it stood at the moment; null if it had not been reported yet.</summary>
@@ -90,16 +95,14 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
     /// </summary>
     public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Moment moment, CancellationToken ct = default)
     {
-        var units = new Dictionary<Guid, UnitRosterEntry>();
-        await foreach (var e in EventsUpTo(moment.Sequence, ct))
-        {
-            if (e.Data is not IUnitEvent) continue;
-            if (Roster.Evolve(units.GetValueOrDefault(e.StreamId), e.StreamId, e) is { } after) units[e.StreamId] = after;
-        }
+        var frame = await keyframes.Nearest(moment.Sequence, null, ct);
+        var fold = new RecordFold(null, frame is null ? null : await keyframes.Units(frame, ct), frame?.Sequence ?? 0, foldCards: false);
+        await Replay(fold, moment.Sequence, ct);
+        var units = fold.Units;
         foreach (var (unit, fix) in await PositionsAt(moment.At, ct))
             if (units.TryGetValue(unit, out var entry))
                 units[unit] = entry with { Lat = fix.Lat, Lon = fix.Lon, Accuracy = fix.Accuracy, PositionAt = fix.At };
-        return [.. units.Values];
+        return [.. units.Values.OrderBy(u => u.CallSign, StringComparer.Ordinal).ThenBy(u => u.Id)];
     }
 
     /// <summary>Each unit's last fix reported and received by <paramref name="at"/> (within the day before it).</summary>
@@ -141,19 +144,18 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
         return new DateTimeOffset(midnight, city.TimeZone.GetUtcOffset(midnight)).ToUniversalTime();
     }
 
-    /// <summary>Every event up to a sequence, oldest first, read a page at a time.</summary>
-    async IAsyncEnumerable<IEvent> EventsUpTo(long sequence, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Folds the events after the fold's own sequence up to <paramref name="sequence"/>, oldest first, a page at a time.</summary>
+    internal async Task Replay(RecordFold fold, long sequence, CancellationToken ct, Func<RecordFold, Task>? afterPage = null, int pageSize = Page)
     {
         await using var query = store.QuerySession();
-        var after = 0L;
-        while (after < sequence)
+        while (fold.Sequence < sequence)
         {
-            var from = after;
+            var from = fold.Sequence;
             var page = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > from && e.Sequence <= sequence)
-                .OrderBy(e => e.Sequence).Take(Page).ToListAsync(ct);
-            if (page.Count == 0) yield break;
-            foreach (var e in page) yield return e;
-            after = page[^1].Sequence;
+                .OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
+            if (page.Count == 0) return;
+            await fold.Apply(page, store, db, ct);
+            if (afterPage is not null) await afterPage(fold);
         }
     }
 }
