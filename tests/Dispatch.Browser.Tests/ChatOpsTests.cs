@@ -36,16 +36,16 @@ public sealed class ChatOpsTests(BrowserFixture browser) : IClassFixture<Browser
         return (reported.Id, reported.Number);
     }
 
-    async Task<string> UnitWithItsOwnSignIn()
+    async Task<string> UnitWithItsOwnSignIn(string callSign = CallSign, double north = 0.001)
     {
         var units = browser.App.Services.GetRequiredService<UnitService>();
         var town = browser.App.Services.GetRequiredService<JurisdictionTree>().Place(Lat, Lon).Town!;
         var login = $"unit-{Guid.NewGuid():N}"[..16];
         var id = Guid.CreateVersion7();
         Assert.IsType<UnitOutcome.Done>(await units.Register(Everyone,
-            new RegisterUnit(id, CallSign, "urban-management", town.Path, ["enforcement"], ["王强", "李明"], "", login), Dispatch.Server.Tests.Infrastructure.DispatchApp.Password));
+            new RegisterUnit(id, callSign, "urban-management", town.Path, ["enforcement"], ["王强", "李明"], "", login), Dispatch.Server.Tests.Infrastructure.DispatchApp.Password));
         Assert.IsType<UnitOutcome.Done>(await units.Handle(Everyone, id, new GoOnDuty("")));
-        Assert.IsType<UnitOutcome.Done>(await units.Handle(Everyone, id, new ReportPosition(Lat + 0.001, Lon, 8, DateTimeOffset.UtcNow.AddSeconds(-30), "")));
+        Assert.IsType<UnitOutcome.Done>(await units.Handle(Everyone, id, new ReportPosition(Lat + north, Lon, 8, DateTimeOffset.UtcNow.AddSeconds(-30), "")));
         return login;
     }
 
@@ -58,6 +58,37 @@ public sealed class ChatOpsTests(BrowserFixture browser) : IClassFixture<Browser
         await BrowserFixture.SignIn(page, login);
         await page.Locator("[data-testid=field-page][data-live=true]").WaitForAsync();
         return page;
+    }
+
+    [Fact]
+    public async Task Given_the_incidents_channel_opened_when_the_dispatcher_types_units_near_and_assign_1_then_the_nearest_unit_gets_the_job()
+    {
+        var district = browser.App.Services.GetRequiredService<JurisdictionTree>().Place(Lat, Lon).District!.Path;
+        const string login = "chat-keyboard-dispatcher", nearest = "东湖-城管-42";
+        Grant[] grants = [new Grant(Role.Dispatcher, district)];
+        var incident = await EscalatedToTheDistrict();
+        var unitLogin = await UnitWithItsOwnSignIn(nearest, 0.0003);
+        var channel = $"incident:{incident.Id:N}";
+        var phone = await Phone(unitLogin);
+
+        var chat = await browser.Open($"/chat?channel={channel}", login: login, grants: grants);
+        await chat.Locator("[data-testid=chat-page][data-live=true]").WaitForAsync();
+
+        // No Tab, no click: the cursor is in the message box (issue 19 item 5), and keys alone do the rest.
+        await chat.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'chat-input'", null, new() { Timeout = Push });
+        await chat.Keyboard.TypeAsync("/units near");
+        await chat.Keyboard.PressAsync("Enter");
+        var answer = chat.Locator("[data-testid=chat-note][data-kind=Answer] [data-testid=chat-note-text]");
+        await answer.WaitForAsync(new() { Timeout = Push });
+        Assert.Contains($"1. {nearest} · ", await answer.TextContentAsync());
+        await chat.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'chat-input'", null, new() { Timeout = Push });
+        await chat.Keyboard.TypeAsync("/assign 1");
+        await chat.Keyboard.PressAsync("Enter");
+
+        await chat.Locator("[data-testid=chat-note][data-kind=Done]").WaitForAsync(new() { Timeout = Push });
+        await phone.Locator($"[data-testid=field-assignment][data-number='{incident.Number}']").WaitForAsync(new() { Timeout = Push });
+        // The cursor stays in the box for the next line.
+        Assert.Equal("chat-input", await chat.EvaluateAsync<string>("() => document.activeElement.id"));
     }
 
     [Fact]

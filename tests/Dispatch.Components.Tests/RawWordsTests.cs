@@ -115,6 +115,27 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
     }
 
     [Fact]
+    public void Given_steps_written_before_their_facts_were_kept_when_shown_in_chinese_then_they_read_without_codes_too()
+    {
+        var at = new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero);
+        var town = Tree.Place(Lat, Lon).Town!;
+        TimelineEntry[] entries =
+        [
+            new(2, "Placed", at, "intake", null, town.Path),
+            new(3, "Routed", at, "intake", "urban-management", "Town · everyday"),
+        ];
+        var ctx = Console("zh-CN");
+
+        var cut = ctx.Render<TimelineView>(p => p.Add(v => v.Entries, entries));
+
+        var texts = cut.FindAll("[data-testid=timeline-text]");
+        Assert.Contains(town.Name, texts[0].TextContent);
+        Assert.DoesNotContain("/", texts[0].TextContent);
+        Assert.Equal("镇街", texts[1].TextContent);
+        Assert.Contains("everyday", texts[1].GetAttribute("title"));
+    }
+
+    [Fact]
     public void Given_a_release_by_a_named_dispatcher_when_the_phone_words_it_then_it_names_the_person_not_the_login()
     {
         var ctx = Console("zh-CN");

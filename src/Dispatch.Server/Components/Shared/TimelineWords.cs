@@ -27,6 +27,11 @@ public sealed class TimelineWords(IStringLocalizer<Ui> text, JurisdictionTree tr
         return e switch
         {
             { Kind: "Routed", Level: { } level } => new(Level(level), e.Rule is { } rule ? text["timeline.rule", rule].Value : null),
+            // Written before the facts were kept: "Town · everyday", a path. Read back, so an old timeline has no codes either.
+            { Kind: "Routed", Level: null, Text: { } said } when said.Split(" · ") is [var was, var rule]
+                && Enum.TryParse<CommandLevel>(was, out var level) && !char.IsDigit(was[0]) => new(Level(level), text["timeline.rule", rule].Value),
+            { Kind: "Placed" or "PlacedByHand", Place: null, Text: { } path } when tree.PlaceOf(path[(path.LastIndexOf('/') + 1)..]) is { } place =>
+                new(PlaceName.Name(place, withGrid: true, tree), path),
             { FromLevel: { } from, Level: { } to } => new(With($"{Level(from)} → {Level(to)}", e.Reason)),
             { Level: { } level } => new(With(Level(level), e.Reason)),
             { Place: { } place } => new(PlaceName.Name(place, withGrid: true, tree), place.Path),
