@@ -27,6 +27,12 @@ public sealed class RewindOptions
     public double EventsPerEntry { get; set; } = 1.0;
     /// <summary>How often the keeper looks for new events.</summary>
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How many rewinds (boards, rosters) a node builds at once; the others wait their turn. Why: a rewind is a burst of
+    /// reads and folding that competes with live work for the same cores, and ten people scrubbing must not cost more
+    /// than one (a scrubber skips the frames it waited through).
+    /// </summary>
+    public int Concurrent { get; set; } = 1;
 
     public IReadOnlyList<string> Problems()
     {
@@ -34,6 +40,7 @@ public sealed class RewindOptions
         if (EveryEvents < 1) problems.Add($"EveryEvents must be at least 1; it is {EveryEvents}");
         if (EveryMinutes <= TimeSpan.Zero) problems.Add($"EveryMinutes must be a positive time span; it is '{EveryMinutes}'");
         if (EventsPerEntry is < 0 or > 1000 || double.IsNaN(EventsPerEntry)) problems.Add($"EventsPerEntry must be between 0 and 1000; it is {EventsPerEntry}");
+        if (Concurrent is < 1 or > 64) problems.Add($"Concurrent must be between 1 and 64; it is {Concurrent}");
         if (CheckEvery < TimeSpan.FromSeconds(1)) problems.Add($"CheckEvery must be at least 00:00:01; it is '{CheckEvery}'");
         return problems;
     }

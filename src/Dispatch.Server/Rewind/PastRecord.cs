@@ -44,8 +44,11 @@ public sealed record RecordedStep(long Sequence, DateTimeOffset At, Guid Inciden
 /// primary key), so its cost follows the keyframe interval and the board's size, not the store's.
 /// </para>
 /// </summary>
-public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCatalog city, Keyframes keyframes)
+public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCatalog city, Keyframes keyframes, RewindOptions options)
 {
+    // Rewinds take turns (RewindOptions.Concurrent says why).
+    readonly SemaphoreSlim _turns = new(options.Concurrent, options.Concurrent);
+
     const int Page = 5_000;
     /// <summary>Record times follow the sequence to within a transaction's length: a moment's event is looked for this far past it.</summary>
     static readonly TimeSpan RecordTimeSlack = TimeSpan.FromMinutes(5);
@@ -69,8 +72,14 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
         var midnight = MidnightBefore(moment.At);
         // A keyframe of that day or before: it keeps the cards closed since its own midnight, so all those of this day.
         var frame = await keyframes.Nearest(moment.Sequence, midnight, ct);
-        var fold = new RecordFold(frame is null ? null : await keyframes.Cards(frame, ct), null, frame?.Sequence ?? 0, foldUnits: false);
-        await Replay(fold, moment.Sequence, ct);
+        await _turns.WaitAsync(ct);
+        RecordFold fold;
+        try
+        {
+            fold = new RecordFold(frame is null ? null : await keyframes.Cards(frame, ct), null, frame?.Sequence ?? 0, foldUnits: false);
+            await Replay(fold, moment.Sequence, ct);
+        }
+        finally { _turns.Release(); }
         // Oldest report first (a keyframe does not keep the order the cards were first folded in).
         var cards = fold.Cards.Values.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id).ToList();
         return new PastCards(moment, [.. cards.Where(c => c.IsOpen)], [.. cards.Where(c => !c.IsOpen && c.UpdatedAt >= midnight)]);
@@ -96,8 +105,14 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
     public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Moment moment, CancellationToken ct = default)
     {
         var frame = await keyframes.Nearest(moment.Sequence, null, ct);
-        var fold = new RecordFold(null, frame is null ? null : await keyframes.Units(frame, ct), frame?.Sequence ?? 0, foldCards: false);
-        await Replay(fold, moment.Sequence, ct);
+        await _turns.WaitAsync(ct);
+        RecordFold fold;
+        try
+        {
+            fold = new RecordFold(null, frame is null ? null : await keyframes.Units(frame, ct), frame?.Sequence ?? 0, foldCards: false);
+            await Replay(fold, moment.Sequence, ct);
+        }
+        finally { _turns.Release(); }
         var units = fold.Units;
         foreach (var (unit, fix) in await PositionsAt(moment.At, ct))
             if (units.TryGetValue(unit, out var entry))
