@@ -117,10 +117,31 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
     }
 
     public async Task<Dictionary<Guid, IncidentCard>> Cards(Keyframe frame, CancellationToken ct) =>
-        (await Lines<IncidentCard>(frame.Sequence, "cards", ct)).ToDictionary(c => c.Id);
+        (await Decoded<IncidentCard>(frame.Sequence, "cards", ct)).ToDictionary(c => c.Id);
 
     public async Task<Dictionary<Guid, UnitRosterEntry>> Units(Keyframe frame, CancellationToken ct) =>
-        (await Lines<UnitRosterEntry>(frame.Sequence, "units", ct)).ToDictionary(u => u.Id);
+        (await Decoded<UnitRosterEntry>(frame.Sequence, "units", ct)).ToDictionary(u => u.Id);
+
+    // The last keyframes read, decoded. Why: a scrubber asks for the same keyframe frame after frame, and reading and
+    // decoding a board of thousands of cards costs more than replaying the events after it. Cards and roster lines are
+    // immutable records, so every caller shares them and gets a dictionary of its own.
+    const int DecodedKept = 4;
+    readonly Lock _decodedGate = new();
+    readonly List<(long Sequence, string Column, object Lines)> _decoded = [];
+
+    async Task<IReadOnlyList<T>> Decoded<T>(long sequence, string column, CancellationToken ct)
+    {
+        lock (_decodedGate)
+            foreach (var kept in _decoded)
+                if (kept.Sequence == sequence && kept.Column == column) return (IReadOnlyList<T>)kept.Lines;
+        var lines = await Lines<T>(sequence, column, ct);
+        lock (_decodedGate)
+        {
+            _decoded.Add((sequence, column, lines));
+            if (_decoded.Count > DecodedKept) _decoded.RemoveAt(0);
+        }
+        return lines;
+    }
 
     /// <summary>Writes a keyframe unless one at that sequence exists (a second writer's is the same fold: keep the first).</summary>
     public async Task<bool> Write(long sequence, DateTimeOffset at, DateTimeOffset dayStart, IReadOnlyCollection<IncidentCard> cards,
