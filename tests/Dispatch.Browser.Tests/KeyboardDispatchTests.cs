@@ -227,12 +227,8 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         Assert.Equal(card.Id, (await query.LoadAsync<UnitRosterEntry>(unit.Id))!.IncidentId);
     }
 
-    /// <summary>
-    /// Issue 19 item 6: typed into the latitude field key by key (not filled), "31.2331, 121.4768" used to end as latitude
-    /// 31.233121.4768 and longitude 1. Here in the same class as the sequences, to share their server and browser.
-    /// </summary>
-    [Fact]
-    public async Task Given_a_pair_typed_key_by_key_into_the_latitude_field_Then_both_fields_fill_and_the_filed_incident_is_there()
+    /// <summary>The intake page with the category picked from the list by its first character ("路": road damage).</summary>
+    async Task<IPage> IntakeWithRoadDamage()
     {
         var page = await browser.Open("/intake");
         await Focused(page, "#intake-phone");
@@ -240,6 +236,17 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         await page.Keyboard.TypeAsync("路");
         await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push });
         await page.Keyboard.PressAsync("Tab");
+        return page;
+    }
+
+    /// <summary>
+    /// Issue 19 item 6: typed into the latitude field key by key (not filled), "31.2331, 121.4768" used to end as latitude
+    /// 31.233121.4768 and longitude 1. Here in the same class as the sequences, to share their server and browser.
+    /// </summary>
+    [Fact]
+    public async Task Given_a_pair_typed_key_by_key_into_the_latitude_field_Then_both_fields_fill_and_the_filed_incident_is_there()
+    {
+        var page = await IntakeWithRoadDamage();
         await page.Keyboard.PressAsync("Alt+KeyL");
         await Focused(page, "#intake-lat");
 
@@ -270,12 +277,7 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
     [Fact]
     public async Task Given_address_proposals_When_down_and_Enter_pick_the_second_and_Esc_closes_the_list_Then_Enter_files_the_call_as_typed_with_the_picked_point()
     {
-        var page = await browser.Open("/intake");
-        await Focused(page, "#intake-phone");
-        await page.Keyboard.PressAsync("Alt+KeyC");
-        await page.Keyboard.TypeAsync("路");
-        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push });
-        await page.Keyboard.PressAsync("Tab");
+        var page = await IntakeWithRoadDamage();
         await page.Keyboard.PressAsync("Alt+KeyA");
         await Focused(page, "#intake-address");
         foreach (var c in "人民路") await page.Keyboard.TypeAsync(c.ToString());
