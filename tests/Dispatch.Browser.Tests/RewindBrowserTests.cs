@@ -127,8 +127,10 @@ public sealed class RewindBrowserTests(BrowserFixture browser) : IClassFixture<B
         // Esc: back to the live board, where the incident is assigned.
         await page.Locator("[data-testid=past-as-of]").ClickAsync();
         await page.Keyboard.PressAsync("Escape");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        await Assertions.Expect(page.Locator($"[data-testid=board-row][data-number='{target.Number}']")).ToHaveAttributeAsync("data-state", "Assigned");
+        // The address is enough (the board row below is what counts): waiting for the page's full load ran past 60 s on a busy CI run.
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/", new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.Locator($"[data-testid=board-row][data-number='{target.Number}']")).ToHaveAttributeAsync("data-state", "Assigned",
+            new() { Timeout = BrowserFixture.Patience });
 
         // The map then: the unit where it stood, not where it is now.
         await Goto(page, $"/past/map?at={Iso(before)}");
