@@ -98,8 +98,15 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         }
     }
 
+    // What a failed wait saw: the focused element, its value, and the text of any open list.
     static Task<string> FocusedElement(IPage page) =>
-        page.EvaluateAsync<string>("() => document.activeElement ? document.activeElement.outerHTML.slice(0, 300) : 'nothing'");
+        page.EvaluateAsync<string>("""
+            () => {
+                const e = document.activeElement;
+                const lists = [...document.querySelectorAll('.mud-popover-open')].map(p => p.innerText.replace(/\s+/g, ' ').slice(0, 300));
+                return (e ? `${e.outerHTML.slice(0, 300)} value='${e.value ?? ''}'` : 'nothing') + `; open lists: [${lists.join(' | ')}]`;
+            }
+            """);
 
     /// <summary>Types a documented sequence key by key, waiting after a step where <paramref name="after"/> says so; the keystrokes typed.</summary>
     static async Task<int> Type(IPage page, IReadOnlyList<(string Keys, int Count)> sequence, Dictionary<int, Func<Task>> after)
@@ -194,9 +201,13 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
             [2] = () => page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { Timeout = Push }),
             [3] = () => Focused(page, "#intake-urgency"),
             [5] = () => Focused(page, "#intake-address"),
-            // The gazetteer proposes the road and number first.
-            [6] = () => page.Locator(".mud-popover-open [data-testid=address-proposal]").First
-                .Filter(new() { HasText = "人民路 128号" }).WaitForAsync(new() { Timeout = Push }),
+            // The address as typed, then the gazetteer proposes the road and number first.
+            [6] = async () =>
+            {
+                await page.WaitForFunctionAsync("() => document.querySelector('#intake-address').value === '人民路128'", null, new() { Timeout = Push });
+                await page.Locator(".mud-popover-open [data-testid=address-proposal]").First
+                    .Filter(new() { HasText = "人民路 128号" }).WaitForAsync(new() { Timeout = Push });
+            },
             // Picked: address and both coordinates filled, and on to what happened.
             [7] = async () =>
             {

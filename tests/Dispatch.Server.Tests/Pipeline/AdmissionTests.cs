@@ -20,7 +20,7 @@ namespace Dispatch.Server.Tests.Pipeline;
 /// nothing of it is written, sign-in and reads keep working, and every intake answered 201 is in the store. A database
 /// pool run dry answers 503 too, never 500. The gate is held by commands the test itself runs and releases: no sleeps.
 /// </summary>
-public sealed class AdmissionTests(TinyGateApp app) : IClassFixture<TinyGateApp>
+public sealed class AdmissionTests(TinyGateImpatientPoolApp app) : IClassFixture<TinyGateImpatientPoolApp>
 {
     readonly Scopes _scopes = new(app);
 
