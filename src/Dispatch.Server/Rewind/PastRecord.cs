@@ -5,6 +5,7 @@ using Dispatch.Server.Units;
 using Dispatch.Server.Units.Positions;
 using JasperFx.Events;
 using Marten;
+using Marten.Events;
 using Npgsql;
 
 namespace Dispatch.Server.Rewind;
@@ -71,18 +72,8 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
     {
         var midnight = MidnightBefore(moment.At);
         // A keyframe of that day or before: it keeps the cards closed since its own midnight, so all those of this day.
-        var frame = await keyframes.Nearest(moment.Sequence, midnight, ct);
-        await _turns.WaitAsync(ct);
-        RecordFold fold;
-        try
-        {
-            fold = new RecordFold(frame is null ? null : await keyframes.Cards(frame, ct), null, frame?.Sequence ?? 0, foldUnits: false);
-            await Replay(fold, moment.Sequence, ct);
-        }
-        finally { _turns.Release(); }
-        // Oldest report first (a keyframe does not keep the order the cards were first folded in).
-        var cards = fold.Cards.Values.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id).ToList();
-        return new PastCards(moment, [.. cards.Where(c => c.IsOpen)], [.. cards.Where(c => !c.IsOpen && c.UpdatedAt >= midnight)]);
+        var fold = await Fold(await keyframes.Nearest(moment.Sequence, midnight, ct), moment, cards: true, units: false, ct);
+        return Cards(fold, moment, midnight);
     }
 
     /// <summary>One incident's detail as it stood at the moment; null if it had not been reported yet.</summary>
@@ -102,18 +93,40 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
     /// The unit roster as it stood at the moment, each unit at the last position it had reported by then (from the
     /// position history; a unit that had reported none keeps what its own events say).
     /// </summary>
-    public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Moment moment, CancellationToken ct = default)
+    public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Moment moment, CancellationToken ct = default) =>
+        await Placed((await UnitsFold(moment, ct)).Units, moment, ct);
+
+    /// <summary>
+    /// The roster's fold at the moment. It reads only the unit events after the keyframe (<see cref="RecordFold.Reads"/>):
+    /// the incidents' and the chat's, most of the record, are never fetched for it.
+    /// </summary>
+    internal async Task<RecordFold> UnitsFold(Moment moment, CancellationToken ct) =>
+        await Fold(await keyframes.Nearest(moment.Sequence, null, ct), moment, cards: false, units: true, ct);
+
+    /// <summary>Folds from the keyframe (or the first event) up to the moment, taking its turn.</summary>
+    async Task<RecordFold> Fold(Keyframe? frame, Moment moment, bool cards, bool units, CancellationToken ct)
     {
-        var frame = await keyframes.Nearest(moment.Sequence, null, ct);
         await _turns.WaitAsync(ct);
-        RecordFold fold;
         try
         {
-            fold = new RecordFold(null, frame is null ? null : await keyframes.Units(frame, ct), frame?.Sequence ?? 0, foldCards: false);
+            var fold = new RecordFold(cards && frame is not null ? await keyframes.Cards(frame, ct) : null,
+                units && frame is not null ? await keyframes.Units(frame, ct) : null, frame?.Sequence ?? 0, foldCards: cards, foldUnits: units);
             await Replay(fold, moment.Sequence, ct);
+            return fold;
         }
         finally { _turns.Release(); }
-        var units = fold.Units;
+    }
+
+    static PastCards Cards(RecordFold fold, Moment moment, DateTimeOffset midnight)
+    {
+        // Oldest report first (a keyframe does not keep the order the cards were first folded in).
+        var cards = fold.Cards.Values.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id).ToList();
+        return new PastCards(moment, [.. cards.Where(c => c.IsOpen)], [.. cards.Where(c => !c.IsOpen && c.UpdatedAt >= midnight)]);
+    }
+
+    /// <summary>The folded roster lines (moved in place), each at its last fix by the moment, by call sign.</summary>
+    async Task<IReadOnlyList<UnitRosterEntry>> Placed(Dictionary<Guid, UnitRosterEntry> units, Moment moment, CancellationToken ct)
+    {
         foreach (var (unit, fix) in await PositionsAt(moment.At, ct))
             if (units.TryGetValue(unit, out var entry))
                 units[unit] = entry with { Lat = fix.Lat, Lon = fix.Lon, Accuracy = fix.Accuracy, PositionAt = fix.At };
@@ -159,18 +172,25 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
         return new DateTimeOffset(midnight, city.TimeZone.GetUtcOffset(midnight)).ToUniversalTime();
     }
 
-    /// <summary>Folds the events after the fold's own sequence up to <paramref name="sequence"/>, oldest first, a page at a time.</summary>
+    /// <summary>
+    /// Folds the events after the fold's own sequence up to <paramref name="sequence"/>, oldest first, a page at a time;
+    /// only those of the types the fold reads (<see cref="RecordFold.Reads"/>), filtered by the store (<c>mt_events.type</c>).
+    /// </summary>
     internal async Task Replay(RecordFold fold, long sequence, CancellationToken ct, Func<RecordFold, Task>? afterPage = null, int pageSize = Page)
     {
         await using var query = store.QuerySession();
+        var types = fold.Reads?.ToArray();
         while (fold.Sequence < sequence)
         {
             var from = fold.Sequence;
-            var page = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > from && e.Sequence <= sequence)
-                .OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
+            var events = query.Events.QueryAllRawEvents().Where(e => e.Sequence > from && e.Sequence <= sequence);
+            if (types is not null) events = events.Where(e => e.EventTypesAre(types));
+            var page = await events.OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
             if (page.Count == 0) return;
             await fold.Apply(page, store, db, ct);
             if (afterPage is not null) await afterPage(fold);
+            // A short page was the last of the range (a filtered fold stops short of the sequence: nothing it reads is left).
+            if (page.Count < pageSize) return;
         }
     }
 }

@@ -25,6 +25,7 @@ public sealed class RecordFold
 
     public RecordFold(Dictionary<Guid, IncidentCard>? cards, Dictionary<Guid, UnitRosterEntry>? units, long sequence, bool foldCards = true, bool foldUnits = true)
     {
+        From = sequence;
         Cards = cards ?? [];
         Units = units ?? [];
         Sequence = sequence;
@@ -32,8 +33,21 @@ public sealed class RecordFold
         _units = foldUnits;
     }
 
+    /// <summary>
+    /// The event types this fold needs, or null for every one. The roster alone needs only the unit events (what
+    /// <see cref="UnitRosterProjection"/> folds): a rewind of the units then never reads the incidents' or the chat's.
+    /// The cards need an incident stream's every event (a keyframe's left-out cards are completed from any of them).
+    /// </summary>
+    public IReadOnlyList<Type>? Reads => _cards ? null : UnitEventTypes;
+
+    /// <summary>Every kind of event a unit's stream holds (<see cref="IUnitEvent"/>): found, not listed, so a new one is never missed.</summary>
+    public static readonly IReadOnlyList<Type> UnitEventTypes =
+        [.. typeof(IUnitEvent).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IUnitEvent).IsAssignableFrom(t))];
+
     public Dictionary<Guid, IncidentCard> Cards { get; }
     public Dictionary<Guid, UnitRosterEntry> Units { get; }
+    /// <summary>The sequence the fold started after (its keyframe's, or 0).</summary>
+    public long From { get; }
     /// <summary>The last event folded in.</summary>
     public long Sequence { get; private set; }
     /// <summary>Events folded in since the start, and streams read back to complete a card the keyframe left out.</summary>

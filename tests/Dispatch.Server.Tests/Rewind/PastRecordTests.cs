@@ -1,7 +1,13 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dispatch.Domain.Incidents;
+using Dispatch.Domain.Units;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Rewind;
+using Dispatch.Server.Tests.Access;
 using Dispatch.Server.Tests.Infrastructure;
+using Dispatch.Server.Units;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -76,6 +82,48 @@ public class PastRecordTests(DispatchApp app) : IClassFixture<DispatchApp>
         foreach (var step in steps) states.Add((await Past.DetailAt(incident.Id, step.Moment))!.State);
         Assert.Equal(IncidentState.Reported, states[0]);
         Assert.Equal(IncidentState.Acknowledged, states[^1]);
+    }
+
+    [Fact]
+    public async Task Given_a_unit_sent_between_incident_steps_when_the_roster_is_rewound_to_now_then_it_is_the_live_line_and_only_unit_events_were_read()
+    {
+        var client = app.Client();
+        var unit = await RegisteredUnit(client);
+        await UnitOk(client, unit, "on-duty");
+        var incident = await client.Assigned();
+        await UnitOk(client, unit, "dispatch", new { incidentId = incident.Id });
+        await client.CommandOk(incident.Id, "acknowledge", new { department = Steps.Department });
+        var now = await Now();
+
+        var fold = await Past.UnitsFold(now, default);
+        var roster = await Past.UnitsAt(now);
+
+        // The rewound line is the live roster's line, field for field.
+        var live = (await Stored<UnitRosterEntry>(unit))!;
+        Assert.Equal((UnitStatus.Dispatched, incident.Id), (live.Status, live.IncidentId));
+        Assert.Equal(Json(live), Json(roster.Single(u => u.Id == unit)));
+        // What the fold read after its keyframe: the unit events of that range, none of the incidents' around them.
+        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var range = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > fold.From && e.Sequence <= now.Sequence).ToListAsync();
+        Assert.Contains(range, e => e.Data is IIncidentEvent);
+        Assert.Equal(range.Count(e => e.Data is IUnitEvent), fold.Folded);
+    }
+
+    async Task<Guid> RegisteredUnit(HttpClient client)
+    {
+        using var response = await client.PostAsJsonAsync("/api/units", new
+        {
+            callSign = Api.Unique("回放"), department = Steps.Department, jurisdiction = new Scopes(app).Town.Code,
+            capabilities = new[] { "enforcement" }, members = new[] { "王强" },
+        });
+        await response.ShouldBe(HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    static async Task UnitOk(HttpClient client, Guid unit, string action, object? body = null)
+    {
+        using var response = await client.PostRaw($"/api/units/{unit}/{action}", JsonSerializer.Serialize(body ?? new { }, JsonSerializerOptions.Web));
+        await response.ShouldBe(HttpStatusCode.OK);
     }
 
     static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);
