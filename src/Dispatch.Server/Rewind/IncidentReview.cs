@@ -118,8 +118,10 @@ public sealed class IncidentReview(
             if (then is null || (Supervision.SupervisionRecord.Entry(e) ?? IncidentTimeline.Entry(e)) is not { } entry) continue;
             // The moment just after this step, as the record had it (the step's own time judges what was overdue then).
             var moment = new Moment(e.Timestamp, e.Sequence);
-            var board = Board(await past.BoardAt(actor, moment, ct), detail.Id, CommandLevels.CentreOf(then.Scope().Path, then.Level), then.Level, entry.At);
-            var map = Map(await past.UnitsAt(actor, moment, ct), detail.Id, then.Location);
+            // One rewind gives both the board and the map of the step.
+            var scene = await past.SceneAt(actor, moment, ct);
+            var board = Board(scene.Board, detail.Id, CommandLevels.CentreOf(then.Scope().Path, then.Level), then.Level, entry.At);
+            var map = Map(scene.Units, detail.Id, then.Location);
             steps.Add((e, entry, board, map));
         }
 

@@ -27,6 +27,9 @@ public readonly record struct Moment(DateTimeOffset At, long Sequence)
 /// </summary>
 public sealed record PastCards(Moment Moment, IReadOnlyList<IncidentCard> Open, IReadOnlyList<IncidentCard> ClosedThatDay);
 
+/// <summary>The cards and the unit roster at one moment, from one fold (<see cref="PastRecord.StateAt"/>).</summary>
+public sealed record PastState(PastCards Cards, IReadOnlyList<UnitRosterEntry> Units);
+
 /// <summary>One incident step in the record: when, its sequence, which incident, and its event's name (<c>incident_assigned</c>).</summary>
 public sealed record RecordedStep(long Sequence, DateTimeOffset At, Guid IncidentId, string Kind)
 {
@@ -103,12 +106,28 @@ public sealed class PastRecord(IDocumentStore store, NpgsqlDataSource db, CityCa
     internal async Task<RecordFold> UnitsFold(Moment moment, CancellationToken ct) =>
         await Fold(await keyframes.Nearest(moment.Sequence, null, ct), moment, cards: false, units: true, ct);
 
+    /// <summary>
+    /// The cards and the units together from one fold, for a screen that shows both at a moment (the review's steps, the past
+    /// map, the situation figures): one keyframe read and one pass over the events instead of two.
+    /// </summary>
+    public async Task<PastState> StateAt(Moment moment, CancellationToken ct = default)
+    {
+        var midnight = MidnightBefore(moment.At);
+        var fold = await Fold(await keyframes.Nearest(moment.Sequence, midnight, ct), moment, cards: true, units: true, ct);
+        return new PastState(Cards(fold, moment, midnight), await Placed(fold.Units, moment, ct));
+    }
+
+    /// <summary>Rewinds built since start (one fold each, from a keyframe to a moment): what a screen's moment costs, countable.</summary>
+    public long Rewinds => Interlocked.Read(ref _rewinds);
+    long _rewinds;
+
     /// <summary>Folds from the keyframe (or the first event) up to the moment, taking its turn.</summary>
     async Task<RecordFold> Fold(Keyframe? frame, Moment moment, bool cards, bool units, CancellationToken ct)
     {
         await _turns.WaitAsync(ct);
         try
         {
+            Interlocked.Increment(ref _rewinds);
             var fold = new RecordFold(cards && frame is not null ? await keyframes.Cards(frame, ct) : null,
                 units && frame is not null ? await keyframes.Units(frame, ct) : null, frame?.Sequence ?? 0, foldCards: cards, foldUnits: units);
             await Replay(fold, moment.Sequence, ct);

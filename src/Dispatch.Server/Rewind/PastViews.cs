@@ -10,6 +10,9 @@ using Marten;
 
 namespace Dispatch.Server.Rewind;
 
+/// <summary>What one screen shows of a moment: the person's board and the units they may see, as they stood.</summary>
+public sealed record PastScene(IReadOnlyList<IncidentCard> Board, IReadOnlyList<UnitRosterEntry> Units);
+
 /// <summary>
 /// The past as one person may see it: <see cref="PastRecord"/> cut by the same rules as the live views. The rule is the
 /// viewer's rights now applied to the record as it stood then: a card is on their rewound board if it was open then and
@@ -31,12 +34,28 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
     public Task<Moment> MomentAt(DateTimeOffset at, CancellationToken ct = default) => past.MomentAt(at, ct);
 
     /// <summary>The person's board as it stood at the moment.</summary>
-    public async Task<IReadOnlyList<IncidentCard>> BoardAt(Actor actor, Moment moment, CancellationToken ct = default)
+    public async Task<IReadOnlyList<IncidentCard>> BoardAt(Actor actor, Moment moment, CancellationToken ct = default) =>
+        moment.Sequence == 0 ? [] : Board(actor, await past.CardsAt(moment, ct));
+
+    /// <summary>
+    /// The person's board and units as they stood, from one rewind (<see cref="PastRecord.StateAt"/>): for a screen that
+    /// shows both at each moment (the review's steps, the past map), which would otherwise rewind twice.
+    /// </summary>
+    public async Task<PastScene> SceneAt(Actor actor, Moment moment, CancellationToken ct = default)
     {
-        if (moment.Sequence == 0) return [];
-        var reader = readers.For(actor);
-        return [.. (await past.CardsAt(moment, ct)).Open.Where(reader.Sees)];
+        if (moment.Sequence == 0) return new([], []);
+        var state = await past.StateAt(moment, ct);
+        return new(Board(actor, state.Cards), Units(actor, state.Units));
     }
+
+    IReadOnlyList<IncidentCard> Board(Actor actor, PastCards cards)
+    {
+        var reader = readers.For(actor);
+        return [.. cards.Open.Where(reader.Sees)];
+    }
+
+    static IReadOnlyList<UnitRosterEntry> Units(Actor actor, IReadOnlyList<UnitRosterEntry> units) =>
+        [.. units.Where(u => AccessRules.MayRead(actor, u.Scope())).OrderBy(u => u.CallSign, StringComparer.Ordinal)];
 
     /// <summary>One incident as it stood, masked for the person; null when it did not exist yet or lay outside their rights then.</summary>
     public async Task<IncidentDetail?> DetailAt(Actor actor, Guid id, Moment moment, CancellationToken ct = default)
@@ -48,7 +67,7 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
 
     /// <summary>The units the person may see, as they stood (status, incident, last position by then).</summary>
     public async Task<IReadOnlyList<UnitRosterEntry>> UnitsAt(Actor actor, Moment moment, CancellationToken ct = default) =>
-        moment.Sequence == 0 ? [] : [.. (await past.UnitsAt(moment, ct)).Where(u => AccessRules.MayRead(actor, u.Scope())).OrderBy(u => u.CallSign, StringComparer.Ordinal)];
+        moment.Sequence == 0 ? [] : Units(actor, await past.UnitsAt(moment, ct));
 
     /// <summary>
     /// The situation screen's figures for <paramref name="scope"/> as they stood, from the cards and units of that moment
@@ -57,12 +76,12 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
     /// </summary>
     public async Task<SituationPicture> SituationAt(string scope, Moment moment, CultureInfo culture, CancellationToken ct = default)
     {
-        var cards = await past.CardsAt(moment, ct);
+        var (cards, units) = await past.StateAt(moment, ct); // one rewind for both
         var ledger = new SituationLedger(city, tree, surge);
         ledger.Rollover(moment.At);
         await CountDaysBefore(ledger, ct);
         foreach (var card in cards.Open.Concat(cards.ClosedThatDay)) ledger.Apply(card);
-        foreach (var unit in await past.UnitsAt(moment, ct)) ledger.Apply(unit);
+        foreach (var unit in units) ledger.Apply(unit);
         return ledger.Picture(scope, moment.At, culture);
     }
 

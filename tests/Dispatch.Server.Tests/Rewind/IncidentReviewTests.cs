@@ -111,6 +111,8 @@ public class IncidentReviewTests(ClockedDispatchApp app) : IClassFixture<Clocked
 
     async Task<Actor> ActorOf(string login) => (await app.Services.GetRequiredService<ActorDirectory>().Load(login))!.ToActor();
 
+    static string Json<T>(T value) => JsonSerializer.Serialize(value);
+
     [Fact]
     public async Task Given_a_closed_incident_when_reviewed_then_every_step_is_there_in_order_with_who_and_the_commanding_board_then()
     {
@@ -144,6 +146,35 @@ public class IncidentReviewTests(ClockedDispatchApp app) : IClassFixture<Clocked
         Assert.InRange(review.Steps[0].Board.Waiting, 1, int.MaxValue);
         Assert.Equal(incident.Number, review.Incident.Number);
         Assert.Empty(review.Incident.Timeline);
+    }
+
+    [Fact]
+    public async Task Given_a_reviewed_incident_when_its_steps_are_built_then_each_moment_is_rewound_once_and_shows_what_the_separate_rewinds_show()
+    {
+        var (incident, _, unit) = await Scripted();
+        var actor = await ActorOf(Login);
+        var record = app.Services.GetRequiredService<PastRecord>();
+        var rewindsBefore = record.Rewinds;
+
+        var review = await Review(actor, incident.Id);
+
+        // One rewind per step for its board and its map together (it was two: the board's, then the units').
+        Assert.Equal(review.Steps.Count, record.Rewinds - rewindsBefore);
+        var views = app.Services.GetRequiredService<PastViews>();
+        var onIncident = 0;
+        foreach (var step in review.Steps)
+        {
+            // The one rewind holds what the two separate ones (board, then units) hold.
+            var moment = new Moment(step.RecordedAt, step.Sequence);
+            var scene = await views.SceneAt(actor, moment);
+            var board = await views.BoardAt(actor, moment);
+            Assert.Equal(Json(board), Json(scene.Board));
+            Assert.Equal(Json(await views.UnitsAt(actor, moment)), Json(scene.Units));
+            Assert.Equal(board.Count(c => c.CentrePath == step.Board.Centre), step.Board.Rows);
+            if (scene.Units.Any(u => u.Id == unit && u.IncidentId == incident.Id)) onIncident++;
+        }
+        // The unit moved in the meantime (sent, then released): the moments are not all alike.
+        Assert.InRange(onIncident, 1, review.Steps.Count - 1);
     }
 
     [Fact]
