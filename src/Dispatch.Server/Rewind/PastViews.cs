@@ -57,12 +57,29 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
     static IReadOnlyList<UnitRosterEntry> Units(Actor actor, IReadOnlyList<UnitRosterEntry> units) =>
         [.. units.Where(u => AccessRules.MayRead(actor, u.Scope())).OrderBy(u => u.CallSign, StringComparer.Ordinal)];
 
+    /// <summary>The past's rule for one incident: the person may read it if their rights now cover where it lay then.</summary>
+    public static bool MayRead(Actor actor, IncidentDetail then) => AccessRules.Allows(actor, IncidentAction.Read, then.Scope());
+
     /// <summary>One incident as it stood, masked for the person; null when it did not exist yet or lay outside their rights then.</summary>
     public async Task<IncidentDetail?> DetailAt(Actor actor, Guid id, Moment moment, CancellationToken ct = default)
     {
         if (moment.Sequence == 0) return null;
         var detail = await past.DetailAt(id, moment, ct);
-        return detail is not null && AccessRules.Allows(actor, IncidentAction.Read, detail.Scope()) ? detail.For(actor) : null;
+        return detail is not null && MayRead(actor, detail) ? detail.For(actor) : null;
+    }
+
+    /// <summary>
+    /// The recorded steps in a window that the person may step over: those of the incidents they may read as each stood at
+    /// its last step in the window (<see cref="MayRead"/>), so a scrubber never stops on, or jumps to, an incident outside
+    /// their rights. One small fold per incident in the window; nothing is audited (a list is cut, nothing was asked for).
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedStep>> StepsBetween(Actor actor, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        var steps = await past.StepsBetween(from, to, ct: ct);
+        var visible = new HashSet<Guid>();
+        foreach (var last in steps.GroupBy(s => s.IncidentId).Select(g => g.MaxBy(s => s.Sequence)!))
+            if (await past.DetailAt(last.IncidentId, last.Moment, ct) is { } then && MayRead(actor, then)) visible.Add(last.IncidentId);
+        return [.. steps.Where(s => visible.Contains(s.IncidentId))];
     }
 
     /// <summary>The units the person may see, as they stood (status, incident, last position by then).</summary>

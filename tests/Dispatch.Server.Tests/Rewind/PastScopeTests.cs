@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dispatch.Domain.Access;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Rewind;
 using Dispatch.Server.Tests.Access;
 using Dispatch.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Server.Tests.Rewind;
 
@@ -72,6 +74,35 @@ public class PastScopeTests(DispatchApp app) : IClassFixture<DispatchApp>
         await then.ShouldBe(HttpStatusCode.OK);
         // Outside their rights at that moment: not found, as nothing is confirmed of it.
         await later.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Given_steps_in_two_towns_when_a_town_dispatcher_lists_them_then_only_those_of_incidents_lying_in_the_town_at_their_last_step_are_offered()
+    {
+        var scopes = new Scopes(app);
+        var dispatcher = app.Client();
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var (otherLat, otherLon) = Inside(scopes.OtherTown);
+        var report = Api.Report();
+        report["lat"] = otherLat;
+        report["lon"] = otherLon;
+        var here = await dispatcher.Accepted();
+        var there = await dispatcher.Accepted(report);
+        var movedAway = await dispatcher.Reported();
+        await dispatcher.CommandOk(movedAway.Id, "locate", new { lat = otherLat, lon = otherLon });
+        var to = DateTimeOffset.UtcNow.AddSeconds(5);
+        var views = app.Services.GetRequiredService<PastViews>();
+        var town = new Actor("rewind-steps-town", "Town", [new Grant(Role.Dispatcher, scopes.Town.Path)]);
+        var city = new Actor("rewind-steps-city", "City", [new Grant(Role.Dispatcher, scopes.City.Path)]);
+
+        var townSteps = await views.StepsBetween(town, from, to);
+        var citySteps = await views.StepsBetween(city, from, to);
+
+        Guid[] ours = [here.Id, there.Id, movedAway.Id];
+        Assert.All(ours, id => Assert.Contains(citySteps, s => s.IncidentId == id));
+        // The one that moved away lay in the town at its first steps, but not at its last in the window: not offered.
+        Assert.Equal([here.Id], townSteps.Select(s => s.IncidentId).Where(ours.Contains).Distinct());
+        Assert.Equal(citySteps.Where(s => s.IncidentId == here.Id), townSteps.Where(s => s.IncidentId == here.Id));
     }
 
     [Theory]

@@ -6,20 +6,13 @@ using Marten;
 namespace Dispatch.Server.Components.Rewind;
 
 /// <summary>
-/// The recorded steps a scrubber offers one person: the steps in the window of the incidents they may read as those
-/// incidents stood at their last step in the window (the past's scope rule, through <see cref="PastViews.DetailAt"/>),
-/// so stepping never stops on, or jumps to, an incident outside their rights. One small fold per incident in the window.
+/// The recorded steps a scrubber offers one person (<see cref="PastViews.StepsBetween"/>: the past's
+/// scope rule lives there, with the board's and the detail's), and the incident a jump names.
 /// </summary>
-public sealed class ReplaySteps(PastRecord record, PastViews past, IDocumentStore store)
+public sealed class ReplaySteps(PastViews past, IDocumentStore store)
 {
-    public async Task<IReadOnlyList<RecordedStep>> For(Actor actor, ReplayWindow window, CancellationToken ct = default)
-    {
-        var steps = await record.StepsBetween(window.From, window.To, ct: ct);
-        var visible = new HashSet<Guid>();
-        foreach (var last in steps.GroupBy(s => s.IncidentId).Select(g => g.MaxBy(s => s.Sequence)!))
-            if (await past.DetailAt(actor, last.IncidentId, last.Moment, ct) is not null) visible.Add(last.IncidentId);
-        return [.. steps.Where(s => visible.Contains(s.IncidentId))];
-    }
+    public Task<IReadOnlyList<RecordedStep>> For(Actor actor, ReplayWindow window, CancellationToken ct = default) =>
+        past.StepsBetween(actor, window.From, window.To, ct);
 
     /// <summary>The incident with this number (as typed: trimmed), or null. Whether its steps may be shown is the steps' business.</summary>
     public async Task<Guid?> IncidentNumbered(string number, CancellationToken ct = default)
