@@ -72,17 +72,20 @@ public static class IncidentApi
     }
 
     /// <summary>
-    /// One incident with its timeline; with <c>asOf</c>, as it stood then (<see cref="Rewind.PastApi"/>). In the past an
-    /// incident not there yet, or then outside the reader's rights, is 404: nothing is confirmed of it.
+    /// One incident with its timeline; with <c>asOf</c>, as it stood then (<see cref="Rewind.PastApi"/>). The past answers as
+    /// the live read does: 403 (audited) where it then lay outside the reader's rights; 404 where it was not reported yet.
     /// </summary>
     static async Task<IResult> Detail(Guid id, string? asOf, HttpContext http, IncidentReaders readers, CancellationToken ct)
     {
         if (asOf is null) return ReadResult(await readers.For(http.Actor()).Detail(id, ct: ct), id, detail => TypedResults.Ok(detail));
         var (moment, refusal) = await Rewind.PastApi.Open(http, asOf, ct);
         if (refusal is not null) return refusal;
-        return await http.RequestServices.GetRequiredService<Rewind.PastViews>().DetailAt(http.Actor(), id, moment, ct) is { } then
-            ? Rewind.PastApi.Marked(then, moment, http)
-            : TypedResults.Problem(statusCode: 404, title: "Unknown incident", detail: $"There was no incident {id} you may read at that moment.");
+        return await http.RequestServices.GetRequiredService<Rewind.PastViews>().Detail(http.Actor(), id, moment, Via.Api, ct: ct) switch
+        {
+            IncidentRead.Shown then => Rewind.PastApi.Marked(then.Detail, moment, http),
+            IncidentRead.Denied { Denial: { } denial } => Forbidden(denial),
+            _ => TypedResults.Problem(statusCode: 404, title: "Unknown incident", detail: $"There was no incident {id} at that moment."),
+        };
     }
 
     /// <summary>How a read of one incident answers over HTTP: 404 unknown, 403 (audited) outside the reader's rights.</summary>

@@ -4,6 +4,7 @@ using Dispatch.Domain.Warning;
 using Dispatch.Server.City;
 using Dispatch.Server.Incidents;
 using Dispatch.Server.Jurisdictions;
+using Dispatch.Server.Pipeline;
 using Dispatch.Server.Situation;
 using Dispatch.Server.Units;
 using Marten;
@@ -16,13 +17,14 @@ public sealed record PastScene(IReadOnlyList<IncidentCard> Board, IReadOnlyList<
 /// <summary>
 /// The past as one person may see it: <see cref="PastRecord"/> cut by the same rules as the live views. The rule is the
 /// viewer's rights now applied to the record as it stood then: a card is on their rewound board if it was open then and
-/// its scope then lies in theirs (<see cref="IncidentReader.Sees"/>), a detail is masked as the live one is
-/// (<see cref="IncidentDetailAccess.For"/>), units as the roster shows them. Field units do not rewind: the past is for
+/// its scope then lies in theirs (<see cref="IncidentReader.Sees"/>), a detail is shown if it then lay in their rights
+/// (<see cref="MayRead"/>: else denied and audited, as live) and masked as the live one is (<see cref="IncidentDetailAccess.For"/>),
+/// a scrubber's steps are those of the incidents they may read (<see cref="StepsBetween"/>), units as the roster shows them. Field units do not rewind: the past is for
 /// the centres (dispatchers, call-takers, leaders, department handlers in their own department).
 /// A moment before the first event is an empty city: nothing is read for it.
 /// </summary>
 public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCatalog city, JurisdictionTree tree, SurgeSettings surge,
-    IDocumentStore store)
+    IDocumentStore store, CommandPipeline pipeline)
 {
     /// <summary>The parts of a past situation picture that are not rewound (left empty): its <c>notRewound</c> says so.</summary>
     public static readonly IReadOnlyList<string> SituationNotRewound = ["leaders", "surges"];
@@ -60,13 +62,28 @@ public sealed class PastViews(PastRecord past, IncidentReaders readers, CityCata
     /// <summary>The past's rule for one incident: the person may read it if their rights now cover where it lay then.</summary>
     public static bool MayRead(Actor actor, IncidentDetail then) => AccessRules.Allows(actor, IncidentAction.Read, then.Scope());
 
-    /// <summary>One incident as it stood, masked for the person; null when it did not exist yet or lay outside their rights then.</summary>
-    public async Task<IncidentDetail?> DetailAt(Actor actor, Guid id, Moment moment, CancellationToken ct = default)
+    /// <summary>
+    /// One incident as it stood, answered as the live read answers (<see cref="IncidentReader.Detail"/>): shown, masked for
+    /// the person; not found when it had not been reported by then; denied when it lay outside their rights then, and with
+    /// <paramref name="auditDenied"/> logged and kept in the audit trail as a denied live read is (<c>incident.read</c>,
+    /// code <c>access.denied</c>). Why not "not found" there: the live read already confirms that the incident exists,
+    /// so hiding it in the past hid nothing, and a denied past read went unrecorded.
+    /// </summary>
+    public async Task<IncidentRead> Detail(Actor actor, Guid id, Moment moment, Via? via, bool auditDenied = true, CancellationToken ct = default)
     {
-        if (moment.Sequence == 0) return null;
-        var detail = await past.DetailAt(id, moment, ct);
-        return detail is not null && MayRead(actor, detail) ? detail.For(actor) : null;
+        if (moment.Sequence == 0 || await past.DetailAt(id, moment, ct) is not { } then) return new IncidentRead.NotFound();
+        if (MayRead(actor, then)) return new IncidentRead.Shown(then.For(actor));
+        if (!auditDenied) return new IncidentRead.Denied(null);
+        var scope = then.Scope().Path;
+        var at = moment.At.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return new IncidentRead.Denied(await pipeline.Deny(actor, via, "incident.read", scope,
+            $"{actor.Login} may not read incident {then.Number} as it stood at {at}: it lay at {(scope.Length == 0 ? "the city" : scope)}, outside what your roles cover.",
+            then.Id, then.Number, ct));
     }
+
+    /// <summary>One incident as it stood, masked for the person; null when it did not exist yet or lay outside their rights then (not audited).</summary>
+    public async Task<IncidentDetail?> DetailAt(Actor actor, Guid id, Moment moment, CancellationToken ct = default) =>
+        await Detail(actor, id, moment, via: null, auditDenied: false, ct) is IncidentRead.Shown shown ? shown.Detail : null;
 
     /// <summary>
     /// The recorded steps in a window that the person may step over: those of the incidents they may read as each stood at

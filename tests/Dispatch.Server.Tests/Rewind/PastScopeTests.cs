@@ -66,14 +66,20 @@ public class PastScopeTests(DispatchApp app) : IClassFixture<DispatchApp>
         var before = DateTimeOffset.UtcNow;
         var (otherLat, otherLon) = Inside(scopes.OtherTown);
         await dispatcher.CommandOk(incident.Id, "locate", new { lat = otherLat, lon = otherLon });
-        var town = scopes.As(app, Role.Dispatcher, Where.Town, tag: "rewind");
+        var town = scopes.As(app, Role.Dispatcher, Where.Town, tag: "rewind-moved");
 
         using var then = await town.GetAsync($"/api/incidents/{incident.Id}?asOf={At(before)}");
         using var later = await town.GetAsync($"/api/incidents/{incident.Id}?asOf={At(DateTimeOffset.UtcNow)}");
+        using var live = await town.GetAsync($"/api/incidents/{incident.Id}");
 
         await then.ShouldBe(HttpStatusCode.OK);
-        // Outside their rights at that moment: not found, as nothing is confirmed of it.
-        await later.ShouldBe(HttpStatusCode.NotFound);
+        // Outside their rights at that moment: refused as the live read refuses it, with the same code, and audited.
+        var refused = await later.Problem(HttpStatusCode.Forbidden);
+        var liveRefused = await live.Problem(HttpStatusCode.Forbidden);
+        Assert.Equal(("access.denied", "access.denied"), (refused.GetProperty("code").GetString(), liveRefused.GetProperty("code").GetString()));
+        Assert.DoesNotContain("\"state\"", refused.GetRawText());
+        var audit = await Audited(Scopes.Login(Role.Dispatcher, Where.Town, tag: "rewind-moved"), incident.Id);
+        Assert.Equal(2, audit.Count); // the past read's and the live read's
     }
 
     [Fact]
@@ -131,7 +137,32 @@ public class PastScopeTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal(masked ? "138****5678" : Phone, past.GetProperty("callerPhone").GetString());
         foreach (var field in new[] { "callerMasked", "callerName", "callerPhone" })
             Assert.Equal(live.GetProperty(field).GetRawText(), past.GetProperty(field).GetRawText());
-        // A handler reads its department's incidents: before the assignment this one was not theirs.
-        await beforeAssigned.ShouldBe(role == Role.Handler ? HttpStatusCode.NotFound : HttpStatusCode.OK);
+        // A handler reads its department's incidents: before the assignment this one was not theirs (refused and audited, as live).
+        await beforeAssigned.ShouldBe(role == Role.Handler ? HttpStatusCode.Forbidden : HttpStatusCode.OK);
+        Assert.Equal(role == Role.Handler ? 1 : 0, (await Audited(Scopes.Login(role, where, department, "mask"), incident.Id)).Count);
+    }
+
+    [Fact]
+    public async Task Given_an_incident_reported_after_a_moment_when_read_as_of_that_moment_then_it_is_not_found_and_nothing_is_audited()
+    {
+        var before = DateTimeOffset.UtcNow;
+        var incident = await app.Client().Reported();
+        var outsider = new Scopes(app).As(app, Role.Dispatcher, Where.OtherTown, tag: "rewind-early");
+
+        using var mine = await app.Client().GetAsync($"/api/incidents/{incident.Id}?asOf={At(before)}");
+        using var theirs = await outsider.GetAsync($"/api/incidents/{incident.Id}?asOf={At(before)}");
+
+        await mine.ShouldBe(HttpStatusCode.NotFound);
+        await theirs.ShouldBe(HttpStatusCode.NotFound);
+        Assert.Empty(await Audited(Scopes.Login(Role.Dispatcher, Where.OtherTown, tag: "rewind-early"), incident.Id));
+    }
+
+    /// <summary>The denied reads of the incident kept in the audit trail for this login (read by a city leader).</summary>
+    async Task<IReadOnlyList<JsonElement>> Audited(string login, Guid incident)
+    {
+        var leader = new Scopes(app).As(app, Role.Leader, Where.City, tag: "rewind-audit");
+        var entries = (await leader.GetJson($"/api/audit?user={login}")).EnumerateArray();
+        return [.. entries.Where(e => e.GetProperty("action").GetString() == "incident.read" && !e.GetProperty("allowed").GetBoolean()
+            && e.TryGetProperty("incidentId", out var id) && id.ValueKind == JsonValueKind.String && id.GetGuid() == incident)];
     }
 }
