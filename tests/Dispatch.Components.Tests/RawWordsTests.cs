@@ -128,12 +128,13 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
         object[] events =
         [
             new Dispatch.Domain.Incidents.IncidentReported(id, "20261206-0042", Dispatch.Domain.Incidents.Channel.Sensor,
-                new Dispatch.Domain.Incidents.Caller(null, null), null, null, "drainage-flooding", "泵站水位超警戒", Dispatch.Domain.Incidents.Urgency.High,
+                new Dispatch.Domain.Incidents.Caller(null, null), null, null, "drainage-flooding",
+                "Sensor 东湖泵站 1 号水位计 (water-level): level 3.42 above its alarm level 3.", Dispatch.Domain.Incidents.Urgency.High,
                 "sensors", at),
             new Dispatch.Domain.Operations.IncidentInOperation(id, Guid.NewGuid(), "汛期保障", desk,
                 new Deadlines(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(60)), "sensors", at),
-            new Dispatch.Domain.Sensors.IncidentSensorAlarmed(id, Guid.NewGuid(), "东湖泵站 1 号水位计", "水位", 3.42, 3, at.AddSeconds(-5), "sensors", at),
-            new Dispatch.Domain.Sensors.IncidentSensorRecovered(id, Guid.NewGuid(), "东湖泵站 1 号水位计", "水位", 2.4, at.AddMinutes(30), "sensors", at.AddMinutes(30)),
+            new Dispatch.Domain.Sensors.IncidentSensorAlarmed(id, Guid.NewGuid(), "东湖泵站 1 号水位计", "level", 3.42, 3, at.AddSeconds(-5), "sensors", at),
+            new Dispatch.Domain.Sensors.IncidentSensorRecovered(id, Guid.NewGuid(), "东湖泵站 1 号水位计", "level", 2.4, at.AddMinutes(30), "sensors", at.AddMinutes(30)),
             new Dispatch.Domain.Incidents.IncidentEscalated(id, town, district, "plan urban-flooding v1: 积水超过 40 厘米", false, null, null, "dispatcher", at),
             new Dispatch.Domain.Plans.PlanActivated(id, "urban-flooding", 1, "城市内涝应急预案", Dispatch.Domain.Plans.ResponseLevel.III, district, "water",
                 ["transport"],
@@ -172,7 +173,7 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
         var texts = cut.FindAll("[data-testid=timeline-text]").Select(t => t.TextContent).ToList();
         string[] expected =
         [
-            "泵站水位超警戒",
+            "传感器 东湖泵站 1 号水位计：水位 3.42，高于告警值 3",
             $"汛期保障 · {desk.Name} · 签收时限 10 分钟，办结时限 60 分钟",
             "东湖泵站 1 号水位计 · 水位 3.42（告警值 3）· 12-06 09:59:55 读数",
             "东湖泵站 1 号水位计 · 水位 2.4 · 12-06 10:30:00 读数",
@@ -191,7 +192,8 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
             "时限 12-06 12:00",
         ];
         Assert.Equal(expected, texts);
-        // The codes the clock and the plans wrote stay in the tooltip, the desk's path too.
+        // The codes the clock, the plans and the sensors wrote stay in the tooltip, the desk's path too.
+        Assert.Equal("level", cut.Find("li.timeline-entry[data-kind=SensorAlarm] [data-testid=timeline-text]").GetAttribute("title"));
         Assert.Contains("urban-flooding", cut.Find("li.timeline-entry[data-kind=Escalated] [data-testid=timeline-text]").GetAttribute("title"));
         Assert.Equal(desk.Path, cut.Find("li.timeline-entry[data-kind=InOperation] [data-testid=timeline-text]").GetAttribute("title"));
         Assert.All(texts, t => Assert.DoesNotMatch("[A-Za-z]{2,}", t));
@@ -209,7 +211,8 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
 
         var texts = cut.FindAll("[data-testid=timeline-text]").Select(t => t.TextContent).ToList();
         Assert.EndsWith("· acknowledge within 10 min, resolve within 60 min", texts[1]);
-        Assert.Equal("东湖泵站 1 号水位计 · 水位 3.42 (alarm level 3) · read 12-06 09:59:55", texts[2]);
+        Assert.Equal("Sensor 东湖泵站 1 号水位计: level 3.42 above its alarm level 3", texts[0]);
+        Assert.Equal("东湖泵站 1 号水位计 · level 3.42 (alarm level 3) · read 12-06 09:59:55", texts[2]);
         Assert.Equal("Town → District · plan activated (version 1): 积水超过 40 厘米", texts[4]);
         Assert.Equal("城市内涝应急预案 · version 1 · Level Ⅲ · 积水超过 40 厘米", texts[5]);
         Assert.Equal("城市内涝应急预案 · version 1 · 积水已退 · left open: 积水路段交通管制和绕行引导", texts[10]);
@@ -239,6 +242,34 @@ public sealed class RawWordsTests(DispatchApp app) : IClassFixture<DispatchApp>,
 
         var texts = cut.FindAll("[data-testid=timeline-text]").Select(t => t.TextContent).ToList();
         Assert.Equal(new[] { "井盖缺失 · 东湖-网格-01 · 12-06 09:57:00 发现", "900 字节" }, texts);
+    }
+
+    [Fact]
+    public async Task Given_a_plan_run_and_stood_down_when_its_timeline_and_review_show_in_chinese_then_the_plan_and_its_tasks_are_named_not_coded()
+    {
+        var plan = app.Services.GetRequiredService<Dispatch.Server.Plans.PlanLibrary>().Find("gas-explosion")!;
+        var filed = await app.Report(Calls.Form() with { Lat = Lat, Lon = Lon });
+        await app.Do(filed.Id, new Dispatch.Domain.Plans.ActivatePlan(plan, "现场确认爆炸", "plan-dispatcher"));
+        await app.Do(filed.Id, new Dispatch.Domain.Plans.AcknowledgePlanTask("cut-gas", "gas-utility", "gas-handler"));
+        await app.Do(filed.Id, new Dispatch.Domain.Plans.StandDownPlan("险情已排除", "plan-dispatcher"));
+        var detail = (await app.Detail(filed.Id))!;
+        var ctx = Console("zh-CN");
+
+        var timeline = ctx.Render<TimelineView>(p => p.Add(v => v.Entries, detail.Timeline));
+        var review = ctx.Render<Dispatch.Server.Components.Pages.IncidentReviewPage>(p => p.Add(x => x.Key, detail.Number));
+
+        Assert.Equal($"{plan.Name} · 第 {plan.Version} 版 · 险情已排除 · 未完成：{string.Join("、", plan.Tasks.Select(t => t.What))}",
+            timeline.Find("li.timeline-entry[data-kind=PlanStoodDown] [data-testid=timeline-text]").TextContent);
+        Assert.Equal(plan.Tasks.Single(t => t.Code == "cut-gas").What,
+            timeline.Find("li.timeline-entry[data-kind=PlanTaskAcknowledged] [data-testid=timeline-text]").TextContent);
+        Assert.EndsWith($"· 启动预案（第 {plan.Version} 版）：现场确认爆炸",
+            timeline.Find("li.timeline-entry[data-kind=Escalated] [data-testid=timeline-text]").TextContent);
+        Assert.All(timeline.FindAll("[data-testid=timeline-text]").Select(t => t.TextContent), t => Assert.DoesNotMatch("[A-Za-z]{2,}", t));
+        // The review words its steps as the drawer does.
+        review.WaitForElement("[data-testid=review-page][data-ready=true] [data-testid=review]", Waits.Push);
+        var reviewed = review.FindAll("[data-testid=review-text]").Select(t => t.TextContent).ToList();
+        Assert.Contains(timeline.Find("li.timeline-entry[data-kind=PlanStoodDown] [data-testid=timeline-text]").TextContent, reviewed);
+        Assert.All(reviewed, t => Assert.DoesNotMatch("[A-Za-z]{2,}", t));
     }
 
     [Fact]

@@ -62,8 +62,12 @@ public sealed partial class TimelineWords(IStringLocalizer<Ui> text, Jurisdictio
             { Kind: "Reported", CallSign: { } finder, Found: { } found } => new(text["timeline.found", e.Reason ?? "", finder, When(found, "MM-dd HH:mm:ss")]),
             { Kind: "PhotoAttached", Bytes: { } bytes } => new(e.Reason is { } caption ? $"{caption} · {Size(bytes)}" : Size(bytes)),
             { Reading: { AlarmLevel: { } alarm } r } =>
-                new(text["timeline.sensor-alarm", r.Device, r.Measure, Number(r.Value), Number(alarm), When(r.ReadAt, "MM-dd HH:mm:ss")]),
-            { Reading: { } r } => new(text["timeline.sensor-reading", r.Device, r.Measure, Number(r.Value), When(r.ReadAt, "MM-dd HH:mm:ss")]),
+                new(text["timeline.sensor-alarm", r.Device, Measure(r.Measure), Number(r.Value), Number(alarm), When(r.ReadAt, "MM-dd HH:mm:ss")], r.Measure),
+            { Reading: { } r } => new(text["timeline.sensor-reading", r.Device, Measure(r.Measure), Number(r.Value), When(r.ReadAt, "MM-dd HH:mm:ss")], r.Measure),
+            // A device's first alarm opens the incident with a description the sensor rules write in fixed English.
+            { Kind: "Reported", Text: { } said } when SensorReport().Match(said) is { Success: true } m => new(text["timeline.sensor-report",
+                m.Groups["device"].Value, Measure(m.Groups["measure"].Value), m.Groups["value"].Value, text[$"devices.{m.Groups["bound"].Value}"].Value,
+                m.Groups["level"].Value], said),
             { Kind: "PlanActivated", Title: { } plan, PlanVersion: { } version, Response: { } response } =>
                 new(With($"{plan} · {text["plan.version", version]} · {text["plan.level", response.Numeral()]}", e.Reason)),
             { Kind: "PlanStoodDown", Title: { } plan, PlanVersion: { } version } => new(With(
@@ -76,6 +80,9 @@ public sealed partial class TimelineWords(IStringLocalizer<Ui> text, Jurisdictio
             _ => new(e.Text),
         };
     }
+
+    /// <summary>A measure is a code the administrator chose (level, ch4, tilt): the common ones have names, the others read as their code.</summary>
+    string Measure(string code) => text[$"sensor.measure.{code}"] is { ResourceNotFound: false } name ? name.Value : code;
 
     static int Minutes(TimeSpan span) => (int)Math.Round(span.TotalMinutes);
 
@@ -103,6 +110,11 @@ public sealed partial class TimelineWords(IStringLocalizer<Ui> text, Jurisdictio
             return (text["timeline.why.plan", p.Groups[2].Value, p.Groups[3].Value].Value, reason);
         return null;
     }
+
+    // SensorRules.Describe: "Sensor {name} ({type}): {measure} {value} above|below its alarm level {level}."
+    [GeneratedRegex(@"^Sensor (?<device>.+) \((?<type>[a-z0-9._-]+)\): (?<measure>[a-z0-9._-]+) (?<value>\S+) (?<bound>above|below) its alarm level (?<level>\S+)\.$",
+        RegexOptions.Singleline)]
+    private static partial Regex SensorReport();
 
     [GeneratedRegex(@"^(acknowledgement|resolution) overdue since (\d{4}-\d\d-\d\d \d\d:\d\d) UTC$")]
     private static partial Regex DeadlineOverdue();
