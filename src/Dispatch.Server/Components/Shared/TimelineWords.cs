@@ -75,7 +75,7 @@ public sealed partial class TimelineWords(IStringLocalizer<Ui> text, Jurisdictio
                 e.Tasks is { Count: > 0 } left ? text["timeline.tasks-left", Listed(left)].Value : null)),
             { Kind: "PlanTaskOverdue", Tasks: [var task], Due: { } due } => new($"{task} · {text["timeline.due", When(due)]}"),
             { Kind: "PlanTaskAcknowledged" or "PlanTaskCompleted", Tasks: [var task] } => new(With(task, e.Reason)),
-            { Kind: "Supervised", Sequence: { } n, Due: { } reply } => new(text["timeline.supervised", n, e.Reason ?? "", When(reply)]),
+            { Kind: "Supervised", Sequence: { } n, Due: { } reply } => new(text["timeline.supervision-request", n, e.Reason ?? "", When(reply)]),
             { Kind: "AcceptanceOverdue" or "CallbackOverdue", Due: { } due } => new(text["timeline.due", When(due)]),
             _ => new(e.Text),
         };
