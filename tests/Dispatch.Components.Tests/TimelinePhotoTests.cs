@@ -64,6 +64,7 @@ public sealed class TimelinePhotoTests(DispatchApp app) : IClassFixture<Dispatch
 
         var step = cut.Find("[data-kind=PhotoAttached]");
         Assert.Equal("现场照片", step.QuerySelector(".timeline-kind")!.TextContent);
+        Assert.Equal("围挡已设置 · 72 字节", step.QuerySelector(".timeline-text")!.TextContent);
         Assert.Equal("查看照片", step.QuerySelector("a[data-testid=timeline-photo]")!.GetAttribute("title"));
     }
 }

@@ -112,20 +112,46 @@ public sealed record TimelineEntry(long Version, string Kind, DateTimeOffset At,
     public string? Path { get; init; }
     /// <summary>Where a forwarded report was received.</summary>
     public string? FromPath { get; init; }
-    /// <summary>The reason or note that goes with a level change or a cancellation.</summary>
+    /// <summary>
+    /// The person's own words that go with the step, worded around by its facts: the reason or note of a level change,
+    /// a cancellation, a plan's activation or stand-down; a completed task's note; a supervision's comment; what a grid
+    /// worker reported; a photo's caption.
+    /// </summary>
     public string? Reason { get; init; }
     /// <summary>The assisting departments (assigned), by code.</summary>
     public IReadOnlyList<string>? Assisting { get; init; }
     public CancelReason? Cancel { get; init; }
     public PlacementProblem? Problem { get; init; }
     public DeadlineKind? Deadline { get; init; }
+    /// <summary>When something was due: a missed deadline, a supervision's reply, an acceptance or callback, a plan task.</summary>
     public DateTimeOffset? Due { get; init; }
     /// <summary>The unit a step is about (near the scene, overdue), with how far it was or the status it overstayed and its limit.</summary>
     public string? CallSign { get; init; }
     public double? Meters { get; init; }
     public Dispatch.Domain.Units.UnitStatus? UnitStatus { get; init; }
     public TimeSpan? Limit { get; init; }
+    /// <summary>The name of what the step is about: the operation (in operation), the plan (plan activated, stood down).</summary>
+    public string? Title { get; init; }
+    /// <summary>The operation's acknowledge and resolve windows (in operation).</summary>
+    public Dispatch.Domain.Command.Deadlines? Windows { get; init; }
+    /// <summary>The plan's version (plan activated, stood down) and its response level (activated).</summary>
+    public int? PlanVersion { get; init; }
+    public Dispatch.Domain.Plans.ResponseLevel? Response { get; init; }
+    /// <summary>Plan tasks by what they say, not their codes: a task step's task; on a stand-down, the tasks left open.</summary>
+    public IReadOnlyList<string>? Tasks { get; init; }
+    /// <summary>A sensor's reading (alarm, recovery).</summary>
+    public SensorReading? Reading { get; init; }
+    /// <summary>Which supervision of the incident (1 for its first).</summary>
+    public int? Sequence { get; init; }
+    /// <summary>A grid report: when the worker found it (<see cref="At"/> is when it arrived).</summary>
+    public DateTimeOffset? Found { get; init; }
+    /// <summary>A photo's size in bytes.</summary>
+    public long? Bytes { get; init; }
 }
+
+/// <summary>A sensor's reading on a timeline step: the device's and the measure's names as the administrator typed them,
+/// the value, the alarm level it passed (an alarm; null on a recovery) and when the device read it.</summary>
+public sealed record SensorReading(string Device, string Measure, double Value, double? AlarmLevel, DateTimeOffset ReadAt);
 
 public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDetail, Guid>
 {
@@ -183,19 +209,24 @@ public sealed class IncidentDetailProjection : SingleStreamProjection<IncidentDe
         };
         if (next is null) return null;
         next = next with { Follow = next.Follow.Evolve(e.Data) };
-        var entry = Dispatch.Server.Supervision.SupervisionRecord.Entry(e) ?? IncidentTimeline.Entry(e);
+        var entry = Dispatch.Server.Supervision.SupervisionRecord.Entry(e) ?? IncidentTimeline.Entry(e, next.Plan);
         return next with { Version = e.Version, Timeline = entry is null ? next.Timeline : [.. next.Timeline, entry] };
     }
 }
 
-/// <summary>How each event reads on the timeline.</summary>
+/// <summary>
+/// How each event reads on the timeline: <see cref="TimelineEntry.Text"/> in fixed words for the API, and the step's facts
+/// for TimelineWords to word in the reader's language. <paramref name="plan"/>: the incident's plan with this event folded
+/// in, so a plan step names its plan and tasks by what they are called rather than by their codes.
+/// </summary>
 public static class IncidentTimeline
 {
-    public static TimelineEntry? Entry(IEvent e) => e.Data switch
+    public static TimelineEntry? Entry(IEvent e, Plans.PlanDetail? plan = null) => e.Data switch
     {
         // A grid report says who found it and when they tapped, beside the time it arrived (the entry's own).
         IncidentReported { Finder: { } f } r => new(e.Version, "Reported", r.At, r.By, f.Department,
-            FormattableString.Invariant($"{r.Description} · {f.CallSign} · {f.OccurredAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC")),
+            FormattableString.Invariant($"{r.Description} · {f.CallSign} · {f.OccurredAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"))
+            { Reason = r.Description, CallSign = f.CallSign, Found = f.OccurredAt },
         IncidentReported r => new(e.Version, "Reported", r.At, r.By, null, r.Description),
         IncidentAccepted a => new(e.Version, "Accepted", a.At, a.By, null, null),
         IncidentAssigned a => new(e.Version, "Assigned", a.At, a.By, a.Department,
@@ -234,21 +265,36 @@ public static class IncidentTimeline
         Dispatch.Domain.Units.IncidentUnitOverdue o => new(e.Version, "UnitOverdue", o.At, o.By, null, Units.UnitTimerCheck.Describe(o))
             { CallSign = o.CallSign, UnitStatus = o.Status, Limit = o.Limit },
         IncidentPhotoAttached p => new(e.Version, "PhotoAttached", p.At, p.By, p.Department,
-            p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}") { PhotoId = p.PhotoId },
+            p.Caption is null ? PhotoFormat.SizeInWords(p.Size) : $"{p.Caption} · {PhotoFormat.SizeInWords(p.Size)}")
+            { PhotoId = p.PhotoId, Reason = p.Caption, Bytes = p.Size },
         Dispatch.Domain.Sensors.IncidentSensorAlarmed a => new(e.Version, "SensorAlarm", a.At, a.By, null,
-            FormattableString.Invariant($"{a.Device} · {a.Measure} {a.Value:0.###} (alarm level {a.Level:0.###}) · {a.ReadAt:O}")),
+            FormattableString.Invariant($"{a.Device} · {a.Measure} {a.Value:0.###} (alarm level {a.Level:0.###}) · {a.ReadAt:O}"))
+            { Reading = new(a.Device, a.Measure, a.Value, a.Level, a.ReadAt) },
         Dispatch.Domain.Sensors.IncidentSensorRecovered r => new(e.Version, "SensorRecovered", r.At, r.By, null,
-            FormattableString.Invariant($"{r.Device} · {r.Measure} {r.Value:0.###} · {r.ReadAt:O}")),
+            FormattableString.Invariant($"{r.Device} · {r.Measure} {r.Value:0.###} · {r.ReadAt:O}"))
+            { Reading = new(r.Device, r.Measure, r.Value, null, r.ReadAt) },
         Dispatch.Domain.Plans.PlanActivated a => new(e.Version, "PlanActivated", a.At, a.By, a.Lead,
-            $"{a.Name} v{a.Version} ({Dispatch.Domain.Plans.ResponseLevels.Numeral(a.Level)}) · {a.Reason}"),
-        Dispatch.Domain.Plans.PlanTaskAcknowledged k => new(e.Version, "PlanTaskAcknowledged", k.At, k.By, k.Department, k.Task),
-        Dispatch.Domain.Plans.PlanTaskCompleted c => new(e.Version, "PlanTaskCompleted", c.At, c.By, c.Department, $"{c.Task} · {c.Note}"),
+            $"{a.Name} v{a.Version} ({Dispatch.Domain.Plans.ResponseLevels.Numeral(a.Level)}) · {a.Reason}")
+            { Title = a.Name, PlanVersion = a.Version, Response = a.Level, Reason = a.Reason },
+        Dispatch.Domain.Plans.PlanTaskAcknowledged k => new(e.Version, "PlanTaskAcknowledged", k.At, k.By, k.Department, k.Task)
+            { Tasks = [What(plan, k.Task)] },
+        Dispatch.Domain.Plans.PlanTaskCompleted c => new(e.Version, "PlanTaskCompleted", c.At, c.By, c.Department, $"{c.Task} · {c.Note}")
+            { Tasks = [What(plan, c.Task)], Reason = c.Note },
         Dispatch.Domain.Plans.PlanTaskOverdue o => new(e.Version, "PlanTaskOverdue", o.At, o.By, null,
-            FormattableString.Invariant($"{o.Task} · {o.Due:O}")),
+            FormattableString.Invariant($"{o.Task} · {o.Due:O}")) { Tasks = [What(plan, o.Task)], Due = o.Due },
         Dispatch.Domain.Plans.PlanStoodDown s => new(e.Version, "PlanStoodDown", s.At, s.By, null,
-            s.TasksLeft.Count == 0 ? $"{s.Plan} · {s.Reason}" : $"{s.Plan} · {s.Reason} · {string.Join(", ", s.TasksLeft)}"),
+            s.TasksLeft.Count == 0 ? $"{s.Plan} · {s.Reason}" : $"{s.Plan} · {s.Reason} · {string.Join(", ", s.TasksLeft)}")
+            {
+                // The event names the plan by its code; the plan that ran says what it is called (the same version).
+                Title = plan is { } p && p.Code == s.Plan ? p.Title : s.Plan, PlanVersion = s.Version, Reason = s.Reason,
+                Tasks = [.. s.TasksLeft.Select(t => What(plan, t))],
+            },
         Dispatch.Domain.Operations.IncidentInOperation o => new(e.Version, "InOperation", o.At, o.By, null,
-            FormattableString.Invariant($"{o.Name} · {o.Desk} · {o.Deadlines.Acknowledge.TotalMinutes:0} / {o.Deadlines.Resolve.TotalMinutes:0} min")) { Path = o.Desk },
+            FormattableString.Invariant($"{o.Name} · {o.Desk} · {o.Deadlines.Acknowledge.TotalMinutes:0} / {o.Deadlines.Resolve.TotalMinutes:0} min"))
+            { Path = o.Desk, Title = o.Name, Windows = o.Deadlines },
         _ => null,
     };
+
+    /// <summary>A task by what the plan says it is (its code when the plan is not known).</summary>
+    static string What(Plans.PlanDetail? plan, string code) => plan?.Tasks.FirstOrDefault(t => t.Code == code)?.What ?? code;
 }

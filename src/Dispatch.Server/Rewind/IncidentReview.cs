@@ -115,7 +115,7 @@ public sealed class IncidentReview(
         foreach (var e in events)
         {
             then = Details.Evolve(then, detail.Id, e);
-            if (then is null || (Supervision.SupervisionRecord.Entry(e) ?? IncidentTimeline.Entry(e)) is not { } entry) continue;
+            if (then is null || (Supervision.SupervisionRecord.Entry(e) ?? IncidentTimeline.Entry(e, then.Plan)) is not { } entry) continue;
             // The moment just after this step, as the record had it (the step's own time judges what was overdue then).
             var moment = new Moment(e.Timestamp, e.Sequence);
             // One rewind gives both the board and the map of the step.

@@ -115,12 +115,14 @@ public sealed record SupervisionRecord
     public static TimelineEntry? Entry(IEvent e) => e.Data switch
     {
         IncidentSupervised { ReplyBy: { } replyBy } s => new(e.Version, "Supervised", s.At, s.By, null,
-            FormattableString.Invariant($"#{s.Sequence} · {s.Comment} · reply by {replyBy:O}")),
+            FormattableString.Invariant($"#{s.Sequence} · {s.Comment} · reply by {replyBy:O}"))
+            { Sequence = s.Sequence, Reason = s.Comment, Due = replyBy },
         SupervisionAnswered a => new(e.Version, "SupervisionAnswered", a.At, a.By, a.Department, FormattableString.Invariant($"#{a.Sequence} · {a.Text}")),
         SupervisionOverdue o => new(e.Version, "SupervisionOverdue", o.At, o.By, o.Department,
-            FormattableString.Invariant($"#{o.Sequence} · {o.ReplyBy:O}{(o.LeaderLevel is { } level ? " · " + level : "")}")),
-        AcceptanceOverdue a => new(e.Version, "AcceptanceOverdue", a.At, a.By, null, a.Due.ToString("O")),
-        CallbackOverdue c => new(e.Version, "CallbackOverdue", c.At, c.By, null, c.Due.ToString("O")),
+            FormattableString.Invariant($"#{o.Sequence} · {o.ReplyBy:O}{(o.LeaderLevel is { } level ? " · " + level : "")}"))
+            { Sequence = o.Sequence, Due = o.ReplyBy, Level = o.LeaderLevel },
+        AcceptanceOverdue a => new(e.Version, "AcceptanceOverdue", a.At, a.By, null, a.Due.ToString("O")) { Due = a.Due },
+        CallbackOverdue c => new(e.Version, "CallbackOverdue", c.At, c.By, null, c.Due.ToString("O")) { Due = c.Due },
         CallbackAttempted c => new(e.Version, "CallbackAttempted", c.At, c.By, null,
             FormattableString.Invariant($"#{c.Attempt}{(c.Note is null ? "" : " · " + c.Note)}")),
         IncidentClosed { Reason: CloseReason.CallerNotReached } c => new(e.Version, "ClosedCallerNotReached", c.At, c.By, null, null),
