@@ -18,10 +18,12 @@ public abstract class ConsoleTest<TApp>(TApp app) : IClassFixture<TApp>, IAsyncL
     /// <summary>The console under test. A test may swap it (e.g. for one in Chinese); the one in place at the end is disposed.</summary>
     protected BunitContext Ctx { get; set; } = null!;
 
-    public async Task InitializeAsync()
+    // Not async, as most classes' own InitializeAsync were: the culture ConsoleContext.For sets is async-local, and a change
+    // made inside an async method stays inside it.
+    public Task InitializeAsync()
     {
         Ctx = ConsoleContext.For(App, services: ReplaceServices);
-        await Prepare();
+        return Prepare();
     }
 
     public async Task DisposeAsync() => await Ctx.DisposeAsync();
