@@ -32,8 +32,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
 
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
-    void SignInAs(params Grant[] grants) =>
-        SignIn(new Actor("someone", "Someone", grants));
+    void SignInAs(params Grant[] grants) => SignIn(new Actor("someone", "Someone", grants));
 
     /// <summary>A report placed in the town; the routing policy decides its level by category.</summary>
     Task<CommandOutcome.Done> ReportInTown(string category = "road-damage") =>

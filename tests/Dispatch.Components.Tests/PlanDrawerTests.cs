@@ -40,8 +40,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         App.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y, _town.Boundary.InteriorPoint.X,
             null, "gas-leak", "小区楼道燃气爆炸，有人受伤", 4));
 
-    void SignInAs(string login, params Grant[] grants) =>
-        SignIn(new Actor(login, login, grants));
+    void SignInAs(string login, params Grant[] grants) => SignIn(new Actor(login, login, grants));
 
     IRenderedComponent<IncidentActions> Actions(IncidentDetail detail) => Ctx.Render<IncidentActions>(p => p.Add(a => a.Detail, detail));
 

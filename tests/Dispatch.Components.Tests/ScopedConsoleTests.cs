@@ -30,8 +30,7 @@ public sealed class ScopedConsoleTests(DispatchApp app) : ConsoleTest<DispatchAp
 
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
-    void SignInAs(Role role, string path, string login) =>
-        SignIn(new Actor(login, login, [new Grant(role, path)]));
+    void SignInAs(Role role, string path, string login) => SignIn(new Actor(login, login, [new Grant(role, path)]));
 
     Task<CommandOutcome.Done> ReportIn(Jurisdiction town) =>
         App.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), town.Boundary.InteriorPoint.Y,
