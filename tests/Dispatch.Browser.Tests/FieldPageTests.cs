@@ -1,3 +1,6 @@
+using System.Net;
+using Microsoft.Playwright;
+
 namespace Dispatch.Browser.Tests;
 
 /// <summary>

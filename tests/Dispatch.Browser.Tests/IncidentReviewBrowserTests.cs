@@ -1,4 +1,5 @@
 using Dispatch.Domain.Chat;
+using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;
 

@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Marten;
+using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;
 

@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+
 namespace Dispatch.Browser.Tests;
 
 /// <summary>

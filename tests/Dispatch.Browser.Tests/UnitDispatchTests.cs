@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+
 namespace Dispatch.Browser.Tests;
 
 /// <summary>What a dispatcher does: opens an incident, sends the nearest unit with one key, and sees it on the roster.</summary>
