@@ -1,4 +1,3 @@
-using Dispatch.Server.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

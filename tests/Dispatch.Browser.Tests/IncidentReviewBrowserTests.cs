@@ -1,9 +1,4 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Dispatch.Domain.Chat;
-using Dispatch.Server.Jurisdictions;
-using Dispatch.Server.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

@@ -1,17 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dispatch.Domain.Access;
-using Dispatch.Domain.Incidents;
-using Dispatch.Domain.Intake;
-using Dispatch.Domain.Units;
-using Dispatch.Server.Incidents;
-using Dispatch.Server.Jurisdictions;
-using Dispatch.Server.Tests.Infrastructure;
-using Dispatch.Server.Units;
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

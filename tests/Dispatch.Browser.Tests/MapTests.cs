@@ -1,14 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
-using Dispatch.Domain.Access;
-using Dispatch.Domain.Incidents;
-using Dispatch.Domain.Intake;
-using Dispatch.Domain.Units;
-using Dispatch.Server.Incidents;
-using Dispatch.Server.Jurisdictions;
-using Dispatch.Server.Units;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

@@ -1,9 +1,3 @@
-using Dispatch.Domain.Access;
-using Dispatch.Domain.Incidents;
-using Dispatch.Domain.Intake;
-using Dispatch.Server.Incidents;
-using Dispatch.Server.Jurisdictions;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

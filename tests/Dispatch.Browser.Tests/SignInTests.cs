@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using Dispatch.Domain.Access;
-using Dispatch.Server.Jurisdictions;
-using Dispatch.Server.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

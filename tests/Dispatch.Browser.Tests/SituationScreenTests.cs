@@ -1,11 +1,3 @@
-using Dispatch.Domain.Access;
-using Dispatch.Domain.Incidents;
-using Dispatch.Domain.Intake;
-using Dispatch.Domain.Units;
-using Dispatch.Server.Incidents;
-using Dispatch.Server.Jurisdictions;
-using Dispatch.Server.Units;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

@@ -13,28 +13,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The sensor registry page on the real server and store: who may open it, and what its form writes.</summary>
-public sealed class AdminDevicesTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class AdminDevicesTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
     const string Login = "devices-city-dispatcher";
 
-    public async Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        // The page reads the person's current roles from the store: a real city dispatcher.
-        var city = app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path;
-        var users = app.Services.GetRequiredService<Dispatch.Server.Identity.Users>();
-        await users.Ensure(Login, "City dispatcher", DispatchApp.Password, [new Grant(Role.Dispatcher, city)]);
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = (await users.Find(Login))!.ToActor();
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+    // The page reads the person's current roles from the store: a real city dispatcher.
+    protected override Task Prepare() => SignInStored(Login, "City dispatcher",
+        new Grant(Role.Dispatcher, App.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path));
 
     [Fact]
     public async Task Given_a_city_dispatcher_when_they_register_a_device_then_its_key_is_shown_once_and_the_row_appears()
     {
-        var page = _ctx.RenderWithPopovers<AdminDevices>();
+        var page = Ctx.RenderWithPopovers<AdminDevices>();
         page.WaitForElement("[data-testid=devices-page]");
         page.Find("[data-testid=device-new]").Click();
         var form = page.FindComponent<AdminDevices>().Instance;
@@ -49,7 +39,7 @@ public sealed class AdminDevicesTests(DispatchApp app) : IClassFixture<DispatchA
         var key = page.Find("[data-testid=device-key] code").TextContent;
         Assert.StartsWith("dk_", key);
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=device-row]"), r => r.TextContent.Contains(name)));
-        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var device = Assert.Single(await query.Query<Device>().ToListAsync(), d => d.Settings.Name == name);
         Assert.Equal(Login, device.RegisteredBy);
         Assert.True(DeviceKeys.Matches(key, (await query.LoadAsync<DeviceKey>(device.Id))!));
@@ -63,10 +53,10 @@ public sealed class AdminDevicesTests(DispatchApp app) : IClassFixture<DispatchA
     [Fact]
     public void Given_a_town_dispatcher_when_they_open_the_page_then_it_is_not_allowed()
     {
-        var tree = app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>();
+        var tree = App.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>();
         var town = tree.Place(31.2304, 121.4737).Town!;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("town-dispatcher", "Town", [new Grant(Role.Dispatcher, town.Path)]);
-        var page = _ctx.RenderWithPopovers<AdminDevices>();
+        SignIn(new Actor("town-dispatcher", "Town", [new Grant(Role.Dispatcher, town.Path)]));
+        var page = Ctx.RenderWithPopovers<AdminDevices>();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=devices-page]")));
         Assert.Contains("city centre", page.Markup);
     }

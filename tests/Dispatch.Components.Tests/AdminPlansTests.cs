@@ -11,22 +11,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The plan library page on the real server and store: a city-wide administrator edits a plan's JSON.</summary>
-public sealed class AdminPlansTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class AdminPlansTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
     const string Login = "plans-city-admin";
 
-    public async Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        var city = app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path;
-        var users = app.Services.GetRequiredService<Dispatch.Server.Identity.Users>();
-        await users.Ensure(Login, "City admin", DispatchApp.Password, [new Grant(Role.Admin, city)]);
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = (await users.Find(Login))!.ToActor();
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+    protected override Task Prepare() => SignInStored(Login, "City admin",
+        new Grant(Role.Admin, App.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path));
 
     static void Type(AdminPlans page, string json) =>
         typeof(AdminPlans).GetField("_json", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(page, json);
@@ -34,11 +24,11 @@ public sealed class AdminPlansTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public void Given_a_city_admin_when_a_bad_then_a_good_revision_is_saved_then_the_fault_is_named_and_version_2_is_listed()
     {
-        var page = _ctx.RenderWithPopovers<AdminPlans>();
+        var page = Ctx.RenderWithPopovers<AdminPlans>();
         page.WaitForElement("[data-testid=plans-page]");
         page.Find("[data-plan=elderly-missing]").Click();
         page.WaitForElement("[data-testid=plan-versions] tr[data-version='1']");
-        var library = app.Services.GetRequiredService<PlanLibrary>();
+        var library = App.Services.GetRequiredService<PlanLibrary>();
         var json = PlanLibraryFile.ToJson(library.Find("elderly-missing")!);
 
         Type(page.FindComponent<AdminPlans>().Instance, json.Replace("\"lead\": \"public-security\"", "\"lead\": \"nobody\"", StringComparison.Ordinal));
@@ -56,10 +46,10 @@ public sealed class AdminPlansTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public void Given_a_district_admin_when_they_open_the_page_then_it_is_not_allowed()
     {
-        var tree = app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>();
+        var tree = App.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>();
         var district = tree.Place(31.2304, 121.4737).District!;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("district-admin", "District", [new Grant(Role.Admin, district.Path)]);
-        var page = _ctx.RenderWithPopovers<AdminPlans>();
+        SignIn(new Actor("district-admin", "District", [new Grant(Role.Admin, district.Path)]));
+        var page = Ctx.RenderWithPopovers<AdminPlans>();
         page.WaitForAssertion(() => Assert.Contains("city-wide administrators", page.Markup));
         Assert.Empty(page.FindAll("[data-testid=plans-page]"));
     }

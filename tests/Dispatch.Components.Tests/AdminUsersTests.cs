@@ -17,20 +17,10 @@ namespace Dispatch.Components.Tests;
 /// The administrator's user page on the real server and store: who is listed, and what the form writes (or,
 /// refused, does not write). Admins here are real users in the store, as the page reads their current roles.
 /// </summary>
-public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class AdminUsersTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    Users Users => app.Services.GetRequiredService<Users>();
-    JurisdictionTree Tree => app.Services.GetRequiredService<JurisdictionTree>();
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+    Users Users => App.Services.GetRequiredService<Users>();
+    JurisdictionTree Tree => App.Services.GetRequiredService<JurisdictionTree>();
 
     static string NewLogin(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
@@ -45,23 +35,17 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
     /// <summary>Makes an administrator of the node <paramref name="code"/> and signs this console in as them.</summary>
     async Task<Actor> SignInAdmin(string code) => await SignIn(NewLogin("admin"), new Grant(Role.Admin, Tree[code].Path));
 
-    async Task<Actor> SignIn(string login, params Grant[] grants)
-    {
-        await Users.Ensure(login, $"Name of {login}", DispatchApp.Password, grants);
-        var actor = (await Users.Find(login))!.ToActor();
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = actor;
-        return actor;
-    }
+    Task<Actor> SignIn(string login, params Grant[] grants) => SignInStored(login, $"Name of {login}", grants);
 
     async Task<int> StoredUsers()
     {
-        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         return await query.Query<UserAccount>().CountAsync();
     }
 
     IRenderedComponent<TestHost> RenderPage()
     {
-        var cut = _ctx.RenderWithPopovers<AdminUsers>();
+        var cut = Ctx.RenderWithPopovers<AdminUsers>();
         cut.WaitForElement("[data-testid=users-table]", Waits.Push);
         return cut;
     }
@@ -135,8 +119,8 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public async Task Given_a_chinese_console_When_the_page_opens_Then_roles_and_departments_read_in_chinese()
     {
-        await _ctx.DisposeAsync();
-        _ctx = ConsoleContext.For(app, "zh-CN");
+        await Ctx.DisposeAsync();
+        Ctx = ConsoleContext.For(App, "zh-CN");
         await SignInAdmin("dh");
         var handler = await Make("zh", new Grant(Role.Handler, Tree["dh-01"].Path, "urban-management"));
 
@@ -179,7 +163,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal("dh-01", grant.GetAttribute("data-jurisdiction"));
         Assert.Equal("urban-management", grant.GetAttribute("data-department"));
         // And the change is on the audit trail, by this admin.
-        var trail = await app.Services.GetRequiredService<AuditLog>().Read(admin, new AuditFilter(User: admin.Login));
+        var trail = await App.Services.GetRequiredService<AuditLog>().Read(admin, new AuditFilter(User: admin.Login));
         Assert.Contains(trail, e => e.Action == "user.create" && e.Detail!.StartsWith(login) && e.Allowed);
     }
 
@@ -249,7 +233,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal(before, await StoredUsers());
         Assert.Empty(cut.FindAll("[data-testid=user-saved]"));
         Assert.Equal(login, cut.Find("#user-login").GetAttribute("value"));
-        var trail = await app.Services.GetRequiredService<AuditLog>().Read(
+        var trail = await App.Services.GetRequiredService<AuditLog>().Read(
             new Actor("reader", "reader", [new Grant(Role.Leader, Tree.City.Path)]), new AuditFilter(User: admin.Login));
         Assert.DoesNotContain(trail, e => e.Action == "user.create");
     }
@@ -332,7 +316,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         await SignIn(NewLogin("leader"), new Grant(Role.Leader, Tree.City.Path), new Grant(Role.Dispatcher, Tree.City.Path));
         await Make("someone", new Grant(Role.Dispatcher, Tree["dh"].Path));
 
-        var cut = _ctx.RenderWithPopovers<AdminUsers>();
+        var cut = Ctx.RenderWithPopovers<AdminUsers>();
 
         var message = cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Equal("Only administrators manage users.", message.TextContent.Trim());
@@ -349,7 +333,7 @@ public sealed class AdminUsersTests(DispatchApp app) : IClassFixture<DispatchApp
         var admin = await SignInAdmin("dh");
         await Users.Ensure(admin.Login, admin.Name, DispatchApp.Password, [new Grant(Role.Dispatcher, Tree["dh"].Path)]);
 
-        var cut = _ctx.RenderWithPopovers<AdminUsers>();
+        var cut = Ctx.RenderWithPopovers<AdminUsers>();
 
         cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=users-table]"));

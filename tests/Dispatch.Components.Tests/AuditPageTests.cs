@@ -19,31 +19,17 @@ namespace Dispatch.Components.Tests;
 /// The audit page on the real trail: entries written by real commands (and real refusals), read back through the
 /// page's filters. Readers are real users in the store, as the page reads their current roles.
 /// </summary>
-public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class AuditPageTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    Users Users => app.Services.GetRequiredService<Users>();
-    JurisdictionTree Tree => app.Services.GetRequiredService<JurisdictionTree>();
-    CityCatalog City => app.Services.GetRequiredService<CityCatalog>();
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+    JurisdictionTree Tree => App.Services.GetRequiredService<JurisdictionTree>();
+    CityCatalog City => App.Services.GetRequiredService<CityCatalog>();
 
     static string NewLogin(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
-    async Task<Actor> SignIn(string prefix, params Grant[] grants)
+    Task<Actor> SignIn(string prefix, params Grant[] grants)
     {
         var login = NewLogin(prefix);
-        await Users.Ensure(login, login, DispatchApp.Password, grants);
-        var actor = (await Users.Find(login))!.ToActor();
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = actor;
-        return actor;
+        return SignInStored(login, login, grants);
     }
 
     Task<Actor> SignInCityLeader() => SignIn("leader", new Grant(Role.Leader, Tree.City.Path));
@@ -54,10 +40,10 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     /// </summary>
     async Task<(CommandOutcome.Done Incident, string Refused)> IncidentWithARefusal(string dispatcher)
     {
-        var reported = await app.Report();
-        await app.Do(reported.Id, new AcceptIncident(dispatcher));
+        var reported = await App.Report();
+        await App.Do(reported.Id, new AcceptIncident(dispatcher));
         var refused = NewLogin("unit");
-        var outcome = await app.Services.GetRequiredService<IncidentService>().Handle(
+        var outcome = await App.Services.GetRequiredService<IncidentService>().Handle(
             new Actor(refused, refused, [new Grant(Role.FieldUnit, Tree["xs"].Path, "water")]), reported.Id,
             new AcceptIncident(refused), expectedVersion: null);
         Assert.IsType<CommandOutcome.Forbidden>(outcome);
@@ -66,7 +52,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
 
     IRenderedComponent<TestHost> RenderPage()
     {
-        var cut = _ctx.RenderWithPopovers<Audit>();
+        var cut = Ctx.RenderWithPopovers<Audit>();
         cut.WaitForElement("[data-testid=audit-table]", Waits.Push);
         return cut;
     }
@@ -81,8 +67,8 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     {
         var dispatcher = NewLogin("disp");
         var (first, _) = await IncidentWithARefusal(dispatcher);
-        var second = await app.Report();
-        await app.Do(second.Id, new AcceptIncident(dispatcher));
+        var second = await App.Report();
+        await App.Do(second.Id, new AcceptIncident(dispatcher));
         var leader = await SignInCityLeader();
         var cut = RenderPage();
 
@@ -97,7 +83,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal([second.Number, first.Number], rows.Select(r => r.GetAttribute("data-number")));
         Assert.Equal("2", cut.Find("[data-testid=audit-count]").TextContent);
         // Each row as the trail has it: the city's local time to the second, the console's word for the step, a link.
-        var stored = await app.Services.GetRequiredService<AuditLog>().Read(leader, new AuditFilter(User: dispatcher));
+        var stored = await App.Services.GetRequiredService<AuditLog>().Read(leader, new AuditFilter(User: dispatcher));
         Assert.Equal(stored.Select(e => e.Id.ToString()), rows.Select(r => r.GetAttribute("data-id")));
         var cells = rows[0].QuerySelectorAll("td");
         Assert.Equal(City.ToLocal(stored[0].At).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), cells[0].TextContent.Trim());
@@ -111,7 +97,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     {
         var dispatcher = NewLogin("disp");
         var (incident, refused) = await IncidentWithARefusal(dispatcher);
-        await app.Report(); // another incident, not to be shown
+        await App.Report(); // another incident, not to be shown
         await SignInCityLeader();
         var cut = RenderPage();
 
@@ -200,7 +186,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         await cut.Find("#audit-filter").SubmitAsync();
         cut.WaitForAssertion(() => Assert.Single(Rows(cut)));
 
-        await app.Do(incident.Id, new AssignIncident("water", dispatcher));
+        await App.Do(incident.Id, new AssignIncident("water", dispatcher));
         Assert.Single(Rows(cut)); // nothing arrives by itself
 
         await cut.Find("#audit-refresh").ClickAsync(new());
@@ -212,7 +198,7 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     public async Task Given_a_district_leader_When_the_page_opens_Then_only_entries_of_the_district_show()
     {
         // Reported with coordinates in 西山区, so its entries lie there; a 东湖区 leader does not see them.
-        var elsewhere = await app.Report(Calls.Form() with { Lat = 31.2236, Lon = 121.44665, Address = "西山区文化宫" });
+        var elsewhere = await App.Report(Calls.Form() with { Lat = 31.2236, Lon = 121.44665, Address = "西山区文化宫" });
         var reader = await SignIn("dhleader", new Grant(Role.Leader, Tree["dh"].Path));
 
         var cut = RenderPage();
@@ -221,11 +207,11 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
 
         cut.WaitForElement("[data-testid=audit-empty]", Waits.Push);
         Assert.Empty(Rows(cut));
-        var all = await app.Services.GetRequiredService<AuditLog>().Read(
+        var all = await App.Services.GetRequiredService<AuditLog>().Read(
             new Actor("city", "city", [new Grant(Role.Leader, Tree.City.Path)]), new AuditFilter(Incident: elsewhere.Number));
         Assert.NotEmpty(all); // the entries exist; this reader may not see them
         Assert.All(all, e => Assert.StartsWith(Tree["xs"].Path, e.Scope));
-        Assert.Empty(await app.Services.GetRequiredService<AuditLog>().Read(reader, new AuditFilter(Incident: elsewhere.Number)));
+        Assert.Empty(await App.Services.GetRequiredService<AuditLog>().Read(reader, new AuditFilter(Incident: elsewhere.Number)));
     }
 
     [Fact]
@@ -234,14 +220,14 @@ public sealed class AuditPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         await IncidentWithARefusal(NewLogin("disp"));
         var dispatcher = await SignIn("nosy", new Grant(Role.Dispatcher, Tree.City.Path), new Grant(Role.CallTaker, Tree.City.Path));
 
-        var cut = _ctx.RenderWithPopovers<Audit>();
+        var cut = Ctx.RenderWithPopovers<Audit>();
 
         var message = cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Equal("Only leaders and administrators read the audit trail.", message.TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=audit-table]"));
         Assert.Empty(cut.FindAll("[data-testid=audit-row]"));
         Assert.Empty(cut.FindAll("#audit-filter"));
-        var trail = await app.Services.GetRequiredService<AuditLog>().Read(
+        var trail = await App.Services.GetRequiredService<AuditLog>().Read(
             new Actor("city", "city", [new Grant(Role.Admin, Tree.City.Path)]), new AuditFilter(User: dispatcher.Login));
         var attempt = Assert.Single(trail);
         Assert.Equal("audit.read", attempt.Action);

@@ -15,29 +15,19 @@ namespace Dispatch.Components.Tests;
 /// The dispatcher board kept current by pushes: each change is a real commit whose NOTIFY reaches the app's change
 /// feed, which pushes the card into the rendered board. Nothing here sleeps: it waits for the row, with a timeout.
 /// </summary>
-public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class BoardTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
     /// <summary>The board once it is live: first render done and subscribed (the count shows what it loaded).</summary>
-    IRenderedComponent<TestHost> RenderBoard() => _ctx.RenderWithPopovers<Board>();
+    IRenderedComponent<TestHost> RenderBoard() => Ctx.RenderWithPopovers<Board>();
 
     [Fact]
     public async Task Given_an_open_board_When_an_incident_is_reported_elsewhere_Then_its_row_appears_without_a_reload()
     {
         var cut = RenderBoard();
 
-        var reported = await app.Report(Calls.Form(category: "gas-leak", urgency: 4));
+        var reported = await App.Report(Calls.Form(category: "gas-leak", urgency: 4));
 
         var row = cut.WaitForElement(Row(reported.Number), Waits.Push);
         Assert.Equal("Reported", row.GetAttribute("data-state"));
@@ -45,18 +35,18 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IA
         Assert.NotNull(row.QuerySelector(".urgency-4"));
         Assert.NotNull(row.QuerySelector(".age[data-since]"));
         // The count follows: every open incident in the store, this one included.
-        var open = await app.OpenIncidents();
+        var open = await App.OpenIncidents();
         cut.WaitForAssertion(() => Assert.Equal(open, int.Parse(cut.Find("[data-testid=board-count]").TextContent)), Waits.Push);
     }
 
     [Fact]
     public async Task Given_a_row_on_the_board_When_its_incident_is_accepted_Then_its_state_cell_updates()
     {
-        var reported = await app.Report();
+        var reported = await App.Report();
         var cut = RenderBoard();
         cut.WaitForElement(Row(reported.Number), Waits.Push);
 
-        await app.Do(reported.Id, new AcceptIncident("dispatcher-2"));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher-2"));
 
         cut.WaitForAssertion(() =>
         {
@@ -70,11 +60,11 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IA
     [Fact]
     public async Task Given_a_row_on_the_board_When_its_incident_is_cancelled_Then_the_row_leaves_the_board()
     {
-        var reported = await app.Report();
+        var reported = await App.Report();
         var cut = RenderBoard();
         cut.WaitForElement(Row(reported.Number), Waits.Push);
 
-        await app.Do(reported.Id, new CancelIncident(CancelReason.Invalid, "prank call", "dispatcher-2"));
+        await App.Do(reported.Id, new CancelIncident(CancelReason.Invalid, "prank call", "dispatcher-2"));
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(Row(reported.Number))), Waits.Push);
     }
@@ -82,14 +72,14 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IA
     [Fact]
     public async Task Given_a_returned_incident_When_the_board_shows_it_Then_it_carries_the_returned_badge()
     {
-        var reported = await app.Report();
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
-        await app.Do(reported.Id, new AssignIncident("urban-management", "dispatcher"));
+        var reported = await App.Report();
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
+        await App.Do(reported.Id, new AssignIncident("urban-management", "dispatcher"));
         var cut = RenderBoard();
         cut.WaitForElement(Row(reported.Number), Waits.Push);
         Assert.Empty(cut.Find(Row(reported.Number)).QuerySelectorAll("[data-testid=badge-returned]"));
 
-        await app.Do(reported.Id, new ReturnIncident("urban-management", "not ours", "urban-desk"));
+        await App.Do(reported.Id, new ReturnIncident("urban-management", "not ours", "urban-desk"));
 
         cut.WaitForAssertion(() =>
             Assert.NotNull(cut.Find(Row(reported.Number)).QuerySelector("[data-testid=badge-returned]")), Waits.Push);
@@ -99,12 +89,12 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IA
     public async Task Given_a_board_that_missed_a_change_while_disconnected_When_the_connection_comes_back_Then_it_reloads()
     {
         var cut = RenderBoard();
-        var circuit = _ctx.Services.GetRequiredService<ConsoleCircuit>();
+        var circuit = Ctx.Services.GetRequiredService<ConsoleCircuit>();
         await circuit.OnConnectionUpAsync(null!, CancellationToken.None); // the first connection: nothing to catch up
         // A change the board never hears about: committed without a change notice, as if sent while offline.
         var id = Guid.CreateVersion7();
         var number = $"29991231-{Random.Shared.Next(1000, 9999)}";
-        await using (var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        await using (var session = App.Services.GetRequiredService<IDocumentStore>().LightweightSession())
         {
             session.Events.StartStream<Incident>(id, IncidentDecider.Report(new ReportIncident(id, number, Channel.Hotline,
                 new Caller(null, null), null, "北城区和平街 17 弄", "noise", "夜间施工噪声。", Urgency.Low, "offline"), DateTimeOffset.UtcNow));
@@ -120,9 +110,9 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IA
     [Fact]
     public async Task Given_filters_When_a_state_is_chosen_Then_only_its_rows_show_and_the_counts_agree()
     {
-        var reported = await app.Report();
-        var accepted = await app.Report();
-        await app.Do(accepted.Id, new AcceptIncident("dispatcher"));
+        var reported = await App.Report();
+        var accepted = await App.Report();
+        await App.Do(accepted.Id, new AcceptIncident("dispatcher"));
         var cut = RenderBoard();
         cut.WaitForElement(Row(accepted.Number), Waits.Push);
 
@@ -143,11 +133,11 @@ public sealed class BoardTests(DispatchApp app) : IClassFixture<DispatchApp>, IA
     public async Task Given_a_chinese_console_When_a_change_is_pushed_Then_the_row_is_rendered_in_chinese()
     {
         // The push arrives on the change feed's thread, whose culture is not the console's.
-        await _ctx.DisposeAsync();
-        _ctx = ConsoleContext.For(app, "zh-CN");
+        await Ctx.DisposeAsync();
+        Ctx = ConsoleContext.For(App, "zh-CN");
         var cut = RenderBoard();
 
-        var reported = await app.Report(Calls.Form(category: "gas-leak"));
+        var reported = await App.Report(Calls.Form(category: "gas-leak"));
 
         var row = cut.WaitForElement(Row(reported.Number), Waits.Push);
         Assert.Contains("燃气泄漏", row.TextContent);

@@ -18,35 +18,30 @@ namespace Dispatch.Components.Tests;
 /// Three-level command on the console: the level and centre on each row, escalation and supervision from the drawer
 /// reaching the board by push, the dispatcher's own queue, and joint handling with assisting departments.
 /// </summary>
-public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
     Jurisdiction _town = null!;
 
-    public Task InitializeAsync()
+    protected override Task Prepare()
     {
-        _ctx = ConsoleContext.For(app);
-        _town = app.Services.GetRequiredService<JurisdictionTree>().Place(31.2304, 121.4737).Town!;
+        _town = App.Services.GetRequiredService<JurisdictionTree>().Place(31.2304, 121.4737).Town!;
         return Task.CompletedTask;
     }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     const string Drawer = "[data-testid=incident-drawer]";
 
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
-    void SignInAs(params Grant[] grants) =>
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("someone", "Someone", grants);
+    void SignInAs(params Grant[] grants) => SignIn(new Actor("someone", "Someone", grants));
 
     /// <summary>A report placed in the town; the routing policy decides its level by category.</summary>
     Task<CommandOutcome.Done> ReportInTown(string category = "road-damage") =>
-        app.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y,
+        App.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y,
             _town.Boundary.InteriorPoint.X, null, category, "需要处置", 2));
 
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement(Row(number), Waits.Push).Click();
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
@@ -66,7 +61,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
     public async Task Escalating_from_the_drawer_moves_the_level_badge_on_the_board_by_push()
     {
         var reported = await ReportInTown();
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
         var cut = OpenDrawer(reported.Number);
         var command = cut.Find($"{Row(reported.Number)} [data-testid=command]");
         Assert.Equal("Town", command.GetAttribute("data-level"));
@@ -78,7 +73,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
         await cut.Find("#action-escalate").ClickAsync(new());
         await cut.WaitForElement("[data-testid=action-form]").SubmitAsync();
         cut.WaitForAssertion(() => Assert.Equal("Fill in the reason.", FieldError(cut, "action-reason")));
-        Assert.Equal(CommandLevel.Town, (await app.Detail(reported.Id))!.Level);
+        Assert.Equal(CommandLevel.Town, (await App.Detail(reported.Id))!.Level);
 
         cut.Find("#action-reason").Input("涉及多个街道，需区级协调");
         await cut.Find("[data-testid=action-form]").SubmitAsync();
@@ -98,7 +93,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
     public async Task A_leader_supervises_from_the_drawer_and_the_board_shows_the_badge_with_the_comment()
     {
         var reported = await ReportInTown();
-        SignInAs(new Grant(Role.Leader, app.Services.GetRequiredService<JurisdictionTree>().City.Path));
+        SignInAs(new Grant(Role.Leader, App.Services.GetRequiredService<JurisdictionTree>().City.Path));
         var cut = OpenDrawer(reported.Number);
         Assert.Empty(cut.FindAll($"{Row(reported.Number)} [data-testid=badge-supervised]"));
         // A leader supervises; dispatching is not theirs.
@@ -121,12 +116,12 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
     public async Task A_supervision_made_elsewhere_reaches_an_open_board_and_the_badge_stays_while_the_incident_is_handled()
     {
         var reported = await ReportInTown();
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement(Row(reported.Number), Waits.Push);
 
-        var city = app.Services.GetRequiredService<JurisdictionTree>().City.Path;
-        await app.Do(reported.Id, new SuperviseIncident("市领导督办", "leader"), new Grant(Role.Leader, city));
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
+        var city = App.Services.GetRequiredService<JurisdictionTree>().City.Path;
+        await App.Do(reported.Id, new SuperviseIncident("市领导督办", "leader"), new Grant(Role.Leader, city));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
 
         cut.WaitForAssertion(() =>
         {
@@ -142,7 +137,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
         var mine = await ReportInTown("road-damage");     // routed to the town
         var district = await ReportInTown("fire-hazard"); // routed to the district
         SignInAs(new Grant(Role.Dispatcher, _town.Path));
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         // The town reads both: both lie in its streets.
         cut.WaitForElement(Row(mine.Number), Waits.Push);
         cut.WaitForElement(Row(district.Number), Waits.Push);
@@ -168,7 +163,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
     public void A_console_without_a_dispatcher_role_has_no_queue_toggle()
     {
         SignInAs(new Grant(Role.Leader, _town.Path));
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement("[data-testid=board-overdue]");
         Assert.Empty(cut.FindAll("[data-testid=board-my-queue]"));
     }
@@ -177,7 +172,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
     public async Task Assigning_with_an_assisting_department_shows_both_in_the_drawer_and_on_the_row()
     {
         var reported = await ReportInTown();
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
         var cut = OpenDrawer(reported.Number);
         await cut.Find("#action-assign").ClickAsync(new());
         cut.WaitForElement("[data-testid=action-form]");
@@ -195,12 +190,12 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
             Assert.Equal("false", assisting.GetAttribute("data-acknowledged"));
             Assert.Contains("not yet acknowledged", assisting.TextContent);
         }, Waits.Push);
-        var detail = (await app.Detail(reported.Id))!;
+        var detail = (await App.Detail(reported.Id))!;
         Assert.Equal("urban-management", detail.LeadDepartment);
         Assert.Equal(["public-security"], detail.Assisting);
 
         // The assisting department acknowledges its part elsewhere: drawer and row mark it.
-        await app.Do(reported.Id, new AcknowledgeIncident("public-security", "police-desk"));
+        await App.Do(reported.Id, new AcknowledgeIncident("public-security", "police-desk"));
 
         cut.WaitForAssertion(() =>
         {
@@ -217,9 +212,9 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
     public async Task A_handler_of_an_assisting_department_acknowledges_in_that_department_s_name()
     {
         var reported = await ReportInTown();
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
-        await app.Do(reported.Id, new AssignIncident("urban-management", "dispatcher", ["public-security"]));
-        var city = app.Services.GetRequiredService<JurisdictionTree>().City.Path;
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
+        await App.Do(reported.Id, new AssignIncident("urban-management", "dispatcher", ["public-security"]));
+        var city = App.Services.GetRequiredService<JurisdictionTree>().City.Path;
         // Reading comes from the leader's role: a handler alone reads only what its department leads.
         SignInAs(new Grant(Role.Leader, city), new Grant(Role.Handler, city, "public-security"));
         var cut = OpenDrawer(reported.Number);
@@ -234,7 +229,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : IClassFixture<Dispatc
         cut.WaitForAssertion(() =>
             Assert.Equal("true", cut.Find($"{Drawer} [data-testid=assisting][data-department=public-security]").GetAttribute("data-acknowledged")),
             Waits.Push);
-        var detail = (await app.Detail(reported.Id))!;
+        var detail = (await App.Detail(reported.Id))!;
         Assert.Equal(["public-security"], detail.AcknowledgedBy);
         Assert.Equal(IncidentState.Assigned, detail.State);
         var acknowledged = detail.Timeline.Single(e => e.Kind == "Acknowledged");

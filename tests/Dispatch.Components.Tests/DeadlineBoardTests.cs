@@ -14,27 +14,17 @@ namespace Dispatch.Components.Tests;
 /// The deadline cell on a clock the test moves: the server paints the state DeadlineClock gives at its own time
 /// (the browser's script takes over from there), and what runs out reaches an open board by push.
 /// </summary>
-public sealed class DeadlineBoardTests(ClockedDispatchApp app) : IClassFixture<ClockedDispatchApp>, IAsyncLifetime
+public sealed class DeadlineBoardTests(ClockedDispatchApp app) : ConsoleTest<ClockedDispatchApp>(app)
 {
     // The shipped policy: a matter of urgency 3 is acknowledged within 30 minutes of its assignment.
     static readonly TimeSpan Acknowledge = TimeSpan.FromMinutes(30);
-
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
     static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     // Without a popover provider (one per context): a fresh board per look shows what the server paints first.
-    IRenderedComponent<Board> RenderBoard() => _ctx.Render<Board>();
+    IRenderedComponent<Board> RenderBoard() => Ctx.Render<Board>();
 
     static IElement Deadline(IRenderedComponent<Board> cut, string number) =>
         cut.WaitForElement($"{Row(number)} [data-testid=deadline]", Waits.Push);
@@ -45,11 +35,11 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : IClassFixture<C
     /// <summary>Reported, accepted and assigned now; with <paramref name="level"/> set, commanded there first.</summary>
     async Task<(CommandOutcome.Done Incident, DateTimeOffset AssignedAt)> Assigned(CommandLevel? level = null)
     {
-        var reported = await app.Report(Calls.Form(urgency: 3));
-        if (level is { } l) await app.Do(reported.Id, new OverrideRouting(l, null, "test", "dispatcher"));
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
-        var at = app.Time.GetUtcNow();
-        await app.Do(reported.Id, new AssignIncident("urban-management", "dispatcher"));
+        var reported = await App.Report(Calls.Form(urgency: 3));
+        if (level is { } l) await App.Do(reported.Id, new OverrideRouting(l, null, "test", "dispatcher"));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
+        var at = App.Time.GetUtcNow();
+        await App.Do(reported.Id, new AssignIncident("urban-management", "dispatcher"));
         return (reported, at);
     }
 
@@ -64,13 +54,13 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : IClassFixture<C
         Assert.Equal(Iso(assignedAt), fresh.GetAttribute("data-deadline-from"));
         Assert.Equal(Iso(assignedAt + Acknowledge), fresh.GetAttribute("data-deadline-due"));
 
-        app.Time.Advance(TimeSpan.FromMinutes(23)); // 77 % of the time used
+        App.Time.Advance(TimeSpan.FromMinutes(23)); // 77 % of the time used
         Assert.Equal("on-time", State(Deadline(RenderBoard(), incident.Number)));
 
-        app.Time.Advance(TimeSpan.FromMinutes(2)); // 83 %
+        App.Time.Advance(TimeSpan.FromMinutes(2)); // 83 %
         Assert.Equal("warning", State(Deadline(RenderBoard(), incident.Number)));
 
-        app.Time.Advance(TimeSpan.FromMinutes(6)); // a minute past
+        App.Time.Advance(TimeSpan.FromMinutes(6)); // a minute past
         var late = RenderBoard();
         Assert.Equal("overdue", State(Deadline(late, incident.Number)));
 
@@ -93,7 +83,7 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : IClassFixture<C
         Assert.Equal("on-time", State(Deadline(cut, incident.Number)));
         var version = cut.Find(Row(incident.Number)).GetAttribute("data-version");
 
-        app.Time.Advance(Acknowledge + TimeSpan.FromSeconds(1));
+        App.Time.Advance(Acknowledge + TimeSpan.FromSeconds(1));
 
         // The deadline watch records the miss (a new version, pushed); the row repaints overdue.
         cut.WaitForAssertion(() =>
@@ -103,7 +93,7 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : IClassFixture<C
             Assert.Equal("overdue", State(row.QuerySelector("[data-testid=deadline]")!));
             Assert.Equal("City", row.QuerySelector("[data-testid=command]")!.GetAttribute("data-level"));
         }, Waits.Push);
-        var detail = (await app.Detail(incident.Id))!;
+        var detail = (await App.Detail(incident.Id))!;
         Assert.Contains(detail.Timeline, e => e.Kind == "DeadlineMissed");
 
         cut.Find("[data-testid=board-overdue]").Click();
@@ -123,7 +113,7 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : IClassFixture<C
         Assert.Equal("Town", row.QuerySelector("[data-testid=command]")!.GetAttribute("data-level"));
         Assert.Null(row.QuerySelector("[data-testid=badge-escalated]"));
 
-        var escalatedAt = app.Time.Advance(Acknowledge + TimeSpan.FromSeconds(1));
+        var escalatedAt = App.Time.Advance(Acknowledge + TimeSpan.FromSeconds(1));
 
         cut.WaitForAssertion(() =>
         {

@@ -15,36 +15,27 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests;
 
 /// <summary>Chat on the unit's phone page: its incident's channel opens when it is sent, messages come pushed, and the crew writes back.</summary>
-public sealed class FieldChatTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class FieldChatTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
     const double Lat = 31.2304, Lon = 121.4737;
-    BunitContext _ctx = null!;
 
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
-    Actor Dispatcher => new("field-chat-dispatcher", "调度员", app.Everything());
+    Actor Dispatcher => new("field-chat-dispatcher", "调度员", App.Everything());
 
     [Fact]
     public async Task Sent_to_an_incident_the_phone_opens_its_channel_hears_who_names_it_and_writes_back()
     {
-        var units = app.Services.GetRequiredService<UnitService>();
-        var town = app.Services.GetRequiredService<JurisdictionTree>().Place(Lat, Lon).Town!;
+        var units = App.Services.GetRequiredService<UnitService>();
+        var town = App.Services.GetRequiredService<JurisdictionTree>().Place(Lat, Lon).Town!;
         var login = $"unit-{Guid.NewGuid():N}"[..16];
         var unitId = Guid.CreateVersion7();
         Assert.IsType<UnitOutcome.Done>(await units.Register(Dispatcher,
             new RegisterUnit(unitId, "东湖-城管-31", UnitCalls.Department, town.Path, ["enforcement"], ["王强"], "", login), DispatchApp.Password));
-        var crew = (await app.Services.GetRequiredService<Users>().Find(login))!.ToActor();
+        var crew = (await App.Services.GetRequiredService<Users>().Find(login))!.ToActor();
         Assert.IsType<UnitOutcome.Done>(await units.Handle(crew, unitId, new GoOnDuty("")));
-        var incident = await app.AssignedAt(Lat, Lon);
+        var incident = await App.AssignedAt(Lat, Lon);
 
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = crew;
-        var cut = _ctx.Render<Field>();
+        SignIn(crew);
+        var cut = Ctx.Render<Field>();
         cut.WaitForElement("[data-testid=field-chat][data-live=true]");
         // Before any job: the department's channel at the unit's town.
         var department = Channels.Department(town.Path, UnitCalls.Department).Key;
@@ -56,7 +47,7 @@ public sealed class FieldChatTests(DispatchApp app) : IClassFixture<DispatchApp>
         cut.WaitForElement($"[data-testid=field-chat][data-channel='{channel}']");
         cut.WaitForElement($"[data-testid=field-chat-tab][data-key='{channel}']");
 
-        using (var scope = app.Services.CreateScope())
+        using (var scope = App.Services.CreateScope())
             Assert.IsType<ChatOutcome.Posted>(await scope.ServiceProvider.GetRequiredService<ChatService>().Post(Dispatcher, channel, "@东湖-城管-31 注意积水"));
         var mention = cut.WaitForElement("[data-testid=field-chat] [data-testid=chat-mention][data-mine=true]");
         Assert.Equal("@东湖-城管-31", mention.TextContent);
@@ -67,7 +58,7 @@ public sealed class FieldChatTests(DispatchApp app) : IClassFixture<DispatchApp>
             m => m.GetAttribute("data-author") == login && m.TextContent.Contains("到达现场")));
 
         // The dispatcher reads it in the channel's history.
-        using (var scope = app.Services.CreateScope())
+        using (var scope = App.Services.CreateScope())
         {
             var history = await scope.ServiceProvider.GetRequiredService<ChatService>().History(Dispatcher, channel);
             Assert.Contains(history!.Messages, m => m.Author == login && m.Text == "到达现场");

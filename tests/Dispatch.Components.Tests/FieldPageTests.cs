@@ -25,35 +25,25 @@ namespace Dispatch.Components.Tests;
 /// path as everywhere else, and what the page shows arrives by the unit's real mailbox and roster pushes. Nothing sleeps:
 /// each step waits for what it expects, with a timeout.
 /// </summary>
-public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class FieldPageTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
     const string Department = "urban-management";
     const double Lat = 31.2304, Lon = 121.4737;
 
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
-    UnitService Units => app.Services.GetRequiredService<UnitService>();
+    UnitService Units => App.Services.GetRequiredService<UnitService>();
 
     /// <summary>A dispatcher with every incident role city-wide: sends units, talks to them.</summary>
-    Actor Dispatcher => new("field-dispatcher", "Field dispatcher", app.Everything());
+    Actor Dispatcher => new("field-dispatcher", "Field dispatcher", App.Everything());
 
     /// <summary>A unit of the town with its own sign-in, on duty; returns its id and the actor its phone signs in as.</summary>
     async Task<(Guid Id, Actor Crew)> UnitOnDuty(string callSign)
     {
-        var town = app.Services.GetRequiredService<JurisdictionTree>().Place(Lat, Lon).Town!;
+        var town = App.Services.GetRequiredService<JurisdictionTree>().Place(Lat, Lon).Town!;
         var login = $"unit-{Guid.NewGuid():N}"[..16];
         var id = Guid.CreateVersion7();
         Assert.IsType<UnitOutcome.Done>(await Units.Register(Dispatcher,
             new RegisterUnit(id, callSign, Department, town.Path, ["enforcement"], ["王强"], "", login), DispatchApp.Password));
-        var crew = (await app.Services.GetRequiredService<Users>().Find(login))!.ToActor();
+        var crew = (await App.Services.GetRequiredService<Users>().Find(login))!.ToActor();
         Assert.IsType<UnitOutcome.Done>(await Units.Handle(crew, id, new GoOnDuty("")));
         return (id, crew);
     }
@@ -61,20 +51,20 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     /// <summary>An incident at the town's usual spot, accepted and assigned to urban management.</summary>
     async Task<(Guid Id, string Number)> AssignedIncident(string description)
     {
-        var outcome = await app.Services.GetRequiredService<Dispatch.Server.Incidents.IncidentService>().Report(
+        var outcome = await App.Services.GetRequiredService<Dispatch.Server.Incidents.IncidentService>().Report(
             new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), Lat, Lon, "东湖区人民路 128 号", "road-damage", description, 3),
             Dispatcher, Guid.NewGuid().ToString());
         var reported = Assert.IsType<Dispatch.Server.Incidents.CommandOutcome.Done>(outcome);
-        await app.Do(reported.Id, new AcceptIncident(Dispatcher.Login));
-        await app.Do(reported.Id, new AssignIncident(Department, Dispatcher.Login));
+        await App.Do(reported.Id, new AcceptIncident(Dispatcher.Login));
+        await App.Do(reported.Id, new AssignIncident(Department, Dispatcher.Login));
         return (reported.Id, reported.Number);
     }
 
     /// <summary>The page as the unit's phone shows it, once live (subscribed to its mailbox and the roster feed).</summary>
     IRenderedComponent<Field> OpenAs(Actor crew)
     {
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = crew;
-        var cut = _ctx.Render<Field>();
+        SignIn(crew);
+        var cut = Ctx.Render<Field>();
         cut.WaitForElement("[data-testid=field-page][data-live=true]", Waits.Push);
         return cut;
     }
@@ -101,7 +91,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
 
     async Task<UnitRosterEntry> Roster(Guid id)
     {
-        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         return (await query.LoadAsync<UnitRosterEntry>(id))!;
     }
 
@@ -118,7 +108,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.IsType<UnitOutcome.Done>(await Units.Handle(Dispatcher, unitId, new DispatchUnit(incident.Id, "", "")));
 
         var card = cut.WaitForElement($"[data-testid=field-assignment][data-number='{incident.Number}']", Waits.Push);
-        var city = app.Services.GetRequiredService<CityCatalog>();
+        var city = App.Services.GetRequiredService<CityCatalog>();
         Assert.Equal(city.CategoryName("road-damage", System.Globalization.CultureInfo.CurrentUICulture),
             card.QuerySelector("[data-testid=field-assignment-category]")!.TextContent.Trim());
         Assert.Equal("3", card.QuerySelector("[data-urgency]")!.GetAttribute("data-urgency"));
@@ -131,7 +121,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.Equal(new[] { "AcceptAndGo" }, Buttons(cut));
         // The message itself is on screen, and once it was rendered the page acknowledged it.
         cut.WaitForElement("[data-testid=field-message][data-kind=assignment][data-acked=true]", Waits.Push);
-        Assert.Empty(await app.Services.GetRequiredService<UnitMailbox>().Unacknowledged(unitId));
+        Assert.Empty(await App.Services.GetRequiredService<UnitMailbox>().Unacknowledged(unitId));
 
         await Tap(cut, "[data-action=AcceptAndGo]");
 
@@ -140,11 +130,11 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         var roster = await Roster(unitId);
         Assert.Equal(UnitStatus.EnRoute, roster.Status);
         Assert.Equal(incident.Id, roster.IncidentId);
-        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var unitEvents = await query.Events.FetchStreamAsync(unitId);
         Assert.Equal(crew.Login, Assert.IsType<UnitEnRoute>(unitEvents[^1].Data).By);
         // Accepting the job acknowledged the incident for the unit's department, in the crew's name.
-        var steps = (await app.Detail(incident.Id))!.Timeline.Select(t => (t.Kind, t.By)).ToList();
+        var steps = (await App.Detail(incident.Id))!.Timeline.Select(t => (t.Kind, t.By)).ToList();
         Assert.Contains(("Acknowledged", crew.Login), steps);
         Assert.Contains(("UnitEnRoute", crew.Login), steps);
     }
@@ -173,7 +163,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         await Submit(cut, "[data-testid=field-notes] form", 1);
         cut.WaitForAssertion(() => Assert.Contains("Resolved", cut.Find("[data-testid=field-notes-reply]").TextContent), Waits.Push);
 
-        var detail = (await app.Detail(incident.Id))!;
+        var detail = (await App.Detail(incident.Id))!;
         Assert.Equal(IncidentState.Resolved, detail.State);
         Assert.Equal("已补装井盖", detail.Resolution);
         var steps = detail.Timeline.Select(t => (t.Kind, t.By, t.Text)).ToList();
@@ -199,7 +189,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         cut.WaitForElement($"[data-testid=field-assignment][data-number='{incident.Number}']", Waits.Push);
 
         // The district takes command: the crew reads it, and the job card shows the incident as it stands now.
-        await app.Do(incident.Id, new EscalateIncident("涉及多个部门", Dispatcher.Login));
+        await App.Do(incident.Id, new EscalateIncident("涉及多个部门", Dispatcher.Login));
         var changed = cut.WaitForElement("[data-testid=field-message][data-kind=incident]", Waits.Push);
         Assert.Contains($"Incident {incident.Number} changed", changed.TextContent);
         Assert.Contains("Escalated", changed.TextContent);
@@ -225,11 +215,11 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     {
         var (unitId, crew) = await UnitOnDuty("现场-03");
         var incident = await AssignedIncident("路灯不亮。");
-        _ctx.Dispose();
-        _ctx = ConsoleContext.For(app, culture: "zh-CN");
-        var commands = new FieldCommands(Units, app.Services.GetRequiredService<Dispatch.Server.Incidents.IncidentService>(),
-            _ctx.Services.GetRequiredService<Dispatch.Server.Localization.Messages>(),
-            _ctx.Services.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<Dispatch.Server.Localization.Ui>>());
+        Ctx.Dispose();
+        Ctx = ConsoleContext.For(App, culture: "zh-CN");
+        var commands = new FieldCommands(Units, App.Services.GetRequiredService<Dispatch.Server.Incidents.IncidentService>(),
+            Ctx.Services.GetRequiredService<Dispatch.Server.Localization.Messages>(),
+            Ctx.Services.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<Dispatch.Server.Localization.Ui>>());
 
         // A tap that comes too late (the unit is not dispatched any more, or not yet): the rule's refusal, in Chinese.
         var late = await commands.Move(crew, unitId, FieldAction.AcceptAndGo);
@@ -240,7 +230,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
         Assert.IsType<UnitOutcome.Done>(await Units.Handle(Dispatcher, unitId, new DispatchUnit(incident.Id, "", "")));
         Assert.IsType<UnitOutcome.Done>(await Units.Handle(crew, unitId, new AcceptAndGo("")));
         Assert.IsType<UnitOutcome.Done>(await Units.Handle(crew, unitId, new ReportOnScene("")));
-        await app.Do(incident.Id, new ResolveIncident(Department, "已更换灯泡", Dispatcher.Login));
+        await App.Do(incident.Id, new ResolveIncident(Department, "已更换灯泡", Dispatcher.Login));
         var cut = OpenAs(crew);
         Assert.Equal("OnScene", Status(cut));
 
@@ -277,7 +267,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     /// <summary>A row as another build of the server stored it, and the notice its commit sends.</summary>
     async Task Store(Guid unit, string kind, string body)
     {
-        var db = app.Services.GetRequiredService<NpgsqlDataSource>();
+        var db = App.Services.GetRequiredService<NpgsqlDataSource>();
         await using (var insert = db.CreateCommand(
             $"with next as (insert into {UnitMailbox.CountersTable} (unit_id, last_seq) values ($1, 1) " +
             $"on conflict (unit_id) do update set last_seq = {UnitMailbox.CountersTable}.last_seq + 1 returning last_seq) " +
@@ -319,7 +309,7 @@ public sealed class FieldPageTests(DispatchApp app) : IClassFixture<DispatchApp>
     public void Someone_who_is_not_a_unit_is_told_the_page_is_for_units()
     {
         // The console's default seat: a dispatcher (and every other incident role) city-wide, but no unit's sign-in.
-        var cut = _ctx.Render<Field>();
+        var cut = Ctx.Render<Field>();
 
         var notAllowed = cut.WaitForElement("[data-testid=not-allowed]", Waits.Push);
         Assert.Contains("This page is for units", notAllowed.TextContent);

@@ -8,24 +8,14 @@ using Dispatch.Server.Tests.Infrastructure;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The incident drawer: the full incident, its timeline, and the steps taken from it.</summary>
-public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class IncidentDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     const string Drawer = "[data-testid=incident-drawer]";
 
     /// <summary>The board with this incident's drawer opened by clicking its row.</summary>
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement($"[data-testid=board-row][data-number='{number}']", Waits.Push).Click();
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
@@ -34,7 +24,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public async Task Given_a_row_When_it_is_clicked_Then_the_drawer_shows_the_whole_incident_and_its_timeline()
     {
-        var reported = await app.Report(Calls.Form(phone: "13800138000", category: "water-supply"));
+        var reported = await App.Report(Calls.Form(phone: "13800138000", category: "water-supply"));
 
         var cut = OpenDrawer(reported.Number);
 
@@ -57,7 +47,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public async Task Given_an_open_drawer_When_accept_is_clicked_Then_the_incident_is_accepted_and_the_drawer_shows_it()
     {
-        var reported = await app.Report();
+        var reported = await App.Report();
         var cut = OpenDrawer(reported.Number);
 
         await cut.Find("#action-accept").ClickAsync(new());
@@ -69,7 +59,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
             Assert.Contains("console", accepted.TextContent);
             Assert.NotNull(cut.Find($"{Drawer} #action-assign"));
         }, Waits.Push);
-        Assert.Equal(IncidentState.Accepted, (await app.Detail(reported.Id))!.State);
+        Assert.Equal(IncidentState.Accepted, (await App.Detail(reported.Id))!.State);
         // The board row follows by push.
         cut.WaitForAssertion(() => Assert.Equal("Accepted",
             cut.Find($"[data-testid=board-row][data-number='{reported.Number}']").GetAttribute("data-state")), Waits.Push);
@@ -78,8 +68,8 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public async Task Given_the_assign_form_When_another_department_is_picked_over_the_suggested_one_Then_it_is_assigned_to_that_one()
     {
-        var reported = await app.Report();
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
+        var reported = await App.Report();
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
         var cut = OpenDrawer(reported.Number);
         await cut.Find("#action-assign").ClickAsync(new());
 
@@ -94,17 +84,17 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
         await cut.Find("[data-testid=action-form]").SubmitAsync();
 
         cut.WaitForAssertion(() => Assert.Equal("Assigned", cut.Find(Drawer).GetAttribute("data-state")), Waits.Push);
-        Assert.Equal("water", (await app.Detail(reported.Id))!.LeadDepartment);
+        Assert.Equal("water", (await App.Detail(reported.Id))!.LeadDepartment);
     }
 
     [Fact]
     public async Task Given_an_open_drawer_When_someone_else_moves_the_incident_Then_the_drawer_updates_live()
     {
-        var reported = await app.Report();
+        var reported = await App.Report();
         var cut = OpenDrawer(reported.Number);
 
-        await app.Do(reported.Id, new AcceptIncident("dispatcher-2"));
-        await app.Do(reported.Id, new AssignIncident("fire", "dispatcher-2"));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher-2"));
+        await App.Do(reported.Id, new AssignIncident("fire", "dispatcher-2"));
 
         cut.WaitForAssertion(() =>
         {
@@ -116,7 +106,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public async Task Given_a_duplicate_cancel_without_the_other_number_When_submitted_Then_the_rule_s_refusal_is_shown()
     {
-        var reported = await app.Report();
+        var reported = await App.Report();
         var cut = OpenDrawer(reported.Number);
         await cut.Find("#action-cancel").ClickAsync(new());
 
@@ -124,17 +114,17 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
 
         cut.WaitForAssertion(() => Assert.Equal($"Name the incident that {reported.Number} duplicates.",
             cut.Find("[data-testid=action-refusal]").TextContent.Trim()));
-        Assert.Equal(IncidentState.Reported, (await app.Detail(reported.Id))!.State);
+        Assert.Equal(IncidentState.Reported, (await App.Detail(reported.Id))!.State);
     }
 
     [Fact]
     public async Task Given_a_stale_view_When_a_step_is_taken_Then_the_conflict_says_what_changed_and_nothing_is_written()
     {
-        var reported = await app.Report();
-        var seen = (await app.Detail(reported.Id))!;
-        await app.Do(reported.Id, new AcceptIncident("dispatcher-2"));
+        var reported = await App.Report();
+        var seen = (await App.Detail(reported.Id))!;
+        await App.Do(reported.Id, new AcceptIncident("dispatcher-2"));
         var changed = false;
-        var cut = _ctx.Render<IncidentActions>(p => p
+        var cut = Ctx.Render<IncidentActions>(p => p
             .Add(a => a.Detail, seen)
             .Add(a => a.OnChanged, () => changed = true));
 
@@ -149,6 +139,6 @@ public sealed class IncidentDrawerTests(DispatchApp app) : IClassFixture<Dispatc
             Assert.Contains("Accepted by dispatcher-2", conflict);
         });
         Assert.True(changed, "the drawer was not asked to reload");
-        Assert.Equal(IncidentState.Accepted, (await app.Detail(reported.Id))!.State);
+        Assert.Equal(IncidentState.Accepted, (await App.Detail(reported.Id))!.State);
     }
 }

@@ -20,24 +20,14 @@ namespace Dispatch.Components.Tests;
 /// others apart and why, sending with one key, the rules' refusal in words, and who sees the keys at all.
 /// Each test works around its own point of the demo city, so the units of the other tests rank far behind its own.
 /// </summary>
-public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class IncidentUnitsTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     const string Section = "[data-testid=incident-units]";
 
     /// <summary>The drawer opened on an incident (as the board or the roster opens it), beside a popover provider for the picker.</summary>
     IRenderedComponent<TestHost> Drawer(Guid incident)
     {
-        var cut = _ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, incident)));
+        var cut = Ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, incident)));
         cut.WaitForElement($"{Section} [data-testid=units-proposed]", Waits.Push);
         return cut;
     }
@@ -48,22 +38,22 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     static string LeftOutReason(IRenderedComponent<TestHost> cut, string callSign) =>
         cut.Find($"{Section} [data-testid=unit-left-out][data-call-sign='{callSign}'] [data-testid=unit-reason]").TextContent.Trim();
 
-    IEnumerable<string> Snackbars() => _ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message ?? "");
+    IEnumerable<string> Snackbars() => Ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message ?? "");
 
     [Fact]
     public async Task The_drawer_lists_free_able_units_nearest_first_and_the_others_apart_with_why()
     {
         var (lat, lon) = (31.2304, 121.4737);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        await app.Unit("列表-远", home, lat + 0.006, lon);
-        await app.Unit("列表-近", home, lat + 0.001, lon);
-        await app.Unit("列表-医", home, lat + 0.002, lon, capabilities: ["medic"]);
-        await app.Unit("列表-旧", home, lat, lon, ago: TimeSpan.FromMinutes(30));
-        await app.Unit("列表-休", home, onDuty: false);
-        var busy = await app.Unit("列表-忙", home, lat, lon);
-        var other = await app.AssignedAt(lat, lon);
-        await app.Move(busy, new DispatchUnit(other.Id, "", ""));
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        await App.Unit("列表-远", home, lat + 0.006, lon);
+        await App.Unit("列表-近", home, lat + 0.001, lon);
+        await App.Unit("列表-医", home, lat + 0.002, lon, capabilities: ["medic"]);
+        await App.Unit("列表-旧", home, lat, lon, ago: TimeSpan.FromMinutes(30));
+        await App.Unit("列表-休", home, onDuty: false);
+        var busy = await App.Unit("列表-忙", home, lat, lon);
+        var other = await App.AssignedAt(lat, lon);
+        await App.Move(busy, new DispatchUnit(other.Id, "", ""));
 
         var cut = Drawer(incident.Id);
 
@@ -94,19 +84,19 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     public async Task Pressing_1_sends_the_nearest_unit_its_roster_line_and_the_incident_card_show_it()
     {
         var (lat, lon) = (31.2330, 121.4790);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        var first = await app.Unit("按键-近", home, lat + 0.0005, lon);
-        await app.Unit("按键-远", home, lat + 0.003, lon);
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        var first = await App.Unit("按键-近", home, lat + 0.0005, lon);
+        await App.Unit("按键-远", home, lat + 0.003, lon);
         var cut = Drawer(incident.Id);
         Assert.Equal("1", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='按键-近']").GetAttribute("data-key"));
         Assert.Equal("2", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='按键-远']").GetAttribute("data-key"));
 
         await cut.InvokeAsync(() => cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
-        var line = await app.RosterLine(first);
+        var line = await App.RosterLine(first);
         Assert.Equal((UnitStatus.Dispatched, incident.Id, incident.Number), (line.Status, line.IncidentId, line.IncidentNumber));
-        Assert.Contains((await app.Card(incident.Id)).Units, u => u.Id == first && u.Status == UnitStatus.Dispatched);
+        Assert.Contains((await App.Card(incident.Id)).Units, u => u.Id == first && u.Status == UnitStatus.Dispatched);
         Assert.Contains($"按键-近 sent to {incident.Number}.", Snackbars());
         // The drawer follows by push: the unit is on the incident now and no longer proposed; the far one takes key 1.
         cut.WaitForAssertion(() =>
@@ -122,47 +112,47 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     {
         // A console the unit's push has not reached yet, so the drawer still offers the unit after another dispatcher sent
         // it away. The rules refuse, and say where it went.
-        await _ctx.DisposeAsync();
-        _ctx = Unheard();
+        await Ctx.DisposeAsync();
+        Ctx = Unheard();
         var (lat, lon) = (31.2236, 121.4467);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        var elsewhere = await app.AssignedAt(lat, lon);
-        var unit = await app.Unit("双派-01", home, lat + 0.0005, lon);
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        var elsewhere = await App.AssignedAt(lat, lon);
+        var unit = await App.Unit("双派-01", home, lat + 0.0005, lon);
         var cut = Drawer(incident.Id);
         Assert.Equal("1", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='双派-01']").GetAttribute("data-key"));
 
-        await app.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
+        await App.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
         await cut.InvokeAsync(() => cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
         var refusal = Assert.Single(Snackbars(), m => m.Contains("双派-01"));
         Assert.Contains($"release it from incident {elsewhere.Number}", refusal);
-        Assert.Equal(elsewhere.Id, (await app.RosterLine(unit)).IncidentId);
-        Assert.DoesNotContain((await app.Card(incident.Id)).Units, u => u.Id == unit);
+        Assert.Equal(elsewhere.Id, (await App.RosterLine(unit)).IncidentId);
+        Assert.DoesNotContain((await App.Card(incident.Id)).Units, u => u.Id == unit);
     }
 
     /// <summary>A console whose unit feed is real but not listening: the units' pushes have not reached it yet.</summary>
-    BunitContext Unheard(string culture = "en") => ConsoleContext.For(app, culture, services: s => s.AddSingleton(new UnitFeed(
-        app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<IDocumentStore>(),
-        app.Services.GetRequiredService<UnitMailbox>(), app.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitPositions>(),
+    BunitContext Unheard(string culture = "en") => ConsoleContext.For(App, culture, services: s => s.AddSingleton(new UnitFeed(
+        App.Services.GetRequiredService<NpgsqlDataSource>(), App.Services.GetRequiredService<IDocumentStore>(),
+        App.Services.GetRequiredService<UnitMailbox>(), App.Services.GetRequiredService<Dispatch.Server.Units.Positions.UnitPositions>(),
         NullLogger<UnitFeed>.Instance)));
 
     [Fact]
     public async Task A_chinese_console_says_why_a_unit_is_left_out_and_the_refusal_in_chinese()
     {
-        await _ctx.DisposeAsync();
-        _ctx = Unheard("zh-CN");
+        await Ctx.DisposeAsync();
+        Ctx = Unheard("zh-CN");
         var (lat, lon) = (31.2078, 121.4846);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        var elsewhere = await app.AssignedAt(lat, lon);
-        var unit = await app.Unit("中文-01", home, lat + 0.0005, lon);
-        await app.Unit("中文-旧", home, lat, lon, ago: TimeSpan.FromMinutes(30));
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        var elsewhere = await App.AssignedAt(lat, lon);
+        var unit = await App.Unit("中文-01", home, lat + 0.0005, lon);
+        await App.Unit("中文-旧", home, lat, lon, ago: TimeSpan.FromMinutes(30));
         var cut = Drawer(incident.Id);
         Assert.Equal("位置已过时（30 分钟前）", LeftOutReason(cut, "中文-旧"));
         Assert.Equal("空闲可派", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='中文-01'] [data-testid=unit-reason]").TextContent.Trim());
 
-        await app.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
+        await App.Move(unit, new DispatchUnit(elsewhere.Id, "", ""));
         await cut.InvokeAsync(() => cut.Find($"{Section}[data-unit-keys]").TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
         Assert.Contains($"力量 中文-01 已在处置工单 {elsewhere.Number}，须先从 {elsewhere.Number} 释放才能派往别处。", Snackbars());
@@ -172,12 +162,12 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     public async Task Someone_who_may_not_send_sees_the_recommendation_without_keys_or_buttons_and_a_digit_sends_nothing()
     {
         var (lat, lon) = (31.2477, 121.4591);
-        var incident = await app.AssignedAt(lat, lon);
-        var unit = await app.Unit("只读-01", app.TownAt(lat, lon), lat + 0.0005, lon);
-        await app.Move(unit, new DispatchUnit(incident.Id, "", ""));
-        await app.Unit("只读-02", app.TownAt(lat, lon), lat + 0.0007, lon);
-        var city = app.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("leader-units", "Leader", [new Grant(Role.Leader, city)]);
+        var incident = await App.AssignedAt(lat, lon);
+        var unit = await App.Unit("只读-01", App.TownAt(lat, lon), lat + 0.0005, lon);
+        await App.Move(unit, new DispatchUnit(incident.Id, "", ""));
+        await App.Unit("只读-02", App.TownAt(lat, lon), lat + 0.0007, lon);
+        var city = App.Services.GetRequiredService<Dispatch.Server.Jurisdictions.JurisdictionTree>().City.Path;
+        SignIn(new Actor("leader-units", "Leader", [new Grant(Role.Leader, city)]));
 
         var cut = Drawer(incident.Id);
 
@@ -191,7 +181,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
 
         await cut.InvokeAsync(() => cut.Find(Section).TriggerEventAsync("onunitkey", new UnitKeyEventArgs { Key = "1" }));
 
-        Assert.Equal(UnitStatus.Available, (await app.RosterLine(await IdOf("只读-02"))).Status);
+        Assert.Equal(UnitStatus.Available, (await App.RosterLine(await IdOf("只读-02"))).Status);
         Assert.Empty(Snackbars());
     }
 
@@ -199,14 +189,14 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
     public async Task A_dispatcher_releases_a_unit_from_the_incident_and_the_list_follows()
     {
         var (lat, lon) = (31.1956, 121.5093);
-        var incident = await app.AssignedAt(lat, lon);
-        var unit = await app.Unit("释放-01", app.TownAt(lat, lon), lat + 0.0005, lon);
-        await app.Move(unit, new DispatchUnit(incident.Id, "", ""));
+        var incident = await App.AssignedAt(lat, lon);
+        var unit = await App.Unit("释放-01", App.TownAt(lat, lon), lat + 0.0005, lon);
+        await App.Move(unit, new DispatchUnit(incident.Id, "", ""));
         var cut = Drawer(incident.Id);
 
         await cut.InvokeAsync(() => cut.Find($"{Section} [data-release='{unit}']").ClickAsync(new()));
 
-        Assert.Equal(UnitStatus.Available, (await app.RosterLine(unit)).Status);
+        Assert.Equal(UnitStatus.Available, (await App.RosterLine(unit)).Status);
         Assert.Contains($"释放-01 released from {incident.Number}.", Snackbars());
         cut.WaitForAssertion(() =>
         {
@@ -217,7 +207,7 @@ public sealed class IncidentUnitsTests(DispatchApp app) : IClassFixture<Dispatch
 
     async Task<Guid> IdOf(string callSign)
     {
-        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         return (await query.Query<UnitRosterEntry>().SingleAsync(u => u.CallSign == callSign)).Id;
     }
 }

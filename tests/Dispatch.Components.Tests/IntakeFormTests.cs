@@ -8,18 +8,8 @@ using Dispatch.Server.Tests.Infrastructure;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The hotline intake form against the real command path and a real database.</summary>
-public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class IntakeFormTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     /// <summary>The error text shown under the input with this id (MudBlazor puts it in the same input control).</summary>
     static string ErrorAt(IRenderedComponent<TestHost> cut, string inputId) =>
         cut.Find($"#{inputId}").Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim() ?? "";
@@ -27,8 +17,8 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public async Task Given_an_empty_form_When_it_is_submitted_Then_each_error_shows_under_its_field_and_nothing_is_written()
     {
-        var before = await app.OpenIncidents();
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var before = await App.OpenIncidents();
+        var cut = Ctx.RenderWithPopovers<Intake>();
 
         await cut.Find("#intake-form").SubmitAsync();
 
@@ -39,14 +29,14 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal("", ErrorAt(cut, "intake-phone"));
         Assert.Equal("", ErrorAt(cut, "intake-name"));
         Assert.Empty(cut.FindAll("[data-testid=intake-created]"));
-        Assert.Equal(before, await app.OpenIncidents());
+        Assert.Equal(before, await App.OpenIncidents());
     }
 
     [Fact]
     public async Task Given_an_invalid_phone_When_the_form_is_submitted_Then_the_error_is_at_the_phone_field_and_what_was_typed_stays()
     {
-        var before = await app.OpenIncidents();
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var before = await App.OpenIncidents();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-phone").Input("12345");
         cut.Find("#intake-address").Input("西山区文化宫北门");
         cut.Find("#intake-description").Input("路灯不亮。");
@@ -61,14 +51,14 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal("12345", cut.Find("#intake-phone").GetAttribute("value"));
         Assert.Equal("西山区文化宫北门", cut.Find("#intake-address").GetAttribute("value"));
         Assert.Equal("路灯不亮。", cut.Find("#intake-description").TextContent);
-        Assert.Equal(before, await app.OpenIncidents());
+        Assert.Equal(before, await App.OpenIncidents());
     }
 
     [Fact]
     public async Task Given_a_complete_call_When_it_is_submitted_Then_the_new_number_shows_and_the_form_is_clear_for_the_next_call()
     {
         var phone = Calls.NewPhone();
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-phone").Input(phone);
         cut.Find("#intake-name").Input("张伟");
         // The category as a call-taker picks it: type, then choose from the list.
@@ -88,7 +78,7 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Equal(number, created.GetAttribute("data-number"));
         var link = created.QuerySelector("[data-testid=intake-created-link]")!.GetAttribute("href")!;
         var id = Guid.Parse(link[(link.IndexOf('=') + 1)..]);
-        var stored = await app.Detail(id);
+        var stored = await App.Detail(id);
         Assert.NotNull(stored);
         Assert.Equal(number, stored.Number);
         Assert.Equal("road-damage", stored.Category);
@@ -107,7 +97,7 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public async Task Given_a_category_typed_by_its_exact_name_When_the_form_is_submitted_Then_it_is_filed_under_that_category()
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-category").Input("路灯故障");
         cut.Find("#intake-address").Input("西山区幸福里小区 3 栋");
         cut.Find("#intake-description").Input("小区门口路灯连续三晚不亮。");
@@ -116,7 +106,7 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
 
         var created = cut.WaitForElement("[data-testid=intake-created]", TimeSpan.FromSeconds(10));
         var link = created.QuerySelector("[data-testid=intake-created-link]")!.GetAttribute("href")!;
-        var stored = await app.Detail(Guid.Parse(link[(link.IndexOf('=') + 1)..]));
+        var stored = await App.Detail(Guid.Parse(link[(link.IndexOf('=') + 1)..]));
         Assert.Equal("street-lighting", stored!.Category);
     }
 
@@ -124,8 +114,8 @@ public sealed class IntakeFormTests(DispatchApp app) : IClassFixture<DispatchApp
     public async Task Given_a_caller_who_called_before_When_their_number_is_typed_Then_their_earlier_incidents_show_beside_the_form()
     {
         var phone = Calls.NewPhone();
-        var earlier = await app.Report(Calls.Form(phone, category: "water-supply"));
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var earlier = await App.Report(Calls.Form(phone, category: "water-supply"));
+        var cut = Ctx.RenderWithPopovers<Intake>();
         Assert.Empty(cut.FindAll("[data-testid=repeat-caller]"));
 
         // Typed the way people say it: with spaces.

@@ -12,18 +12,8 @@ namespace Dispatch.Components.Tests;
 /// Issue 19 item 6 on the intake form: a coordinate pair typed key by key into one field, refused text named at the field,
 /// and the gazetteer's address proposals filling the address and both coordinates. Against the real command path.
 /// </summary>
-public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class IntakeLocationTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     static string ErrorAt(IRenderedComponent<TestHost> cut, string inputId) =>
         cut.Find($"#{inputId}").Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim() ?? "";
 
@@ -36,14 +26,14 @@ public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<Dispatc
         await cut.Find("#intake-form").SubmitAsync();
         var created = cut.WaitForElement("[data-testid=intake-created]", TimeSpan.FromSeconds(10));
         var link = created.QuerySelector("[data-testid=intake-created-link]")!.GetAttribute("href")!;
-        return (await app.Detail(Guid.Parse(link[(link.IndexOf('=') + 1)..])))!;
+        return (await App.Detail(Guid.Parse(link[(link.IndexOf('=') + 1)..])))!;
     }
 
     [Fact]
     public async Task Given_a_pair_typed_key_by_key_into_the_latitude_field_Then_the_field_keeps_what_was_typed_the_longitude_follows_and_leaving_settles_both()
     {
         const string typed = "31.2331, 121.4768";
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
 
         // One input event per keystroke, each with the field's whole text, as the browser sends them.
         for (var i = 1; i <= typed.Length; i++)
@@ -65,7 +55,7 @@ public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public async Task Given_a_pair_pasted_into_the_longitude_field_When_the_call_is_filed_without_leaving_it_Then_both_coordinates_are_stored()
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-lon").Input("北纬31.2212 东经121.4432");
         Assert.Equal("31.2212", ValueOf(cut, "intake-lat"));
 
@@ -77,7 +67,7 @@ public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public void Given_a_pair_that_stops_being_one_When_the_text_is_cut_back_Then_the_other_field_gets_back_what_it_held()
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-lon").Input("121.4");
         cut.Find("#intake-lat").Input("31.2331, 1");
         Assert.Equal("1", ValueOf(cut, "intake-lon"));
@@ -88,8 +78,8 @@ public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public async Task Given_two_numbers_run_together_in_the_latitude_When_the_field_is_left_Then_it_is_refused_there_naming_the_text_and_nothing_is_stored()
     {
-        var before = await app.OpenIncidents();
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var before = await App.OpenIncidents();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-lat").Input("31.233121.4768");
         cut.Find("#intake-lat").Blur();
 
@@ -105,13 +95,13 @@ public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<Dispatc
 
         cut.WaitForAssertion(() => Assert.Equal(refusal, ErrorAt(cut, "intake-lat")));
         Assert.Empty(cut.FindAll("[data-testid=intake-created]"));
-        Assert.Equal(before, await app.OpenIncidents());
+        Assert.Equal(before, await App.OpenIncidents());
     }
 
     [Fact]
     public async Task Given_a_road_and_number_typed_in_the_address_When_the_first_proposal_is_picked_Then_the_address_and_both_coordinates_are_filled_and_filed()
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-address").Input("人民路128");
 
         var proposal = cut.WaitForElement(".mud-popover-open [data-testid=address-proposal]", TimeSpan.FromSeconds(5));
@@ -132,7 +122,7 @@ public sealed class IntakeLocationTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public void Given_an_address_in_pinyin_When_typed_Then_the_list_proposes_the_place_by_its_Chinese_name_and_town()
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-address").Input("xingfuli xiaoqu");
 
         var proposal = cut.WaitForElement(".mud-popover-open [data-testid=address-proposal]", TimeSpan.FromSeconds(5));

@@ -16,25 +16,18 @@ namespace Dispatch.Components.Tests;
 /// waiting; j/k move the board's selection; accepting opens the assign form with the suggested lead filled in.
 /// Real services and PostgreSQL (own database for this class); the clock of the drawer's hold is a manual one.
 /// </summary>
-public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class KeyboardSpeedTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
     // Starts now (positions are reported in real time), moves only when a test says.
     readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
 
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app, services: s => s.AddSingleton<TimeProvider>(_clock));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+    protected override void ReplaceServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(_clock);
 
     const string Section = "[data-testid=incident-units]";
 
     IRenderedComponent<TestHost> Drawer(Guid incident)
     {
-        var cut = _ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, incident)));
+        var cut = Ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, incident)));
         cut.WaitForElement($"{Section} [data-testid=units-proposed]", Waits.Push);
         return cut;
     }
@@ -49,10 +42,10 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
     public async Task Given_a_unit_just_sent_with_key_1_When_its_push_arrives_Then_the_numbers_hold_with_it_marked_sent_until_the_moment_passes()
     {
         var (lat, lon) = (31.2330, 121.4790);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        var near = await app.Unit("冻结-近", home, lat + 0.0005, lon);
-        await app.Unit("冻结-远", home, lat + 0.003, lon);
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        var near = await App.Unit("冻结-近", home, lat + 0.0005, lon);
+        await App.Unit("冻结-远", home, lat + 0.003, lon);
         var cut = Drawer(incident.Id);
         Assert.Equal("1", KeyOf(cut, "冻结-近"));
 
@@ -60,7 +53,7 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
 
         // The unit is on the incident (pushed), yet the list the dispatcher is looking at has not renumbered.
         cut.WaitForElement($"{Section} [data-testid=unit-on-incident][data-call-sign='冻结-近']", Waits.Push);
-        Assert.Equal(incident.Id, (await app.RosterLine(near)).IncidentId);
+        Assert.Equal(incident.Id, (await App.RosterLine(near)).IncidentId);
         Assert.Equal("1", KeyOf(cut, "冻结-近"));
         Assert.Equal("true", cut.Find($"{Section} [data-testid=unit-proposed][data-call-sign='冻结-近']").GetAttribute("data-sent"));
         Assert.Equal("2", KeyOf(cut, "冻结-远"));
@@ -78,18 +71,18 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
     public async Task Given_a_unit_just_sent_When_1_is_pressed_again_Then_nothing_more_is_sent_and_another_number_asks_first()
     {
         var (lat, lon) = (31.2212, 121.4432);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        var near = await app.Unit("重复-近", home, lat + 0.0005, lon);
-        var far = await app.Unit("重复-远", home, lat + 0.003, lon);
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        var near = await App.Unit("重复-近", home, lat + 0.0005, lon);
+        var far = await App.Unit("重复-远", home, lat + 0.003, lon);
         var cut = Drawer(incident.Id);
 
         await Key(cut, "1");
         await Key(cut, "1");
 
         cut.WaitForAssertion(() => Assert.Contains("重复-近 was sent a moment ago", cut.Find("[data-testid=units-key-notice]").TextContent));
-        Assert.Equal(incident.Id, (await app.RosterLine(near)).IncidentId);
-        Assert.Equal(UnitStatus.Available, (await app.RosterLine(far)).Status);
+        Assert.Equal(incident.Id, (await App.RosterLine(near)).IncidentId);
+        Assert.Equal(UnitStatus.Available, (await App.RosterLine(far)).Status);
 
         // Another number a moment later asks first; Esc (the cancel button) sends nothing.
         await Key(cut, "2");
@@ -98,23 +91,23 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Contains("Send a second unit, 重复-远?", prompt.TextContent);
         await cut.Find("[data-testid=second-unit-cancel]").ClickAsync(new());
         Assert.Empty(cut.FindAll("[data-testid=second-unit-prompt]"));
-        Assert.Equal(UnitStatus.Available, (await app.RosterLine(far)).Status);
+        Assert.Equal(UnitStatus.Available, (await App.RosterLine(far)).Status);
 
         // Asked again and confirmed (Enter on the focused button): the second unit goes, deliberately.
         await Key(cut, "2");
         await cut.WaitForElement("[data-testid=second-unit-confirm]").ClickAsync(new());
-        Assert.Equal(incident.Id, (await app.RosterLine(far)).IncidentId);
+        Assert.Equal(incident.Id, (await App.RosterLine(far)).IncidentId);
     }
 
     [Fact]
     public async Task Given_a_proposed_unit_with_an_old_position_or_far_away_Then_its_row_carries_a_warning()
     {
         var (lat, lon) = (31.2456, 121.4620);
-        var home = app.TownAt(lat, lon);
-        var incident = await app.AssignedAt(lat, lon);
-        await app.Unit("警示-旧", home, lat + 0.0003, lon, ago: TimeSpan.FromMinutes(7));
-        await app.Unit("警示-远", home, lat + 0.02, lon);
-        await app.Unit("警示-好", home, lat + 0.001, lon);
+        var home = App.TownAt(lat, lon);
+        var incident = await App.AssignedAt(lat, lon);
+        await App.Unit("警示-旧", home, lat + 0.0003, lon, ago: TimeSpan.FromMinutes(7));
+        await App.Unit("警示-远", home, lat + 0.02, lon);
+        await App.Unit("警示-好", home, lat + 0.001, lon);
         var cut = Drawer(incident.Id);
 
         // The nearest sits at key 1 with its warning in sight; a fresh near one has none.
@@ -127,11 +120,11 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
     [Fact]
     public async Task Given_an_open_board_When_a_new_incident_arrives_Then_its_row_is_highlighted_and_counted_and_n_opens_it()
     {
-        await app.Report(Calls.Form(urgency: 2));
-        var cut = _ctx.RenderWithPopovers<Board>();
+        await App.Report(Calls.Form(urgency: 2));
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForAssertion(() => Assert.Contains("0 new", cut.Find("[data-testid=board-new]").TextContent));
 
-        var reported = await app.Report(Calls.Form(category: "gas-leak", urgency: 4));
+        var reported = await App.Report(Calls.Form(category: "gas-leak", urgency: 4));
 
         var row = cut.WaitForElement($"[data-testid=board-row][data-number='{reported.Number}'][data-fresh=true]", Waits.Push);
         Assert.Contains("fresh", row.ClassName);
@@ -147,9 +140,9 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
     [Fact]
     public async Task Given_a_board_When_j_and_k_are_pressed_Then_the_selection_moves_Enter_opens_it_and_closing_returns_to_it()
     {
-        await app.Report(Calls.Form(urgency: 1));
-        await app.Report(Calls.Form(urgency: 1));
-        var cut = _ctx.RenderWithPopovers<Board>();
+        await App.Report(Calls.Form(urgency: 1));
+        await App.Report(Calls.Form(urgency: 1));
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForAssertion(() => Assert.True(cut.FindAll("[data-testid=board-row]").Count >= 2), Waits.Push);
         var ids = cut.FindAll("[data-testid=board-row]").Select(r => r.GetAttribute("data-id")!).ToList();
         Task Press(string key) => cut.InvokeAsync(() => cut.Find("[data-board-keys]").TriggerEventAsync("onboardkey", new BoardKeyEventArgs { Key = key }));
@@ -161,7 +154,7 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
         Assert.Equal(ids[1], Selected());
         await Press("prev");   // k
         Assert.Equal(ids[0], Selected());
-        Assert.Contains(_ctx.JSInterop.Invocations, i => i.Identifier == "dispatch.showRow" && Equals(i.Arguments[^1], ids[0]));
+        Assert.Contains(Ctx.JSInterop.Invocations, i => i.Identifier == "dispatch.showRow" && Equals(i.Arguments[^1], ids[0]));
 
         await Press("open");   // Enter
         cut.WaitForAssertion(() => Assert.Equal(ids[0], cut.Find("[data-testid=incident-drawer]").GetAttribute("data-id")), Waits.Push);
@@ -169,22 +162,22 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : IClassFixture<Dispatch
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=incident-drawer]")));
         // The selection stays on that row, and the focus is sent back to it.
         Assert.Equal(ids[0], Selected());
-        Assert.Equal(ids[0], _ctx.JSInterop.Invocations.Last(i => i.Identifier == "dispatch.showRow").Arguments[^1]);
+        Assert.Equal(ids[0], Ctx.JSInterop.Invocations.Last(i => i.Identifier == "dispatch.showRow").Arguments[^1]);
     }
 
     [Fact]
     public async Task Given_a_reported_incident_When_it_is_accepted_in_the_drawer_Then_the_assign_form_opens_with_the_suggested_lead_and_one_Enter_assigns()
     {
-        var reported = await app.Report(Calls.Form(category: "road-damage"));
-        var cut = _ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, reported.Id)));
+        var reported = await App.Report(Calls.Form(category: "road-damage"));
+        var cut = Ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, reported.Id)));
         await cut.WaitForElement("#action-accept", Waits.Push).ClickAsync(new());
 
         var form = cut.WaitForElement("[data-testid=action-form][data-action=assign]", Waits.Push);
         Assert.NotNull(cut.Find("#action-submit").GetAttribute("data-autofocus"));
-        Assert.Contains(_ctx.JSInterop.Invocations, i => i.Identifier == "dispatch.focus" && i.Arguments[0] is string[] s && s.Contains("#action-submit"));
+        Assert.Contains(Ctx.JSInterop.Invocations, i => i.Identifier == "dispatch.focus" && i.Arguments[0] is string[] s && s.Contains("#action-submit"));
 
         await form.SubmitAsync();
         cut.WaitForAssertion(() => Assert.Equal("urban-management", cut.Find("[data-testid=detail-lead]").GetAttribute("data-department")), Waits.Push);
-        Assert.Equal(IncidentState.Assigned, (await app.Card(reported.Id)).State);
+        Assert.Equal(IncidentState.Assigned, (await App.Card(reported.Id)).State);
     }
 }

@@ -19,39 +19,25 @@ namespace Dispatch.Components.Tests;
 /// The performance page on the real read model: incidents assigned through the real command path, projected by the
 /// real daemon, read back by a leader who is a real user in the store.
 /// </summary>
-public sealed class KpiPageTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class KpiPageTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
     /// <summary>人民路 128 号, 东湖区 (the server tests' standard report).</summary>
     const double Lat = 31.2304, Lon = 121.4737;
 
-    BunitContext _ctx = null!;
+    JurisdictionTree Tree => App.Services.GetRequiredService<JurisdictionTree>();
 
-    Users Users => app.Services.GetRequiredService<Users>();
-    JurisdictionTree Tree => app.Services.GetRequiredService<JurisdictionTree>();
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
-    async Task<Actor> SignIn(string prefix, params Grant[] grants)
+    Task<Actor> SignIn(string prefix, params Grant[] grants)
     {
         var login = $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
-        await Users.Ensure(login, login, DispatchApp.Password, grants);
-        var actor = (await Users.Find(login))!.ToActor();
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = actor;
-        return actor;
+        return SignInStored(login, login, grants);
     }
 
     /// <summary>An incident at 人民路 (东湖区), accepted and assigned to <paramref name="department"/> now.</summary>
     async Task Assigned(string department)
     {
-        var incident = await app.Report(Calls.Form() with { Lat = Lat, Lon = Lon });
-        await app.Do(incident.Id, new AcceptIncident("kpi-dispatcher"));
-        await app.Do(incident.Id, new AssignIncident(department, "kpi-dispatcher"));
+        var incident = await App.Report(Calls.Form() with { Lat = Lat, Lon = Lon });
+        await App.Do(incident.Id, new AcceptIncident("kpi-dispatcher"));
+        await App.Do(incident.Id, new AssignIncident(department, "kpi-dispatcher"));
     }
 
     static IReadOnlyList<AngleSharp.Dom.IElement> Rows(IRenderedComponent<TestHost> cut) =>
@@ -69,10 +55,10 @@ public sealed class KpiPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
         await Assigned("urban-management");
         await Assigned("urban-management");
         await Assigned("water");
-        await app.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await App.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
         await SignIn("leader", new Grant(Role.Leader, Tree.City.Path));
 
-        var cut = _ctx.RenderWithPopovers<Kpis>();
+        var cut = Ctx.RenderWithPopovers<Kpis>();
 
         // By name first: Urban Management, then Water Authority.
         cut.WaitForAssertion(() => Assert.Equal(["urban-management", "water"], Keys(cut)));
@@ -87,7 +73,7 @@ public sealed class KpiPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
         cut.WaitForAssertion(() => Assert.Equal(["urban-management", "water"], Keys(cut)));
 
         // The CSV link downloads what is shown: the week ending today, by department.
-        var today = app.Services.GetRequiredService<KpiReport>().Today;
+        var today = App.Services.GetRequiredService<KpiReport>().Today;
         var week = $"from={today.AddDays(-6):yyyy-MM-dd}&to={today:yyyy-MM-dd}";
         Assert.Equal($"/api/kpis.csv?{week}&by=department", cut.Find("#kpi-csv").GetAttribute("href"));
 
@@ -104,7 +90,7 @@ public sealed class KpiPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
     public async Task Given_a_range_that_ends_before_it_starts_When_shown_Then_the_field_says_so_and_nothing_is_read()
     {
         await SignIn("leader", new Grant(Role.Leader, Tree.City.Path));
-        var cut = _ctx.RenderWithPopovers<Kpis>();
+        var cut = Ctx.RenderWithPopovers<Kpis>();
         cut.WaitForElement("[data-testid=kpi-page]");
         var shown = cut.Find("#kpi-csv").GetAttribute("href");
 
@@ -125,13 +111,13 @@ public sealed class KpiPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
     {
         var dispatcher = await SignIn("nosy", new Grant(Role.Dispatcher, Tree.City.Path), new Grant(Role.CallTaker, Tree.City.Path));
 
-        var cut = _ctx.RenderWithPopovers<Kpis>();
+        var cut = Ctx.RenderWithPopovers<Kpis>();
 
         var message = cut.WaitForElement("[data-testid=not-allowed]");
         Assert.Equal("Only leaders and administrators see the performance review.", message.TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=kpi-table]"));
         Assert.Empty(cut.FindAll("#kpi-filter"));
-        var trail = await app.Services.GetRequiredService<AuditLog>().Read(
+        var trail = await App.Services.GetRequiredService<AuditLog>().Read(
             new Actor("city", "city", [new Grant(Role.Admin, Tree.City.Path)]), new AuditFilter(User: dispatcher.Login));
         var attempt = Assert.Single(trail);
         Assert.Equal("kpis.read", attempt.Action);

@@ -14,37 +14,27 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The situation screen's operations band: an operation declared elsewhere appears live, and its incidents are counted as they come.</summary>
-public sealed class OperationsBannerTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class OperationsBannerTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Fact]
     public async Task Given_a_leaders_screen_when_an_operation_is_declared_and_a_report_falls_inside_it_then_the_band_shows_it_and_counts_the_incident()
     {
         var (lat, lon) = (31.2304, 121.4737);
-        var district = string.Join('/', app.Services.GetRequiredService<JurisdictionTree>().PlaceOf(new GeoPoint(lat, lon))!.Path.Split('/')[..2]);
+        var district = string.Join('/', App.Services.GetRequiredService<JurisdictionTree>().PlaceOf(new GeoPoint(lat, lon))!.Path.Split('/')[..2]);
         var leader = new Actor("banner-leader", "Leader", [new Grant(Role.Leader, district)]);
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = leader;
-        var cut = _ctx.Render<OperationsBanner>();
+        SignIn(leader);
+        var cut = Ctx.Render<OperationsBanner>();
         Assert.Empty(cut.FindAll("[data-testid=operation]"));
 
-        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var now = App.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var name = "马拉松-" + Guid.NewGuid().ToString("N")[..6];
-        var declared = await app.Services.GetRequiredService<OperationService>().Declare(leader, new DeclareOperation(Guid.NewGuid(), name,
+        var declared = await App.Services.GetRequiredService<OperationService>().Declare(leader, new DeclareOperation(Guid.NewGuid(), name,
             new OperationArea([new(lat - 0.002, lon - 0.002), new(lat - 0.002, lon + 0.002), new(lat + 0.002, lon + 0.002), new(lat + 0.002, lon - 0.002)]),
             now.AddMinutes(-1), now.AddHours(5), district, null, null, null, leader.Login), Via.Console);
         Assert.IsType<OperationOutcome.Done>(declared);
 
         cut.WaitForAssertion(() => Assert.Contains(name, cut.Find("[data-testid=operation][data-state=active]").TextContent), Waits.Push);
-        await app.Report(Calls.Form() with { Lat = lat, Lon = lon });
+        await App.Report(Calls.Form() with { Lat = lat, Lon = lon });
         cut.WaitForAssertion(() => Assert.Contains("1 open", cut.Find("[data-testid=operation-count]").TextContent), Waits.Push);
     }
 }

@@ -9,23 +9,13 @@ using OperationsPage = Dispatch.Server.Components.Pages.Operations;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The /operations page: a leader declares an operation with the form, sees it listed (live), and ends it with a reason.</summary>
-public sealed class OperationsPageTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class OperationsPageTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Fact]
     public void Given_a_district_leader_when_they_declare_with_the_form_and_then_end_it_then_the_list_follows_and_a_town_dispatcher_gets_no_form()
     {
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("page-leader", "Leader", [new Grant(Role.Leader, "demo/xs")]);
-        var cut = _ctx.Render<OperationsPage>();
+        SignIn(new Actor("page-leader", "Leader", [new Grant(Role.Leader, "demo/xs")]));
+        var cut = Ctx.Render<OperationsPage>();
         cut.WaitForElement("[data-testid=operations-page][data-interactive=true]", Waits.Push);
 
         var name = "台风演练-" + Guid.NewGuid().ToString("N")[..6];
@@ -43,8 +33,8 @@ public sealed class OperationsPageTests(DispatchApp app) : IClassFixture<Dispatc
     [Fact]
     public void Given_a_town_dispatcher_when_the_page_opens_then_there_is_no_declare_form()
     {
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("page-town", "Town", [new Grant(Role.Dispatcher, "demo/xs/xs-01")]);
-        var cut = _ctx.Render<OperationsPage>();
+        SignIn(new Actor("page-town", "Town", [new Grant(Role.Dispatcher, "demo/xs/xs-01")]));
+        var cut = Ctx.Render<OperationsPage>();
         cut.WaitForElement("[data-testid=operations-page]", Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=declare-form]"));
     }

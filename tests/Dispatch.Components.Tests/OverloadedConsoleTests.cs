@@ -6,28 +6,18 @@ using Dispatch.Server.Tests.Infrastructure;
 namespace Dispatch.Components.Tests;
 
 /// <summary>Issue 15 part 4: past the centre's capacity the console says so, in words, and keeps what was typed.</summary>
-public sealed class OverloadedConsoleTests(TinyGateApp app) : IClassFixture<TinyGateApp>, IAsyncLifetime
+public sealed class OverloadedConsoleTests(TinyGateApp app) : ConsoleTest<TinyGateApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Fact]
     public async Task Given_the_gate_is_full_When_a_call_is_filed_Then_the_form_says_the_centre_is_busy_keeps_the_call_and_nothing_is_written()
     {
-        var before = await app.OpenIncidents();
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var before = await App.OpenIncidents();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-category").Input("路灯故障");
         cut.Find("#intake-address").Input("西山区幸福里小区 3 栋");
         cut.Find("#intake-description").Input("小区门口路灯连续三晚不亮。");
 
-        await using (await GateHold.AllTurns(app, TinyGateApp.Running))
+        await using (await GateHold.AllTurns(App, TinyGateApp.Running))
         {
             await cut.Find("#intake-form").SubmitAsync();
             cut.WaitForAssertion(() => Assert.Matches(@"^The centre is busy; nothing was saved\. Try again in \d+ s\.$",
@@ -36,10 +26,10 @@ public sealed class OverloadedConsoleTests(TinyGateApp app) : IClassFixture<Tiny
 
         Assert.Empty(cut.FindAll("[data-testid=intake-created]"));
         Assert.Equal("西山区幸福里小区 3 栋", cut.Find("#intake-address").GetAttribute("value"));
-        Assert.Equal(before, await app.OpenIncidents());
+        Assert.Equal(before, await App.OpenIncidents());
         // The same form, sent again once there is room: filed.
         await cut.Find("#intake-form").SubmitAsync();
         cut.WaitForElement("[data-testid=intake-created]", TimeSpan.FromSeconds(10));
-        Assert.Equal(before + 1, await app.OpenIncidents());
+        Assert.Equal(before + 1, await App.OpenIncidents());
     }
 }

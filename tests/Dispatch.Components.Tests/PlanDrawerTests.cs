@@ -19,39 +19,34 @@ namespace Dispatch.Components.Tests;
 /// The contingency plan in the incident drawer: proposals with Activate for the dispatchers allowed, activation with a
 /// reason, the running plan's tasks with their states and buttons for their departments, and stand-down.
 /// </summary>
-public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
     JurisdictionTree _tree = null!;
     Jurisdiction _town = null!;
 
-    public Task InitializeAsync()
+    protected override Task Prepare()
     {
-        _ctx = ConsoleContext.For(app);
-        _tree = app.Services.GetRequiredService<JurisdictionTree>();
+        _tree = App.Services.GetRequiredService<JurisdictionTree>();
         _town = _tree.Place(31.2304, 121.4737).Town!;
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     const string Drawer = "[data-testid=incident-drawer]";
 
-    ContingencyPlan GasExplosion => app.Services.GetRequiredService<PlanLibrary>().Find("gas-explosion")!;
+    ContingencyPlan GasExplosion => App.Services.GetRequiredService<PlanLibrary>().Find("gas-explosion")!;
 
     /// <summary>An explosion in the town's streets: the gas-explosion plan (level Ⅱ, commanded by the city) matches it.</summary>
     Task<CommandOutcome.Done> Explosion() =>
-        app.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y, _town.Boundary.InteriorPoint.X,
+        App.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y, _town.Boundary.InteriorPoint.X,
             null, "gas-leak", "小区楼道燃气爆炸，有人受伤", 4));
 
-    void SignInAs(string login, params Grant[] grants) =>
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor(login, login, grants);
+    void SignInAs(string login, params Grant[] grants) => SignIn(new Actor(login, login, grants));
 
-    IRenderedComponent<IncidentActions> Actions(IncidentDetail detail) => _ctx.Render<IncidentActions>(p => p.Add(a => a.Detail, detail));
+    IRenderedComponent<IncidentActions> Actions(IncidentDetail detail) => Ctx.Render<IncidentActions>(p => p.Add(a => a.Detail, detail));
 
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement($"[data-testid=board-row][data-number='{number}']", Waits.Push).Click();
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
@@ -64,7 +59,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
     public async Task Given_an_explosion_When_opened_Then_the_plan_is_proposed_with_Activate_to_the_city_without_it_to_the_town_and_not_to_a_handler()
     {
         var reported = await Explosion();
-        var detail = (await app.Detail(reported.Id))!;
+        var detail = (await App.Detail(reported.Id))!;
 
         SignInAs("plan-city", new Grant(Role.Dispatcher, _tree.City.Path));
         var city = Actions(detail);
@@ -101,7 +96,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
         await cut.WaitForElement("[data-testid=action-form][data-action=activate-plan]").SubmitAsync();
 
         cut.WaitForAssertion(() => Assert.NotEqual("", FieldError(cut, "#action-reason")));
-        Assert.Null((await app.Detail(reported.Id))!.Plan);
+        Assert.Null((await App.Detail(reported.Id))!.Plan);
 
         cut.Find("#action-reason").Input("现场确认爆炸，三人受伤");
         await cut.Find("[data-testid=action-form]").SubmitAsync();
@@ -118,7 +113,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
             // While it runs nothing else is proposed.
             Assert.Empty(cut.FindAll($"{Drawer} [data-testid=plan-proposal]"));
         }, Waits.Push);
-        var plan = (await app.Detail(reported.Id))!.Plan!;
+        var plan = (await App.Detail(reported.Id))!.Plan!;
         Assert.Equal(("gas-explosion", "现场确认爆炸，三人受伤", ConsoleContext.Seat), (plan.Code, plan.Reason, plan.ActivatedBy));
     }
 
@@ -126,10 +121,10 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
     public async Task Given_a_running_plan_Then_each_task_shows_its_state_and_only_its_department_gets_its_buttons_and_dispatchers_stand_down()
     {
         var reported = await Explosion();
-        await app.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
-        await app.Do(reported.Id, new AcknowledgePlanTask("cut-gas", "gas-utility", "gas-handler"));
-        await app.Do(reported.Id, new CompletePlanTask("fire-rescue", "fire", "明火已扑灭", "fire-handler"));
-        var detail = (await app.Detail(reported.Id))!;
+        await App.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
+        await App.Do(reported.Id, new AcknowledgePlanTask("cut-gas", "gas-utility", "gas-handler"));
+        await App.Do(reported.Id, new CompletePlanTask("fire-rescue", "fire", "明火已扑灭", "fire-handler"));
+        var detail = (await App.Detail(reported.Id))!;
         // The cordon is recorded overdue, as the deadline watch records it.
         detail = detail with { Plan = detail.Plan! with { Tasks = [.. detail.Plan.Tasks.Select(t => t.Code == "cordon" ? t with { Overdue = true } : t)] } };
 
@@ -165,7 +160,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
     public async Task Given_a_running_plan_When_a_handler_acknowledges_and_completes_a_task_from_its_row_Then_the_drawer_shows_it_and_others_work_by_push()
     {
         var reported = await Explosion();
-        await app.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
+        await App.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
         var cut = OpenDrawer(reported.Number);
         string State(string task) => cut.Find($"{Drawer} [data-testid=plan-task][data-task={task}]").GetAttribute("data-state")!;
 
@@ -182,11 +177,11 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
             Assert.Equal("done", State("cut-gas"));
             Assert.Equal("1", cut.Find($"{Drawer} [data-testid=plan-progress]").GetAttribute("data-done"));
         }, Waits.Push);
-        var task = (await app.Detail(reported.Id))!.Plan!.Tasks.Single(t => t.Code == "cut-gas");
+        var task = (await App.Detail(reported.Id))!.Plan!.Tasks.Single(t => t.Code == "cut-gas");
         Assert.Equal(("gas-utility", "上游阀门已关闭", ConsoleContext.Seat), (task.WorkedBy, task.Note, task.CompletedBy));
 
         // The fire brigade completes its own on its side: this drawer hears it.
-        await app.Do(reported.Id, new CompletePlanTask("fire-rescue", "fire", "明火已扑灭", "fire-handler"));
+        await App.Do(reported.Id, new CompletePlanTask("fire-rescue", "fire", "明火已扑灭", "fire-handler"));
         cut.WaitForAssertion(() => Assert.Equal("2", cut.Find($"{Drawer} [data-testid=plan-progress]").GetAttribute("data-done")), Waits.Push);
     }
 
@@ -194,13 +189,13 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
     public async Task Given_a_running_plan_When_the_dispatcher_stands_it_down_with_a_reason_Then_it_shows_closed_and_plans_are_proposed_again()
     {
         var reported = await Explosion();
-        await app.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
+        await App.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
         var cut = OpenDrawer(reported.Number);
 
         await cut.WaitForElement($"{Drawer} [data-testid=plan-stand-down]").ClickAsync(new());
         await cut.WaitForElement("[data-testid=action-form][data-action=stand-down]").SubmitAsync();
         cut.WaitForAssertion(() => Assert.NotEqual("", FieldError(cut, "#action-reason")));
-        Assert.True((await app.Detail(reported.Id))!.Plan!.Running);
+        Assert.True((await App.Detail(reported.Id))!.Plan!.Running);
 
         cut.Find("#action-reason").Input("险情已消除");
         await cut.Find("[data-testid=action-form]").SubmitAsync();
@@ -212,7 +207,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
             Assert.Empty(cut.FindAll($"{Drawer} [data-testid=task-complete]"));
             Assert.NotNull(cut.Find($"{Drawer} [data-testid=plan-activate][data-plan=gas-explosion]"));
         }, Waits.Push);
-        var plan = (await app.Detail(reported.Id))!.Plan!;
+        var plan = (await App.Detail(reported.Id))!.Plan!;
         Assert.Equal((false, "险情已消除"), (plan.Running, plan.StoodDownReason));
     }
 
@@ -233,18 +228,18 @@ public sealed class PlanDrawerTests(DispatchApp app) : IClassFixture<DispatchApp
 
         cut.WaitForAssertion(() => Assert.Equal("acknowledged",
             cut.Find($"{Drawer} [data-testid=plan-task][data-task=cut-gas]").GetAttribute("data-state")), Waits.Push);
-        Assert.Equal("gas-explosion", (await app.Detail(reported.Id))!.Plan!.Code);
+        Assert.Equal("gas-explosion", (await App.Detail(reported.Id))!.Plan!.Code);
     }
 
     [Fact]
     public async Task Given_a_chinese_console_Then_the_plan_is_said_in_the_dispatchers_words()
     {
-        await _ctx.DisposeAsync();
-        _ctx = ConsoleContext.For(app, "zh-CN");
+        await Ctx.DisposeAsync();
+        Ctx = ConsoleContext.For(App, "zh-CN");
         var reported = await Explosion();
-        await app.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
+        await App.Do(reported.Id, new ActivatePlan(GasExplosion, "爆炸", "plan-dispatcher"));
 
-        var cut = Actions((await app.Detail(reported.Id))!);
+        var cut = Actions((await App.Detail(reported.Id))!);
 
         Assert.Contains("预案执行中", cut.Find("[data-testid=plan-run]").TextContent);
         Assert.Contains("Ⅱ级响应", cut.Find("[data-testid=plan-run]").TextContent);

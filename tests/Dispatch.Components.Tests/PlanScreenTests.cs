@@ -24,27 +24,17 @@ namespace Dispatch.Components.Tests;
 /// the situation screen's "plans running" panel, both kept live by the card pushes (a task completed elsewhere, a task
 /// the deadline watch records overdue), the panel scoped to the viewer like the rest of the screen.
 /// </summary>
-public sealed class PlanScreenTests(ClockedDispatchApp app) : IClassFixture<ClockedDispatchApp>, IAsyncLifetime
+public sealed class PlanScreenTests(ClockedDispatchApp app) : ConsoleTest<ClockedDispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     static string Badge(string number) => $"[data-testid=board-row][data-number='{number}'] [data-testid=plan-badge]";
 
     [Fact]
     public async Task Given_a_plan_running_on_an_open_board_when_a_task_is_done_and_another_runs_out_then_the_badge_shows_both_by_push()
     {
-        var incident = await app.Report(Calls.Form(category: "gas-leak", urgency: 4, description: "小区燃气爆炸，有人受伤"));
-        var plan = app.Services.GetRequiredService<PlanLibrary>().Find("gas-explosion")!;
-        await app.Do(incident.Id, new ActivatePlan(plan, "现场确认爆炸", "dispatcher"));
-        var cut = _ctx.Render<Board>();
+        var incident = await App.Report(Calls.Form(category: "gas-leak", urgency: 4, description: "小区燃气爆炸，有人受伤"));
+        var plan = App.Services.GetRequiredService<PlanLibrary>().Find("gas-explosion")!;
+        await App.Do(incident.Id, new ActivatePlan(plan, "现场确认爆炸", "dispatcher"));
+        var cut = Ctx.Render<Board>();
 
         var badge = cut.WaitForElement(Badge(incident.Number), Waits.Push);
         Assert.Equal(("II", "0/6", "true"), (badge.GetAttribute("data-level"), badge.QuerySelector("[data-testid=plan-progress]")!.TextContent,
@@ -52,11 +42,11 @@ public sealed class PlanScreenTests(ClockedDispatchApp app) : IClassFixture<Cloc
         Assert.Contains("Ⅱ", badge.TextContent);
         Assert.Null(badge.QuerySelector("[data-testid=plan-late]"));
 
-        await app.Do(incident.Id, new CompletePlanTask("cut-gas", "gas-utility", "阀门已关闭", "gas.handler"));
+        await App.Do(incident.Id, new CompletePlanTask("cut-gas", "gas-utility", "阀门已关闭", "gas.handler"));
         cut.WaitForAssertion(() => Assert.Equal("1/6", cut.Find($"{Badge(incident.Number)} [data-testid=plan-progress]").TextContent), Waits.Push);
 
         // Ten minutes on, fire-rescue (due in 10) is recorded late by the watch: the late count shows, in red.
-        app.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        App.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
         cut.WaitForAssertion(() =>
         {
             var late = cut.Find($"{Badge(incident.Number)} [data-testid=plan-late]");
@@ -65,13 +55,13 @@ public sealed class PlanScreenTests(ClockedDispatchApp app) : IClassFixture<Cloc
         }, Waits.Push);
     }
 
-    JurisdictionTree Tree => app.Services.GetRequiredService<JurisdictionTree>();
+    JurisdictionTree Tree => App.Services.GetRequiredService<JurisdictionTree>();
 
     async Task<CommandOutcome.Done> Explosion(double lat, double lon)
     {
-        var incident = await app.Report(Calls.Form(category: "gas-leak", urgency: 4, description: "小区燃气爆炸，有人受伤") with { Lat = lat, Lon = lon });
-        var plan = app.Services.GetRequiredService<PlanLibrary>().Find("gas-explosion")!;
-        await app.Do(incident.Id, new ActivatePlan(plan, "现场确认爆炸", "dispatcher"));
+        var incident = await App.Report(Calls.Form(category: "gas-leak", urgency: 4, description: "小区燃气爆炸，有人受伤") with { Lat = lat, Lon = lon });
+        var plan = App.Services.GetRequiredService<PlanLibrary>().Find("gas-explosion")!;
+        await App.Do(incident.Id, new ActivatePlan(plan, "现场确认爆炸", "dispatcher"));
         return incident;
     }
 
@@ -80,8 +70,8 @@ public sealed class PlanScreenTests(ClockedDispatchApp app) : IClassFixture<Cloc
     {
         var (lat, lon) = (31.2078, 121.4846);
         var district = Tree.Place(lat, lon).District!.Path;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("plans-leader", "Leader", [new Grant(Role.Leader, district)]);
-        var cut = _ctx.Render<SituationPage>();
+        SignIn(new Actor("plans-leader", "Leader", [new Grant(Role.Leader, district)]));
+        var cut = Ctx.Render<SituationPage>();
         cut.WaitForElement("[data-testid=situation][data-interactive=true]", Waits.Push);
 
         var inside = await Explosion(lat, lon);
@@ -95,20 +85,20 @@ public sealed class PlanScreenTests(ClockedDispatchApp app) : IClassFixture<Cloc
         Assert.Contains("燃气爆炸事故应急预案", row.TextContent);
         Assert.Contains("Ⅱ", row.TextContent);
 
-        await app.Do(inside.Id, new CompletePlanTask("cut-gas", "gas-utility", "阀门已关闭", "gas.handler"));
+        await App.Do(inside.Id, new CompletePlanTask("cut-gas", "gas-utility", "阀门已关闭", "gas.handler"));
         cut.WaitForAssertion(() => Assert.Equal("1", cut.Find(Row(inside.Number)).GetAttribute("data-done")), Waits.Push);
         Assert.Empty(cut.FindAll(Row(elsewhere.Number)));
 
         // Stood down, it leaves the panel.
-        await app.Do(inside.Id, new StandDownPlan("险情消除", "dispatcher"));
+        await App.Do(inside.Id, new StandDownPlan("险情消除", "dispatcher"));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(Row(inside.Number))), Waits.Push);
     }
 
     [Fact]
     public void Given_plans_in_the_ledger_when_the_picture_is_drawn_then_the_gravest_come_first_with_their_late_tasks_in_scope()
     {
-        var now = app.Time.GetUtcNow();
-        var ledger = new SituationLedger(app.Services.GetRequiredService<CityCatalog>(), Tree, SurgeSettings.Default);
+        var now = App.Time.GetUtcNow();
+        var ledger = new SituationLedger(App.Services.GetRequiredService<CityCatalog>(), Tree, SurgeSettings.Default);
         ledger.Rollover(now);
         var cells = Tree.OfKind(JurisdictionKind.Grid).ToList();
         var district = Tree.Find(Tree.Find(cells[0].Parent!)!.Parent!)!;
@@ -131,7 +121,7 @@ public sealed class PlanScreenTests(ClockedDispatchApp app) : IClassFixture<Cloc
         ledger.Apply(Card("P-out", otherCell, ResponseLevel.I, late: 0));
 
         var picture = ledger.Picture(district.Path, now, new("en"));
-        var panel = _ctx.Render<RunningPlansPanel>(p => p.Add(x => x.Plans, picture.Plans));
+        var panel = Ctx.Render<RunningPlansPanel>(p => p.Add(x => x.Plans, picture.Plans));
 
         Assert.Equal(2, picture.Plans.Total);
         var rows = panel.FindAll("[data-testid=situation-plan]");

@@ -12,28 +12,18 @@ namespace Dispatch.Components.Tests;
 /// Possible duplicates at intake and in the drawer, on the real store: a call about what is already open is offered
 /// the open incident, and merged into it with one click.
 /// </summary>
-public sealed class PossibleDuplicatesTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class PossibleDuplicatesTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     const double Lat = 31.2304, Lon = 121.4737;
 
     /// <summary>An incident filed by another call-taker, <paramref name="north"/> metres north of the point.</summary>
     Task<Dispatch.Server.Incidents.CommandOutcome.Done> OpenIncident(string category, double north = 0) =>
-        app.Report(Calls.Form(category: category) with { Lat = Lat + north / 111_195, Lon = Lon });
+        App.Report(Calls.Form(category: category) with { Lat = Lat + north / 111_195, Lon = Lon });
 
     /// <summary>The intake form with a category (by its English name) and a coordinate pair typed in.</summary>
     IRenderedComponent<TestHost> IntakeWith(string category, double lat = Lat, double lon = Lon)
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-category").Input(category);
         cut.Find("#intake-lat").Input(string.Create(CultureInfo.InvariantCulture, $"{lat}, {lon}"));
         return cut;
@@ -58,7 +48,7 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : IClassFixture<Dis
     [Fact]
     public void Given_no_category_yet_Then_no_panel_and_given_nothing_nearby_Then_it_says_so()
     {
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
         cut.Find("#intake-lat").Input("31.2304, 121.4737");
         Assert.Empty(cut.FindAll("[data-testid=possible-duplicates]"));
 
@@ -80,12 +70,12 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : IClassFixture<Dis
 
         var created = cut.WaitForElement("[data-testid=intake-created]", Waits.Push);
         Assert.Equal(open.Number, created.GetAttribute("data-merged-into"));
-        var filed = (await app.Detail(open.Id))!.Callers;
+        var filed = (await App.Detail(open.Id))!.Callers;
         Assert.Equal(2, filed.Count);
         var merged = filed[1];
         Assert.Equal(("13955556666", "暖气不热，楼里好几户都一样。"), (merged.Phone, merged.Description));
         Assert.Equal(merged.Number, created.GetAttribute("data-number"));
-        Assert.Equal(IncidentState.Merged, (await app.Detail(merged.IncidentId))!.State);
+        Assert.Equal(IncidentState.Merged, (await App.Detail(merged.IncidentId))!.State);
         // Ready for the next call: the panel goes with the form.
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=possible-duplicates]")));
     }
@@ -95,7 +85,7 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : IClassFixture<Dis
     {
         var first = await OpenIncident("traffic-signal");
         var later = await OpenIncident("traffic-signal", north: 25);
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement($"[data-testid=board-row][data-number='{later.Number}']", Waits.Push).Click();
 
         await cut.WaitForElement($"[data-testid=incident-drawer] [data-testid=duplicate-merge][data-number='{first.Number}']", Waits.Push)
@@ -108,11 +98,11 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : IClassFixture<Dis
             Assert.Contains(first.Number, cut.Find("[data-testid=merge-outcome]").TextContent);
             Assert.Empty(cut.FindAll("[data-testid=incident-drawer] [data-testid=possible-duplicates]"));
         }, Waits.Push);
-        Assert.Equal([first.Id, later.Id], (await app.Detail(first.Id))!.Callers.Select(c => c.IncidentId));
+        Assert.Equal([first.Id, later.Id], (await App.Detail(first.Id))!.Callers.Select(c => c.IncidentId));
 
         await cut.Find("[data-testid=incident-drawer] #action-unmerge").ClickAsync(new());
 
         cut.WaitForAssertion(() => Assert.Equal("Reported", cut.Find("[data-testid=incident-drawer]").GetAttribute("data-state")), Waits.Push);
-        Assert.Equal([first.Id], (await app.Detail(first.Id))!.Callers.Select(c => c.IncidentId));
+        Assert.Equal([first.Id], (await App.Detail(first.Id))!.Callers.Select(c => c.IncidentId));
     }
 }

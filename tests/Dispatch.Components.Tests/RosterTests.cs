@@ -11,18 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests;
 
 /// <summary>The unit roster page on real services and real PostgreSQL: scope, live pushes, filters, and the way to the incident.</summary>
-public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class RosterTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     const string Rows = "[data-testid=roster-row]";
 
     static string Row(string callSign) => $"{Rows}[data-call-sign='{callSign}']";
@@ -41,22 +31,22 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
     public async Task A_town_dispatcher_sees_the_units_of_the_town_only_and_a_status_change_arrives_without_reload()
     {
         var (lat, lon) = (31.2078, 121.4846);
-        var town = app.TownAt(lat, lon);
-        var tree = app.Services.GetRequiredService<JurisdictionTree>();
+        var town = App.TownAt(lat, lon);
+        var tree = App.Services.GetRequiredService<JurisdictionTree>();
         var elsewhere = tree.Place(31.2477, 121.4591).Town!.Path;
-        var resting = await app.Unit("名册-休", town, onDuty: false);
-        await app.Unit("名册-闲", town, lat, lon);
-        await app.Unit("名册-外", elsewhere, onDuty: false);
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("roster-town", "Town dispatcher", [new Grant(Role.Dispatcher, town)]);
+        var resting = await App.Unit("名册-休", town, onDuty: false);
+        await App.Unit("名册-闲", town, lat, lon);
+        await App.Unit("名册-外", elsewhere, onDuty: false);
+        SignIn(new Actor("roster-town", "Town dispatcher", [new Grant(Role.Dispatcher, town)]));
 
-        var cut = _ctx.RenderWithPopovers<Roster>();
+        var cut = Ctx.RenderWithPopovers<Roster>();
 
         cut.WaitForElement(Row("名册-闲"), Waits.Push);
         Assert.Equal("OffDuty", cut.Find(Row("名册-休")).GetAttribute("data-status"));
         Assert.Empty(cut.FindAll(Row("名册-外")));
         Assert.All(cut.FindAll(Rows), r => Assert.True(AccessRules.Covers(town, r.GetAttribute("data-home")!), r.GetAttribute("data-home")));
 
-        await app.Move(resting, new GoOnDuty(""));
+        await App.Move(resting, new GoOnDuty(""));
 
         cut.WaitForAssertion(() => Assert.Equal("Available", cut.Find(Row("名册-休")).GetAttribute("data-status")), Waits.Push);
     }
@@ -65,10 +55,10 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
     public async Task Filtering_by_status_shows_only_that_status_and_a_unit_entering_it_appears_by_push()
     {
         var (lat, lon) = (31.2078, 121.4846);
-        var town = app.TownAt(lat, lon);
-        var later = await app.Unit("筛选-休", town, onDuty: false);
-        await app.Unit("筛选-闲", town, lat, lon);
-        var cut = _ctx.RenderWithPopovers<Roster>();
+        var town = App.TownAt(lat, lon);
+        var later = await App.Unit("筛选-休", town, onDuty: false);
+        await App.Unit("筛选-闲", town, lat, lon);
+        var cut = Ctx.RenderWithPopovers<Roster>();
         cut.WaitForElement(Row("筛选-休"), Waits.Push);
 
         await cut.InvokeAsync(() => cut.Find("[data-testid=roster-status-filter][data-status=Available]").ClickAsync(new()));
@@ -81,7 +71,7 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
             Assert.Equal(cut.FindAll(Rows).Count.ToString(), cut.Find("[data-testid=roster-count]").TextContent);
         });
 
-        await app.Move(later, new GoOnDuty(""));
+        await App.Move(later, new GoOnDuty(""));
 
         cut.WaitForAssertion(() => Assert.Equal("Available", cut.Find(Row("筛选-休")).GetAttribute("data-status")), Waits.Push);
     }
@@ -90,12 +80,12 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
     public async Task The_incident_a_unit_is_on_opens_in_the_drawer_from_its_line()
     {
         var (lat, lon) = (31.2078, 121.4846);
-        var incident = await app.AssignedAt(lat, lon);
-        var unit = await app.Unit("名册-派", app.TownAt(lat, lon), lat, lon);
-        var cut = _ctx.RenderWithPopovers<Roster>();
+        var incident = await App.AssignedAt(lat, lon);
+        var unit = await App.Unit("名册-派", App.TownAt(lat, lon), lat, lon);
+        var cut = Ctx.RenderWithPopovers<Roster>();
         cut.WaitForElement(Row("名册-派"), Waits.Push);
 
-        await app.Move(unit, new DispatchUnit(incident.Id, "", ""));
+        await App.Move(unit, new DispatchUnit(incident.Id, "", ""));
 
         var link = cut.WaitForElement($"{Row("名册-派")} [data-testid=roster-incident]", Waits.Push);
         Assert.Equal(incident.Number, link.TextContent.Trim());
@@ -110,8 +100,8 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
     [Fact]
     public async Task A_dispatcher_registers_a_unit_and_it_appears_on_the_roster()
     {
-        var town = app.TownAt(31.2078, 121.4846);
-        var cut = _ctx.RenderWithPopovers<Roster>();
+        var town = App.TownAt(31.2078, 121.4846);
+        var cut = Ctx.RenderWithPopovers<Roster>();
         cut.WaitForElement("[data-testid=roster-page]", Waits.Push);
         await cut.InvokeAsync(() => cut.Find("[data-testid=roster-register]").ClickAsync(new()));
 
@@ -124,7 +114,7 @@ public sealed class RosterTests(DispatchApp app) : IClassFixture<DispatchApp>, I
         cut.Find("#register-department").Closest(".mud-input-control")!.MouseDown();
         await ClickItem(cut, text => text == "Urban Management");
         cut.Find("#register-jurisdiction").Input(town.Split('/')[^1]);
-        var node = app.Services.GetRequiredService<JurisdictionTree>().Find(town.Split('/')[^1])!;
+        var node = App.Services.GetRequiredService<JurisdictionTree>().Find(town.Split('/')[^1])!;
         await ClickItem(cut, text => text.EndsWith(node.Name));
         cut.Find("#register-capabilities").Input("enforcement, patrol");
         cut.Find("#register-members").Input("王强，李明");

@@ -16,36 +16,31 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests;
 
 /// <summary>A console shows its user's part of the city only, and keeps it that way as pushes arrive.</summary>
-public sealed class ScopedConsoleTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class ScopedConsoleTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
     Jurisdiction _town = null!, _neighbour = null!;
 
-    public Task InitializeAsync()
+    protected override Task Prepare()
     {
-        _ctx = ConsoleContext.For(app);
-        var tree = app.Services.GetRequiredService<JurisdictionTree>();
+        var tree = App.Services.GetRequiredService<JurisdictionTree>();
         _town = tree.Place(31.2304, 121.4737).Town!;
         _neighbour = tree.Children(_town.Parent!).First(t => t.Code != _town.Code);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
-    void SignInAs(Role role, string path, string login) =>
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor(login, login, [new Grant(role, path)]);
+    void SignInAs(Role role, string path, string login) => SignIn(new Actor(login, login, [new Grant(role, path)]));
 
     Task<CommandOutcome.Done> ReportIn(Jurisdiction town) =>
-        app.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), town.Boundary.InteriorPoint.Y,
+        App.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), town.Boundary.InteriorPoint.Y,
             town.Boundary.InteriorPoint.X, null, "road-damage", "路面塌陷", 2));
 
     [Fact]
     public async Task A_town_board_shows_its_towns_pushes_and_drops_an_incident_moved_to_the_neighbour()
     {
         SignInAs(Role.Dispatcher, _town.Path, "town-board");
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
 
         var theirs = await ReportIn(_neighbour);
         var mine = await ReportIn(_town);
@@ -53,7 +48,7 @@ public sealed class ScopedConsoleTests(DispatchApp app) : IClassFixture<Dispatch
         // Pushed in commit order: the neighbour's came first and was left out.
         Assert.Empty(cut.FindAll(Row(theirs.Number)));
 
-        await app.Do(mine.Id, new PlaceIncident(app.Services.GetRequiredService<JurisdictionTree>().PlaceOf(_neighbour.Code)!, "district"));
+        await App.Do(mine.Id, new PlaceIncident(App.Services.GetRequiredService<JurisdictionTree>().PlaceOf(_neighbour.Code)!, "district"));
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(Row(mine.Number))), Waits.Push);
     }
@@ -64,13 +59,13 @@ public sealed class ScopedConsoleTests(DispatchApp app) : IClassFixture<Dispatch
         var theirs = await ReportIn(_neighbour);
         SignInAs(Role.Dispatcher, _town.Path, "nosy-town");
 
-        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
+        var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
         navigation.NavigateTo(navigation.GetUriWithQueryParameter("incident", theirs.Id.ToString()));
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
 
         cut.WaitForElement("[data-testid=drawer-outside]", Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=drawer-number]"));
-        await using var query = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var entry = await query.Query<AuditEntry>().SingleAsync(e => e.User == "nosy-town");
         Assert.Equal("incident.read", entry.Action);
         Assert.False(entry.Allowed);
@@ -82,7 +77,7 @@ public sealed class ScopedConsoleTests(DispatchApp app) : IClassFixture<Dispatch
     {
         SignInAs(Role.Leader, "demo", "leader-intake");
 
-        var cut = _ctx.RenderWithPopovers<Intake>();
+        var cut = Ctx.RenderWithPopovers<Intake>();
 
         cut.WaitForElement("[data-testid=no-access]", Waits.Push);
         Assert.Empty(cut.FindAll("#intake-form"));

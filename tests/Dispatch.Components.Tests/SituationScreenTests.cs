@@ -23,24 +23,14 @@ namespace Dispatch.Components.Tests;
 /// The situation screen's panels from projection data: board cards, roster lines, KPI rows and surge cards as the store
 /// holds them, counted by the ledger and laid out by the panels. The clock is the app's manual one (09:00 in Shanghai).
 /// </summary>
-public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<SurgeWatchingApp>, IAsyncLifetime
+public sealed class SituationPanelTests(SurgeWatchingApp app) : ConsoleTest<SurgeWatchingApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
-    JurisdictionTree Tree => app.Services.GetRequiredService<JurisdictionTree>();
-    DateTimeOffset Now => app.Time.GetUtcNow();
+    JurisdictionTree Tree => App.Services.GetRequiredService<JurisdictionTree>();
+    DateTimeOffset Now => App.Time.GetUtcNow();
 
     SituationLedger Ledger()
     {
-        var ledger = new SituationLedger(app.Services.GetRequiredService<CityCatalog>(), Tree, SurgeSettings.Default);
+        var ledger = new SituationLedger(App.Services.GetRequiredService<CityCatalog>(), Tree, SurgeSettings.Default);
         ledger.Rollover(Now);
         return ledger;
     }
@@ -68,7 +58,7 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
         ledger.Apply(Card("A-3", "garbage", cell, yesterday) with { AcceptedAt = yesterday });
 
         var picture = ledger.Picture(Tree.City.Path, Now, new("en"));
-        var cut = _ctx.Render<DayTotalsPanel>(p => p.Add(x => x.Totals, picture.Totals));
+        var cut = Ctx.Render<DayTotalsPanel>(p => p.Add(x => x.Totals, picture.Totals));
 
         Assert.Equal(new DayTotals(Reported: 2, Accepted: 1, Resolved: 1, Closed: 1, Open: 2), picture.Totals);
         Assert.Equal("2", cut.Find("[data-testid=total-reported] .situation-figure-value").TextContent);
@@ -118,7 +108,7 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
         Assert.Equal(a.Path, picture.HotSpots[0].Key);
         Assert.Contains(a.Name, picture.HotSpots[0].Label);
 
-        var cut = _ctx.Render<BarList>(p => p.Add(x => x.Items, picture.ReportedByCategory));
+        var cut = Ctx.Render<BarList>(p => p.Add(x => x.Items, picture.ReportedByCategory));
         var bars = cut.FindAll(".situation-bar");
         Assert.Equal(["noise", "garbage"], bars.Select(bar => bar.GetAttribute("data-key")));
         // The largest fills its track; the others in proportion.
@@ -137,8 +127,8 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
         ledger.Apply(Card("C-sup", "garbage", cell, Now.AddHours(-1)) with { Supervision = "尽快处理", SupervisedAt = Now.AddMinutes(-3) });
 
         var picture = ledger.Picture(Tree.City.Path, Now, new("en"));
-        var overdue = _ctx.Render<WatchListPanel>(p => p.Add(x => x.List, picture.Overdue));
-        var supervised = _ctx.Render<WatchListPanel>(p => p.Add(x => x.List, picture.Supervised));
+        var overdue = Ctx.Render<WatchListPanel>(p => p.Add(x => x.List, picture.Overdue));
+        var supervised = Ctx.Render<WatchListPanel>(p => p.Add(x => x.List, picture.Supervised));
 
         Assert.Equal(8, picture.Overdue.Total);
         // Longest overdue first, six shown, then "and 2 more".
@@ -167,7 +157,7 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
         ledger.Apply(Card("D-3", "noise", cell, Now));
 
         var trend = ledger.Picture(Tree.City.Path, Now, new("en")).Trend;
-        var cut = _ctx.Render<TrendChart>(p => p.Add(x => x.Trend, trend));
+        var cut = Ctx.Render<TrendChart>(p => p.Add(x => x.Trend, trend));
 
         Assert.Equal(9, trend.CurrentHour);
         Assert.Equal((2, 1), (trend.Today[8], trend.Today[9]));
@@ -202,9 +192,9 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
 
         // A district leader: its own district only.
         var picture = ledger.Picture(district, Now, new("en"));
-        var units = _ctx.Render<BarList>(p => p.Add(x => x.Items, picture.UnitsByStatus).Add(x => x.Label, t => t.Key));
-        var leaders = _ctx.Render<KpiLeaderList>(p => p.Add(x => x.Leaders, picture.Leaders));
-        var surges = _ctx.Render<SurgeBanner>(p => p.Add(x => x.Surges, picture.Surges));
+        var units = Ctx.Render<BarList>(p => p.Add(x => x.Items, picture.UnitsByStatus).Add(x => x.Label, t => t.Key));
+        var leaders = Ctx.Render<KpiLeaderList>(p => p.Add(x => x.Leaders, picture.Leaders));
+        var surges = Ctx.Render<SurgeBanner>(p => p.Add(x => x.Surges, picture.Surges));
 
         Assert.Equal("2", units.Find(".situation-bar[data-key=OnScene]").GetAttribute("data-count"));
         Assert.Equal("1", units.Find(".situation-bar[data-key=Available]").GetAttribute("data-count"));
@@ -241,19 +231,19 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
         var (lat, lon) = (31.2078, 121.4846);
         var placement = Tree.Place(lat, lon);
         var district = placement.District!.Path;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("situation-leader", "Leader", [new Grant(Role.Leader, district)]);
-        var cut = _ctx.Render<SituationPage>();
+        SignIn(new Actor("situation-leader", "Leader", [new Grant(Role.Leader, district)]));
+        var cut = Ctx.Render<SituationPage>();
         cut.WaitForElement("[data-testid=situation][data-interactive=true]", Waits.Push);
         Assert.Equal(district, cut.Find("[data-testid=situation]").GetAttribute("data-scope"));
         int Reported() => int.Parse(cut.Find("[data-testid=total-reported] .situation-figure-value").TextContent);
         var before = Reported();
 
         var form = Calls.Form(category: "street-vendors") with { Lat = lat, Lon = lon };
-        await app.Report(form);
+        await App.Report(form);
         // Elsewhere in the city: not this leader's.
         var outside = Tree.OfKind(JurisdictionKind.Town).First(t => !AccessRules.Covers(district, t.Path));
         var (olat, olon) = (outside.Boundary.InteriorPoint.Y, outside.Boundary.InteriorPoint.X);
-        await app.Report(Calls.Form(category: "street-vendors") with { Lat = olat, Lon = olon });
+        await App.Report(Calls.Form(category: "street-vendors") with { Lat = olat, Lon = olon });
 
         cut.WaitForAssertion(() => Assert.Equal(before + 1, Reported()), Waits.Push);
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=panel-category] .situation-bar[data-key=street-vendors]")), Waits.Push);
@@ -268,19 +258,19 @@ public sealed class SituationPanelTests(SurgeWatchingApp app) : IClassFixture<Su
     {
         var (lat, lon) = (31.2477, 121.4591);
         var town = Tree.Place(lat, lon).Town!.Path;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("situation-city", "Leader", [new Grant(Role.Leader, Tree.City.Path)]);
-        var cut = _ctx.Render<SituationPage>();
+        SignIn(new Actor("situation-city", "Leader", [new Grant(Role.Leader, Tree.City.Path)]));
+        var cut = Ctx.Render<SituationPage>();
         cut.WaitForElement("[data-testid=situation][data-interactive=true]", Waits.Push);
         string Alert(bool active) => $"[data-testid=surge][data-category=gas-leak][data-town='{town}'][data-active={(active ? "true" : "false")}]";
 
         // No history in this database: the minimum count (5 in the window) is the threshold.
         for (var i = 0; i < SurgeSettings.Default.MinimumCount; i++)
-            await app.Report(Calls.Form(category: "gas-leak") with { Lat = lat, Lon = lon });
+            await App.Report(Calls.Form(category: "gas-leak") with { Lat = lat, Lon = lon });
 
         cut.WaitForElement(Alert(active: true), Waits.Push);
         // More of the same while it runs: still one alert, one detection on the pair's stream.
-        await app.Report(Calls.Form(category: "gas-leak") with { Lat = lat, Lon = lon });
-        await using var query = app.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+        await App.Report(Calls.Form(category: "gas-leak") with { Lat = lat, Lon = lon });
+        await using var query = App.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
         var events = await query.Events.FetchStreamAsync(new SurgeKey(town, "gas-leak").StreamId);
         Assert.Single(events, e => e.Data is SurgeDetected);
         Assert.Single(cut.FindAll("[data-testid=surge][data-category=gas-leak]"));

@@ -17,31 +17,27 @@ namespace Dispatch.Components.Tests;
 /// Supervision that follows up on the console: repeated supervision as 督×N on the row and as numbered requests in the
 /// drawer, answered from the drawer by the commanding desk; a caller not reached, closed after the configured attempts.
 /// </summary>
-public sealed class SupervisionConsoleTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class SupervisionConsoleTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
     Jurisdiction _town = null!;
 
-    public Task InitializeAsync()
+    protected override Task Prepare()
     {
-        _ctx = ConsoleContext.For(app);
-        _town = app.Services.GetRequiredService<JurisdictionTree>().Place(31.2304, 121.4737).Town!;
+        _town = App.Services.GetRequiredService<JurisdictionTree>().Place(31.2304, 121.4737).Town!;
         return Task.CompletedTask;
     }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     const string Drawer = "[data-testid=incident-drawer]";
 
     static string Row(string number) => $"[data-testid=board-row][data-number='{number}']";
 
     Task<CommandOutcome.Done> ReportInTown() =>
-        app.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y,
+        App.Report(new IntakeForm(Channel.Hotline, "张伟", Calls.NewPhone(), _town.Boundary.InteriorPoint.Y,
             _town.Boundary.InteriorPoint.X, null, "road-damage", "需要处置", 2));
 
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
-        var cut = _ctx.RenderWithPopovers<Board>();
+        var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForElement(Row(number), Waits.Push).Click();
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
@@ -51,10 +47,10 @@ public sealed class SupervisionConsoleTests(DispatchApp app) : IClassFixture<Dis
     public async Task Given_two_supervisions_when_the_desk_answers_from_the_drawer_then_both_are_answered_and_the_row_shows_two()
     {
         var reported = await ReportInTown();
-        var city = app.Services.GetRequiredService<JurisdictionTree>().City.Path;
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
-        await app.Do(reported.Id, new SuperviseIncident("请加快处置", "leader"), new Grant(Role.Leader, city));
-        await app.Do(reported.Id, new SuperviseIncident("仍未办结，请说明原因", "leader"), new Grant(Role.Leader, city));
+        var city = App.Services.GetRequiredService<JurisdictionTree>().City.Path;
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
+        await App.Do(reported.Id, new SuperviseIncident("请加快处置", "leader"), new Grant(Role.Leader, city));
+        await App.Do(reported.Id, new SuperviseIncident("仍未办结，请说明原因", "leader"), new Grant(Role.Leader, city));
         var cut = OpenDrawer(reported.Number);
 
         cut.WaitForAssertion(() =>
@@ -85,7 +81,7 @@ public sealed class SupervisionConsoleTests(DispatchApp app) : IClassFixture<Dis
                      new AcceptIncident("d"), new AssignIncident("urban-management", "d"), new AcknowledgeIncident("urban-management", "h"),
                      new ResolveIncident("urban-management", "已修复", "h"), new RecordCallbackAttempt("无人接听", "c"), new RecordCallbackAttempt("关机", "c"),
                  })
-            await app.Do(reported.Id, step);
+            await App.Do(reported.Id, step);
         var cut = OpenDrawer(reported.Number);
         // Two of the three attempts (the default): not yet.
         Assert.Equal("2", cut.Find($"{Drawer} [data-testid=detail-callback-attempts]").GetAttribute("data-count"));
@@ -97,7 +93,7 @@ public sealed class SupervisionConsoleTests(DispatchApp app) : IClassFixture<Dis
 
         // A closed row leaves the board; the drawer says it is done and the incident closed with the reason.
         cut.WaitForElement("[data-testid=action-done]", Waits.Push);
-        var detail = (await app.Detail(reported.Id))!;
+        var detail = (await App.Detail(reported.Id))!;
         Assert.Equal((IncidentState.Closed, true), (detail.State, detail.Follow.CallerNotReached));
     }
 }

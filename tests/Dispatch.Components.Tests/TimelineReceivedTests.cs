@@ -10,18 +10,8 @@ namespace Dispatch.Components.Tests;
 /// A step a phone sent from its offline queue reads on the timeline with both times: when the crew did it (the line's
 /// time) and when it reached the centre ("received …"); a step that came at once shows one time only.
 /// </summary>
-public sealed class TimelineReceivedTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class TimelineReceivedTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Fact]
     public void Given_a_note_made_offline_at_10_02_and_received_at_10_15_when_the_timeline_shows_it_then_both_times_are_on_its_line()
     {
@@ -33,7 +23,7 @@ public sealed class TimelineReceivedTests(DispatchApp app) : IClassFixture<Dispa
             new(6, "ProgressNoted", done.AddMinutes(14), "dh-04.unit", "urban-management", "到达现场"),
         ];
 
-        var cut = _ctx.Render<TimelineView>(p => p.Add(v => v.Entries, entries));
+        var cut = Ctx.Render<TimelineView>(p => p.Add(v => v.Entries, entries));
 
         var lines = cut.FindAll("li.timeline-entry");
         Assert.Contains("10:02:00", lines[0].QuerySelector(".timeline-time")!.TextContent);

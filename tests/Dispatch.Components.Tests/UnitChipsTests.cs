@@ -19,20 +19,10 @@ namespace Dispatch.Components.Tests;
 /// The units on a board row: a chip per unit (call sign and status), and a red flag on one over its status timer with
 /// how long it has been in that status (ticking in the browser) and its limit; on an open board the flag arrives by push.
 /// </summary>
-public sealed class UnitChipsTests(ClockedDispatchApp app) : IClassFixture<ClockedDispatchApp>, IAsyncLifetime
+public sealed class UnitChipsTests(ClockedDispatchApp app) : ConsoleTest<ClockedDispatchApp>(app)
 {
     static readonly DateTimeOffset Sent = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero); // 09:00 in Shanghai
     static readonly Guid Late = Guid.Parse("00000000-0000-0000-0000-0000000000a1"), Going = Guid.Parse("00000000-0000-0000-0000-0000000000a2");
-
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     static IReadOnlyList<IncidentUnit> Units() =>
     [
@@ -51,7 +41,7 @@ public sealed class UnitChipsTests(ClockedDispatchApp app) : IClassFixture<Clock
             Urgency = Urgency.High, LeadDepartment = "urban-management", ReportedAt = Sent.AddMinutes(-10), Units = Units(),
         };
 
-        var row = _ctx.Render<BoardRow>(p => p.Add(r => r.Card, card));
+        var row = Ctx.Render<BoardRow>(p => p.Add(r => r.Card, card));
 
         var chips = row.FindAll("[data-testid=board-row] [data-testid=unit-chip]");
         Assert.Equal(2, chips.Count);
@@ -76,7 +66,7 @@ public sealed class UnitChipsTests(ClockedDispatchApp app) : IClassFixture<Clock
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("zh-CN");
 
-        var chips = _ctx.Render<UnitChips>(p => p.Add(c => c.Units, Units())).FindAll("[data-testid=unit-chip]");
+        var chips = Ctx.Render<UnitChips>(p => p.Add(c => c.Units, Units())).FindAll("[data-testid=unit-chip]");
 
         Assert.Equal("⚑ 东湖-城管-03 已派出 ，未出发", Text(chips[0]));
         Assert.Equal("东湖-城管-04 在途", Text(chips[1]));
@@ -85,7 +75,7 @@ public sealed class UnitChipsTests(ClockedDispatchApp app) : IClassFixture<Clock
     [Fact]
     public void A_row_without_units_shows_no_chips()
     {
-        var row = _ctx.Render<UnitChips>(p => p.Add(c => c.Units, []));
+        var row = Ctx.Render<UnitChips>(p => p.Add(c => c.Units, []));
 
         Assert.Empty(row.FindAll("[data-testid=unit-chips]"));
     }
@@ -93,24 +83,24 @@ public sealed class UnitChipsTests(ClockedDispatchApp app) : IClassFixture<Clock
     [Fact]
     public async Task On_an_open_board_a_unit_left_dispatched_for_five_minutes_is_flagged_by_push()
     {
-        var reported = await app.Report(Calls.Form(urgency: 2));
-        await app.Do(reported.Id, new AcceptIncident("dispatcher"));
-        await app.Do(reported.Id, new AssignIncident("urban-management", "dispatcher"));
-        await app.Do(reported.Id, new AcknowledgeIncident("urban-management", "handler"));
-        var units = app.Services.GetRequiredService<UnitService>();
-        var dispatcher = new Actor("dispatcher", "dispatcher", app.Everything());
+        var reported = await App.Report(Calls.Form(urgency: 2));
+        await App.Do(reported.Id, new AcceptIncident("dispatcher"));
+        await App.Do(reported.Id, new AssignIncident("urban-management", "dispatcher"));
+        await App.Do(reported.Id, new AcknowledgeIncident("urban-management", "handler"));
+        var units = App.Services.GetRequiredService<UnitService>();
+        var dispatcher = new Actor("dispatcher", "dispatcher", App.Everything());
         var unit = Guid.NewGuid();
-        var home = app.Services.GetRequiredService<JurisdictionTree>().City.Path;
+        var home = App.Services.GetRequiredService<JurisdictionTree>().City.Path;
         Assert.IsType<UnitOutcome.Done>(await units.Register(dispatcher,
             new RegisterUnit(unit, "东湖-城管-07", "urban-management", home, ["enforcement"], ["王强"], "dispatcher")));
         Assert.IsType<UnitOutcome.Done>(await units.Handle(dispatcher, unit, new GoOnDuty("dispatcher")));
         Assert.IsType<UnitOutcome.Done>(await units.Handle(dispatcher, unit, new DispatchUnit(reported.Id, "", "dispatcher")));
 
-        var board = _ctx.Render<Board>();
+        var board = Ctx.Render<Board>();
         var chip = $"[data-testid=board-row][data-number='{reported.Number}'] [data-testid=unit-chip][data-unit='{unit}']";
         Assert.Equal("false", board.WaitForElement(chip, Waits.Push).GetAttribute("data-overdue"));
 
-        app.Time.Advance(TimeSpan.FromMinutes(5));
+        App.Time.Advance(TimeSpan.FromMinutes(5));
 
         board.WaitForAssertion(() =>
         {

@@ -15,15 +15,13 @@ namespace Dispatch.Components.Tests.Map;
 /// The map page on real services and real PostgreSQL, its map module in bUnit's strict JS interop: what a pushed
 /// roster line puts on the map is only what the reader may see, and a move goes as a move.
 /// </summary>
-public sealed class MapPageTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class MapPageTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
     BunitJSModuleInterop _map = null!;
 
-    public Task InitializeAsync()
+    protected override Task Prepare()
     {
-        _ctx = ConsoleContext.For(app);
-        var module = _ctx.JSInterop.SetupModule("./js/map.js");
+        var module = Ctx.JSInterop.SetupModule("./js/map.js");
         _map = module.SetupModule(invocation => invocation.Identifier == "create");
         _map.Mode = JSRuntimeMode.Strict;
         _map.SetupVoid("apply", _ => true).SetVoidResult();
@@ -31,15 +29,13 @@ public sealed class MapPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     // Everything the browser was told about units so far: the create call's first batch and every apply. Read on the
     // renderer's dispatcher, where the map makes its calls: pushed moves add invocations while a test reads them.
-    List<JsonElement> UnitBatches() => _ctx.Renderer.Dispatcher.InvokeAsync(() => ReadUnitBatches().ToList()).GetAwaiter().GetResult();
+    List<JsonElement> UnitBatches() => Ctx.Renderer.Dispatcher.InvokeAsync(() => ReadUnitBatches().ToList()).GetAwaiter().GetResult();
 
     IEnumerable<JsonElement> ReadUnitBatches()
     {
-        foreach (var call in _ctx.JSInterop.Invocations.Where(i => i.Identifier == "create"))
+        foreach (var call in Ctx.JSInterop.Invocations.Where(i => i.Identifier == "create"))
             if (JsonSerializer.SerializeToElement(call.Arguments[1], JsonSerializerOptions.Web).GetProperty("changes") is { ValueKind: JsonValueKind.Object } c &&
                 c.GetProperty("u") is { ValueKind: JsonValueKind.Object } u) yield return u;
         foreach (var call in _map.Invocations["apply"])
@@ -61,21 +57,21 @@ public sealed class MapPageTests(DispatchApp app) : IClassFixture<DispatchApp>, 
     public async Task A_town_dispatchers_map_takes_pushed_units_of_the_town_only_and_a_move_goes_as_a_move()
     {
         var (lat, lon) = (31.2078, 121.4846);
-        var town = app.TownAt(lat, lon);
-        var elsewhere = app.Services.GetRequiredService<JurisdictionTree>().Place(31.2477, 121.4591).Town!.Path;
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("map-town", "Town dispatcher", [new Grant(Role.Dispatcher, town)]);
+        var town = App.TownAt(lat, lon);
+        var elsewhere = App.Services.GetRequiredService<JurisdictionTree>().Place(31.2477, 121.4591).Town!.Path;
+        SignIn(new Actor("map-town", "Town dispatcher", [new Grant(Role.Dispatcher, town)]));
 
-        var cut = _ctx.Render<MapPage>();
+        var cut = Ctx.Render<MapPage>();
         cut.WaitForElement("[data-testid=dispatcher-map]", Waits.Push);
-        await Until(() => _ctx.Renderer.Dispatcher.InvokeAsync(() => _ctx.JSInterop.Invocations.Any(i => i.Identifier == "create")).GetAwaiter().GetResult());
+        await Until(() => Ctx.Renderer.Dispatcher.InvokeAsync(() => Ctx.JSInterop.Invocations.Any(i => i.Identifier == "create")).GetAwaiter().GetResult());
 
         // Registered and on duty after the page loaded: both arrive only as pushes.
-        var outside = await app.Unit("地图-外", elsewhere, 31.2477, 121.4591);
-        var inside = await app.Unit("地图-内", town, lat, lon);
+        var outside = await App.Unit("地图-外", elsewhere, 31.2477, 121.4591);
+        var inside = await App.Unit("地图-内", town, lat, lon);
         await Until(() => PutIds().Contains(inside.ToString()));
 
-        await app.Move(outside, new ReportPosition(31.2487, 121.4591, 8, DateTimeOffset.UtcNow, ""));
-        await app.Move(inside, new ReportPosition(lat + 0.001, lon, 8, DateTimeOffset.UtcNow, ""));
+        await App.Move(outside, new ReportPosition(31.2487, 121.4591, 8, DateTimeOffset.UtcNow, ""));
+        await App.Move(inside, new ReportPosition(lat + 0.001, lon, 8, DateTimeOffset.UtcNow, ""));
         await Until(() => MovedLats().Contains(Math.Round(lat + 0.001, 6)));
 
         Assert.Single(PutIds(), id => id == inside.ToString());

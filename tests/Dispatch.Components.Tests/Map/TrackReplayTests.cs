@@ -14,21 +14,12 @@ namespace Dispatch.Components.Tests.Map;
 /// The track replay panel on real services and real PostgreSQL (fixes written by the telemetry path): the range chosen
 /// is the range read, an empty range says so, and a unit outside the reader's scope is refused as the API refuses it.
 /// </summary>
-public sealed class TrackReplayTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class TrackReplayTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
     const double Lat = 31.2078, Lon = 121.4846;
-    BunitContext _ctx = null!;
     readonly List<TrackOnMap?> _shown = [];
 
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
-    IRenderedComponent<TrackReplay> Render(Guid unit, Actor actor) => _ctx.Render<TrackReplay>(p => p
+    IRenderedComponent<TrackReplay> Render(Guid unit, Actor actor) => Ctx.Render<TrackReplay>(p => p
         .Add(x => x.UnitId, unit)
         .Add(x => x.CallSign, "轨迹-01")
         .Add(x => x.Actor, actor)
@@ -39,11 +30,11 @@ public sealed class TrackReplayTests(DispatchApp app) : IClassFixture<DispatchAp
     [Fact]
     public async Task Given_fixes_90_and_10_minutes_ago_when_the_dispatcher_chooses_2_h_after_30_min_then_both_are_drawn()
     {
-        var town = app.TownAt(Lat, Lon);
-        var unit = await app.Unit("轨迹-区间", town);
+        var town = App.TownAt(Lat, Lon);
+        var unit = await App.Unit("轨迹-区间", town);
         var now = DateTimeOffset.UtcNow;
-        await app.Move(unit, new ReportPosition(Lat, Lon, 8, now.AddMinutes(-90), ""));
-        await app.Move(unit, new ReportPosition(Lat + 0.002, Lon + 0.001, 8, now.AddMinutes(-10), ""));
+        await App.Move(unit, new ReportPosition(Lat, Lon, 8, now.AddMinutes(-90), ""));
+        await App.Move(unit, new ReportPosition(Lat + 0.002, Lon + 0.001, 8, now.AddMinutes(-10), ""));
 
         var cut = Render(unit, TownDispatcher(town));
         cut.WaitForAssertion(() => Assert.Equal("Shown", cut.Find("[data-testid=track-replay]").GetAttribute("data-state")));
@@ -64,9 +55,9 @@ public sealed class TrackReplayTests(DispatchApp app) : IClassFixture<DispatchAp
     [Fact]
     public async Task Given_a_unit_that_reported_nothing_in_the_range_when_its_track_opens_then_it_says_so_and_draws_nothing()
     {
-        var town = app.TownAt(Lat, Lon);
-        var unit = await app.Unit("轨迹-空", town);
-        await app.Move(unit, new ReportPosition(Lat, Lon, 8, DateTimeOffset.UtcNow.AddHours(-3), ""));
+        var town = App.TownAt(Lat, Lon);
+        var unit = await App.Unit("轨迹-空", town);
+        await App.Move(unit, new ReportPosition(Lat, Lon, 8, DateTimeOffset.UtcNow.AddHours(-3), ""));
 
         var cut = Render(unit, TownDispatcher(town));
 
@@ -82,11 +73,11 @@ public sealed class TrackReplayTests(DispatchApp app) : IClassFixture<DispatchAp
     [Fact]
     public async Task Given_a_unit_of_another_town_when_a_town_dispatcher_opens_its_track_then_it_is_refused_as_the_api_refuses_it()
     {
-        var town = app.TownAt(Lat, Lon);
-        var elsewhere = app.Services.GetRequiredService<JurisdictionTree>().Place(31.2477, 121.4591).Town!.Path;
+        var town = App.TownAt(Lat, Lon);
+        var elsewhere = App.Services.GetRequiredService<JurisdictionTree>().Place(31.2477, 121.4591).Town!.Path;
         Assert.NotEqual(town, elsewhere);
-        var unit = await app.Unit("轨迹-外", elsewhere);
-        await app.Move(unit, new ReportPosition(31.2477, 121.4591, 8, DateTimeOffset.UtcNow.AddMinutes(-5), ""));
+        var unit = await App.Unit("轨迹-外", elsewhere);
+        await App.Move(unit, new ReportPosition(31.2477, 121.4591, 8, DateTimeOffset.UtcNow.AddMinutes(-5), ""));
 
         var cut = Render(unit, TownDispatcher(town));
 
@@ -99,8 +90,8 @@ public sealed class TrackReplayTests(DispatchApp app) : IClassFixture<DispatchAp
     [Fact]
     public async Task Given_a_custom_range_longer_than_7_days_when_shown_then_it_is_refused_before_reading()
     {
-        var town = app.TownAt(Lat, Lon);
-        var unit = await app.Unit("轨迹-长", town);
+        var town = App.TownAt(Lat, Lon);
+        var unit = await App.Unit("轨迹-长", town);
         var cut = Render(unit, TownDispatcher(town));
         cut.WaitForAssertion(() => Assert.Equal("Empty", cut.Find("[data-testid=track-replay]").GetAttribute("data-state")));
 

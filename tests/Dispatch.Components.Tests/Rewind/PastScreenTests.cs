@@ -14,34 +14,24 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Components.Tests.Rewind;
 
 /// <summary>The past screens (issue 20): the board as it stood, read-only and marked so, and the scrubber's keys.</summary>
-public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp>, IAsyncLifetime
+public sealed class PastScreenTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
 {
-    BunitContext _ctx = null!;
-
-    public Task InitializeAsync()
-    {
-        _ctx = ConsoleContext.For(app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     /// <summary>An incident accepted, the moment after that, then assigned: the record has both states.</summary>
     async Task<(CommandOutcome.Done Incident, DateTimeOffset BeforeAssign)> AcceptedThenAssigned()
     {
-        var reported = await app.Report();
-        await app.Do(reported.Id, new AcceptIncident(ConsoleContext.Seat));
+        var reported = await App.Report();
+        await App.Do(reported.Id, new AcceptIncident(ConsoleContext.Seat));
         // The store stamps an event when its transaction starts: the accept's stamp lies before this, the assign's after.
         var beforeAssign = DateTimeOffset.UtcNow;
-        await app.Do(reported.Id, new AssignIncident("urban-management", ConsoleContext.Seat));
+        await App.Do(reported.Id, new AssignIncident("urban-management", ConsoleContext.Seat));
         return (reported, beforeAssign);
     }
 
     IRenderedComponent<TestHost> OpenPast(DateTimeOffset at)
     {
-        _ctx.Services.GetRequiredService<NavigationManager>()
+        Ctx.Services.GetRequiredService<NavigationManager>()
             .NavigateTo($"/past?at={Uri.EscapeDataString(at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}");
-        return _ctx.RenderWithPopovers<PastScreen>();
+        return Ctx.RenderWithPopovers<PastScreen>();
     }
 
     static string Row(string number) => $"[data-testid=past-board] [data-testid=board-row][data-number='{number}']";
@@ -61,7 +51,7 @@ public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp
         Assert.Contains("past-frame", cut.Find("[data-testid=past-board]").ClassList);
         // Nothing on the past board acts: the buttons there are the scrubber's and the banner's links only.
         Assert.Empty(cut.FindAll("[data-testid=past-board] button, [data-testid=past-board] input"));
-        Assert.Equal("Assigned", (await app.Detail(incident.Id))!.State.ToString());
+        Assert.Equal("Assigned", (await App.Detail(incident.Id))!.State.ToString());
     }
 
     [Fact]
@@ -115,7 +105,7 @@ public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public void Given_a_person_who_may_not_rewind_When_the_past_opens_Then_it_is_not_allowed_and_nothing_of_the_past_shows()
     {
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor("admin-only", "Admin", [new Grant(Role.Admin, "city")]);
+        SignIn(new Actor("admin-only", "Admin", [new Grant(Role.Admin, "city")]));
 
         var cut = OpenPast(DateTimeOffset.UtcNow.AddMinutes(-5));
 
@@ -126,9 +116,9 @@ public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp
     [Fact]
     public void Given_an_unreadable_time_When_the_past_opens_Then_it_says_how_to_write_it()
     {
-        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/past?at=yesterday-ish");
+        Ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/past?at=yesterday-ish");
 
-        var cut = _ctx.RenderWithPopovers<PastScreen>();
+        var cut = Ctx.RenderWithPopovers<PastScreen>();
 
         cut.WaitForElement("[data-testid=past-bad-time]", Waits.Push);
     }
@@ -139,9 +129,9 @@ public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp
     [InlineData(Role.Admin, false)]
     public void Given_a_role_When_the_menu_renders_Then_Rewind_is_offered_only_to_those_who_may_rewind(Role role, bool offered)
     {
-        _ctx.Services.GetRequiredService<ConsoleSession>().Actor = new Actor($"menu-{role}", "Menu", [new Grant(role, "demo")]);
+        SignIn(new Actor($"menu-{role}", "Menu", [new Grant(role, "demo")]));
 
-        var layout = _ctx.Render<Dispatch.Server.Components.Layout.MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(_ => { })));
+        var layout = Ctx.Render<Dispatch.Server.Components.Layout.MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(_ => { })));
 
         layout.WaitForElement("[data-testid=signed-in]", Waits.Push);
         Assert.Equal(offered, layout.FindAll("[data-testid=nav-rewind]").Count == 1);
@@ -149,5 +139,5 @@ public sealed class PastScreenTests(DispatchApp app) : IClassFixture<DispatchApp
     }
 
     string Local(DateTimeOffset at) =>
-        app.Services.GetRequiredService<Dispatch.Server.City.CityCatalog>().ToLocal(at).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        App.Services.GetRequiredService<Dispatch.Server.City.CityCatalog>().ToLocal(at).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }
