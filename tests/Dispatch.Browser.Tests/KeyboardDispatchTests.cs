@@ -273,7 +273,7 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
 
         await page.Keyboard.PressAsync("Alt+KeyW");
         await Focused(page, "#intake-description");
-        foreach (var c in "路灯不亮") await page.Keyboard.TypeAsync(c.ToString());
+        await page.Keyboard.InsertTextAsync("路灯不亮"); // one input, as an input method commits it (see Type)
         await page.Keyboard.PressAsync("Enter");
 
         var created = page.Locator("[data-testid=intake-created]");
@@ -290,7 +290,7 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         var page = await IntakeWithRoadDamage();
         await page.Keyboard.PressAsync("Alt+KeyA");
         await Focused(page, "#intake-address");
-        foreach (var c in "人民路") await page.Keyboard.TypeAsync(c.ToString());
+        await page.Keyboard.InsertTextAsync("人民路"); // one input, as an input method commits it (see Type)
         var proposals = page.Locator(".mud-popover-open [data-testid=address-proposal]");
         await proposals.Nth(1).WaitForAsync(new() { Timeout = Push });
         var (lat, lon) = (await proposals.Nth(1).GetAttributeAsync("data-lat"), await proposals.Nth(1).GetAttributeAsync("data-lon"));
@@ -301,13 +301,13 @@ public sealed class KeyboardDispatchTests(BrowserFixture browser) : IClassFixtur
         await Focused(page, "#intake-description");
         Assert.Equal((lat, lon), (await page.Locator("#intake-lat").InputValueAsync(), await page.Locator("#intake-lon").InputValueAsync()));
         Assert.Equal(0, await page.Locator("[data-testid=intake-created]").CountAsync());
-        foreach (var c in "路灯不亮") await page.Keyboard.TypeAsync(c.ToString());
+        await page.Keyboard.InsertTextAsync("路灯不亮"); // one input, as an input method commits it (see Type)
 
         // Back in the address, new text: Esc closes its list, and Enter with the list closed files the call as typed.
         await page.Keyboard.PressAsync("Alt+KeyA");
         await Focused(page, "#intake-address");
         await page.Keyboard.PressAsync("Control+KeyA");
-        foreach (var c in "文化宫") await page.Keyboard.TypeAsync(c.ToString());
+        await page.Keyboard.InsertTextAsync("文化宫"); // one input, as an input method commits it (see Type)
         await proposals.First.Filter(new() { HasText = "文化宫" }).WaitForAsync(new() { Timeout = Push });
         await page.Keyboard.PressAsync("Escape");
         await page.Locator(".mud-popover-open [data-testid=address-proposal]").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = Push });
