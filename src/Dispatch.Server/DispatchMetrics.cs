@@ -45,6 +45,11 @@ public static class DispatchMetrics
         description: "Time from a command's commit to its change pushed to this node's consoles (Blazor circuits and hub groups), by feed",
         tags: null, advice: Buckets);
 
+    /// <summary>How many commands went in one group transaction (<see cref="Pipeline.GroupCommit"/>).</summary>
+    static readonly Histogram<int> GroupSize = Meter.CreateHistogram("dispatch.command.group_size", unit: "{command}",
+        description: "Commands written together in one group-commit transaction",
+        tags: null, advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+
     static readonly string[] ViaNames = Enum.GetValues<Via>().Select(v => v.Name()).ToArray();
 
     /// <summary>The via's tag value, without allocating.</summary>
@@ -57,6 +62,9 @@ public static class DispatchMetrics
         Commands.Add(1, tags);
         Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
     }
+
+    /// <summary>A group-commit transaction took <paramref name="commands"/> commands.</summary>
+    public static void GroupCommitted(int commands) => GroupSize.Record(commands);
 
     /// <summary>The admission gate (or the position queue) refused a command.</summary>
     public static void CommandShed(Via via, string kind, long started)

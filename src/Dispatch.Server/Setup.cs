@@ -33,6 +33,10 @@ public static class Setup
         builder.Services.AddSingleton<IncidentNumbers>();
         // Past its ceiling the pipeline refuses early (503 + Retry-After) instead of queueing into the connection pool.
         builder.Services.AddSingleton(sp => Pipeline.Admission.From(sp.GetRequiredService<IConfiguration>()));
+        // Reports that lock nothing share a transaction with those decided while the last one committed (one WAL flush for all).
+        if (Pipeline.GroupCommit.Options(builder.Configuration) is { Enabled: true } grouping)
+            builder.Services.AddSingleton(sp => new Pipeline.GroupCommit(sp.GetRequiredService<Marten.IDocumentStore>(),
+                sp.GetRequiredService<ILogger<Pipeline.GroupCommit>>(), grouping));
         builder.Services.AddSingleton<Pipeline.CommandPipeline>();
         builder.Services.AddSingleton<IncidentService>();
         builder.Services.AddSingleton(Supervision.SupervisionSettings.From(builder.Configuration));

@@ -72,7 +72,7 @@ public sealed partial class IncidentService(
                 if (idempotencyKey is not null)
                     effects.Add(new StoreDocument(new IntakeKey { Id = idempotencyKey, IncidentId = id, Number = number, RequestHash = hash }, Insert: true));
                 return Decided.With<CommandOutcome>(effects, _ => new CommandOutcome.Done(id, number, events.Count, Created: true));
-            }, ct);
+            }, ct, grouped: true);
         }
         catch (DocumentAlreadyExistsException) when (idempotencyKey is not null)
         {

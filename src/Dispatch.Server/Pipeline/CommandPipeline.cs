@@ -29,7 +29,8 @@ public static class Decided
 /// In front of it stands the admission gate (<see cref="Admission"/>; none for the demo seed's own pipeline): past the
 /// ceiling a command is refused before it is decided, with <see cref="OverloadedException"/>.
 /// </remarks>
-public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, ILogger<CommandPipeline> log, Admission? admission = null)
+public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, ILogger<CommandPipeline> log, Admission? admission = null,
+    GroupCommit? group = null)
 {
     /// <summary>Who the platform's own writes are recorded as (the unit timers, the surge watch): no person decided them.</summary>
     public static readonly Actor System = new("system", "System", []);
@@ -38,7 +39,12 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
     /// Runs one command. <paramref name="kind"/> names what it is for the metrics and traces (<c>incident.report</c>,
     /// <c>unit.dispatch</c>…): a literal from a fixed set, never built from input, so the series stay few.
     /// </summary>
-    public async Task<T> Run<T>(Actor actor, Via via, string kind, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default)
+    /// <param name="grouped">
+    /// The command may share its transaction with others decided meanwhile (<see cref="GroupCommit"/>), when it locked
+    /// nothing: a new report. Its effects still commit together or not at all.
+    /// </param>
+    public async Task<T> Run<T>(Actor actor, Via via, string kind, Func<Work, Task<Decided<T>>> decide, CancellationToken ct = default,
+        bool grouped = false)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = CommandTrace.Start(kind, via);
@@ -55,7 +61,7 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
             var ok = false;
             try
             {
-                var answer = await Attempt(actor, via, decide, ct);
+                var answer = await Attempt(actor, via, decide, grouped ? group : null, ct);
                 ok = true;
                 CommandTrace.Answered(activity, answer);
                 return answer;
@@ -69,7 +75,7 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
         }
     }
 
-    async Task<T> Attempt<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, CancellationToken ct)
+    async Task<T> Attempt<T>(Actor actor, Via via, Func<Work, Task<Decided<T>>> decide, GroupCommit? group, CancellationToken ct)
     {
         var retriedTransient = false;
         for (var attempt = 0; ; attempt++)
@@ -80,6 +86,11 @@ public sealed class CommandPipeline(IDocumentStore store, TimeProvider clock, IL
             {
                 var decided = await decide(work);
                 if (decided.Effects.Count == 0) return decided.Answer(Written.Nothing);
+                if (group is not null && work.LocksNothing)
+                {
+                    committing = true;
+                    return decided.Answer(await group.Write(work, decided.Effects));
+                }
                 var written = await work.Write(decided.Effects);
                 committing = true;
                 await work.Commit();

@@ -39,10 +39,11 @@ public sealed class Work : IAsyncDisposable
     readonly Dictionary<Guid, long> _versions = [];
     (int Rank, Guid Id)? _lastLock;
 
-    internal Work(IDocumentSession session, TimeProvider clock, CommandPipeline pipeline, Actor actor, Via via, CancellationToken ct)
+    internal Work(IDocumentSession session, TimeProvider clock, CommandPipeline pipeline, Actor actor, Via via, CancellationToken ct,
+        DateTimeOffset? now = null)
     {
         (_session, _clock, _pipeline, Actor, Via, Cancellation) = (session, clock, pipeline, actor, via, ct);
-        Now = clock.GetUtcNow();
+        Now = now ?? clock.GetUtcNow();
     }
 
     public Actor Actor { get; }
@@ -291,6 +292,13 @@ public sealed class Work : IAsyncDisposable
     }
 
     internal Task Commit() => _session.SaveChangesAsync(Cancellation);
+
+    /// <summary>Locked no stream and held no name: its effects may share a transaction with others' (<see cref="GroupCommit"/>).</summary>
+    internal bool LocksNothing => _lastLock is null;
+
+    /// <summary>Writes this work's effects into a group's session (<see cref="GroupCommit"/>), as the same actor, via and time.</summary>
+    internal Task<Written> WriteInto(IDocumentSession session, IReadOnlyList<Effect> effects) =>
+        new Work(session, _clock, _pipeline, Actor, Via, CancellationToken.None, Now).Write(effects);
 
     /// <summary>The session's connection, if it has one (to clear its pool after the connection was cut).</summary>
     internal Npgsql.NpgsqlConnection? Connection => _session.Connection;
