@@ -162,6 +162,7 @@ public static class Bench
                 report.Rows.Add(new("positions", $"position over the hub, {BenchReport.N(positionRate)}/s offered across {BenchReport.N(p.Connected)} units ({BenchReport.N(p.Offered)} reports)",
                     $"{BenchReport.N(p.Achieved)}/s achieved; {BenchReport.N(p.Accepted)} accepted; {refused}{errors}; stored {BenchReport.N(p.Stored)} ({p.StoredWhere})",
                     P(p.Latency, 0.5), P(p.Latency, 0.99), $"{p.Lost} lost", many is null ? "" : $"{BenchReport.Percent(p.Achieved, many.Tps)} of pgbench ×8 tps"));
+                report.Notes.Add($"positions, due → answered: {BenchReport.TailBySecond(p.BySecond, 1000, "reports")}.");
             });
 
         if (stages.Contains("chat"))

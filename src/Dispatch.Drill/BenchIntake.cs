@@ -14,22 +14,8 @@ public sealed record IntakeStep(
 {
     public int ErrorCount => Errors.Values.Sum();
 
-    /// <summary>
-    /// Where the slow pushes (over <paramref name="slowMs"/>) were: in how many of the run's seconds, and the share of them in
-    /// its worst five seconds. A tail from a few stalls (a pause, a burst of background work) is a few seconds holding most
-    /// of it; a tail from a machine at its limit is spread over the run.
-    /// </summary>
-    public string TailBySecond(double slowMs)
-    {
-        var slow = PushBySecond.Where(p => p.Ms > slowMs).GroupBy(p => p.Second).Select(g => (Second: g.Key, Count: g.Count()))
-            .OrderByDescending(g => g.Count).ToList();
-        if (slow.Count == 0) return $"no push over {slowMs:0} ms";
-        var total = slow.Sum(g => g.Count);
-        var worst = slow.Take(5).ToList();
-        var seconds = PushBySecond.Select(p => p.Second).DefaultIfEmpty().Max() + 1;
-        return $"{total} pushes over {slowMs:0} ms, in {slow.Count} of {seconds} seconds; the worst 5 seconds hold " +
-               $"{100.0 * worst.Sum(g => g.Count) / total:0}% of them (second {string.Join(", ", worst.Select(g => $"{g.Second}: {g.Count}"))})";
-    }
+    /// <summary>Where the slow pushes (over <paramref name="slowMs"/>) were (<see cref="BenchReport.TailBySecond"/>).</summary>
+    public string TailBySecond(double slowMs) => BenchReport.TailBySecond(PushBySecond, slowMs, "pushes");
 }
 
 /// <summary>

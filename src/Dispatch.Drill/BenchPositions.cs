@@ -13,7 +13,7 @@ namespace Dispatch.Drill;
 public sealed record PositionsResult(
     int Planned, int Registered, int Connected, int SignedIn, TimeSpan Register, TimeSpan Connect, int OnDutyMoves, long RssBeforeKb, long RssAfterKb,
     int Offered, int Accepted, IReadOnlyDictionary<string, int> Refused, IReadOnlyDictionary<string, int> Errors, double Achieved,
-    List<double> Latency, long Stored, string StoredWhere)
+    List<double> Latency, long Stored, string StoredWhere, IReadOnlyList<(int Second, double Ms)> BySecond)
 {
     public int Lost => (int)Math.Max(0, Accepted - Stored);
 }
@@ -107,7 +107,7 @@ public static class BenchPositions
         var ids = list.Select(p => p.Unit.Id).ToList();
         var (storedBefore, where) = await db.StoredPositions(ids);
         var offered = Math.Max(1, (int)Math.Round(rate * duration.TotalSeconds));
-        var latency = new ConcurrentBag<double>();
+        var latency = new ConcurrentBag<(int Second, double Ms)>();
         var refused = new ConcurrentDictionary<string, int>();
         var errors = new ConcurrentDictionary<string, int>();
         var accepted = 0;
@@ -127,7 +127,7 @@ public static class BenchPositions
                     {
                         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                         var reply = await phone.Hub.InvokeAsync<UnitReply>(UnitHubMethods.Position, lat, lon, 10.0, DateTimeOffset.UtcNow, timeout.Token);
-                        latency.Add(Stopwatch.GetElapsedTime(due).TotalMilliseconds);
+                        latency.Add(((int)Stopwatch.GetElapsedTime(started, due).TotalSeconds, Stopwatch.GetElapsedTime(due).TotalMilliseconds));
                         Interlocked.Exchange(ref lastAnswer, Stopwatch.GetTimestamp());
                         if (reply.Ok) Interlocked.Increment(ref accepted);
                         else refused.AddOrUpdate(reply.Code ?? "refused", 1, (_, c) => c + 1);
@@ -151,7 +151,7 @@ public static class BenchPositions
 
         await Parallel.ForEachAsync(list, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (phone, _) => await phone.Hub.DisposeAsync());
         return new(count, registered, list.Count, signedIn, register, connect, onDuty, rssBefore, rssAfter, offered, accepted,
-            new Dictionary<string, int>(refused), new Dictionary<string, int>(errors), achieved, [.. latency], stored, where);
+            new Dictionary<string, int>(refused), new Dictionary<string, int>(errors), achieved, [.. latency.Select(l => l.Ms)], stored, where, [.. latency]);
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed class BenchHarnessTests
         var step = new IntakeStep(10, 100, 100, 0, 0, new Dictionary<string, int>(), 10, [], [], [.. pushes.Select(p => p.Item2)], 0, 0, pushes);
 
         Assert.Equal("8 pushes over 100 ms, in 2 of 10 seconds; the worst 5 seconds hold 100% of them (second 3: 6, 7: 2)", step.TailBySecond(100));
-        Assert.Equal("no push over 500 ms", step.TailBySecond(500));
+        Assert.Equal("no pushes over 500 ms", step.TailBySecond(500));
     }
 
     [Fact]
