@@ -30,7 +30,7 @@ public sealed class GroupCommitOptions
 /// commit may have reached the database, so no command is written again: each gets the failure (503 + Retry-After),
 /// exactly as a single command would.
 /// </remarks>
-public sealed class GroupCommit
+public sealed class GroupCommit : IDisposable
 {
     readonly IDocumentStore _store;
     readonly ILogger _log;
@@ -57,9 +57,13 @@ public sealed class GroupCommit
         var pending = new Pending(work, effects, new(TaskCreationOptions.RunContinuationsAsynchronously));
         if (Interlocked.Exchange(ref _started, 1) == 0)
             for (var i = 0; i < _writers; i++) _ = Task.Run(Writer);
-        _queue.Writer.TryWrite(pending);
+        // Closed only when the node is shutting down: nothing is queued after that.
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
         return pending.Done.Task;
     }
+
+    /// <summary>The writers finish what was queued, then stop.</summary>
+    public void Dispose() => _queue.Writer.TryComplete();
 
     async Task Writer()
     {
