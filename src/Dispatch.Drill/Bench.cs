@@ -14,6 +14,7 @@ public static class Bench
 {
     public const string Usage =
         "bench --database CONNECTION [--url URL] [--stages pgbench,intake,dispatch,positions,chat] [--duration 60] [--rates 100,250,500]\n" +
+        "      [--warmup 0] [--warmup-rate 100]\n" +
         "      [--pgbench-duration 30] [--units 10000] [--position-rate 2000] [--connect-parallel 32] [--dispatch-rate 5] [--chat-rate 20]\n" +
         "      [--calltakers city.calltaker] [--callers 4] [--password dispatch-demo] [--schema dispatch]\n" +
         "      [--server-pid PID] [--commit SHA] [--out FILE.md] [--state DIR]";
@@ -28,6 +29,9 @@ public static class Bench
         var duration = o.Seconds("--duration", 60, min: 1);
         var pgbenchDuration = o.Seconds("--pgbench-duration", 30, min: 1);
         var rates = Rates(o.String("--rates", "100,250,500"));
+        // Intake offered before the measured steps and not counted: the server's JIT and pools warm, as in a long day.
+        var warmup = o.Seconds("--warmup", 0, min: 0);
+        var warmupRate = o.Double("--warmup-rate", 100, min: 0.1);
         var unitCount = o.Int("--units", 10_000, min: 1);
         var positionRate = o.Double("--position-rate", 2000, min: 0.1);
         var connectParallel = o.Int("--connect-parallel", 32, min: 1);
@@ -111,6 +115,13 @@ public static class Bench
                     for (var i = 0; i < callerCount; i++) callers.Add(await DispatchClient.SignIn(url, callTakers[i % callTakers.Length], password, Units.Log));
                     await using var board = await BoardListener.Connect(url, "city.dispatcher", password);
                     var random = new Random(42);
+                    if (warmup > TimeSpan.Zero)
+                    {
+                        Units.Log($"intake warm-up at {warmupRate}/s for {warmup.TotalSeconds:0} s (not measured)");
+                        var w = await BenchIntake.Step(callers, board, db, warmupRate, warmup, TimeSpan.FromSeconds(10), random);
+                        report.Notes.Add($"Before the intake steps, a warm-up of {warmup.TotalSeconds:0} s at {BenchReport.N(warmupRate)}/s (not in the table): " +
+                                         $"{w.Answered} answered 2xx, {w.Overloaded} 503, {w.ErrorCount} other, {w.Lost} lost.");
+                    }
                     foreach (var rate in rates)
                     {
                         var stepStart = server?.Sample();
