@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dispatch.Server.Tests.Access;
 
 namespace Dispatch.Server.Tests.Infrastructure;
 
@@ -38,5 +42,24 @@ public static class Steps
         var incident = await client.Resolved(department, report);
         await client.CommandOk(incident.Id, "callback", new { satisfaction = 5 });
         return await client.CommandOk(incident.Id, "close");
+    }
+
+    /// <summary>A new unit of <see cref="Department"/> in the fixture's town, its call sign starting with <paramref name="callSignPrefix"/>.</summary>
+    public static async Task<Guid> RegisteredUnit(this HttpClient client, DispatchApp app, string callSignPrefix)
+    {
+        using var response = await client.PostAsJsonAsync("/api/units", new
+        {
+            callSign = Api.Unique(callSignPrefix), department = Department, jurisdiction = new Scopes(app).Town.Code,
+            capabilities = new[] { "enforcement" }, members = new[] { "王强" },
+        });
+        await response.ShouldBe(HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>A unit's move through the API (<c>on-duty</c>, <c>dispatch</c>, <c>release</c>…), insisting it was taken.</summary>
+    public static async Task UnitOk(this HttpClient client, Guid unit, string action, object? body = null)
+    {
+        using var response = await client.PostRaw($"/api/units/{unit}/{action}", JsonSerializer.Serialize(body ?? new { }, JsonSerializerOptions.Web));
+        await response.ShouldBe(HttpStatusCode.OK);
     }
 }

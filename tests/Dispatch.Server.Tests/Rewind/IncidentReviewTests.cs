@@ -57,19 +57,19 @@ public class IncidentReviewTests(ClockedDispatchApp app) : IClassFixture<Clocked
             app.Time.Advance(TimeSpan.FromMinutes(5));
             await client.CommandOk(incident.Id, "acknowledge", new { department = Steps.Department });
 
-            var unit = await RegisteredUnit(client);
-            await UnitOk(client, unit, "on-duty");
-            await UnitOk(client, unit, "dispatch", new { incidentId = incident.Id });
-            await UnitOk(client, unit, "accept-and-go");
+            var unit = await client.RegisteredUnit(app, "R");
+            await client.UnitOk(unit, "on-duty");
+            await client.UnitOk(unit, "dispatch", new { incidentId = incident.Id });
+            await client.UnitOk(unit, "accept-and-go");
             app.Time.Advance(TimeSpan.FromMinutes(7));
-            await UnitOk(client, unit, "on-scene");
+            await client.UnitOk(unit, "on-scene");
 
             var channel = Channels.Incident(incident.Id).Key;
             await Chat(client, channel, "到现场了，正在围挡");
             await Chat(client, channel, "/note 围挡完成，等待修复");
 
             app.Time.Advance(TimeSpan.FromMinutes(40));
-            await UnitOk(client, unit, "release", new { incidentId = incident.Id });
+            await client.UnitOk(unit, "release", new { incidentId = incident.Id });
             await client.CommandOk(incident.Id, "resolve", new { department = Steps.Department, resolution = "已修复路面" });
             app.Time.Advance(TimeSpan.FromMinutes(10));
             await client.CommandOk(incident.Id, "callback", new { satisfaction = 4, comment = "修得很快" });
@@ -77,23 +77,6 @@ public class IncidentReviewTests(ClockedDispatchApp app) : IClassFixture<Clocked
             return (_scripted = (incident, assignedAt, unit)).Value;
         }
         finally { Once.Release(); }
-    }
-
-    async Task<Guid> RegisteredUnit(HttpClient client)
-    {
-        using var response = await client.PostAsJsonAsync("/api/units", new
-        {
-            callSign = Api.Unique("R"), department = Steps.Department, jurisdiction = new Scopes(app).Town.Code,
-            capabilities = new[] { "enforcement" }, members = new[] { "王强" },
-        });
-        await response.ShouldBe(HttpStatusCode.OK);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
-    static async Task UnitOk(HttpClient client, Guid unit, string action, object? body = null)
-    {
-        using var response = await client.PostRaw($"/api/units/{unit}/{action}", JsonSerializer.Serialize(body ?? new { }, JsonSerializerOptions.Web));
-        await response.ShouldBe(HttpStatusCode.OK);
     }
 
     static async Task Chat(HttpClient client, string channel, string text)

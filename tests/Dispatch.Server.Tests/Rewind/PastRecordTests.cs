@@ -88,10 +88,10 @@ public class PastRecordTests(DispatchApp app) : IClassFixture<DispatchApp>
     public async Task Given_a_unit_sent_between_incident_steps_when_the_roster_is_rewound_to_now_then_it_is_the_live_line_and_only_unit_events_were_read()
     {
         var client = app.Client();
-        var unit = await RegisteredUnit(client);
-        await UnitOk(client, unit, "on-duty");
+        var unit = await client.RegisteredUnit(app, "回放");
+        await client.UnitOk(unit, "on-duty");
         var incident = await client.Assigned();
-        await UnitOk(client, unit, "dispatch", new { incidentId = incident.Id });
+        await client.UnitOk(unit, "dispatch", new { incidentId = incident.Id });
         await client.CommandOk(incident.Id, "acknowledge", new { department = Steps.Department });
         var now = await Now();
 
@@ -107,23 +107,6 @@ public class PastRecordTests(DispatchApp app) : IClassFixture<DispatchApp>
         var range = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > fold.From && e.Sequence <= now.Sequence).ToListAsync();
         Assert.Contains(range, e => e.Data is IIncidentEvent);
         Assert.Equal(range.Count(e => e.Data is IUnitEvent), fold.Folded);
-    }
-
-    async Task<Guid> RegisteredUnit(HttpClient client)
-    {
-        using var response = await client.PostAsJsonAsync("/api/units", new
-        {
-            callSign = Api.Unique("回放"), department = Steps.Department, jurisdiction = new Scopes(app).Town.Code,
-            capabilities = new[] { "enforcement" }, members = new[] { "王强" },
-        });
-        await response.ShouldBe(HttpStatusCode.OK);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
-    static async Task UnitOk(HttpClient client, Guid unit, string action, object? body = null)
-    {
-        using var response = await client.PostRaw($"/api/units/{unit}/{action}", JsonSerializer.Serialize(body ?? new { }, JsonSerializerOptions.Web));
-        await response.ShouldBe(HttpStatusCode.OK);
     }
 
     static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);
