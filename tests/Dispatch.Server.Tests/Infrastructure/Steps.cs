@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dispatch.Server.Tests.Access;
 
 namespace Dispatch.Server.Tests.Infrastructure;
 
@@ -44,12 +43,12 @@ public static class Steps
         return await client.CommandOk(incident.Id, "close");
     }
 
-    /// <summary>A new unit of <see cref="Department"/> in the fixture's town, its call sign starting with <paramref name="callSignPrefix"/>.</summary>
-    public static async Task<Guid> RegisteredUnit(this HttpClient client, DispatchApp app, string callSignPrefix)
+    /// <summary>A new unit of <see cref="Department"/> in <paramref name="town"/> (a code), its call sign starting with <paramref name="callSignPrefix"/>.</summary>
+    public static async Task<Guid> RegisteredUnit(this HttpClient client, string town, string callSignPrefix)
     {
         using var response = await client.PostAsJsonAsync("/api/units", new
         {
-            callSign = Api.Unique(callSignPrefix), department = Department, jurisdiction = new Scopes(app).Town.Code,
+            callSign = Api.Unique(callSignPrefix), department = Department, jurisdiction = town,
             capabilities = new[] { "enforcement" }, members = new[] { "王强" },
         });
         await response.ShouldBe(HttpStatusCode.OK);

@@ -57,7 +57,7 @@ public class IncidentReviewTests(ClockedDispatchApp app) : IClassFixture<Clocked
             app.Time.Advance(TimeSpan.FromMinutes(5));
             await client.CommandOk(incident.Id, "acknowledge", new { department = Steps.Department });
 
-            var unit = await client.RegisteredUnit(app, "R");
+            var unit = await client.RegisteredUnit(new Scopes(app).Town.Code, "R");
             await client.UnitOk(unit, "on-duty");
             await client.UnitOk(unit, "dispatch", new { incidentId = incident.Id });
             await client.UnitOk(unit, "accept-and-go");

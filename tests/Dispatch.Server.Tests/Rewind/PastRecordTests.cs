@@ -88,7 +88,7 @@ public class PastRecordTests(DispatchApp app) : IClassFixture<DispatchApp>
     public async Task Given_a_unit_sent_between_incident_steps_when_the_roster_is_rewound_to_now_then_it_is_the_live_line_and_only_unit_events_were_read()
     {
         var client = app.Client();
-        var unit = await client.RegisteredUnit(app, "回放");
+        var unit = await client.RegisteredUnit(new Scopes(app).Town.Code, "回放");
         await client.UnitOk(unit, "on-duty");
         var incident = await client.Assigned();
         await client.UnitOk(unit, "dispatch", new { incidentId = incident.Id });
