@@ -158,6 +158,7 @@ public sealed class BoardCards(TimeProvider? clock = null)
             _cards[kept++] = _cards[i];
         }
         _cards.RemoveRange(kept, _cards.Count - kept);
+        _cards.TrimExcess();
         _fresh.RemoveWhere(id => IndexOf(id) < 0);
         Changed();
     }
