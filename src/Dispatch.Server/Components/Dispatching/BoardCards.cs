@@ -187,7 +187,12 @@ public sealed class BoardCards(TimeProvider? clock = null)
             if (known is null ? IsWaiting(card) : card.Returned && !known.Returned) _fresh.Add(card.Id);
             else if (!IsWaiting(card)) _fresh.Remove(card.Id);
             if (at >= 0) _cards[at] = card;
-            else _cards.Insert(~at, card);
+            else
+            {
+                // Grow by an eighth, not double: a board's list is as long as the city's backlog, in every circuit.
+                if (_cards.Count == _cards.Capacity) _cards.Capacity = _cards.Count + _cards.Count / 8 + 16;
+                _cards.Insert(~at, card);
+            }
         }
         Changed();
         return true;
