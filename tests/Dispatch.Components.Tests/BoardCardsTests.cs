@@ -19,6 +19,27 @@ public sealed class BoardCardsTests
     };
 
     [Fact]
+    public void Given_a_loaded_board_with_a_repeated_card_When_hundreds_arrive_and_some_leave_Then_each_is_found_by_id_once()
+    {
+        // The board keeps its cards in id order (binary search, no dictionary): loads, inserts and removals keep that order.
+        var board = new BoardCards();
+        var first = Enumerable.Range(0, 300).Select(i => Card($"a{i:0000}", minutesAfter: i)).ToList();
+        board.Load([.. first, first[7] with { Version = 2, State = IncidentState.Accepted }]);
+        var more = Enumerable.Range(0, 500).Select(i => Card($"b{i:0000}", minutesAfter: 300 + i)).ToList();
+        foreach (var card in more) Assert.True(board.Apply(card));
+        var closing = first.Skip(100).Take(50).ToList();
+        foreach (var card in closing) Assert.True(board.Apply(card with { Version = 9, IsOpen = false, State = IncidentState.Closed }));
+
+        Assert.Equal(750, board.Total);
+        // The repeated card once, at its newest version.
+        Assert.Equal(IncidentState.Accepted, board.Find(first[7].Id)!.State);
+        Assert.Equal(1, board.Count(IncidentState.Accepted));
+        Assert.All(more, c => Assert.Same(c, board.Find(c.Id)));
+        Assert.All(closing, c => Assert.Null(board.Find(c.Id)));
+        Assert.Equal(750, board.View.Select(c => c.Id).Distinct().Count());
+    }
+
+    [Fact]
     public void Given_a_card_When_a_newer_version_arrives_Then_it_replaces_it_and_an_older_one_is_ignored()
     {
         var board = new BoardCards();

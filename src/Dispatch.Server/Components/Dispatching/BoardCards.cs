@@ -14,7 +14,9 @@ namespace Dispatch.Server.Components.Dispatching;
 public sealed class BoardCards(TimeProvider? clock = null)
 {
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    readonly Dictionary<Guid, IncidentCard> _cards = [];
+    // The cards in id order, found by binary search: 8 bytes a card in every board circuit, where a dictionary took about
+    // 70 (docs/benchmarks.md, "Connections and circuits"). A change moves at most the references after it.
+    readonly List<IncidentCard> _cards = [];
     // Versions of cards that left, so a late push of an older open version cannot bring one back.
     readonly Dictionary<Guid, long> _gone = [];
     ReadOnlyCollection<IncidentCard>? _view;
@@ -48,11 +50,11 @@ public sealed class BoardCards(TimeProvider? clock = null)
     public int Total => _cards.Count;
 
     /// <summary>The cards that pass the filters: most urgent first, then the oldest (waiting longest) first.</summary>
-    public ReadOnlyCollection<IncidentCard> View => _view ??= Filter(_clock.GetUtcNow())
+    public ReadOnlyCollection<IncidentCard> View => _view ??= Array.AsReadOnly(Filter(_clock.GetUtcNow())
         .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal)
-        .ToList().AsReadOnly();
+        .ToArray());
 
-    IEnumerable<IncidentCard> Filter(DateTimeOffset now) => _cards.Values
+    IEnumerable<IncidentCard> Filter(DateTimeOffset now) => _cards
         .Where(c => (_state is null || c.State == _state) && (_category is null || c.Category == _category) &&
                     (_urgency is null || c.Urgency == _urgency) && (!_myQueue || InQueue(c)) && (!_overdue || IsOverdue(c, now)));
 
@@ -71,7 +73,7 @@ public sealed class BoardCards(TimeProvider? clock = null)
     {
         if (_counts is { } known) return known;
         var now = _clock.GetUtcNow();
-        return (_counts = (_cards.Values.Count(InQueue), _cards.Values.Count(c => IsOverdue(c, now)))).Value;
+        return (_counts = (_cards.Count(InQueue), _cards.Count(c => IsOverdue(c, now)))).Value;
     }
 
     /// <summary>When the next card runs out of time (and the overdue filter and count change); null when none will.</summary>
@@ -79,7 +81,7 @@ public sealed class BoardCards(TimeProvider? clock = null)
     {
         var now = _clock.GetUtcNow();
         DateTimeOffset? next = null;
-        foreach (var card in _cards.Values)
+        foreach (var card in _cards)
             if (card.DeadlineDue is { } due && due > now && (next is null || due < next)) next = due;
         return next;
     }
@@ -90,11 +92,26 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// <summary>Open incidents per state, whatever the filters (the counts are also the state filter).</summary>
     public int Count(IncidentState state)
     {
-        _byState ??= _cards.Values.GroupBy(c => c.State).ToDictionary(g => g.Key, g => g.Count());
+        _byState ??= _cards.GroupBy(c => c.State).ToDictionary(g => g.Key, g => g.Count());
         return _byState.GetValueOrDefault(state);
     }
 
-    public IncidentCard? Find(Guid id) => _cards.GetValueOrDefault(id);
+    public IncidentCard? Find(Guid id) => IndexOf(id) is var at and >= 0 ? _cards[at] : null;
+
+    /// <summary>Where the card with this id is in <see cref="_cards"/>, or the complement of where it would go.</summary>
+    int IndexOf(Guid id)
+    {
+        int low = 0, high = _cards.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var order = _cards[middle].Id.CompareTo(id);
+            if (order == 0) return middle;
+            if (order < 0) low = middle + 1;
+            else high = middle - 1;
+        }
+        return ~low;
+    }
 
     /// <summary>New or returned since the board opened, and not opened here yet: highlighted, and counted as "N new".</summary>
     public bool IsFresh(Guid id) => _fresh.Contains(id);
@@ -119,7 +136,7 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// </summary>
     public IncidentCard? NextWaiting(Guid? current)
     {
-        var waiting = _cards.Values.Where(IsWaiting)
+        var waiting = _cards.Where(IsWaiting)
             .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal).ToList();
         if (waiting.Count == 0) return null;
         var at = current is { } id ? waiting.FindIndex(c => c.Id == id) : -1;
@@ -131,8 +148,18 @@ public sealed class BoardCards(TimeProvider? clock = null)
     {
         _cards.Clear();
         _gone.Clear();
-        foreach (var card in cards.Where(c => c.IsOpen)) _cards[card.Id] = card;
-        _fresh.RemoveWhere(id => !_cards.ContainsKey(id));
+        _cards.AddRange(cards.Where(c => c.IsOpen));
+        // By id, and one card per id (the newest version, as a later push would leave it).
+        _cards.Sort((a, b) => a.Id.CompareTo(b.Id) is var order and not 0 ? order : a.Version.CompareTo(b.Version));
+        var kept = 0;
+        for (var i = 0; i < _cards.Count; i++)
+        {
+            if (i + 1 < _cards.Count && _cards[i + 1].Id == _cards[i].Id) continue;
+            _cards[kept++] = _cards[i];
+        }
+        _cards.RemoveRange(kept, _cards.Count - kept);
+        _cards.TrimExcess();
+        _fresh.RemoveWhere(id => IndexOf(id) < 0);
         Changed();
     }
 
@@ -142,7 +169,8 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// </summary>
     public bool Apply(IncidentCard card, bool visible = true)
     {
-        var known = _cards.GetValueOrDefault(card.Id);
+        var at = IndexOf(card.Id);
+        var known = at >= 0 ? _cards[at] : null;
         if (known is not null && known.Version >= card.Version) return false;
         if (_gone.TryGetValue(card.Id, out var goneAt) && goneAt >= card.Version) return false;
         if (!card.IsOpen || !visible)
@@ -150,7 +178,7 @@ public sealed class BoardCards(TimeProvider? clock = null)
             _gone[card.Id] = card.Version;
             _fresh.Remove(card.Id);
             if (known is null) return false;
-            _cards.Remove(card.Id);
+            _cards.RemoveAt(at);
         }
         else
         {
@@ -158,7 +186,13 @@ public sealed class BoardCards(TimeProvider? clock = null)
             // A call that just arrived, or one its department handed back: the dispatcher must not miss it (issue 19).
             if (known is null ? IsWaiting(card) : card.Returned && !known.Returned) _fresh.Add(card.Id);
             else if (!IsWaiting(card)) _fresh.Remove(card.Id);
-            _cards[card.Id] = card;
+            if (at >= 0) _cards[at] = card;
+            else
+            {
+                // Grow by an eighth, not double: a board's list is as long as the city's backlog, in every circuit.
+                if (_cards.Count == _cards.Capacity) _cards.Capacity = _cards.Count + _cards.Count / 8 + 16;
+                _cards.Insert(~at, card);
+            }
         }
         Changed();
         return true;
