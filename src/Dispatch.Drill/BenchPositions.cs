@@ -13,8 +13,11 @@ namespace Dispatch.Drill;
 public sealed record PositionsResult(
     int Planned, int Registered, int Connected, int SignedIn, TimeSpan Register, TimeSpan Connect, int OnDutyMoves, long RssBeforeKb, long RssAfterKb,
     int Offered, int Accepted, IReadOnlyDictionary<string, int> Refused, IReadOnlyDictionary<string, int> Errors, double Achieved,
-    List<double> Latency, long Stored, string StoredWhere, IReadOnlyList<(int Second, double Ms)> BySecond)
+    long Stored, string StoredWhere, IReadOnlyList<(int Second, double Ms)> BySecond)
 {
+    /// <summary>Each answer's time from when its report was due.</summary>
+    public List<double> Latency { get; } = [.. BySecond.Select(b => b.Ms)];
+
     public int Lost => (int)Math.Max(0, Accepted - Stored);
 }
 
@@ -151,7 +154,7 @@ public static class BenchPositions
 
         await Parallel.ForEachAsync(list, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (phone, _) => await phone.Hub.DisposeAsync());
         return new(count, registered, list.Count, signedIn, register, connect, onDuty, rssBefore, rssAfter, offered, accepted,
-            new Dictionary<string, int>(refused), new Dictionary<string, int>(errors), achieved, [.. latency.Select(l => l.Ms)], stored, where, [.. latency]);
+            new Dictionary<string, int>(refused), new Dictionary<string, int>(errors), achieved, stored, where, [.. latency]);
     }
 
     /// <summary>

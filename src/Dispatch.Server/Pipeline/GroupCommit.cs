@@ -35,15 +35,15 @@ public sealed class GroupCommit : IDisposable
     readonly IDocumentStore _store;
     readonly ILogger _log;
     readonly int _most;
-    readonly int _writers;
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleWriter = false });
-    int _started;
 
     public GroupCommit(IDocumentStore store, ILogger<GroupCommit> log, GroupCommitOptions options)
     {
         if (options.MostPerCommit < 1 || options.Writers < 1)
             throw new InvalidOperationException($"{GroupCommitOptions.Section} is invalid: MostPerCommit and Writers must be at least 1.");
-        (_store, _log, _most, _writers) = (store, log, options.MostPerCommit, options.Writers);
+        (_store, _log, _most) = (store, log, options.MostPerCommit);
+        // Each writer waits on the queue without holding a thread until there is something to commit.
+        for (var i = 0; i < options.Writers; i++) _ = Task.Run(Writer);
     }
 
     public static GroupCommitOptions Options(IConfiguration configuration) =>
@@ -55,8 +55,6 @@ public sealed class GroupCommit : IDisposable
     internal Task<Written> Write(Work work, IReadOnlyList<Effect> effects)
     {
         var pending = new Pending(work, effects, new(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (Interlocked.Exchange(ref _started, 1) == 0)
-            for (var i = 0; i < _writers; i++) _ = Task.Run(Writer);
         // Closed only when the node is shutting down: nothing is queued after that.
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
         return pending.Done.Task;
@@ -117,7 +115,7 @@ public sealed class GroupCommit : IDisposable
     static bool RolledBack(Exception ex)
     {
         if (TransientDatabase.Is(ex) || TransientDatabase.IsBusy(ex)) return false;
-        for (var e = ex; e is not null; e = e.InnerException)
+        foreach (var e in TransientDatabase.Chain(ex))
         {
             if (e is PostgresException) return true;
             if (e is NpgsqlException or IOException or TimeoutException or OperationCanceledException) return false;

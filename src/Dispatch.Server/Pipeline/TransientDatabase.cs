@@ -49,7 +49,7 @@ public static class TransientDatabase
     }
 
     /// <summary>The exception and its inner ones, depth first (every branch of an <see cref="AggregateException"/>).</summary>
-    static IEnumerable<Exception> Chain(Exception? ex)
+    internal static IEnumerable<Exception> Chain(Exception? ex)
     {
         if (ex is null) yield break;
         yield return ex;
