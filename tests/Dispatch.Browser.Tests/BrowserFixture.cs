@@ -45,10 +45,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         // Not signed in: the console sends us to the sign-in page, which brings us back.
         await page.Locator("[data-testid=signin-form]").WaitForAsync(new() { Timeout = Patience });
         await SignIn(page, login);
-        // Back on the page (its full load is not awaited: the live indicator below is what counts).
-        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path, new() { Timeout = Patience, WaitUntil = WaitUntilState.Commit });
-        // Prerendered HTML appears before the circuit is live; clicks before that land nowhere.
+        // Back on the page once its circuit is live (the sign-in page has no indicator): prerendered HTML appears before
+        // that, and clicks then land nowhere. Not WaitForURL: it can miss a navigation that lands while it sets up.
         await page.Locator("#connection-indicator[data-state=live]").WaitForAsync(new() { Timeout = Patience });
+        Assert.Equal(path, new Uri(page.Url).PathAndQuery);
         return page;
     }
 

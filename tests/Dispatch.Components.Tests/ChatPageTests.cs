@@ -54,10 +54,11 @@ public sealed class ChatPageTests(DispatchApp app) : IClassFixture<DispatchApp>,
     }
 
     /// <summary>The chat page as <paramref name="reader"/> sees it, once live (subscribed to the feed).</summary>
-    IRenderedComponent<TestHost> Open(Actor reader, string? channel = null)
+    IRenderedComponent<TestHost> Open(Actor reader, string? channel = null, Action<BunitContext>? before = null)
     {
         var ctx = ConsoleContext.For(app);
         _contexts.Add(ctx);
+        before?.Invoke(ctx);
         ctx.Services.GetRequiredService<ConsoleSession>().Actor = reader;
         if (channel is not null)
             ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"/chat?channel={Uri.EscapeDataString(channel)}");
@@ -188,20 +189,20 @@ public sealed class ChatPageTests(DispatchApp app) : IClassFixture<DispatchApp>,
     public async Task Given_the_chat_page_when_it_opens_or_a_line_is_sent_then_the_message_box_has_the_focus()
     {
         var reader = await DistrictDispatcher("李明");
-        var channel = $"node:{District}";
-        var cut = Open(reader, channel);
-        var js = _contexts[^1].JSInterop;
-        int FocusCalls() => js.Invocations.Count(i => i.Identifier == "dispatch.focus" && i.Arguments[0] as string == "#chat-input");
+        var focus = new JSCalls("dispatch.focus", call => call.Arguments[0] as string == "#chat-input");
+        var cut = Open(reader, $"node:{District}", ctx => ctx.JSInterop.AddInvocationHandler(focus));
 
         // Opened: the cursor is in the box, no Tab needed (issue 19 item 5).
-        cut.WaitForAssertion(() => Assert.Equal(1, FocusCalls()));
+        await focus.Call(1);
+        Assert.Equal(1, focus.Count);
         Assert.NotEmpty(cut.FindAll("#chat-input"));
 
         await Type(cut, "收到");
         await Send(cut);
 
         // Sent (by Enter or by the button): the focus is put back in the box for the next line.
-        cut.WaitForAssertion(() => Assert.Equal(2, FocusCalls()));
+        await focus.Call(2);
+        Assert.Equal(2, focus.Count);
         Assert.Null(cut.Find("[data-testid=chat-input]").GetAttribute("value"));
     }
 }

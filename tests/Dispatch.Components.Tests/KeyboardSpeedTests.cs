@@ -142,6 +142,8 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : ConsoleTest<DispatchAp
     {
         await App.Report(Calls.Form(urgency: 1));
         await App.Report(Calls.Form(urgency: 1));
+        var shown = new JSCalls("dispatch.showRow");
+        Ctx.JSInterop.AddInvocationHandler(shown);
         var cut = Ctx.RenderWithPopovers<Board>();
         cut.WaitForAssertion(() => Assert.True(cut.FindAll("[data-testid=board-row]").Count >= 2), Waits.Push);
         var ids = cut.FindAll("[data-testid=board-row]").Select(r => r.GetAttribute("data-id")!).ToList();
@@ -154,7 +156,9 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : ConsoleTest<DispatchAp
         Assert.Equal(ids[1], Selected());
         await Press("prev");   // k
         Assert.Equal(ids[0], Selected());
-        Assert.Contains(Ctx.JSInterop.Invocations, i => i.Identifier == "dispatch.showRow" && Equals(i.Arguments[^1], ids[0]));
+        // Each move brings its row into view.
+        var moves = new[] { await shown.Call(1), await shown.Call(2), await shown.Call(3) };
+        Assert.Equal(new object?[] { ids[0], ids[1], ids[0] }, moves.Select(call => call.Arguments[^1]));
 
         await Press("open");   // Enter
         cut.WaitForAssertion(() => Assert.Equal(ids[0], cut.Find("[data-testid=incident-drawer]").GetAttribute("data-id")), Waits.Push);
@@ -162,19 +166,21 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : ConsoleTest<DispatchAp
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=incident-drawer]")));
         // The selection stays on that row, and the focus is sent back to it.
         Assert.Equal(ids[0], Selected());
-        Assert.Equal(ids[0], Ctx.JSInterop.Invocations.Last(i => i.Identifier == "dispatch.showRow").Arguments[^1]);
+        Assert.Equal(ids[0], (await shown.Call(4)).Arguments[^1]);
     }
 
     [Fact]
     public async Task Given_a_reported_incident_When_it_is_accepted_in_the_drawer_Then_the_assign_form_opens_with_the_suggested_lead_and_one_Enter_assigns()
     {
         var reported = await App.Report(Calls.Form(category: "road-damage"));
+        var focusSubmit = new JSCalls("dispatch.focus", call => call.Arguments[0] is string[] s && s.Contains("#action-submit"));
+        Ctx.JSInterop.AddInvocationHandler(focusSubmit);
         var cut = Ctx.Render<TestHost>(p => p.AddChildContent<IncidentDrawer>(d => d.Add(x => x.IncidentId, reported.Id)));
         await cut.WaitForElement("#action-accept", Waits.Push).ClickAsync(new());
 
         var form = cut.WaitForElement("[data-testid=action-form][data-action=assign]", Waits.Push);
         Assert.NotNull(cut.Find("#action-submit").GetAttribute("data-autofocus"));
-        Assert.Contains(Ctx.JSInterop.Invocations, i => i.Identifier == "dispatch.focus" && i.Arguments[0] is string[] s && s.Contains("#action-submit"));
+        await focusSubmit.Call(1);
 
         await form.SubmitAsync();
         cut.WaitForAssertion(() => Assert.Equal("urban-management", cut.Find("[data-testid=detail-lead]").GetAttribute("data-department")), Waits.Push);
