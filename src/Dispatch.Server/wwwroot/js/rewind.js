@@ -1,7 +1,8 @@
 // Keys of the past screens' timeline scrubber (TimelineScrubber.razor): Space plays or pauses, ← and → step to the
 // previous or next recorded step, Esc goes back to live. Never from a field (typing a number or a time) or a button
 // (Space presses it), and Esc leaves an open drawer to close itself (dispatch.js) before it leaves the past.
-export function listen(scrubber) {
+// The scrubber's element says data-keys="on" once they are listened for (a key pressed before that is lost).
+export function listen(scrubber, element) {
   const keys = { ' ': 'play', 'ArrowLeft': 'prev', 'ArrowRight': 'next', 'Escape': 'live' };
   function onKey(e) {
     const key = keys[e.key];
@@ -13,5 +14,11 @@ export function listen(scrubber) {
     scrubber.invokeMethodAsync('Key', key);
   }
   document.addEventListener('keydown', onKey);
-  return { dispose: () => document.removeEventListener('keydown', onKey) };
+  if (element) element.dataset.keys = 'on';
+  return {
+    dispose: () => {
+      document.removeEventListener('keydown', onKey);
+      if (element) delete element.dataset.keys;
+    },
+  };
 }
