@@ -10,11 +10,18 @@ namespace Dispatch.Components.Tests.Infrastructure;
 /// render, would never be seen (or is seen only if the test thread loses its race with the renderer). Each call here
 /// is answered at once and wakes <see cref="Call"/>. Add it to the context before the component renders.
 /// </summary>
-public sealed class JSCalls(string identifier, Func<JSRuntimeInvocation, bool>? which = null)
-    : JSRuntimeInvocationHandler(call => call.Identifier == identifier && (which is null || which(call)), isCatchAllHandler: false)
+public sealed class JSCalls : JSRuntimeInvocationHandler
 {
+    readonly string _identifier;
     readonly List<JSRuntimeInvocation> _made = [];
     readonly SemaphoreSlim _another = new(0);
+
+    public JSCalls(string identifier, Func<JSRuntimeInvocation, bool>? which = null)
+        : base(call => call.Identifier == identifier && (which is null || which(call)), isCatchAllHandler: false)
+    {
+        _identifier = identifier;
+        SetVoidResult(); // every call is answered at once
+    }
 
     /// <summary>How many calls were made so far.</summary>
     public int Count
@@ -33,16 +40,14 @@ public sealed class JSCalls(string identifier, Func<JSRuntimeInvocation, bool>? 
                 if (_made.Count >= n) return _made[n - 1];
             var left = within - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero || !await _another.WaitAsync(left))
-                Assert.Fail($"{identifier} was called {Count} times within {within.TotalSeconds:0} s, not {n}");
+                Assert.Fail($"{_identifier} was called {Count} times within {within.TotalSeconds:0} s, not {n}");
         }
     }
 
     protected override Task<IJSVoidResult> HandleAsync(JSRuntimeInvocation invocation)
     {
-        var answer = base.HandleAsync(invocation);
-        SetVoidResult();
         lock (_made) _made.Add(invocation);
         _another.Release();
-        return answer;
+        return base.HandleAsync(invocation);
     }
 }

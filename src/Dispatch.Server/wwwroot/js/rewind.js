@@ -14,11 +14,11 @@ export function listen(scrubber, element) {
     scrubber.invokeMethodAsync('Key', key);
   }
   document.addEventListener('keydown', onKey);
-  if (element) element.dataset.keys = 'on';
+  element.dataset.keys = 'on';
   return {
     dispose: () => {
       document.removeEventListener('keydown', onKey);
-      if (element) delete element.dataset.keys;
+      delete element.dataset.keys;
     },
   };
 }
