@@ -19,6 +19,9 @@ public sealed class NodeGauges : IDisposable
 {
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
 
+    /// <summary>How soon a failed first read is tried again (later failures wait a whole <see cref="Refresh"/>).</summary>
+    static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+
     readonly Meter _meter;
     readonly CachedReading<MailboxReading> _mailboxes;
     readonly CachedReading<DaemonReading[]> _daemon;
@@ -140,8 +143,10 @@ public sealed class NodeGauges : IDisposable
             catch (Exception ex)
             {
                 log.LogDebug(ex, "Could not read the {What} for the metrics", what);
-                // Try again at the next scrape after a full interval, not at every scrape.
-                Interlocked.Exchange(ref _readAt, Stopwatch.GetTimestamp());
+                // Try again at the next scrape after a full interval, not at every scrape; before the first value, after a
+                // second (one failed read at start-up must not leave the gauge out of scrapes for a whole interval).
+                var backOff = Volatile.Read(ref _value) is null ? FirstRetry : Refresh;
+                Interlocked.Exchange(ref _readAt, Stopwatch.GetTimestamp() - (long)((Refresh - backOff).TotalSeconds * Stopwatch.Frequency));
             }
             finally { Volatile.Write(ref _reading, 0); }
         }

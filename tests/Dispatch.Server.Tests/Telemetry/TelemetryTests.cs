@@ -36,11 +36,11 @@ public sealed partial class TelemetryTests(MetricsApp app) : IClassFixture<Metri
         var incident = await app.Client().ReportOk(Api.Report());
         await board.Next(c => c.Id == incident.Id);
 
-        var text = await ScrapeUntil(metrics =>
-            Value(metrics, "dispatch_commands_total", ("kind", "incident.report"), ("via", "api"), ("outcome", "ok")) >= 1
-            && Value(metrics, "dispatch_push_latency_milliseconds_count", ("feed", "board")) >= 1
-            && Value(metrics, "dispatch_listener_lag_milliseconds_count", ("feed", "board")) >= 1
-            && Value(metrics, "dispatch_units_mailbox_depth") >= 0);
+        var text = await ScrapeUntil(
+            ("the report counted", m => Value(m, "dispatch_commands_total", ("kind", "incident.report"), ("via", "api"), ("outcome", "ok")) >= 1),
+            ("its push timed", m => Value(m, "dispatch_push_latency_milliseconds_count", ("feed", "board")) >= 1),
+            ("its notice heard", m => Value(m, "dispatch_listener_lag_milliseconds_count", ("feed", "board")) >= 1),
+            ("the mailboxes read", m => Value(m, "dispatch_units_mailbox_depth") >= 0));
 
         Assert.Contains("# TYPE dispatch_push_latency_milliseconds histogram", text);
         // The explicit buckets, not the SDK's defaults.
@@ -163,8 +163,11 @@ public sealed partial class TelemetryTests(MetricsApp app) : IClassFixture<Metri
         Assert.Contains("the office", ex.Message);
     }
 
-    /// <summary>Scrapes from loopback until <paramref name="ready"/> holds (the gauges read the database in the background).</summary>
-    async Task<string> ScrapeUntil(Func<string, bool> ready)
+    /// <summary>
+    /// Scrapes from loopback until every check holds (the gauges read the database in the background); a failure names
+    /// the checks that never held.
+    /// </summary>
+    async Task<string> ScrapeUntil(params (string What, Func<string, bool> Holds)[] checks)
     {
         using var client = app.Anonymous();
         var deadline = Stopwatch.StartNew();
@@ -173,8 +176,10 @@ public sealed partial class TelemetryTests(MetricsApp app) : IClassFixture<Metri
             using var response = await client.GetAsync("/metrics");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var text = await response.Content.ReadAsStringAsync();
-            if (ready(text)) return text;
-            if (deadline.Elapsed > Patience) Assert.Fail($"/metrics did not show what was expected within {Patience}:\n{text}");
+            var missing = checks.Where(c => !c.Holds(text)).Select(c => c.What).ToList();
+            if (missing.Count == 0) return text;
+            if (deadline.Elapsed > Patience)
+                Assert.Fail($"/metrics did not show {string.Join(", ", missing)} within {Patience}:\n{text}");
             await Task.Delay(200);
         }
     }
