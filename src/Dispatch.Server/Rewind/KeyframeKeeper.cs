@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dispatch.Server.Live;
 using Npgsql;
 
@@ -81,29 +82,41 @@ public sealed class KeyframeKeeper(PastRecord past, Keyframes keyframes, NpgsqlD
             if (latest is null) log.LogInformation("No rewind keyframe yet: folding the history once to write them");
         }
         var highWater = await HighWater(ct);
+        // Small pages, each followed by a rest: a minute of a busy city's events is tens of thousands.
+        var pace = new Pace(options.Share);
+        var (started, folded) = (Stopwatch.GetTimestamp(), _fold.Folded);
         if (highWater > _fold.Sequence)
             await past.Replay(_fold, highWater, ct, async fold =>
             {
+                await pace.Rest(ct);
                 _frameAt ??= fold.FirstAt;
                 var since = fold.Folded - _foldedAtFrame;
                 if (since >= options.EveryEvents || fold.LastAt - _frameAt >= options.EveryMinutes)
-                    await CutIfWorth(fold, now, ct);
-            }, Math.Min(options.EveryEvents, 5_000));
+                    await CutIfWorth(fold, now, pace, ct);
+            }, Math.Min(options.EveryEvents, PageSize));
         // The time rule on the clock: events came, and the last keyframe is that old.
-        if (_fold.Folded > _foldedAtFrame && now - (_frameAt ?? _fold.FirstAt) >= options.EveryMinutes) await CutIfWorth(_fold, now, ct);
+        if (_fold.Folded > _foldedAtFrame && now - (_frameAt ?? _fold.FirstAt) >= options.EveryMinutes) await CutIfWorth(_fold, now, pace, ct);
+        if (_fold.Folded > folded)
+            log.LogDebug("Keyframe keeper folded {Events} events in {Ms:0} ms, {Rested:0} ms of it resting", _fold.Folded - folded,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, pace.Rested.TotalMilliseconds);
     }
 
-    async Task CutIfWorth(RecordFold fold, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Events read and folded between two rests.</summary>
+    const int PageSize = 500;
+
+    async Task CutIfWorth(RecordFold fold, DateTimeOffset now, Pace pace, CancellationToken ct)
     {
         var since = fold.Folded - _foldedAtFrame;
         if (since == 0 || since < options.EventsPerEntry * (fold.Cards.Count + fold.Units.Count)) return;
+        var (started, rested) = (Stopwatch.GetTimestamp(), pace.Rested);
         var dayStart = past.MidnightBefore(fold.LastAt);
         fold.DropClosedBefore(dayStart);
-        var wrote = await keyframes.Write(fold.Sequence, fold.LastAt, dayStart, fold.Cards.Values, fold.Units.Values, now, ct);
+        var wrote = await keyframes.Write(fold.Sequence, fold.LastAt, dayStart, fold.Cards.Values, fold.Units.Values, now, pace, ct);
         if (wrote) Interlocked.Increment(ref _written);
         (_frameSequence, _frameAt, _foldedAtFrame) = (fold.Sequence, fold.LastAt, fold.Folded);
-        log.LogInformation("Rewind keyframe at event {Sequence} ({At:o}): {Cards} cards, {Units} units, after {Since} events", fold.Sequence,
-            fold.LastAt, fold.Cards.Count, fold.Units.Count, since);
+        log.LogInformation("Rewind keyframe at event {Sequence} ({At:o}): {Cards} cards, {Units} units, after {Since} events; packed and written in {Ms:0} ms, {Rested:0} ms of it resting",
+            fold.Sequence, fold.LastAt, fold.Cards.Count, fold.Units.Count, since, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            (pace.Rested - rested).TotalMilliseconds);
     }
 
     /// <summary>The daemon's high-water mark: every event at or below it has committed (or never will).</summary>

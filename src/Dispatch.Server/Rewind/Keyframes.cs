@@ -28,6 +28,11 @@ public sealed class RewindOptions
     /// <summary>How often the keeper looks for new events.</summary>
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>
+    /// The share of one core the keeper may take while it folds and packs (it rests in between): its work is a burst a
+    /// minute that would otherwise stall live pushes on a busy node. 1: no rest.
+    /// </summary>
+    public double Share { get; set; } = 0.25;
+    /// <summary>
     /// How many rewinds (boards, rosters) a node builds at once; the others wait their turn. Why: a rewind is a burst of
     /// reads and folding that competes with live work for the same cores, and ten people scrubbing must not cost more
     /// than one (a scrubber skips the frames it waited through).
@@ -42,6 +47,7 @@ public sealed class RewindOptions
         if (EventsPerEntry is < 0 or > 1000 || double.IsNaN(EventsPerEntry)) problems.Add($"EventsPerEntry must be between 0 and 1000; it is {EventsPerEntry}");
         if (Concurrent is < 1 or > 64) problems.Add($"Concurrent must be between 1 and 64; it is {Concurrent}");
         if (CheckEvery < TimeSpan.FromSeconds(1)) problems.Add($"CheckEvery must be at least 00:00:01; it is '{CheckEvery}'");
+        if (Share is <= 0 or > 1 || double.IsNaN(Share)) problems.Add($"Share must be above 0 and at most 1; it is {Share}");
         return problems;
     }
 }
@@ -145,8 +151,10 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
 
     /// <summary>Writes a keyframe unless one at that sequence exists (a second writer's is the same fold: keep the first).</summary>
     public async Task<bool> Write(long sequence, DateTimeOffset at, DateTimeOffset dayStart, IReadOnlyCollection<IncidentCard> cards,
-        IReadOnlyCollection<UnitRosterEntry> units, DateTimeOffset now, CancellationToken ct)
+        IReadOnlyCollection<UnitRosterEntry> units, DateTimeOffset now, Pace pace, CancellationToken ct)
     {
+        var packedCards = await Pack(cards, pace, ct);
+        var packedUnits = await Pack(units, pace, ct);
         await using var command = db.CreateCommand($"""
             insert into {Table} (sequence, at, day_start, card_count, unit_count, cards, units, written_at)
             values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (sequence) do nothing
@@ -156,19 +164,28 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
         command.Parameters.Add(new NpgsqlParameter { Value = dayStart.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter { Value = cards.Count });
         command.Parameters.Add(new NpgsqlParameter { Value = units.Count });
-        command.Parameters.Add(new NpgsqlParameter { Value = Pack(cards), NpgsqlDbType = NpgsqlDbType.Bytea });
-        command.Parameters.Add(new NpgsqlParameter { Value = Pack(units), NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = packedCards, NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = packedUnits, NpgsqlDbType = NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    byte[] Pack<T>(IEnumerable<T> items)
+    /// <summary>How many lines are packed between two rests of the pace (a board of 50,000 cards packs in 200 steps).</summary>
+    const int PackStep = 250;
+
+    async Task<byte[]> Pack<T>(IEnumerable<T> items, Pace pace, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
-        using (var zip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var writer = new StreamWriter(zip, new UTF8Encoding(false)))
+        await using (var zip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        await using (var writer = new StreamWriter(zip, new UTF8Encoding(false)))
+        {
+            var n = 0;
             foreach (var item in items)
+            {
                 writer.WriteLine(_json.ToCleanJson(item!)); // one line each: JSON escapes newlines inside strings
+                if (++n % PackStep == 0) await pace.Rest(ct);
+            }
+        }
         return buffer.ToArray();
     }
 
