@@ -141,6 +141,7 @@ public static class Bench
                             P(s.Push, 0.5), P(s.Push, 0.99), $"{s.PushMissing} pushes missing",
                             one is null ? "" : $"p50 {BenchReport.Times(P(s.Push, 0.5) ?? double.NaN, one.P50Ms)} a 1-client insert"));
                         report.Notes.Add($"{stage}, intake due → card pushed: {s.TailBySecond(100)}.");
+                        if (s.Overloaded > 0) report.Notes.Add($"{stage}, 503s: {s.ShedBySecond()}.");
                     }
                 }
                 finally { foreach (var c in callers) c.Dispose(); }

@@ -58,14 +58,20 @@ public sealed record Keyframe(long Sequence, DateTimeOffset At, DateTimeOffset D
 /// <summary>
 /// Keyframes of the record (<c>dispatch.rewind_keyframes</c>): at intervals, everything a rewind needs to go on from there
 /// instead of from the first event — the incident cards open then or closed since that city day's midnight, and the unit
-/// roster lines (without the position history's overlay). Each is a row of gzip'd JSON lines, written with the store's own
+/// roster lines (without the position history's overlay). Each is gzip'd JSON lines, written with the store's own
 /// serializer (the one the live read models round-trip through), cards and units apart so a roster rewind does not
-/// inflate the board. Kept, not thinned: the size per keyframe is measured in docs/benchmarks.md ("Time travel").
+/// inflate the board. The bytes go in parts (<see cref="PartsTable"/>) of about <see cref="PartBytes"/>, each its own
+/// short statement, and the header row last: one insert of a big city's board (tens of MB) held a PostgreSQL core for
+/// a second and made every commit behind it wait. Keyframes written before the parts keep their bytes in the header.
+/// Kept, not thinned: the size per keyframe is measured in docs/benchmarks.md ("Time travel").
 /// Created idempotently at start, like <see cref="Units.Positions.PositionTables"/>.
 /// </summary>
 public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
 {
     public const string Table = "dispatch.rewind_keyframes";
+    public const string PartsTable = "dispatch.rewind_keyframe_parts";
+    /// <summary>About how many packed bytes go in one part (one insert of its own, with a rest after it).</summary>
+    const int PartBytes = 256 * 1024;
     /// <summary>The keeper's session lock: one writer in a cluster (any fixed number of our own, unlike the other locks here).</summary>
     public const long WriterLock = 0x5265_7769_6E64; // "Rewind"
 
@@ -80,6 +86,12 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
             units bytea not null,
             written_at timestamptz not null);
         create index if not exists rewind_keyframes_at on {Table} (at);
+        create table if not exists {PartsTable} (
+            sequence bigint not null,
+            what text not null,
+            part int not null,
+            bytes bytea not null,
+            primary key (sequence, what, part));
         """;
 
     readonly ISerializer _json = store.Options.Serializer();
@@ -95,7 +107,8 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
         await tx.CommitAsync(ct);
     }
 
-    const string Columns = "sequence, at, day_start, card_count, unit_count, (octet_length(cards) + octet_length(units))::bigint";
+    static readonly string Columns = "sequence, at, day_start, card_count, unit_count, (octet_length(cards) + octet_length(units) + " +
+        $"coalesce((select sum(octet_length(p.bytes)) from {PartsTable} p where p.sequence = {Table}.sequence), 0))::bigint";
 
     /// <summary>The newest keyframe at or before <paramref name="sequence"/> whose day started by <paramref name="dayStart"/> (cards rewinds need its closed cards to cover their day).</summary>
     public Task<Keyframe?> Nearest(long sequence, DateTimeOffset? dayStart, CancellationToken ct) =>
@@ -149,23 +162,32 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
         return lines;
     }
 
-    /// <summary>Writes a keyframe unless one at that sequence exists (a second writer's is the same fold: keep the first).</summary>
+    /// <summary>
+    /// Writes a keyframe unless one at that sequence exists (a second writer's is the same fold: keep the first). The caller
+    /// holds <see cref="WriterLock"/>, so no one else writes parts meanwhile; parts left by a writer that stopped halfway
+    /// (no header) are dropped first. The header goes in last: a keyframe is read only once all its parts are there.
+    /// </summary>
     public async Task<bool> Write(long sequence, DateTimeOffset at, DateTimeOffset dayStart, IReadOnlyCollection<IncidentCard> cards,
         IReadOnlyCollection<UnitRosterEntry> units, DateTimeOffset now, Pace pace, CancellationToken ct)
     {
-        var packedCards = await Pack(cards, pace, ct);
-        var packedUnits = await Pack(units, pace, ct);
-        await using var command = db.CreateCommand($"""
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using (var exists = new NpgsqlCommand($"select exists (select 1 from {Table} where sequence = $1)", connection) { Parameters = { new() { Value = sequence } } })
+            if ((bool)(await exists.ExecuteScalarAsync(ct))!) return false;
+        await using (var orphans = new NpgsqlCommand($"delete from {PartsTable} where sequence = $1", connection) { Parameters = { new() { Value = sequence } } })
+            await orphans.ExecuteNonQueryAsync(ct);
+
+        await Pack(connection, sequence, "cards", cards, pace, ct);
+        await Pack(connection, sequence, "units", units, pace, ct);
+
+        await using var command = new NpgsqlCommand($"""
             insert into {Table} (sequence, at, day_start, card_count, unit_count, cards, units, written_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (sequence) do nothing
-            """);
+            values ($1, $2, $3, $4, $5, ''::bytea, ''::bytea, $6) on conflict (sequence) do nothing
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = sequence });
         command.Parameters.Add(new NpgsqlParameter { Value = at.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter { Value = dayStart.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter { Value = cards.Count });
         command.Parameters.Add(new NpgsqlParameter { Value = units.Count });
-        command.Parameters.Add(new NpgsqlParameter { Value = packedCards, NpgsqlDbType = NpgsqlDbType.Bytea });
-        command.Parameters.Add(new NpgsqlParameter { Value = packedUnits, NpgsqlDbType = NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
@@ -173,9 +195,21 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
     /// <summary>How many lines are packed between two rests of the pace (a board of 50,000 cards packs in 200 steps).</summary>
     const int PackStep = 250;
 
-    async Task<byte[]> Pack<T>(IEnumerable<T> items, Pace pace, CancellationToken ct)
+    /// <summary>Packs <paramref name="items"/> as gzip'd JSON lines into parts of about <see cref="PartBytes"/>, resting between steps.</summary>
+    async Task Pack<T>(NpgsqlConnection connection, long sequence, string what, IEnumerable<T> items, Pace pace, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
+        var part = 0;
+        async Task Flush()
+        {
+            await using var insert = new NpgsqlCommand($"insert into {PartsTable} (sequence, what, part, bytes) values ($1, $2, $3, $4)", connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = sequence });
+            insert.Parameters.Add(new NpgsqlParameter { Value = what });
+            insert.Parameters.Add(new NpgsqlParameter { Value = part++ });
+            insert.Parameters.Add(new NpgsqlParameter { Value = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), NpgsqlDbType = NpgsqlDbType.Bytea });
+            await insert.ExecuteNonQueryAsync(ct);
+            buffer.SetLength(0);
+        }
         await using (var zip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         await using (var writer = new StreamWriter(zip, new UTF8Encoding(false)))
         {
@@ -183,19 +217,24 @@ public sealed class Keyframes(NpgsqlDataSource db, IDocumentStore store)
             foreach (var item in items)
             {
                 writer.WriteLine(_json.ToCleanJson(item!)); // one line each: JSON escapes newlines inside strings
-                if (++n % PackStep == 0) await pace.Rest(ct);
+                if (++n % PackStep != 0) continue;
+                if (buffer.Length >= PartBytes) await Flush();
+                await pace.Rest(ct);
             }
         }
-        return buffer.ToArray();
+        await Flush(); // the rest, with gzip's trailer (an empty list is one part too)
     }
 
     async Task<List<T>> Lines<T>(long sequence, string column, CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"select {column} from {Table} where sequence = $1");
+        // The parts in order are one gzip stream; a keyframe from before the parts has its bytes in the header.
+        await using var command = db.CreateCommand(
+            $"select coalesce((select string_agg(p.bytes, ''::bytea order by p.part) from {PartsTable} p where p.sequence = $1 and p.what = '{column}'), " +
+            $"(select {column} from {Table} where sequence = $1))");
         command.Parameters.Add(new NpgsqlParameter { Value = sequence });
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         var found = new List<T>();
-        if (!await reader.ReadAsync(ct)) return found;
+        if (!await reader.ReadAsync(ct) || await reader.IsDBNullAsync(0, ct)) return found;
         await using var zip = new GZipStream(await reader.GetStreamAsync(0, ct), CompressionMode.Decompress);
         using var lines = new StreamReader(zip, Encoding.UTF8);
         while (await lines.ReadLineAsync(ct) is { } line)

@@ -187,6 +187,70 @@ public class KeyframeTests
         }
     }
 
+    [Fact]
+    public async Task Given_a_board_of_thousands_of_cards_when_its_keyframe_is_written_then_it_goes_in_parts_and_reads_back_whole()
+    {
+        var app = await Started(Node($"dispatch_test_{Guid.NewGuid():N}", keepDatabase: false, TimeProvider.System, keyframes: false));
+        try
+        {
+            var keyframes = app.Services.GetRequiredService<Keyframes>();
+            var db = app.Services.GetRequiredService<NpgsqlDataSource>();
+            var random = new Random(15);
+            // Text gzip cannot shrink much (random digits), so the packed board is over a megabyte.
+            var cards = Enumerable.Range(0, 6_000).Select(i => new IncidentCard
+            {
+                Id = Guid.NewGuid(), Number = $"B{i:D6}", Category = "road-damage",
+                Summary = string.Concat(Enumerable.Range(0, 40).Select(_ => random.Next(10))),
+            }).ToList();
+            var at = DateTimeOffset.UtcNow;
+            // Parts a writer left behind without a header (it stopped halfway) are not read as part of the new keyframe.
+            await Execute(db, $"insert into {Keyframes.PartsTable} (sequence, what, part, bytes) values (42, 'cards', 0, '\\xdeadbeef'), (42, 'cards', 99, '\\x00')");
+
+            Assert.True(await keyframes.Write(42, at, at, cards, [], at, new Pace(1), default));
+
+            var parts = await Scalar<long>(db, $"select count(*) from {Keyframes.PartsTable} where sequence = 42 and what = 'cards'");
+            Assert.True(parts >= 3, $"{parts} parts");
+            var frame = Assert.Single(await keyframes.All(default));
+            Assert.Equal((42L, 6_000, 0), (frame.Sequence, frame.Cards, frame.Units));
+            Assert.Equal(await Scalar<long>(db, $"select sum(octet_length(bytes))::bigint from {Keyframes.PartsTable} where sequence = 42"), frame.Bytes);
+            var read = await keyframes.Cards(frame, default);
+            Assert.Equal(cards.Select(c => (c.Id, c.Summary)).OrderBy(c => c.Id), read.Values.Select(c => (c.Id, c.Summary)).OrderBy(c => c.Id));
+            Assert.Empty(await keyframes.Units(frame, default));
+
+            // The first writer's keyframe stays: a second write at the same sequence changes nothing.
+            Assert.False(await keyframes.Write(42, at, at, cards.Take(10).ToList(), [], at, new Pace(1), default));
+            Assert.Equal(parts, await Scalar<long>(db, $"select count(*) from {Keyframes.PartsTable} where sequence = 42 and what = 'cards'"));
+
+            // A keyframe from before the parts (its bytes in the header row) still reads.
+            await Execute(db, $"""
+                insert into {Keyframes.Table} (sequence, at, day_start, card_count, unit_count, cards, units, written_at)
+                select 7, at, day_start, card_count, unit_count,
+                       (select string_agg(bytes, ''::bytea order by part) from {Keyframes.PartsTable} where sequence = 42 and what = 'cards'),
+                       (select string_agg(bytes, ''::bytea order by part) from {Keyframes.PartsTable} where sequence = 42 and what = 'units'), written_at
+                from {Keyframes.Table} where sequence = 42
+                """);
+            var old = (await keyframes.All(default)).Single(f => f.Sequence == 7);
+            Assert.Equal(frame.Bytes, old.Bytes);
+            Assert.Equal(read.Keys.Order(), (await keyframes.Cards(old, default)).Keys.Order());
+        }
+        finally
+        {
+            await ((IAsyncLifetime)app).DisposeAsync();
+        }
+    }
+
+    static async Task Execute(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The yardstick: every event from the first, folded as the live read models do.</summary>
     static (string Open, string Closed, string Units) FromZero(IReadOnlyList<IEvent> events, Moment moment, DateTimeOffset midnight)
     {
