@@ -8,14 +8,15 @@ namespace Dispatch.Server;
 /// The server's own instruments, on one <see cref="Meter"/> named <see cref="Name"/> (what an OpenTelemetry or
 /// dotnet-counters reader subscribes to). Static on purpose: one meter per process, created once. Every tag value is one
 /// of a fixed set of literals (via, outcome, a command kind, a feed name): bounded series, no allocation per command.
-/// The node's gauges (queues, mailboxes, daemon lag) are observed per host: <see cref="Telemetry.NodeGauges"/>.
+/// The node's gauges (queues, mailboxes, daemon lag) are read from each live host: <see cref="Telemetry.NodeGauges"/>.
 /// docs/operations.md lists every instrument.
 /// </summary>
 public static class DispatchMetrics
 {
     public const string Name = "Dispatch";
 
-    static readonly Meter Meter = new(Name);
+    /// <summary>The process's one meter of ours (the node gauges add theirs to it: <see cref="Telemetry.NodeGauges"/>).</summary>
+    internal static readonly Meter Meter = new(Name);
 
     /// <summary>Millisecond buckets for what a person waits on: 1 ms to 10 s, finer where the board should be.</summary>
     static readonly double[] LatencyBuckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];

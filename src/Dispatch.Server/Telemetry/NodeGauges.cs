@@ -12,8 +12,14 @@ namespace Dispatch.Server.Telemetry;
 /// This node's gauges, read when a reader collects (a scrape), never on a command's path. In-memory ones (the admission
 /// gate, the position queue) are read as they are; those that need the database (unit mailboxes, daemon lag) come from a
 /// reading refreshed in the background at most every <see cref="Refresh"/>, so a scrape never waits on a query and a
-/// scrape storm costs one query per interval. On a meter from the host's <see cref="IMeterFactory"/>: its instruments live
-/// and die with the host (several test servers in one process each report their own).
+/// scrape storm costs one query per interval.
+/// <para>
+/// The instruments are created once per process on <see cref="DispatchMetrics"/>' meter, which is never disposed, and
+/// read every live node of the process (in production, one). Why not a meter per host, disposed with it: in a clean-clone
+/// test run, a scrape lacked every one of a node's gauges for 30 s while other test servers started and stopped, and
+/// OpenTelemetry has known trouble when one of several meters of a name is disposed (open-telemetry/opentelemetry-dotnet#6412).
+/// Instruments that live as long as the process cannot go missing that way.
+/// </para>
 /// </summary>
 public sealed class NodeGauges : IDisposable
 {
@@ -22,33 +28,53 @@ public sealed class NodeGauges : IDisposable
     /// <summary>How soon a failed first read is tried again (later failures wait a whole <see cref="Refresh"/>).</summary>
     static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
 
-    readonly Meter _meter;
+    static readonly Lock Gate = new();
+    static NodeGauges[] _live = [];
+
+    readonly Admission _admission;
+    readonly PositionWriter _positions;
     readonly CachedReading<MailboxReading> _mailboxes;
     readonly CachedReading<DaemonReading[]> _daemon;
 
-    public NodeGauges(IMeterFactory meters, Admission admission, PositionWriter positions, NpgsqlDataSource db, IDocumentStore store,
-        ILogger<NodeGauges> log)
+    public NodeGauges(Admission admission, PositionWriter positions, NpgsqlDataSource db, IDocumentStore store, ILogger<NodeGauges> log)
     {
-        _meter = meters.Create(DispatchMetrics.Name);
+        (_admission, _positions) = (admission, positions);
         var schema = store.Options.Events.DatabaseSchemaName;
         _mailboxes = new(() => ReadMailboxes(db), log, "unit mailboxes");
         _daemon = new(() => ReadDaemon(db, schema), log, "daemon progression");
+        lock (Gate) _live = [.. _live, this];
+    }
 
-        _meter.CreateObservableGauge("dispatch.admission.running", () => admission.Running, unit: "{command}",
+    public void Dispose()
+    {
+        lock (Gate) _live = [.. _live.Where(n => n != this)];
+    }
+
+    /// <summary>Each live node's measurements of one gauge.</summary>
+    static IEnumerable<Measurement<T>> Each<T>(Func<NodeGauges, IEnumerable<Measurement<T>>> measure) where T : struct =>
+        Volatile.Read(ref _live).SelectMany(measure);
+
+    static IEnumerable<Measurement<T>> Each<T>(Func<NodeGauges, T> value) where T : struct =>
+        Volatile.Read(ref _live).Select(n => new Measurement<T>(value(n)));
+
+    static NodeGauges()
+    {
+        var meter = DispatchMetrics.Meter;
+        meter.CreateObservableGauge("dispatch.admission.running", () => Each(n => n._admission.Running), unit: "{command}",
             description: "Commands running inside the admission gate now (system commands not counted)");
-        _meter.CreateObservableGauge("dispatch.admission.queued", () => admission.Waiting, unit: "{command}",
+        meter.CreateObservableGauge("dispatch.admission.queued", () => Each(n => n._admission.Waiting), unit: "{command}",
             description: "Commands waiting at the admission gate for a turn now");
-        _meter.CreateObservableGauge("dispatch.admission.limit", () => new[]
+        meter.CreateObservableGauge("dispatch.admission.limit", () => Each(n => new[]
         {
-            new Measurement<int>(admission.MaxConcurrent, new KeyValuePair<string, object?>("limit", "running")),
-            new Measurement<int>(admission.MaxQueued, new KeyValuePair<string, object?>("limit", "queued")),
-        }, unit: "{command}", description: "The admission gate's ceilings (Dispatch:Admission), to compare running and queued with");
+            new Measurement<int>(n._admission.MaxConcurrent, new KeyValuePair<string, object?>("limit", "running")),
+            new Measurement<int>(n._admission.MaxQueued, new KeyValuePair<string, object?>("limit", "queued")),
+        }), unit: "{command}", description: "The admission gate's ceilings (Dispatch:Admission), to compare running and queued with");
 
-        _meter.CreateObservableGauge("dispatch.positions.queued", () => positions.Queued, unit: "{fix}",
+        meter.CreateObservableGauge("dispatch.positions.queued", () => Each(n => n._positions.Queued), unit: "{fix}",
             description: "Position fixes waiting for the position writer's next batch on this node");
-        _meter.CreateObservableCounter("dispatch.positions.written", () =>
+        meter.CreateObservableCounter("dispatch.positions.written", () => Each(n =>
         {
-            var (kept, offDuty, failed, _, overloaded) = positions.Counts;
+            var (kept, offDuty, failed, _, overloaded) = n._positions.Counts;
             return new[]
             {
                 new Measurement<long>(kept, new KeyValuePair<string, object?>("outcome", "kept")),
@@ -56,25 +82,25 @@ public sealed class NodeGauges : IDisposable
                 new Measurement<long>(failed, new KeyValuePair<string, object?>("outcome", "failed")),
                 new Measurement<long>(overloaded, new KeyValuePair<string, object?>("outcome", "overloaded")),
             };
-        }, unit: "{fix}", description: "Position fixes answered by this node since it started, by outcome");
-        _meter.CreateObservableCounter("dispatch.positions.flushes", () => positions.Counts.Flushes, unit: "{batch}",
+        }), unit: "{fix}", description: "Position fixes answered by this node since it started, by outcome");
+        meter.CreateObservableCounter("dispatch.positions.flushes", () => Each(n => n._positions.Counts.Flushes), unit: "{batch}",
             description: "Position batches written by this node since it started");
 
-        _meter.CreateObservableGauge("dispatch.units.mailbox.depth", () => One(_mailboxes.Read(), m => m.Waiting),
+        meter.CreateObservableGauge("dispatch.units.mailbox.depth", () => Each(n => One(n._mailboxes.Read(), m => m.Waiting)),
             unit: "{message}", description: "Messages to units not yet acknowledged, all units (held for off-duty units included); refreshed every 15 s");
-        _meter.CreateObservableGauge("dispatch.units.mailbox.oldest", () => One(_mailboxes.Read(), m => m.OldestSeconds),
+        meter.CreateObservableGauge("dispatch.units.mailbox.oldest", () => Each(n => One(n._mailboxes.Read(), m => m.OldestSeconds)),
             unit: "s", description: "Age of the oldest message to a unit not yet acknowledged (0: none); refreshed every 15 s");
 
-        _meter.CreateObservableGauge("dispatch.daemon.lag.events", () => Each(_daemon.Read(), d => (double)d.Events), unit: "{event}",
+        meter.CreateObservableGauge("dispatch.daemon.lag.events", () => Each(n => ByProjection(n._daemon.Read(), d => (double)d.Events)), unit: "{event}",
             description: "Events appended but not yet processed, by projection (and the daemon's high-water mark); refreshed every 15 s");
-        _meter.CreateObservableGauge("dispatch.daemon.lag", () => Each(_daemon.Read(), d => d.Seconds), unit: "s",
+        meter.CreateObservableGauge("dispatch.daemon.lag", () => Each(n => ByProjection(n._daemon.Read(), d => d.Seconds)), unit: "s",
             description: "Age of the oldest event a projection has not processed yet (0: caught up), by projection; refreshed every 15 s");
     }
 
     static IEnumerable<Measurement<TValue>> One<TValue>(MailboxReading? reading, Func<MailboxReading, TValue> value) where TValue : struct =>
         reading is null ? [] : [new Measurement<TValue>(value(reading))];
 
-    static IEnumerable<Measurement<double>> Each(DaemonReading[]? rows, Func<DaemonReading, double> value) =>
+    static IEnumerable<Measurement<double>> ByProjection(DaemonReading[]? rows, Func<DaemonReading, double> value) =>
         rows is null ? [] : rows.Select(r => new Measurement<double>(value(r), new KeyValuePair<string, object?>("projection", r.Projection)));
 
     /// <summary>One scan of the unacknowledged messages (the table keeps acknowledged ones too: this is why it is cached).</summary>
@@ -107,8 +133,6 @@ public sealed class NodeGauges : IDisposable
         while (await reader.ReadAsync()) rows.Add(new DaemonReading(reader.GetString(0), reader.GetInt64(1), Math.Max(0, reader.GetDouble(2))));
         return [.. rows];
     }
-
-    public void Dispose() => _meter.Dispose();
 
     sealed record MailboxReading(long Waiting, double OldestSeconds);
 

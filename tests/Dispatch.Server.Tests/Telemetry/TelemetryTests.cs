@@ -51,6 +51,21 @@ public sealed partial class TelemetryTests(MetricsApp app) : IClassFixture<Metri
     }
 
     [Fact]
+    public async Task Given_another_server_of_the_process_stopped_when_metrics_are_scraped_then_this_nodes_gauges_are_still_there()
+    {
+        // A second server in this process, with its own gauges, stops (as test servers do all through a run).
+        var other = new DispatchApp();
+        await ((IAsyncLifetime)other).InitializeAsync();
+        using (var scrape = await other.Anonymous().GetAsync("/metrics")) Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        await ((IAsyncLifetime)other).DisposeAsync();
+
+        await ScrapeUntil(
+            ("the admission gate's limits", m => Value(m, "dispatch_admission_limit", ("limit", "running")) >= 1),
+            ("the position queue", m => Value(m, "dispatch_positions_queued") >= 0),
+            ("the mailboxes read", m => Value(m, "dispatch_units_mailbox_depth") >= 0));
+    }
+
+    [Fact]
     public async Task Given_a_wrong_token_when_metrics_are_asked_for_then_they_are_refused_even_from_loopback()
     {
         using var client = app.Anonymous();
