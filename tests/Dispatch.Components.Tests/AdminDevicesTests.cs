@@ -27,6 +27,8 @@ public sealed class AdminDevicesTests(DispatchApp app) : ConsoleTest<DispatchApp
         var page = Ctx.RenderWithPopovers<AdminDevices>();
         page.WaitForElement("[data-testid=devices-page]");
         page.Find("[data-testid=device-new]").Click();
+        // The form (and its draft) comes with the render after New; under load that render can follow the click.
+        page.WaitForElement("[data-testid=device-save]");
         var form = page.FindComponent<AdminDevices>().Instance;
         // Fill the draft as the fields would (MudBlazor inputs bind to it), then save through the form's button.
         var draft = (DeviceDraft)typeof(AdminDevices).GetField("_draft", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(form)!;
