@@ -83,8 +83,9 @@ public sealed class PastScreenTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         var cut = OpenPast(beforeAssign);
         cut.WaitForElement(Row(incident.Number), Waits.Push);
 
-        cut.Find("[data-testid=jump-number]").Change(incident.Number);
-        await cut.Find("[data-testid=jump]").ClickAsync(new());
+        // The past board may still be rendering what it read: find and act in one dispatch, so no render falls between.
+        await cut.InvokeAsync(() => cut.Find("[data-testid=jump-number]").Change(incident.Number));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=jump]").ClickAsync(new()));
         cut.WaitForAssertion(() => Assert.Equal(incident.Id.ToString(), cut.Find("[data-testid=scrubber]").GetAttribute("data-following")), Waits.Push);
         var scrubber = cut.FindComponent<TimelineScrubber>();
 

@@ -88,7 +88,7 @@ public sealed class RewindScrubBenchmark(ITestOutputHelper output)
             var cut = ctx.Render<PastScreen>(p => p.Add(x => x.View, view));
             cut.WaitForElement("[data-testid=scrubber]", TimeSpan.FromSeconds(60));
             var started = Stopwatch.GetTimestamp();
-            await cut.Find("[data-testid=speed-60]").ClickAsync(new());
+            await cut.InvokeAsync(() => cut.Find("[data-testid=speed-60]").ClickAsync(new()));
             cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("[data-testid=scrubber]").GetAttribute("data-playing")), TimeSpan.FromSeconds(180));
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var scrubber = cut.Find("[data-testid=scrubber]");
