@@ -1,4 +1,8 @@
 using System.Text.RegularExpressions;
+using Dispatch.Domain.Access;
+using Dispatch.Domain.Incidents;
+using Dispatch.Server.Incidents;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;
@@ -38,5 +42,37 @@ public sealed class LiveBoardTests(BrowserFixture browser) : IClassFixture<Brows
             Assert.True(await board.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the board page was reloaded");
         await boardA.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board.png") });
         await boardB.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-zh.png") });
+    }
+
+    [Fact]
+    public async Task A_click_on_a_row_opens_its_incident_and_a_change_to_the_focused_row_keeps_the_focus_on_it()
+    {
+        // Given a board showing an incident (a row is shared HTML: its click travels as "rowopen" on the table)
+        var incidents = browser.App.Services.GetRequiredService<IncidentService>();
+        var dispatcher = new Actor("rows-browser-dispatcher", "Dispatcher", browser.App.Everything());
+        var reported = Assert.IsType<CommandOutcome.Done>(await incidents.Report(
+            new IntakeForm(Channel.Hotline, "张伟", "13812340077", null, null, "东湖区人民路 9 号", "road-damage", "路面塌陷", 4),
+            dispatcher, Guid.NewGuid().ToString()));
+        var board = await browser.Open("/");
+        var row = board.Locator($"[data-testid=board-row][data-number='{reported.Number}']");
+        await row.WaitForAsync(new() { Timeout = BrowserFixture.Patience });
+
+        // When the dispatcher clicks a cell of its row
+        await row.Locator(".cell-address").ClickAsync();
+
+        // Then its drawer opens on it, and the row is the selected one
+        var drawer = board.Locator("[data-testid=incident-drawer] [data-testid=drawer-number]");
+        await drawer.WaitForAsync(new() { Timeout = BrowserFixture.Patience });
+        Assert.Equal(reported.Number, (await drawer.InnerTextAsync()).Trim());
+        await board.Locator($"[data-testid=board-row][data-number='{reported.Number}'][aria-selected=true]").WaitForAsync(new() { Timeout = 10_000 });
+
+        // And when the drawer is closed and the focused row's incident changes elsewhere, the focus stays on its row
+        await board.Keyboard.PressAsync("Escape");
+        await board.Locator("[data-testid=incident-drawer]").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 10_000 });
+        await board.WaitForFunctionAsync($"() => document.activeElement?.dataset?.number === '{reported.Number}'", null, new() { Timeout = 10_000 });
+        Assert.IsType<CommandOutcome.Done>(await incidents.Handle(dispatcher, reported.Id, new AcceptIncident(dispatcher.Login), null));
+        await board.Locator($"[data-testid=board-row][data-number='{reported.Number}'][data-state=Accepted]").WaitForAsync(new() { Timeout = 10_000 });
+        await board.WaitForFunctionAsync($"() => document.activeElement?.dataset?.number === '{reported.Number}' && document.activeElement.dataset.state === 'Accepted'",
+            null, new() { Timeout = 10_000 });
     }
 }

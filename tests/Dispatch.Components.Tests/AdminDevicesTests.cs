@@ -49,6 +49,8 @@ public sealed class AdminDevicesTests(DispatchApp app) : ConsoleTest<DispatchApp
         // Closed and opened again, the key is not shown any more.
         page.Find("[data-testid=devices-message]");
         page.FindAll("[data-testid=device-row]").First(r => r.TextContent.Contains(name)).Click();
+        // As after New: the form comes with the render after the click, which under load can follow it.
+        page.WaitForElement("[data-testid=device-form]");
         Assert.DoesNotContain(key, page.Markup[(page.Markup.IndexOf("device-form", StringComparison.Ordinal) is var i and >= 0 ? i : 0)..]);
     }
 

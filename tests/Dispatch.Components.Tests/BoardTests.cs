@@ -116,7 +116,8 @@ public sealed class BoardTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
         var cut = RenderBoard();
         cut.WaitForElement(Row(accepted.Number), Waits.Push);
 
-        cut.Find("[data-testid=board-state-filter][data-state=Accepted]").Click();
+        // Find and act in one dispatch: the board is live (a push, or its second load after the first render, swaps handlers).
+        await cut.InvokeAsync(() => cut.Find("[data-testid=board-state-filter][data-state=Accepted]").Click());
 
         cut.WaitForAssertion(() =>
         {

@@ -42,7 +42,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
         var cut = Ctx.RenderWithPopovers<Board>();
-        cut.WaitForElement(Row(number), Waits.Push).Click();
+        cut.ClickRow(Row(number), Waits.Push);
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
     }
@@ -69,14 +69,15 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
         Assert.Contains(_town.Name, command.TextContent);
         Assert.Empty(cut.FindAll($"{Row(reported.Number)} [data-testid=badge-escalated]"));
 
+        // Find and act in one dispatch: board and drawer are live (a push can re-render them between a Find and the act).
         // Without a reason the form says so under the reason field, and nothing is written.
-        await cut.Find("#action-escalate").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-escalate").ClickAsync(new()));
         await cut.WaitForElement("[data-testid=action-form]").SubmitAsync();
         cut.WaitForAssertion(() => Assert.Equal("Fill in the reason.", FieldError(cut, "action-reason")));
         Assert.Equal(CommandLevel.Town, (await App.Detail(reported.Id))!.Level);
 
-        cut.Find("#action-reason").Input("涉及多个街道，需区级协调");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#action-reason").Input("涉及多个街道，需区级协调"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {
@@ -100,9 +101,9 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
         Assert.Empty(cut.FindAll($"{Drawer} #action-accept"));
         Assert.Empty(cut.FindAll($"{Drawer} #action-escalate"));
 
-        await cut.Find("#action-supervise").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-supervise").ClickAsync(new()));
         cut.WaitForElement("#action-comment").Input("请今日内办结并回复");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {
@@ -144,7 +145,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
         Assert.Equal("District", cut.Find($"{Row(district.Number)} [data-testid=command]").GetAttribute("data-level"));
         Assert.Equal("false", cut.Find("[data-testid=board-my-queue]").GetAttribute("aria-pressed"));
 
-        cut.Find("[data-testid=board-my-queue]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=board-my-queue]").Click());
 
         cut.WaitForAssertion(() =>
         {
@@ -174,12 +175,12 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
         var reported = await ReportInTown();
         await App.Do(reported.Id, new AcceptIncident("dispatcher"));
         var cut = OpenDrawer(reported.Number);
-        await cut.Find("#action-assign").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-assign").ClickAsync(new()));
         cut.WaitForElement("[data-testid=action-form]");
 
         await Pick(cut, "action-department", "Urban Management");
         await Pick(cut, "action-assisting", "Public Security Bureau");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {
@@ -224,7 +225,7 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
         // Resolving is the lead's: an assisting department is not offered it.
         Assert.Empty(cut.FindAll($"{Drawer} #action-resolve"));
 
-        await cut.Find("#action-acknowledge").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-acknowledge").ClickAsync(new()));
 
         cut.WaitForAssertion(() =>
             Assert.Equal("true", cut.Find($"{Drawer} [data-testid=assisting][data-department=public-security]").GetAttribute("data-acknowledged")),
@@ -244,16 +245,16 @@ public sealed class CommandConsoleTests(DispatchApp app) : ConsoleTest<DispatchA
         var reported = await ReportInTown();
         var cut = OpenDrawer(reported.Number);
         Assert.Equal("Urban Management", cut.Find($"{Drawer} [data-testid=detail-suggested]").TextContent.Trim());
-        await cut.Find("#action-override").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-override").ClickAsync(new()));
         cut.WaitForElement("[data-testid=action-form]");
 
         await Pick(cut, "action-level", "City");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
         cut.WaitForAssertion(() => Assert.Equal("Fill in the reason.", FieldError(cut, "action-reason")));
 
         await Pick(cut, "action-department", "Emergency Management");
-        cut.Find("#action-reason").Input("重大隐患");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#action-reason").Input("重大隐患"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {

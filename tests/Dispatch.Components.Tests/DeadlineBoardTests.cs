@@ -65,7 +65,8 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : ConsoleTest<Clo
         Assert.Equal("overdue", State(Deadline(late, incident.Number)));
 
         // The overdue filter keeps it, and its count is what it shows.
-        late.Find("[data-testid=board-overdue]").Click();
+        // Find and act in one dispatch: the board is live (a push, or its second load after the first render, swaps handlers).
+        await late.InvokeAsync(() => late.Find("[data-testid=board-overdue]").Click());
         late.WaitForAssertion(() =>
         {
             Assert.NotEmpty(late.FindAll(Row(incident.Number)));
@@ -96,7 +97,7 @@ public sealed class DeadlineBoardTests(ClockedDispatchApp app) : ConsoleTest<Clo
         var detail = (await App.Detail(incident.Id))!;
         Assert.Contains(detail.Timeline, e => e.Kind == "DeadlineMissed");
 
-        cut.Find("[data-testid=board-overdue]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=board-overdue]").Click());
         cut.WaitForAssertion(() =>
         {
             Assert.NotEmpty(cut.FindAll(Row(incident.Number)));

@@ -16,7 +16,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : ConsoleTest<DispatchA
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
         var cut = Ctx.RenderWithPopovers<Board>();
-        cut.WaitForElement($"[data-testid=board-row][data-number='{number}']", Waits.Push).Click();
+        cut.ClickRow($"[data-testid=board-row][data-number='{number}']", Waits.Push);
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
     }
@@ -50,7 +50,8 @@ public sealed class IncidentDrawerTests(DispatchApp app) : ConsoleTest<DispatchA
         var reported = await App.Report();
         var cut = OpenDrawer(reported.Number);
 
-        await cut.Find("#action-accept").ClickAsync(new());
+        // Find and act in one dispatch: board and drawer are live (a push can re-render them between a Find and the act).
+        await cut.InvokeAsync(() => cut.Find("#action-accept").ClickAsync(new()));
 
         cut.WaitForAssertion(() =>
         {
@@ -71,7 +72,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : ConsoleTest<DispatchA
         var reported = await App.Report();
         await App.Do(reported.Id, new AcceptIncident("dispatcher"));
         var cut = OpenDrawer(reported.Number);
-        await cut.Find("#action-assign").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-assign").ClickAsync(new()));
 
         // The suggested lead comes filled in (issue 19), so one Enter would assign it.
         cut.WaitForElement("[data-testid=action-form]");
@@ -81,7 +82,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : ConsoleTest<DispatchA
         cut.Find("#action-department").Closest(".mud-input-control")!.MouseDown();
         var water = cut.WaitForElements(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Contains("Water Authority"));
         await water.ClickAsync(new());
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() => Assert.Equal("Assigned", cut.Find(Drawer).GetAttribute("data-state")), Waits.Push);
         Assert.Equal("water", (await App.Detail(reported.Id))!.LeadDepartment);
@@ -108,7 +109,7 @@ public sealed class IncidentDrawerTests(DispatchApp app) : ConsoleTest<DispatchA
     {
         var reported = await App.Report();
         var cut = OpenDrawer(reported.Number);
-        await cut.Find("#action-cancel").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-cancel").ClickAsync(new()));
 
         await cut.WaitForElement("[data-testid=action-form]").SubmitAsync();
 

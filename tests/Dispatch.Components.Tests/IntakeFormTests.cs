@@ -37,11 +37,12 @@ public sealed class IntakeFormTests(DispatchApp app) : ConsoleTest<DispatchApp>(
     {
         var before = await App.OpenIncidents();
         var cut = Ctx.RenderWithPopovers<Intake>();
-        cut.Find("#intake-phone").Input("12345");
-        cut.Find("#intake-address").Input("西山区文化宫北门");
-        cut.Find("#intake-description").Input("路灯不亮。");
+        // Find and act in one dispatch: the form renders on its own (the lists' debounced search, the repeat-caller and duplicates lookups).
+        await cut.InvokeAsync(() => cut.Find("#intake-phone").Input("12345"));
+        await cut.InvokeAsync(() => cut.Find("#intake-address").Input("西山区文化宫北门"));
+        await cut.InvokeAsync(() => cut.Find("#intake-description").Input("路灯不亮。"));
 
-        await cut.Find("#intake-form").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#intake-form").SubmitAsync());
 
         cut.WaitForAssertion(() => Assert.StartsWith("Not a phone number", ErrorAt(cut, "intake-phone")));
         // Screen readers hear it with the field.
@@ -59,19 +60,19 @@ public sealed class IntakeFormTests(DispatchApp app) : ConsoleTest<DispatchApp>(
     {
         var phone = Calls.NewPhone();
         var cut = Ctx.RenderWithPopovers<Intake>();
-        cut.Find("#intake-phone").Input(phone);
-        cut.Find("#intake-name").Input("张伟");
+        await cut.InvokeAsync(() => cut.Find("#intake-phone").Input(phone));
+        await cut.InvokeAsync(() => cut.Find("#intake-name").Input("张伟"));
         // The category as a call-taker picks it: type, then choose from the list.
-        cut.Find("#intake-category").Input("Road");
+        await cut.InvokeAsync(() => cut.Find("#intake-category").Input("Road"));
         var option = cut.WaitForElement(".mud-popover-open .mud-list-item", TimeSpan.FromSeconds(5));
         Assert.Contains("Road damage", option.TextContent);
         await option.ClickAsync(new());
-        cut.Find("[data-urgency-option='4']").Click();
-        cut.Find("#intake-address").Input("东湖区人民路 128 号");
-        cut.Find("#intake-lat").Input("31.2304, 121.4737");
-        cut.Find("#intake-description").Input("路面塌陷约一米见方，车辆绕行。");
+        await cut.InvokeAsync(() => cut.Find("[data-urgency-option='4']").Click());
+        await cut.InvokeAsync(() => cut.Find("#intake-address").Input("东湖区人民路 128 号"));
+        await cut.InvokeAsync(() => cut.Find("#intake-lat").Input("31.2304, 121.4737"));
+        await cut.InvokeAsync(() => cut.Find("#intake-description").Input("路面塌陷约一米见方，车辆绕行。"));
 
-        await cut.Find("#intake-form").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#intake-form").SubmitAsync());
 
         var created = cut.WaitForElement("[data-testid=intake-created]", TimeSpan.FromSeconds(10));
         var number = Regex.Match(created.TextContent, @"\d{8}-\d{4,}").Value;
@@ -98,11 +99,11 @@ public sealed class IntakeFormTests(DispatchApp app) : ConsoleTest<DispatchApp>(
     public async Task Given_a_category_typed_by_its_exact_name_When_the_form_is_submitted_Then_it_is_filed_under_that_category()
     {
         var cut = Ctx.RenderWithPopovers<Intake>();
-        cut.Find("#intake-category").Input("路灯故障");
-        cut.Find("#intake-address").Input("西山区幸福里小区 3 栋");
-        cut.Find("#intake-description").Input("小区门口路灯连续三晚不亮。");
+        await cut.InvokeAsync(() => cut.Find("#intake-category").Input("路灯故障"));
+        await cut.InvokeAsync(() => cut.Find("#intake-address").Input("西山区幸福里小区 3 栋"));
+        await cut.InvokeAsync(() => cut.Find("#intake-description").Input("小区门口路灯连续三晚不亮。"));
 
-        await cut.Find("#intake-form").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#intake-form").SubmitAsync());
 
         var created = cut.WaitForElement("[data-testid=intake-created]", TimeSpan.FromSeconds(10));
         var link = created.QuerySelector("[data-testid=intake-created-link]")!.GetAttribute("href")!;

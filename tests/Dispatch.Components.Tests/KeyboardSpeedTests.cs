@@ -89,7 +89,8 @@ public sealed class KeyboardSpeedTests(DispatchApp app) : ConsoleTest<DispatchAp
         var prompt = cut.WaitForElement("[data-testid=second-unit-prompt]");
         Assert.Equal("重复-远", prompt.GetAttribute("data-call-sign"));
         Assert.Contains("Send a second unit, 重复-远?", prompt.TextContent);
-        await cut.Find("[data-testid=second-unit-cancel]").ClickAsync(new());
+        // Find and act in one dispatch: the units list is live (the first unit's pushes may still be arriving).
+        await cut.InvokeAsync(() => cut.Find("[data-testid=second-unit-cancel]").ClickAsync(new()));
         Assert.Empty(cut.FindAll("[data-testid=second-unit-prompt]"));
         Assert.Equal(UnitStatus.Available, (await App.RosterLine(far)).Status);
 

@@ -48,9 +48,15 @@ public sealed class OpenIncidentsTests(DispatchApp app) : IClassFixture<Dispatch
         one.WaitForElement(row, Waits.Push);
         two.WaitForElement(row, Waits.Push);
 
-        var cardOne = one.FindComponents<BoardRow>().Single(r => r.Instance.Card.Id == reported.Id).Instance.Card;
-        var cardTwo = two.FindComponents<BoardRow>().Single(r => r.Instance.Card.Id == reported.Id).Instance.Card;
-        Assert.Same(cardOne, cardTwo);
+        Assert.Same(Shown(one, reported.Id), Shown(two, reported.Id));
+    }
+
+    // The card a board holds for its row (its rows are HTML: the card is in the board's own list).
+    static IncidentCard Shown(IRenderedComponent<TestHost> host, Guid id)
+    {
+        var board = host.FindComponent<Board>().Instance;
+        var cards = (BoardCards)typeof(Board).GetField("_board", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(board)!;
+        return cards.Find(id) ?? throw new InvalidOperationException($"the board holds no card {id}");
     }
 
     static async Task Heard(System.Threading.Channels.Channel<IncidentCard> published, Guid id, long version)

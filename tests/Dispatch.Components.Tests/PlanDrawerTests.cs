@@ -47,7 +47,7 @@ public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
         var cut = Ctx.RenderWithPopovers<Board>();
-        cut.WaitForElement($"[data-testid=board-row][data-number='{number}']", Waits.Push).Click();
+        cut.ClickRow($"[data-testid=board-row][data-number='{number}']", Waits.Push);
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
     }
@@ -92,14 +92,15 @@ public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         var reported = await Explosion();
         var cut = OpenDrawer(reported.Number);
 
-        await cut.Find($"{Drawer} [data-testid=plan-activate][data-plan=gas-explosion]").ClickAsync(new());
+        // Find and act in one dispatch: board and drawer are live (a push can re-render them between a Find and the act).
+        await cut.InvokeAsync(() => cut.Find($"{Drawer} [data-testid=plan-activate][data-plan=gas-explosion]").ClickAsync(new()));
         await cut.WaitForElement("[data-testid=action-form][data-action=activate-plan]").SubmitAsync();
 
         cut.WaitForAssertion(() => Assert.NotEqual("", FieldError(cut, "#action-reason")));
         Assert.Null((await App.Detail(reported.Id))!.Plan);
 
-        cut.Find("#action-reason").Input("现场确认爆炸，三人受伤");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#action-reason").Input("现场确认爆炸，三人受伤"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {
@@ -167,11 +168,11 @@ public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         await cut.WaitForElement($"{Drawer} [data-testid=task-acknowledge][data-task=cut-gas]").ClickAsync(new());
         cut.WaitForAssertion(() => Assert.Equal("acknowledged", State("cut-gas")), Waits.Push);
 
-        await cut.Find($"{Drawer} [data-testid=task-complete][data-task=cut-gas]").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find($"{Drawer} [data-testid=task-complete][data-task=cut-gas]").ClickAsync(new()));
         await cut.WaitForElement("[data-testid=action-form][data-action=complete-task]").SubmitAsync();
         cut.WaitForAssertion(() => Assert.NotEqual("", FieldError(cut, "#action-note")));
-        cut.Find("#action-note").Input("上游阀门已关闭");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#action-note").Input("上游阀门已关闭"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
         cut.WaitForAssertion(() =>
         {
             Assert.Equal("done", State("cut-gas"));
@@ -197,8 +198,8 @@ public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         cut.WaitForAssertion(() => Assert.NotEqual("", FieldError(cut, "#action-reason")));
         Assert.True((await App.Detail(reported.Id))!.Plan!.Running);
 
-        cut.Find("#action-reason").Input("险情已消除");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#action-reason").Input("险情已消除"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {
@@ -217,10 +218,10 @@ public sealed class PlanDrawerTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         var reported = await Explosion();
         var cut = OpenDrawer(reported.Number);
 
-        await cut.Find($"{Drawer} #action-activate-plan").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find($"{Drawer} #action-activate-plan").ClickAsync(new()));
         cut.WaitForElement("[data-testid=action-form][data-action=activate-plan]");
-        cut.Find("#action-reason").Input("爆炸");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#action-reason").Input("爆炸"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
         cut.WaitForElement($"{Drawer} [data-testid=plan-run][data-running=true]", Waits.Push);
 
         await cut.WaitForElement($"{Drawer} #action-acknowledge-task").ClickAsync(new());

@@ -21,11 +21,12 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : ConsoleTest<Dispa
         App.Report(Calls.Form(category: category) with { Lat = Lat + north / 111_195, Lon = Lon });
 
     /// <summary>The intake form with a category (by its English name) and a coordinate pair typed in.</summary>
-    IRenderedComponent<TestHost> IntakeWith(string category, double lat = Lat, double lon = Lon)
+    async Task<IRenderedComponent<TestHost>> IntakeWith(string category, double lat = Lat, double lon = Lon)
     {
         var cut = Ctx.RenderWithPopovers<Intake>();
-        cut.Find("#intake-category").Input(category);
-        cut.Find("#intake-lat").Input(string.Create(CultureInfo.InvariantCulture, $"{lat}, {lon}"));
+        // Find and act in one dispatch: the form renders on its own (the lists' debounced search, the duplicates lookup).
+        await cut.InvokeAsync(() => cut.Find("#intake-category").Input(category));
+        await cut.InvokeAsync(() => cut.Find("#intake-lat").Input(string.Create(CultureInfo.InvariantCulture, $"{lat}, {lon}")));
         return cut;
     }
 
@@ -35,7 +36,7 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : ConsoleTest<Dispa
         var open = await OpenIncident("fire-hazard", north: 40);
         var elsewhere = await OpenIncident("fire-hazard", north: 2000);
 
-        var cut = IntakeWith("Fire hazard");
+        var cut = await IntakeWith("Fire hazard");
 
         var row = cut.WaitForElement($"[data-testid=duplicate-row][data-number='{open.Number}']", Waits.Push);
         Assert.Contains("40 m", row.TextContent);
@@ -61,10 +62,10 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : ConsoleTest<Dispa
     public async Task Given_an_offered_incident_When_file_and_merge_is_clicked_Then_the_call_is_filed_and_its_caller_is_on_the_open_incident()
     {
         var open = await OpenIncident("heating", north: 15);
-        var cut = IntakeWith("Heating");
-        cut.Find("#intake-phone").Input("13955556666");
-        cut.Find("#intake-address").Input("东湖区人民路 130 号");
-        cut.Find("#intake-description").Input("暖气不热，楼里好几户都一样。");
+        var cut = await IntakeWith("Heating");
+        await cut.InvokeAsync(() => cut.Find("#intake-phone").Input("13955556666"));
+        await cut.InvokeAsync(() => cut.Find("#intake-address").Input("东湖区人民路 130 号"));
+        await cut.InvokeAsync(() => cut.Find("#intake-description").Input("暖气不热，楼里好几户都一样。"));
 
         await cut.WaitForElement($"[data-testid=duplicate-merge][data-number='{open.Number}']", Waits.Push).ClickAsync(new());
 
@@ -86,7 +87,7 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : ConsoleTest<Dispa
         var first = await OpenIncident("traffic-signal");
         var later = await OpenIncident("traffic-signal", north: 25);
         var cut = Ctx.RenderWithPopovers<Board>();
-        cut.WaitForElement($"[data-testid=board-row][data-number='{later.Number}']", Waits.Push).Click();
+        cut.ClickRow($"[data-testid=board-row][data-number='{later.Number}']", Waits.Push);
 
         await cut.WaitForElement($"[data-testid=incident-drawer] [data-testid=duplicate-merge][data-number='{first.Number}']", Waits.Push)
             .ClickAsync(new());
@@ -100,7 +101,7 @@ public sealed class PossibleDuplicatesTests(DispatchApp app) : ConsoleTest<Dispa
         }, Waits.Push);
         Assert.Equal([first.Id, later.Id], (await App.Detail(first.Id))!.Callers.Select(c => c.IncidentId));
 
-        await cut.Find("[data-testid=incident-drawer] #action-unmerge").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=incident-drawer] #action-unmerge").ClickAsync(new()));
 
         cut.WaitForAssertion(() => Assert.Equal("Reported", cut.Find("[data-testid=incident-drawer]").GetAttribute("data-state")), Waits.Push);
         Assert.Equal([first.Id], (await App.Detail(first.Id))!.Callers.Select(c => c.IncidentId));

@@ -106,19 +106,19 @@ public sealed class RosterTests(DispatchApp app) : ConsoleTest<DispatchApp>(app)
         await cut.InvokeAsync(() => cut.Find("[data-testid=roster-register]").ClickAsync(new()));
 
         // Nothing filled in: each missing field says so.
-        await cut.Find("#register-unit-form").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#register-unit-form").SubmitAsync());
         Assert.Contains("Give the unit a call sign.", cut.Find("[data-testid=register-unit]").TextContent);
         Assert.Contains("Choose the unit's department.", cut.Find("[data-testid=register-unit]").TextContent);
 
-        cut.Find("#register-call-sign").Input("登记-01");
+        await cut.InvokeAsync(() => cut.Find("#register-call-sign").Input("登记-01"));
         cut.Find("#register-department").Closest(".mud-input-control")!.MouseDown();
         await ClickItem(cut, text => text == "Urban Management");
-        cut.Find("#register-jurisdiction").Input(town.Split('/')[^1]);
+        await cut.InvokeAsync(() => cut.Find("#register-jurisdiction").Input(town.Split('/')[^1]));
         var node = App.Services.GetRequiredService<JurisdictionTree>().Find(town.Split('/')[^1])!;
         await ClickItem(cut, text => text.EndsWith(node.Name));
-        cut.Find("#register-capabilities").Input("enforcement, patrol");
-        cut.Find("#register-members").Input("王强，李明");
-        await cut.Find("#register-unit-form").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("#register-capabilities").Input("enforcement, patrol"));
+        await cut.InvokeAsync(() => cut.Find("#register-members").Input("王强，李明"));
+        await cut.InvokeAsync(() => cut.Find("#register-unit-form").SubmitAsync());
 
         var row = cut.WaitForElement(Row("登记-01"), Waits.Push);
         Assert.Equal("OffDuty", row.GetAttribute("data-status"));

@@ -65,8 +65,13 @@ public sealed class ScopedConsoleTests(DispatchApp app) : ConsoleTest<DispatchAp
 
         cut.WaitForElement("[data-testid=drawer-outside]", Waits.Push);
         Assert.Empty(cut.FindAll("[data-testid=drawer-number]"));
+        // The opening read keeps the attempt; a reload on the first render (or a push) can show "outside" a moment before
+        // that read has kept it: wait for the entry, with the push's patience.
         await using var query = App.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var entry = await query.Query<AuditEntry>().SingleAsync(e => e.User == "nosy-town");
+        using var patience = new CancellationTokenSource(Waits.Push);
+        AuditEntry? entry;
+        while ((entry = await query.Query<AuditEntry>().SingleOrDefaultAsync(e => e.User == "nosy-town", patience.Token)) is null)
+            await Task.Delay(50, patience.Token);
         Assert.Equal("incident.read", entry.Action);
         Assert.False(entry.Allowed);
         Assert.Equal(theirs.Number, entry.Number);

@@ -38,7 +38,7 @@ public sealed class SupervisionConsoleTests(DispatchApp app) : ConsoleTest<Dispa
     IRenderedComponent<TestHost> OpenDrawer(string number)
     {
         var cut = Ctx.RenderWithPopovers<Board>();
-        cut.WaitForElement(Row(number), Waits.Push).Click();
+        cut.ClickRow(Row(number), Waits.Push);
         cut.WaitForElement($"{Drawer} [data-testid=timeline]", Waits.Push);
         return cut;
     }
@@ -59,9 +59,10 @@ public sealed class SupervisionConsoleTests(DispatchApp app) : ConsoleTest<Dispa
             Assert.Equal("2", cut.Find($"{Drawer} [data-testid=supervision-requests]").GetAttribute("data-count"));
         }, Waits.Push);
 
-        await cut.Find("#action-answer").ClickAsync(new());
+        // Find and act in one dispatch: board and drawer are live (a push can re-render them between a Find and the act).
+        await cut.InvokeAsync(() => cut.Find("#action-answer").ClickAsync(new()));
         cut.WaitForElement("#action-text").Input("已督促部门，今日办结");
-        await cut.Find("[data-testid=action-form]").SubmitAsync();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=action-form]").SubmitAsync());
 
         cut.WaitForAssertion(() =>
         {
@@ -87,7 +88,7 @@ public sealed class SupervisionConsoleTests(DispatchApp app) : ConsoleTest<Dispa
         Assert.Equal("2", cut.Find($"{Drawer} [data-testid=detail-callback-attempts]").GetAttribute("data-count"));
         Assert.Empty(cut.FindAll($"{Drawer} #action-close-unreached"));
 
-        await cut.Find("#action-callback-attempt").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("#action-callback-attempt").ClickAsync(new()));
         await cut.WaitForElement("[data-testid=action-form]").SubmitAsync();
         await cut.WaitForElement($"{Drawer} #action-close-unreached", Waits.Push).ClickAsync(new());
 

@@ -41,7 +41,15 @@ public sealed class UnitChipsTests(ClockedDispatchApp app) : ConsoleTest<Clocked
             Urgency = Urgency.High, LeadDepartment = "urban-management", ReportedAt = Sent.AddMinutes(-10), Units = Units(),
         };
 
-        var row = Ctx.Render<BoardRow>(p => p.Add(r => r.Card, card));
+        var html = Ctx.Services.GetRequiredService<BoardRowMarkup>().Row(card, selected: false, fresh: false, Ctx.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+        var row = Ctx.Render(b =>
+        {
+            b.OpenElement(0, "table");
+            b.OpenElement(1, "tbody");
+            b.AddMarkupContent(2, html.Value);
+            b.CloseElement();
+            b.CloseElement();
+        });
 
         var chips = row.FindAll("[data-testid=board-row] [data-testid=unit-chip]");
         Assert.Equal(2, chips.Count);

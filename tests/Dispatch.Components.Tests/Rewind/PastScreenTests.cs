@@ -60,7 +60,7 @@ public sealed class PastScreenTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         var (incident, beforeAssign) = await AcceptedThenAssigned();
         var cut = OpenPast(beforeAssign);
 
-        cut.WaitForElement(Row(incident.Number), Waits.Push).Click();
+        cut.ClickRow(Row(incident.Number), Waits.Push);
 
         cut.WaitForAssertion(() =>
         {

@@ -16,8 +16,20 @@ public sealed class BoardKeyEventArgs : EventArgs
     public Guid? Row => Guid.TryParse(Id, out var id) ? id : null;
 }
 
-/// <summary>Tells the Razor compiler about <c>@onboardkey</c> (it looks for this class name: another name is not found).</summary>
+/// <summary>
+/// A click on a board table (wwwroot/js/dispatch.js: "rowopen"), with the row it fell on, if any. One listener on the
+/// table instead of one per row: a row is shared HTML (<see cref="BoardRowMarkup"/>), which carries no handler.
+/// </summary>
+public sealed class RowOpenEventArgs : EventArgs
+{
+    public string? Id { get; set; }
+
+    public Guid? Row => Guid.TryParse(Id, out var id) ? id : null;
+}
+
+/// <summary>Tells the Razor compiler about <c>@onboardkey</c> and <c>@onrowopen</c> (it looks for this class name: another name is not found).</summary>
 [EventHandler("onboardkey", typeof(BoardKeyEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
+[EventHandler("onrowopen", typeof(RowOpenEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
 public static class EventHandlers { }
 
 /// <summary>The board's selection: the row the keys move over (a list, so moving past either end stays there).</summary>

@@ -299,6 +299,33 @@ document.addEventListener('keydown', (e) => {
   keep();
   new MutationObserver(keep).observe(document.head, { subtree: true, childList: true, characterData: true });
 })();
+// A click on a board row reaches the server as "rowopen" on the board's table, with the row's id: a row is HTML shared by
+// every board on the node (BoardRowMarkup), without a handler of its own.
+if (window.Blazor && Blazor.registerCustomEventType) {
+  Blazor.registerCustomEventType('rowopen', {
+    browserEventName: 'click',
+    createEventArgs: (e) => {
+      const row = e.target instanceof Element ? e.target.closest('tr[data-row-nav]') : null;
+      return { id: row ? row.dataset.id : null };
+    },
+  });
+}
+// A changed incident's row is new HTML: if the row that had the keyboard focus was replaced, the focus moves to its
+// replacement (same incident), so the keys carry on from there.
+(function () {
+  let focused = null;
+  document.addEventListener('focusin', (e) => {
+    focused = e.target instanceof Element && e.target.matches('tr[data-row-nav]') ? e.target : null;
+  });
+  new MutationObserver(() => {
+    if (!focused || focused.isConnected) return;
+    const id = focused.dataset.id;
+    focused = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const again = document.querySelector(`tr[data-row-nav][data-id='${id}']`);
+    if (again) again.focus({ preventScroll: true });
+  }).observe(document.body, { childList: true, subtree: true });
+})();
 // Keyboard on the board ([data-board-keys], issue 19): ↓/j and ↑/k move the selection over the rows, Enter (or Space) opens
 // the selected row, n opens the next incident waiting for this dispatcher. Only from the board itself — a row, or nothing
 // focused — never from a field, an open list or the open drawer. The key reaches the server as "boardkey", with the row
