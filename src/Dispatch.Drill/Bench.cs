@@ -30,7 +30,8 @@ public static class Bench
         var duration = o.Seconds("--duration", 60, min: 1);
         var pgbenchDuration = o.Seconds("--pgbench-duration", 30, min: 1);
         var rates = Rates(o.String("--rates", "100,250,500"));
-        // Intake offered before the measured steps and not counted: the server's JIT and pools warm, as in a long day.
+        // Offered before the measured intake steps (at --warmup-rate) and before the positions (at --position-rate), not
+        // counted: the server's JIT and pools warm, as in a long day.
         var warmup = o.Seconds("--warmup", 0, min: 0);
         var warmupRate = o.Double("--warmup-rate", 100, min: 0.1);
         var unitCount = o.Int("--units", 10_000, min: 1);
@@ -165,7 +166,7 @@ public static class Bench
         if (stages.Contains("positions"))
             await Stage("positions", async () =>
             {
-                var p = await BenchPositions.Run(url, dispatcher, credentials, new UnitSessions(state), db, server, unitCount, positionRate, duration, connectParallel);
+                var p = await BenchPositions.Run(url, dispatcher, credentials, new UnitSessions(state), db, server, unitCount, positionRate, duration, connectParallel, warmup);
                 report.Rows.Add(new("positions", $"{BenchReport.N(p.Planned)} unit accounts ({BenchReport.N(p.Registered)} registered now, the rest reused), signed in and connected to /hubs/unit",
                     $"{BenchReport.N(p.Connected)} connected ({BenchReport.N(p.SignedIn)} signed in, the rest on a kept session); " +
                     $"setup {p.Register.TotalSeconds:F0} s (register/reuse) + {p.Connect.TotalSeconds:F0} s (sign-in and connect)" +
@@ -178,6 +179,8 @@ public static class Bench
                 report.Rows.Add(new("positions", $"position over the hub, {BenchReport.N(positionRate)}/s offered across {BenchReport.N(p.Connected)} units ({BenchReport.N(p.Offered)} reports)",
                     $"{BenchReport.N(p.Achieved)}/s achieved; {BenchReport.N(p.Accepted)} accepted; {refused}{errors}; stored {BenchReport.N(p.Stored)} ({p.StoredWhere})",
                     P(p.Latency, 0.5), P(p.Latency, 0.99), $"{p.Lost} lost", many is null ? "" : $"{BenchReport.Percent(p.Achieved, many.Tps)} of pgbench ×8 tps"));
+                if (warmup > TimeSpan.Zero)
+                    report.Notes.Add($"Before the positions, a warm-up of {warmup.TotalSeconds:0} s at {BenchReport.N(positionRate)}/s over the same phones (not in the table).");
                 report.Notes.Add($"positions, due → answered: {BenchReport.TailBySecond(p.BySecond, 1000, "reports")}.");
             });
 

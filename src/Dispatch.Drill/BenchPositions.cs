@@ -3,9 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Dispatch.Domain.Units;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Drill;
 
@@ -33,17 +30,17 @@ public static class BenchPositions
     public const string CallSignPrefix = "压测";
     public const string LoginPrefix = "bench-unit";
 
-    sealed class Phone(DrillUnit unit, HubConnection hub, LatLon start)
+    sealed class Phone(DrillUnit unit, HubSocket hub, LatLon start)
     {
         public DrillUnit Unit => unit;
-        public HubConnection Hub => hub;
+        public HubSocket Hub => hub;
         public LatLon Start => start;
         public int Moves;
         public UnitStatus Status;
     }
 
     public static async Task<PositionsResult> Run(Uri url, DispatchClient dispatcher, UnitCredentials credentials, UnitSessions sessions, BenchDatabase db,
-        ServerProcess? server, int count, double rate, TimeSpan duration, int parallel)
+        ServerProcess? server, int count, double rate, TimeSpan duration, int parallel, TimeSpan warmup = default)
     {
         var towns = await Fleet.Towns(dispatcher);
         var departments = await Fleet.Departments(dispatcher, "urban-management");
@@ -67,6 +64,18 @@ public static class BenchPositions
         var signedIn = 0;
         var kept = sessions.Load(url);
         var keep = new ConcurrentDictionary<string, List<KeptCookie>>();
+        // The server closes a phone it has heard nothing from for 30 s: the idle ones ping, from one loop for all.
+        using var stagePinging = new CancellationTokenSource();
+        var pinging = Task.Run(async () =>
+        {
+            using var every = new PeriodicTimer(TimeSpan.FromSeconds(5));
+            try
+            {
+                while (await every.WaitForNextTickAsync(stagePinging.Token))
+                    await HubSocket.PingIdle(phones.Select(p => p.Hub), TimeSpan.FromSeconds(10), stagePinging.Token);
+            }
+            catch (OperationCanceledException) when (stagePinging.IsCancellationRequested) { }
+        });
         await Parallel.ForEachAsync(fleet, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (unit, ct) =>
         {
             try
@@ -97,15 +106,39 @@ public static class BenchPositions
         {
             try
             {
-                var me = await phone.Hub.InvokeAsync<RosterUnit>(UnitHubMethods.Me, ct);
+                var me = await phone.Hub.Invoke<RosterUnit>(UnitHubMethods.Me, [], ct);
                 phone.Status = me.Status;
                 if (me.Status != UnitStatus.OffDuty) return;
-                var reply = await phone.Hub.InvokeAsync<UnitReply>(UnitHubMethods.OnDuty, ct);
+                var reply = await phone.Hub.Invoke<UnitReply>(UnitHubMethods.OnDuty, [], ct);
                 if (reply.Ok) Interlocked.Increment(ref onDuty);
             }
             catch (Exception e) when (e is not OutOfMemoryException) { Units.Log($"{phone.Unit.CallSign}: on duty failed: {e.Message}"); }
         });
         if (onDuty > 0) Units.Log($"positions: {onDuty} units went on duty");
+
+        // One report from a phone: about 65 m north on odd moves and back on even ones, so each is kept (over the 25 m thinning).
+        static Task Send(Phone phone, Action<UnitReply> answered, Action<string> failed) => Task.Run(async () =>
+        {
+            var n = Interlocked.Increment(ref phone.Moves);
+            var (lat, lon) = (Math.Round(phone.Start.Lat + (n % 2) * 0.0006, 6), phone.Start.Lon);
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                answered(await phone.Hub.Invoke<UnitReply>(UnitHubMethods.Position, [lat, lon, 10.0, DateTimeOffset.UtcNow], timeout.Token));
+            }
+            catch (OperationCanceledException) { failed("timeout 30 s"); }
+            catch (Exception e) when (e is not OutOfMemoryException) { failed(e.GetType().Name); }
+        });
+
+        if (warmup > TimeSpan.Zero && list.Count > 0)
+        {
+            // At the stage's rate and not counted: the server's position path compiles and its pools fill, as on a long day.
+            var warm = Math.Max(1, (int)Math.Round(rate * warmup.TotalSeconds));
+            var warmKept = 0;
+            Units.Log($"positions: warm-up, {warm} reports at {rate}/s (not measured)");
+            await OpenLoop.Run(warm, rate, (i, _) => Send(list[i % list.Count], r => { if (r.Ok) Interlocked.Increment(ref warmKept); }, _ => { }));
+            Units.Log($"positions: warm-up answered {warmKept}/{warm} as kept");
+        }
 
         var ids = list.Select(p => p.Unit.Id).ToList();
         var (storedBefore, where) = await db.StoredPositions(ids);
@@ -118,27 +151,13 @@ public static class BenchPositions
         long lastAnswer = started;
         Units.Log($"positions: {offered} reports at {rate}/s over {list.Count} units");
         if (list.Count > 0)
-            await OpenLoop.Run(offered, rate, (i, due) =>
+            await OpenLoop.Run(offered, rate, (i, due) => Send(list[i % list.Count], reply =>
             {
-                var phone = list[i % list.Count];
-                var n = Interlocked.Increment(ref phone.Moves);
-                // About 65 m north on odd moves and back on even ones: each is kept (over the 25 m thinning).
-                var (lat, lon) = (Math.Round(phone.Start.Lat + (n % 2) * 0.0006, 6), phone.Start.Lon);
-                return Task.Run(async () =>
-                {
-                    try
-                    {
-                        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                        var reply = await phone.Hub.InvokeAsync<UnitReply>(UnitHubMethods.Position, lat, lon, 10.0, DateTimeOffset.UtcNow, timeout.Token);
-                        latency.Add(((int)Stopwatch.GetElapsedTime(started, due).TotalSeconds, Stopwatch.GetElapsedTime(due).TotalMilliseconds));
-                        Interlocked.Exchange(ref lastAnswer, Stopwatch.GetTimestamp());
-                        if (reply.Ok) Interlocked.Increment(ref accepted);
-                        else refused.AddOrUpdate(reply.Code ?? "refused", 1, (_, c) => c + 1);
-                    }
-                    catch (OperationCanceledException) { errors.AddOrUpdate("timeout 30 s", 1, (_, c) => c + 1); }
-                    catch (Exception e) when (e is not OutOfMemoryException) { errors.AddOrUpdate(e.GetType().Name, 1, (_, c) => c + 1); }
-                });
-            });
+                latency.Add(((int)Stopwatch.GetElapsedTime(started, due).TotalSeconds, Stopwatch.GetElapsedTime(due).TotalMilliseconds));
+                Interlocked.Exchange(ref lastAnswer, Stopwatch.GetTimestamp());
+                if (reply.Ok) Interlocked.Increment(ref accepted);
+                else refused.AddOrUpdate(reply.Code ?? "refused", 1, (_, c) => c + 1);
+            }, error => errors.AddOrUpdate(error, 1, (_, c) => c + 1)));
         var achieved = accepted / Math.Max(0.001, Stopwatch.GetElapsedTime(started, Interlocked.Read(ref lastAnswer)).TotalSeconds);
 
         // A store written in batches may lag the answers a little: wait until it holds them all, or stops growing for 5 s.
@@ -152,6 +171,10 @@ public static class BenchPositions
             stored = now;
         }
 
+        var closed = list.Count(p => p.Hub.Closed is not null);
+        if (closed > 0) Units.Log($"positions: {closed} phones were closed during the stage ({string.Join("; ", list.Select(p => p.Hub.Closed).OfType<string>().Distinct().Take(3))})");
+        stagePinging.Cancel();
+        await pinging;
         await Parallel.ForEachAsync(list, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (phone, _) => await phone.Hub.DisposeAsync());
         return new(count, registered, list.Count, signedIn, register, connect, onDuty, rssBefore, rssAfter, offered, accepted,
             new Dictionary<string, int>(refused), new Dictionary<string, int>(errors), achieved, stored, where, [.. latency]);
@@ -161,7 +184,7 @@ public static class BenchPositions
     /// The unit's hub connection, on its kept session when the server still honours it, else after signing in (then
     /// <c>Fresh</c>); with the session's cookies, to keep for the next run.
     /// </summary>
-    static async Task<(HubConnection Hub, List<KeptCookie> Cookies, bool Fresh)> Connect(Uri url, DrillUnit unit, List<KeptCookie>? kept,
+    static async Task<(HubSocket Hub, List<KeptCookie> Cookies, bool Fresh)> Connect(Uri url, DrillUnit unit, List<KeptCookie>? kept,
         CancellationToken ct)
     {
         if (kept is { Count: > 0 })
@@ -177,32 +200,9 @@ public static class BenchPositions
     }
 
     /// <summary>
-    /// Opens a unit's hub connection: WebSockets only, without the negotiate round trip, so a phone is one socket (ten
+    /// Opens a unit's hub connection: one WebSocket, without the negotiate round trip, so a phone is one socket (ten
     /// thousand of them fit the port range and the file limit); no reconnect — a drop is counted.
     /// </summary>
-    static async Task<HubConnection> Open(Uri url, CookieContainer cookies, CancellationToken ct)
-    {
-        var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(url, UnitPhone.HubPath), o =>
-            {
-                o.Cookies = cookies;
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .AddJsonProtocol(o => ContractJson.Configure(o.PayloadSerializerOptions))
-            .Build();
-        // Sent, not invoked: waiting for an answer inside a handler would hold up the connection's receive loop.
-        hub.On<IReadOnlyList<UnitMessage>>(nameof(IUnitClient.Messages), batch =>
-        {
-            foreach (var m in batch) _ = hub.SendAsync(UnitHubMethods.Ack, m.Seq);
-            return Task.CompletedTask;
-        });
-        try { await hub.StartAsync(ct); }
-        catch
-        {
-            await hub.DisposeAsync();
-            throw;
-        }
-        return hub;
-    }
+    static Task<HubSocket> Open(Uri url, CookieContainer cookies, CancellationToken ct) =>
+        HubSocket.Connect(new Uri(url, UnitPhone.HubPath), cookies, ct);
 }
