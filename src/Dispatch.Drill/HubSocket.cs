@@ -13,7 +13,7 @@ namespace Dispatch.Drill;
 /// phone. SignalR's <c>HubConnection</c> runs a timer loop per connection (a tick a second: ten thousand work items a
 /// second for ten thousand phones, before any report) plus its pipes; on the same two cores as the server and
 /// PostgreSQL, the drill itself fell behind, its phones missed the server's pings and were closed, and the figure was
-/// the load generator's, not the server's (docs/benchmarks.md, "Positions with ten thousand phones"). Pings go out from
+/// the load generator's, not the server's (docs/benchmarks.md, "Ten thousand phones without starving the load generator"). Pings go out from
 /// one loop for all phones (<see cref="PingIdle"/>). Invocations the server makes (<c>Messages</c>) are acknowledged as
 /// the unit app does.
 /// </summary>
