@@ -52,6 +52,27 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// What a form showed when a wait on it gave up: its fields' values, its error and alert texts, and whether the page's
+    /// circuit was still live. A timeout alone says nothing about which step went wrong.
+    /// </summary>
+    public static async Task<string> FormState(IPage page, string form)
+    {
+        try
+        {
+            return await page.EvaluateAsync<string>("""
+                (form) => {
+                  const f = document.querySelector(form);
+                  const fields = f ? [...f.querySelectorAll('input, textarea')].map(i => `${i.id || i.name}=${JSON.stringify(i.value)}`) : ['(no form)'];
+                  const texts = [...document.querySelectorAll('.mud-input-error, .mud-alert, .mud-popover-open')].map(e => e.innerText.trim()).filter(t => t);
+                  const live = document.querySelector('#connection-indicator')?.dataset?.state;
+                  return `form ${form}: ${fields.join(', ')}; shown: ${JSON.stringify(texts)}; connection: ${live}; url: ${location.href}`;
+                }
+                """, form);
+        }
+        catch (PlaywrightException e) { return $"form {form}: could not be read ({e.Message})"; }
+    }
+
     /// <summary>How long a page may take to come up: deploy/test runs the test projects side by side on two cores.</summary>
     public const float Patience = 60_000;
 

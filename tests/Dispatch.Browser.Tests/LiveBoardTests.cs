@@ -24,13 +24,19 @@ public sealed class LiveBoardTests(BrowserFixture browser) : IClassFixture<Brows
         await intake.Locator("#intake-name").FillAsync("张伟");
         await intake.Locator("#intake-category").FillAsync("Road");
         await intake.Locator(".mud-popover-open .mud-list-item").First.ClickAsync();
+        // As a call-taker does, the next field once the pick shows: the list closes when the server has taken it. Typing on
+        // while a cold server still applies the pick can lose the pick and the next field (MudAutocomplete's blur races it).
+        await intake.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         await intake.Locator("#intake-address").FillAsync("东湖区人民路 128 号");
+        // The gazetteer's proposals show; the call is filed with the address as typed.
+        await intake.Locator(".intake-address-list.mud-popover-open [data-testid=address-proposal]").First.WaitForAsync();
         await intake.Locator("#intake-description").FillAsync("路面塌陷约一米见方，车辆绕行。");
         await intake.Locator("#intake-description").PressAsync("Enter");
         // The fixture's patience, not a push budget: this is the run's first command on a cold server, whose first intake
         // compiles the whole path while chromium starts its pages (it once took over 15 s in a clean-clone run).
         var created = intake.Locator("[data-testid=intake-created]");
-        await created.WaitForAsync(new() { Timeout = BrowserFixture.Patience });
+        try { await created.WaitForAsync(new() { Timeout = BrowserFixture.Patience }); }
+        catch (TimeoutException e) { throw new TimeoutException(await BrowserFixture.FormState(intake, "#intake-form"), e); }
         var number = Regex.Match(await created.InnerTextAsync(), @"\d{8}-\d{4,}").Value;
         Assert.NotEmpty(number);
         await intake.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("intake.png"), FullPage = true });
@@ -68,7 +74,7 @@ public sealed class LiveBoardTests(BrowserFixture browser) : IClassFixture<Brows
 
         // And when the drawer is closed and the focused row's incident changes elsewhere, the focus stays on its row
         await board.Keyboard.PressAsync("Escape");
-        await board.Locator("[data-testid=incident-drawer]").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 10_000 });
+        await board.Locator("[data-testid=incident-drawer]").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = BrowserFixture.Patience });
         await board.WaitForFunctionAsync($"() => document.activeElement?.dataset?.number === '{reported.Number}'", null, new() { Timeout = 10_000 });
         Assert.IsType<CommandOutcome.Done>(await incidents.Handle(dispatcher, reported.Id, new AcceptIncident(dispatcher.Login), null));
         await board.Locator($"[data-testid=board-row][data-number='{reported.Number}'][data-state=Accepted]").WaitForAsync(new() { Timeout = 10_000 });
