@@ -83,6 +83,37 @@ public sealed class BoardCardsTests
     }
 
     [Fact]
+    public void Given_a_board_in_order_When_pushes_change_urgencies_and_add_and_close_cards_Then_the_view_stays_in_order_in_place()
+    {
+        // The unfiltered view is the board's own list, kept in order by each push (no sort per render, no copy per push).
+        var board = new BoardCards();
+        var cards = Enumerable.Range(0, 200).Select(i => Card($"{i:0000}", urgency: (Urgency)(1 + i % 4), minutesAfter: i % 7)).ToList();
+        board.Load(cards);
+        var view = board.View;
+
+        var random = new Random(7);
+        var current = cards.ToDictionary(c => c.Id);
+        for (var i = 0; i < 400; i++)
+        {
+            var card = current.Values.ElementAt(random.Next(current.Count));
+            var next = (i % 10) switch
+            {
+                0 => card with { Version = card.Version + 1, IsOpen = false, State = IncidentState.Closed },
+                1 => Card($"n{i:0000}", urgency: (Urgency)(1 + random.Next(4)), minutesAfter: random.Next(7)),
+                _ => card with { Version = card.Version + 1, Urgency = (Urgency)(1 + random.Next(4)) },
+            };
+            Assert.True(board.Apply(next));
+            if (next.IsOpen) current[next.Id] = next;
+            else current.Remove(next.Id);
+        }
+
+        Assert.Same(view, board.View);
+        var expected = current.Values.OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(c => (c.Id, c.Version)), board.View.Select(c => (c.Id, c.Version)));
+        Assert.All(expected, c => Assert.Same(c, board.Find(c.Id)));
+    }
+
+    [Fact]
     public void Given_filters_When_set_Then_the_view_narrows_while_the_counts_per_state_stay_whole()
     {
         var board = new BoardCards();

@@ -6,17 +6,20 @@ using Dispatch.Server.Incidents;
 namespace Dispatch.Server.Components.Dispatching;
 
 /// <summary>
-/// The open cards one board shows, kept current from pushes: each change replaces its card by id when it is
-/// newer, and a card that is no longer open leaves. The filtered, sorted view is rebuilt only when something
-/// changed, so a burst of pushes costs one sort per render, not one per push. Whether a card is overdue depends on
-/// the time as well: the owner calls <see cref="TimePassed"/> when <see cref="NextDeadline"/> comes.
+/// The open cards one board shows, kept current from pushes: each change replaces its card when it is newer, and a card
+/// that is no longer open leaves. The cards are kept in the board's own order (most urgent first, then the oldest), so
+/// the unfiltered view is the list itself: a push moves a few references and a render sorts nothing. A filtered view is
+/// built only when something changed. Whether a card is overdue depends on the time as well: the owner calls
+/// <see cref="TimePassed"/> when <see cref="NextDeadline"/> comes.
 /// </summary>
-public sealed class BoardCards(TimeProvider? clock = null)
+public sealed class BoardCards
 {
-    readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    // The cards in id order, found by binary search: 8 bytes a card in every board circuit, where a dictionary took about
-    // 70 (docs/benchmarks.md, "Connections and circuits"). A change moves at most the references after it.
+    readonly TimeProvider _clock;
+    // The cards in board order (BoardOrder), found by binary search: 8 bytes a card in every board circuit, and the same
+    // list is what Virtualize shows. A view array per change, sorted anew, was two more copies of the board per circuit
+    // (the one shown and the one the last render still held) and a sort of the whole board on every push.
     readonly List<IncidentCard> _cards = [];
+    readonly ReadOnlyCollection<IncidentCard> _all;
     // Versions of cards that left, so a late push of an older open version cannot bring one back.
     readonly Dictionary<Guid, long> _gone = [];
     ReadOnlyCollection<IncidentCard>? _view;
@@ -29,6 +32,12 @@ public sealed class BoardCards(TimeProvider? clock = null)
     (int Queue, int Overdue)? _counts;
     // Incidents that arrived (or came back, returned by a department) while this board was open, not yet opened here.
     readonly HashSet<Guid> _fresh = [];
+
+    public BoardCards(TimeProvider? clock = null)
+    {
+        _clock = clock ?? TimeProvider.System;
+        _all = _cards.AsReadOnly();
+    }
 
     /// <summary>States an open incident can be in, in the order of the loop.</summary>
     public static readonly IncidentState[] OpenStates =
@@ -49,14 +58,29 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// <summary>Every open incident, whatever the filters.</summary>
     public int Total => _cards.Count;
 
-    /// <summary>The cards that pass the filters: most urgent first, then the oldest (waiting longest) first.</summary>
-    public ReadOnlyCollection<IncidentCard> View => _view ??= Array.AsReadOnly(Filter(_clock.GetUtcNow())
-        .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal)
-        .ToArray());
+    /// <summary>
+    /// The cards that pass the filters: most urgent first, then the oldest (waiting longest) first. Unfiltered, it is the
+    /// board's own list, changed in place by <see cref="Apply"/> (Virtualize reads its items afresh on every render).
+    /// </summary>
+    public ReadOnlyCollection<IncidentCard> View => Filtered ? _view ??= Array.AsReadOnly(Filter(_clock.GetUtcNow()).ToArray()) : _all;
 
     IEnumerable<IncidentCard> Filter(DateTimeOffset now) => _cards
         .Where(c => (_state is null || c.State == _state) && (_category is null || c.Category == _category) &&
                     (_urgency is null || c.Urgency == _urgency) && (!_myQueue || InQueue(c)) && (!_overdue || IsOverdue(c, now)));
+
+    /// <summary>
+    /// The board's order: the most urgent first, then the one reported first, then by number and id (so two cards never
+    /// tie). An incident's report time, number and id never change; only its urgency can.
+    /// </summary>
+    static int BoardOrder(IncidentCard a, IncidentCard b) => Order(a.Urgency, a.ReportedAt, a.Number, a.Id, b);
+
+    static int Order(Urgency urgency, DateTimeOffset reportedAt, string number, Guid id, IncidentCard b)
+    {
+        if (urgency != b.Urgency) return b.Urgency.CompareTo(urgency);
+        if (reportedAt != b.ReportedAt) return reportedAt.CompareTo(b.ReportedAt);
+        if (string.CompareOrdinal(number, b.Number) is var byNumber and not 0) return byNumber;
+        return id.CompareTo(b.Id);
+    }
 
     bool InQueue(IncidentCard c) => _queue.Contains(c.CentrePath);
 
@@ -96,16 +120,34 @@ public sealed class BoardCards(TimeProvider? clock = null)
         return _byState.GetValueOrDefault(state);
     }
 
-    public IncidentCard? Find(Guid id) => IndexOf(id) is var at and >= 0 ? _cards[at] : null;
+    /// <summary>The card with this id, if the board shows it (a row's click, a key: a scan, not a push's path).</summary>
+    public IncidentCard? Find(Guid id)
+    {
+        foreach (var card in _cards)
+            if (card.Id == id) return card;
+        return null;
+    }
 
-    /// <summary>Where the card with this id is in <see cref="_cards"/>, or the complement of where it would go.</summary>
-    int IndexOf(Guid id)
+    /// <summary>
+    /// Where this incident's card is in <see cref="_cards"/> (found by its report time, number and id under each urgency,
+    /// as a newer version may have another urgency), or the complement of where <paramref name="card"/> would go.
+    /// </summary>
+    int IndexOf(IncidentCard card)
+    {
+        foreach (var urgency in Urgencies)
+            if (urgency != card.Urgency && Search(urgency, card) is var at and >= 0) return at;
+        return Search(card.Urgency, card);
+    }
+
+    static readonly Urgency[] Urgencies = Enum.GetValues<Urgency>();
+
+    int Search(Urgency urgency, IncidentCard card)
     {
         int low = 0, high = _cards.Count - 1;
         while (low <= high)
         {
             var middle = low + (high - low) / 2;
-            var order = _cards[middle].Id.CompareTo(id);
+            var order = -Order(urgency, card.ReportedAt, card.Number, card.Id, _cards[middle]);
             if (order == 0) return middle;
             if (order < 0) low = middle + 1;
             else high = middle - 1;
@@ -136,8 +178,8 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// </summary>
     public IncidentCard? NextWaiting(Guid? current)
     {
-        var waiting = _cards.Where(IsWaiting)
-            .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal).ToList();
+        // Already in the board's order.
+        var waiting = _cards.Where(IsWaiting).ToList();
         if (waiting.Count == 0) return null;
         var at = current is { } id ? waiting.FindIndex(c => c.Id == id) : -1;
         return waiting[(at + 1) % waiting.Count];
@@ -148,18 +190,14 @@ public sealed class BoardCards(TimeProvider? clock = null)
     {
         _cards.Clear();
         _gone.Clear();
-        _cards.AddRange(cards.Where(c => c.IsOpen));
-        // By id, and one card per id (the newest version, as a later push would leave it).
-        _cards.Sort((a, b) => a.Id.CompareTo(b.Id) is var order and not 0 ? order : a.Version.CompareTo(b.Version));
-        var kept = 0;
-        for (var i = 0; i < _cards.Count; i++)
-        {
-            if (i + 1 < _cards.Count && _cards[i + 1].Id == _cards[i].Id) continue;
-            _cards[kept++] = _cards[i];
-        }
-        _cards.RemoveRange(kept, _cards.Count - kept);
-        _cards.TrimExcess();
-        _fresh.RemoveWhere(id => IndexOf(id) < 0);
+        // One card per id (the newest version, as a later push would leave it), then in the board's order.
+        var newest = new Dictionary<Guid, IncidentCard>();
+        foreach (var card in cards)
+            if (card.IsOpen && (!newest.TryGetValue(card.Id, out var known) || known.Version < card.Version)) newest[card.Id] = card;
+        _cards.Capacity = newest.Count;
+        _cards.AddRange(newest.Values);
+        _cards.Sort(BoardOrder);
+        _fresh.RemoveWhere(id => !newest.ContainsKey(id));
         Changed();
     }
 
@@ -169,7 +207,7 @@ public sealed class BoardCards(TimeProvider? clock = null)
     /// </summary>
     public bool Apply(IncidentCard card, bool visible = true)
     {
-        var at = IndexOf(card.Id);
+        var at = IndexOf(card);
         var known = at >= 0 ? _cards[at] : null;
         if (known is not null && known.Version >= card.Version) return false;
         if (_gone.TryGetValue(card.Id, out var goneAt) && goneAt >= card.Version) return false;
@@ -186,12 +224,14 @@ public sealed class BoardCards(TimeProvider? clock = null)
             // A call that just arrived, or one its department handed back: the dispatcher must not miss it (issue 19).
             if (known is null ? IsWaiting(card) : card.Returned && !known.Returned) _fresh.Add(card.Id);
             else if (!IsWaiting(card)) _fresh.Remove(card.Id);
-            if (at >= 0) _cards[at] = card;
+            if (known is not null && known.Urgency == card.Urgency) _cards[at] = card;
             else
             {
+                // New, or its urgency moved it: out of its old place, into its new one.
+                if (known is not null) _cards.RemoveAt(at);
                 // Grow by an eighth, not double: a board's list is as long as the city's backlog, in every circuit.
                 if (_cards.Count == _cards.Capacity) _cards.Capacity = _cards.Count + _cards.Count / 8 + 16;
-                _cards.Insert(~at, card);
+                _cards.Insert(~Search(card.Urgency, card), card);
             }
         }
         Changed();
