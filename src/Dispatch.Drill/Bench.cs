@@ -14,13 +14,16 @@ namespace Dispatch.Drill;
 public static class Bench
 {
     public const string Usage =
-        "bench --database CONNECTION [--url URL] [--stages pgbench,intake,dispatch,positions,chat] [--duration 60] [--rates 100,250,500]\n" +
+        "bench --database CONNECTION [--url URL] [--stages pgbench,circuits,intake,dispatch,positions,chat] [--duration 60] [--rates 100,250,500]\n" +
         "      [--warmup 0] [--warmup-rate 100]\n" +
         "      [--pgbench-duration 30] [--units 10000] [--position-rate 2000] [--connect-parallel 32] [--dispatch-rate 5] [--chat-rate 20]\n" +
         "      [--calltakers city.calltaker] [--callers 4] [--password dispatch-demo] [--schema dispatch]\n" +
+        "      [--circuit-steps 10,25] [--circuit-idle 5] [--chromium /usr/bin/chromium] [--gcdump PATH]\n" +
         "      [--server-pid PID] [--commit SHA] [--out FILE.md] [--state DIR]";
 
-    static readonly string[] AllStages = ["pgbench", "intake", "dispatch", "positions", "chat"];
+    // Circuits come before intake: its steps leave hundreds of thousands of never-closed incidents on the board, which is
+    // no city's board; right after pgbench the board is the history's.
+    static readonly string[] AllStages = ["pgbench", "circuits", "intake", "dispatch", "positions", "chat"];
 
     public static async Task<int> Run(Options o)
     {
@@ -48,6 +51,10 @@ public static class Bench
         var pidText = o.String("--server-pid", "0");
         var commit = o.String("--commit", "");
         var outFile = o.String("--out", "");
+        var circuitSteps = o.String("--circuit-steps", "10,25").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToList();
+        var circuitIdle = o.Seconds("--circuit-idle", 5, min: 1);
+        var chromium = o.String("--chromium", "/usr/bin/chromium");
+        var gcdump = o.String("--gcdump", "");
         var state = o.String("--state", UnitCredentials.DefaultDirectory);
         var credentials = new UnitCredentials(state);
         o.RejectUnknown();
@@ -109,6 +116,26 @@ public static class Bench
                     report.Rows.Add(new("pgbench", $"single-row insert of 311 B JSON, {r.Clients} client{(r.Clients == 1 ? "" : "s")}, {pgbenchDuration.TotalSeconds:0} s",
                         $"{BenchReport.N(r.Tps)} tps (mean {BenchReport.Ms(r.MeanMs)})", r.P50Ms, r.P99Ms, $"{r.Failed} failed",
                         r.Clients == 1 ? "baseline for one command at a time" : "baseline for throughput"));
+            });
+
+        if (stages.Contains("circuits"))
+            await Stage("circuits", async () =>
+            {
+                if (server is null) throw new InvalidOperationException("the server's process is needed to weigh its circuits (give --server-pid)");
+                var c = await BenchCircuits.Measure(new(url, server.Pid, circuitSteps, "/", "city.dispatcher", password, circuitIdle,
+                    PushRate: 5, PushFor: TimeSpan.FromSeconds(20), callTakers[0], Renderers: 4, Dumps: null,
+                    gcdump == "" ? ServerProbe.FindGcdump() : gcdump, chromium, MinFree: 2L << 30, Hold: TimeSpan.Zero));
+                var zero = c.Zero;
+                foreach (var step in c.Steps.Where(s => s.Pages > 0))
+                    report.Rows.Add(new("circuits", $"{step.Pages} board pages open (chromium), city.dispatcher, a board of {BenchReport.N(c.BoardTotal)} open incidents",
+                        $"heap after full GC {ServerProbe.Mb(zero.Heap)} → {ServerProbe.Mb(step.Heap)}: {ServerProbe.Kb(step.HeapPerCircuit(zero))} a circuit; " +
+                        $"RSS {ServerProbe.Kb(step.RssPerCircuit(zero))} a circuit; server CPU idle {step.IdleCpu:F1} %"));
+                if (c.Marginal is { } marginal)
+                    report.Rows.Add(new("circuits", "heap one more board page adds (between the first and the last step)",
+                        $"{ServerProbe.Kb(marginal)}; 500 circuits ≈ {ServerProbe.Mb(zero.Heap + (long)(500 * marginal))} of heap (extrapolated, not opened)"));
+                foreach (var p in c.Pushes)
+                    report.Rows.Add(new("circuits", $"intakes at {BenchReport.N(p.Rate, "0.#")}/s with {p.Pages} board pages open ({p.Intakes})",
+                        $"server CPU {p.Cpu:F1} % of a core" + (p.AllShown is { } shown ? $"; every page showed every new incident {shown.TotalSeconds:F1} s after the first was reported" : "")));
             });
 
         if (stages.Contains("intake"))
