@@ -9,16 +9,19 @@ namespace Dispatch.Drill;
 /// <summary>One step of the <c>bench</c> harness's intake: what was offered at one rate and what came of it.</summary>
 public sealed record IntakeStep(
     double Rate, int Offered, int Answered, int Overloaded, int OverloadedWithRetryAfter, IReadOnlyDictionary<string, int> Errors,
-    double Achieved, List<double> Post, List<double> Overload, List<double> Push, int PushMissing, int Lost,
+    double Achieved, List<double> Post, List<double> Push, int PushMissing, int Lost,
     IReadOnlyList<(int Second, double Ms)> PushBySecond, IReadOnlyList<(int Second, double Ms)> OverloadBySecond)
 {
     public int ErrorCount => Errors.Values.Sum();
+
+    /// <summary>How long each 503 took, from when its call was due.</summary>
+    public IEnumerable<double> Overload => OverloadBySecond.Select(p => p.Ms);
 
     /// <summary>Where the slow pushes (over <paramref name="slowMs"/>) were (<see cref="BenchReport.TailBySecond"/>).</summary>
     public string TailBySecond(double slowMs) => BenchReport.TailBySecond(PushBySecond, slowMs, "pushes");
 
     /// <summary>Where the 503s were: a few bad seconds (a stall) or spread out (the rate is past what the node does).</summary>
-    public string ShedBySecond() => BenchReport.TailBySecond(OverloadBySecond, -1, "503s").Replace(" over -1 ms", "");
+    public string ShedBySecond() => BenchReport.TailBySecond(OverloadBySecond, null, "503s");
 }
 
 /// <summary>
@@ -36,7 +39,6 @@ public static class BenchIntake
         var offered = Math.Max(1, (int)Math.Round(rate * duration.TotalSeconds));
         var answered = new ConcurrentDictionary<Guid, long>();
         var post = new ConcurrentBag<double>();
-        var overload = new ConcurrentBag<double>();
         var overloadAt = new ConcurrentBag<(int, double)>();
         var errors = new ConcurrentDictionary<string, int>();
         int overloaded = 0, withRetryAfter = 0;
@@ -66,7 +68,6 @@ public static class BenchIntake
                     {
                         Interlocked.Increment(ref overloaded);
                         if (response.Headers.RetryAfter is not null) Interlocked.Increment(ref withRetryAfter);
-                        overload.Add(took);
                         overloadAt.Add(((int)Stopwatch.GetElapsedTime(started, due).TotalSeconds, took));
                     }
                     else errors.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
@@ -90,6 +91,6 @@ public static class BenchIntake
         var stored = await db.IncidentsFound(ids);
 
         return new(rate, offered, answered.Count, overloaded, withRetryAfter, new Dictionary<string, int>(errors), achieved,
-            [.. post], [.. overload], push, ids.Count - push.Count, ids.Count - (int)stored, bySecond, [.. overloadAt]);
+            [.. post], push, ids.Count - push.Count, ids.Count - (int)stored, bySecond, [.. overloadAt]);
     }
 }

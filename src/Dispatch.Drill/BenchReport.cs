@@ -73,19 +73,20 @@ public sealed class BenchReport
     }
 
     /// <summary>
-    /// Where the slow ones (over <paramref name="slowMs"/>) were: in how many of the run's seconds, and the share of them in
-    /// its worst five seconds. A tail from a few stalls (a pause, a burst of background work) is a few seconds holding most
-    /// of it; a tail from a machine at its limit is spread over the run.
+    /// Where the slow ones (over <paramref name="slowMs"/>; null: all of them) were: in how many of the run's seconds, and
+    /// the share of them in its worst five seconds. A tail from a few stalls (a pause, a burst of background work) is a few
+    /// seconds holding most of it; a tail from a machine at its limit is spread over the run.
     /// </summary>
-    public static string TailBySecond(IReadOnlyList<(int Second, double Ms)> bySecond, double slowMs, string what)
+    public static string TailBySecond(IReadOnlyList<(int Second, double Ms)> bySecond, double? slowMs, string what)
     {
-        var slow = bySecond.Where(p => p.Ms > slowMs).GroupBy(p => p.Second).Select(g => (Second: g.Key, Count: g.Count()))
+        var slow = bySecond.Where(p => slowMs is not { } limit || p.Ms > limit).GroupBy(p => p.Second).Select(g => (Second: g.Key, Count: g.Count()))
             .OrderByDescending(g => g.Count).ToList();
-        if (slow.Count == 0) return $"no {what} over {slowMs:0} ms";
+        var over = slowMs is { } ms ? $" over {ms:0} ms" : "";
+        if (slow.Count == 0) return $"no {what}{over}";
         var total = slow.Sum(g => g.Count);
         var worst = slow.Take(5).ToList();
         var seconds = bySecond.Select(p => p.Second).DefaultIfEmpty().Max() + 1;
-        return $"{total} {what} over {slowMs:0} ms, in {slow.Count} of {seconds} seconds; the worst 5 seconds hold " +
+        return $"{total} {what}{over}, in {slow.Count} of {seconds} seconds; the worst 5 seconds hold " +
                $"{100.0 * worst.Sum(g => g.Count) / total:0}% of them (second {string.Join(", ", worst.Select(g => $"{g.Second}: {g.Count}"))})";
     }
 }

@@ -32,10 +32,14 @@ public sealed class BenchHarnessTests
         // 10 seconds of 10 pushes at 20 ms, except second 3 (6 pushes at 400 ms) and second 7 (2 at 150 ms).
         var pushes = Enumerable.Range(0, 10).SelectMany(second => Enumerable.Range(0, 10)
             .Select(i => (second, second == 3 && i < 6 ? 400.0 : second == 7 && i < 2 ? 150.0 : 20.0))).ToList();
-        var step = new IntakeStep(10, 100, 100, 0, 0, new Dictionary<string, int>(), 10, [], [], [.. pushes.Select(p => p.Item2)], 0, 0, pushes, []);
+        // And three 503s: two in second 4, one in second 9.
+        var shed = new List<(int, double)> { (4, 12.0), (4, 30.0), (9, 8.0) };
+        var step = new IntakeStep(10, 103, 100, 3, 3, new Dictionary<string, int>(), 10, [], [.. pushes.Select(p => p.Item2)], 0, 0, pushes, shed);
 
         Assert.Equal("8 pushes over 100 ms, in 2 of 10 seconds; the worst 5 seconds hold 100% of them (second 3: 6, 7: 2)", step.TailBySecond(100));
         Assert.Equal("no pushes over 500 ms", step.TailBySecond(500));
+        Assert.Equal("3 503s, in 2 of 10 seconds; the worst 5 seconds hold 100% of them (second 4: 2, 9: 1)", step.ShedBySecond());
+        Assert.Equal([12.0, 30.0, 8.0], step.Overload);
     }
 
     [Fact]

@@ -30,7 +30,10 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     /// <summary>
     /// Like <see cref="Listen{T}"/>, but changes that arrive while a turn is already waiting on the circuit join it: a burst
     /// of pushes costs one turn (and so one render) per circuit, not one per change. <paramref name="onChanges"/> gets them
-    /// in the order published. The feed waits for the turn its first change started, as with <see cref="Listen{T}"/>.
+    /// in the order published. The feed does not wait for the turn: a busy or slow circuit (a big board on a loaded node,
+    /// or one whose browser went away and is kept for its return) gets its changes in bigger batches, and holds up neither
+    /// the feed nor any other console. Waiting, 25 boards of 20,000 open incidents held every push on the node back by
+    /// up to 110 s at 250 intakes a second (docs/benchmarks.md, eleventh session).
     /// </summary>
     protected void ListenInBatches<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<IReadOnlyList<T>, Task> onChanges)
     {
@@ -47,14 +50,21 @@ public abstract class LiveComponent : ComponentBase, IDisposable
                 }
                 waiting = [change];
             }
-            return OnCircuit(() =>
+            Forget(OnCircuit(() =>
             {
                 List<T> batch;
                 lock (gate) (batch, waiting) = (waiting!, null);
                 return onChanges(batch);
-            });
+            }));
+            return Task.CompletedTask;
         }));
     }
+
+    // A turn the feed does not wait for. Its work's failures already went to the circuit (OnCircuit); a turn that could not
+    // even be queued (the circuit went away meanwhile) has nothing left to show: observed, so it is not reported unobserved.
+    static void Forget(Task turn) =>
+        turn.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     /// <summary>The same, for a feed (or the circuit's reconnect) that says only "changed".</summary>
     protected void Listen(Func<Func<Task>, IDisposable> subscribe, Func<Task> onChange) =>
