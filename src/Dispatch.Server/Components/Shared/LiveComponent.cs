@@ -30,11 +30,10 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     /// <summary>
     /// Like <see cref="Listen{T}"/>, but changes that arrive while a turn is already waiting on the circuit join it: a burst
     /// of pushes costs one turn (and so one render) per circuit, not one per change. <paramref name="onChanges"/> gets them
-    /// in the order published. The feed neither waits for the turn nor runs it: the turn is queued to the thread pool, so a
-    /// busy or slow circuit (a big board on a loaded node, or one whose browser went away and is kept for its return) gets
-    /// its changes in bigger batches, and holds up neither the feed nor any other console. Doing the boards' turns itself,
-    /// the feed held every push on the node back by up to 110 s at 250 intakes a second with 25 boards of 20,000 open
-    /// incidents (docs/benchmarks.md, eleventh session).
+    /// in the order published. The feed does not wait for the turn: a busy or slow circuit (a big board on a loaded node,
+    /// or one whose browser went away and is kept for its return) gets its changes in bigger batches, and holds up neither
+    /// the feed nor any other console. Waiting, 25 boards of 20,000 open incidents held every push on the node back by
+    /// up to 110 s at 250 intakes a second (docs/benchmarks.md, eleventh session).
     /// </summary>
     protected void ListenInBatches<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<IReadOnlyList<T>, Task> onChanges)
     {
@@ -51,14 +50,12 @@ public abstract class LiveComponent : ComponentBase, IDisposable
                 }
                 waiting = [change];
             }
-            // Queued, not invoked here: InvokeAsync runs the turn on the caller's thread when the circuit is idle, and the
-            // caller is the feed, which would then do every board's work itself, one board after another.
-            ThreadPool.UnsafeQueueUserWorkItem(static turn => Forget(turn()), () => OnCircuit(() =>
+            Forget(OnCircuit(() =>
             {
                 List<T> batch;
                 lock (gate) (batch, waiting) = (waiting!, null);
                 return onChanges(batch);
-            }), preferLocal: false);
+            }));
             return Task.CompletedTask;
         }));
     }
