@@ -30,10 +30,10 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     /// <summary>
     /// Like <see cref="Listen{T}"/>, but changes that arrive while a turn is already waiting on the circuit join it: a burst
     /// of pushes costs one turn (and so one render) per circuit, not one per change. <paramref name="onChanges"/> gets them
-    /// in the order published. The feed does not wait for the turn: a busy or slow circuit (a big board on a loaded node,
-    /// or one whose browser went away and is kept for its return) gets its changes in bigger batches, and holds up neither
-    /// the feed nor any other console. Waiting, 25 boards of 20,000 open incidents held every push on the node back by
-    /// up to 110 s at 250 intakes a second (docs/benchmarks.md, eleventh session).
+    /// in the order published. The feed does not wait for the turn to end: changes that come while a circuit is busy join
+    /// its next batch. But InvokeAsync runs a turn on the caller's thread when the circuit is idle, so the feed still does
+    /// an idle board's work up to its first await: 25 boards of 20,000 open incidents held every push on the node back by
+    /// up to two minutes at 250 intakes a second (docs/benchmarks.md, eleventh session; not fixed yet).
     /// </summary>
     protected void ListenInBatches<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<IReadOnlyList<T>, Task> onChanges)
     {
