@@ -166,4 +166,72 @@ public sealed class BoardCardsTests
         Assert.Equal(2, board.QueueCount);
         Assert.True(board.Filtered);
     }
+
+    [Fact]
+    public void Given_a_filtered_board_with_deadlines_When_thousands_of_pushes_and_hours_pass_Then_every_count_and_view_is_what_a_fresh_count_gives()
+    {
+        // A push costs what it changed: the counts, the next deadline and the filtered view are kept up, not counted anew.
+        // Here each of them is compared with a count over the whole board after every step.
+        var clock = new ManualClock(Morning);
+        string[] centres = ["demo/dh", "demo/dh/dh-01", "demo/xh"];
+        var board = new BoardCards(clock) { QueueCentres = new HashSet<string> { "demo/dh/dh-01" } };
+        var random = new Random(15);
+        IncidentCard Random(IncidentCard? from)
+        {
+            var due = random.Next(3) == 0 ? (DateTimeOffset?)null : clock.GetUtcNow().AddMinutes(random.Next(-30, 240));
+            var card = from ?? Card($"{random.Next(100_000):00000}", minutesAfter: random.Next(600));
+            return card with
+            {
+                Version = card.Version + 1, Urgency = (Urgency)(1 + random.Next(4)), State = BoardCards.OpenStates[random.Next(5)],
+                CentrePath = centres[random.Next(3)], DeadlineFrom = due?.AddHours(-1), DeadlineDue = due,
+                Category = random.Next(2) == 0 ? "noise" : "water",
+            };
+        }
+        var current = new Dictionary<Guid, IncidentCard>();
+        foreach (var card in Enumerable.Range(0, 300).Select(_ => Random(null))) current[card.Id] = card;
+        board.Load(current.Values);
+        var countedAt = clock.GetUtcNow();
+
+        for (var step = 0; step < 3_000; step++)
+        {
+            switch (step % 500)
+            {
+                case 100: board.Overdue = true; break;
+                case 200: board.MyQueue = true; board.Overdue = false; break;
+                case 300: board.Category = "water"; board.Urgency = Urgency.High; break;
+                case 400: board.State = IncidentState.Assigned; break;
+                case 0: board.State = null; board.Category = null; board.Urgency = null; board.MyQueue = false; break;
+            }
+            // Time moves on; the deadline timer (TimePassed) comes only now and then, so cards also arrive whose deadline
+            // ran out since the last count.
+            clock.Advance(TimeSpan.FromSeconds(random.Next(60)));
+            if (random.Next(20) == 0)
+            {
+                board.TimePassed();
+                countedAt = clock.GetUtcNow();
+            }
+            var known = current.Count > 0 && random.Next(4) > 0 ? current.Values.ElementAt(random.Next(current.Count)) : null;
+            var next = Random(known);
+            var leaves = known is not null && random.Next(6) == 0;
+            var visible = !leaves || random.Next(2) == 0;
+            if (leaves && visible) next = next with { IsOpen = false, State = IncidentState.Closed };
+            Assert.True(board.Apply(next, visible));
+            if (leaves) current.Remove(next.Id);
+            else current[next.Id] = next;
+
+            var cards = current.Values.ToList();
+            bool Overdue(IncidentCard c) => c.DeadlineDue <= countedAt;
+            foreach (var state in BoardCards.OpenStates) Assert.Equal(cards.Count(c => c.State == state), board.Count(state));
+            Assert.Equal(cards.Count(c => c.CentrePath == "demo/dh/dh-01"), board.QueueCount);
+            Assert.Equal(cards.Count(Overdue), board.OverdueCount);
+            Assert.Equal(cards.Where(c => c.DeadlineDue > countedAt).Min(c => c.DeadlineDue), board.NextDeadline());
+            var shown = cards
+                .Where(c => (board.State is null || c.State == board.State) && (board.Category is null || c.Category == board.Category) &&
+                            (board.Urgency is null || c.Urgency == board.Urgency) && (!board.MyQueue || c.CentrePath == "demo/dh/dh-01") &&
+                            (!board.Overdue || Overdue(c)))
+                .OrderByDescending(c => c.Urgency).ThenBy(c => c.ReportedAt).ThenBy(c => c.Number, StringComparer.Ordinal).ThenBy(c => c.Id);
+            Assert.Equal(shown.Select(c => (c.Id, c.Version)), board.View.Select(c => (c.Id, c.Version)));
+        }
+        Assert.True(board.Total > 100);
+    }
 }

@@ -8,9 +8,10 @@ namespace Dispatch.Server.Components.Dispatching;
 /// <summary>
 /// The open cards one board shows, kept current from pushes: each change replaces its card when it is newer, and a card
 /// that is no longer open leaves. The cards are kept in the board's own order (most urgent first, then the oldest), so
-/// the unfiltered view is the list itself: a push moves a few references and a render sorts nothing. A filtered view is
-/// built only when something changed. Whether a card is overdue depends on the time as well: the owner calls
-/// <see cref="TimePassed"/> when <see cref="NextDeadline"/> comes.
+/// the unfiltered view is the list itself: a push moves a few references and a render sorts nothing. A push costs what
+/// it changed, not the board's size: the counts, the next deadline and a filtered view are kept up by each push, because
+/// every board on the node takes its turn on the feed's thread (docs/benchmarks.md, twelfth session). Whether a card is
+/// overdue depends on the time as well: the owner calls <see cref="TimePassed"/> when <see cref="NextDeadline"/> comes.
 /// </summary>
 public sealed class BoardCards
 {
@@ -22,14 +23,22 @@ public sealed class BoardCards
     readonly ReadOnlyCollection<IncidentCard> _all;
     // Versions of cards that left, so a late push of an older open version cannot bring one back.
     readonly Dictionary<Guid, long> _gone = [];
-    ReadOnlyCollection<IncidentCard>? _view;
-    Dictionary<IncidentState, int>? _byState;
+    // The filtered cards, in board order too: built when a filter is set, then changed in place by each push.
+    List<IncidentCard>? _view;
+    ReadOnlyCollection<IncidentCard>? _viewAll;
     IncidentState? _state;
     string? _category;
     Urgency? _urgency;
     bool _myQueue, _overdue;
     IReadOnlySet<string> _queue = new HashSet<string>();
-    (int Queue, int Overdue)? _counts;
+    // The toolbar's counts, whatever the filters: each push takes its old card out and puts its new one in.
+    readonly int[] _byState = new int[Enum.GetValues<IncidentState>().Max(s => (int)s) + 1];
+    int _queueCount, _overdueCount;
+    // "Overdue" (the count and the filter) is as of this moment; TimePassed moves it on.
+    DateTimeOffset _countedAt;
+    // The soonest deadline after _countedAt; found again over the board only when the card holding it changed.
+    DateTimeOffset? _next;
+    bool _nextKnown;
     // Incidents that arrived (or came back, returned by a department) while this board was open, not yet opened here.
     readonly HashSet<Guid> _fresh = [];
 
@@ -37,36 +46,53 @@ public sealed class BoardCards
     {
         _clock = clock ?? TimeProvider.System;
         _all = _cards.AsReadOnly();
+        _countedAt = _clock.GetUtcNow();
+        _nextKnown = true;
     }
 
     /// <summary>States an open incident can be in, in the order of the loop.</summary>
     public static readonly IncidentState[] OpenStates =
         [IncidentState.Reported, IncidentState.Accepted, IncidentState.Assigned, IncidentState.Acknowledged, IncidentState.Resolved];
 
-    public IncidentState? State { get => _state; set { _state = value; _view = null; } }
-    public string? Category { get => _category; set { _category = value; _view = null; } }
-    public Urgency? Urgency { get => _urgency; set { _urgency = value; _view = null; } }
+    public IncidentState? State { get => _state; set { _state = value; FiltersChanged(); } }
+    public string? Category { get => _category; set { _category = value; FiltersChanged(); } }
+    public Urgency? Urgency { get => _urgency; set { _urgency = value; FiltersChanged(); } }
     /// <summary>Only the incidents commanded by one of <see cref="QueueCentres"/> (the dispatcher's own queue).</summary>
-    public bool MyQueue { get => _myQueue; set { _myQueue = value; _view = null; } }
+    public bool MyQueue { get => _myQueue; set { _myQueue = value; FiltersChanged(); } }
     /// <summary>Only the incidents whose running deadline has run out.</summary>
-    public bool Overdue { get => _overdue; set { _overdue = value; _view = null; } }
+    public bool Overdue { get => _overdue; set { _overdue = value; FiltersChanged(); } }
     public bool Filtered => _state is not null || _category is not null || _urgency is not null || _myQueue || _overdue;
 
     /// <summary>The command centres this user dispatches for (their dispatcher grants' scopes): "my queue".</summary>
-    public IReadOnlySet<string> QueueCentres { get => _queue; set { _queue = value; Changed(); } }
+    public IReadOnlySet<string> QueueCentres { get => _queue; set { _queue = value; Recount(); } }
 
     /// <summary>Every open incident, whatever the filters.</summary>
     public int Total => _cards.Count;
 
     /// <summary>
     /// The cards that pass the filters: most urgent first, then the oldest (waiting longest) first. Unfiltered, it is the
-    /// board's own list, changed in place by <see cref="Apply"/> (Virtualize reads its items afresh on every render).
+    /// board's own list; filtered, a list of its own. Either is changed in place by <see cref="Apply"/> (Virtualize reads
+    /// its items afresh on every render).
     /// </summary>
-    public ReadOnlyCollection<IncidentCard> View => Filtered ? _view ??= Array.AsReadOnly(Filter(_clock.GetUtcNow()).ToArray()) : _all;
+    public ReadOnlyCollection<IncidentCard> View
+    {
+        get
+        {
+            if (!Filtered) return _all;
+            if (_viewAll is null)
+            {
+                _view = [.. _cards.Where(Passes)];
+                _viewAll = _view.AsReadOnly();
+            }
+            return _viewAll;
+        }
+    }
 
-    IEnumerable<IncidentCard> Filter(DateTimeOffset now) => _cards
-        .Where(c => (_state is null || c.State == _state) && (_category is null || c.Category == _category) &&
-                    (_urgency is null || c.Urgency == _urgency) && (!_myQueue || InQueue(c)) && (!_overdue || IsOverdue(c, now)));
+    bool Passes(IncidentCard c) =>
+        (_state is null || c.State == _state) && (_category is null || c.Category == _category) &&
+        (_urgency is null || c.Urgency == _urgency) && (!_myQueue || InQueue(c)) && (!_overdue || IsOverdue(c, _countedAt));
+
+    void FiltersChanged() => (_view, _viewAll) = (null, null);
 
     /// <summary>
     /// The board's order: the most urgent first, then the one reported first, then by number and id (so two cards never
@@ -88,36 +114,53 @@ public sealed class BoardCards
         DeadlineClock.StateAt(c.DeadlineFrom ?? now, c.DeadlineDue, now) == DeadlineState.Overdue;
 
     /// <summary>Open incidents in this user's queue, whatever the filters.</summary>
-    public int QueueCount => Counts().Queue;
+    public int QueueCount => _queueCount;
 
-    /// <summary>Open incidents past their deadline now, whatever the filters.</summary>
-    public int OverdueCount => Counts().Overdue;
+    /// <summary>Open incidents past their deadline (as of the last <see cref="TimePassed"/>), whatever the filters.</summary>
+    public int OverdueCount => _overdueCount;
 
-    (int Queue, int Overdue) Counts()
-    {
-        if (_counts is { } known) return known;
-        var now = _clock.GetUtcNow();
-        return (_counts = (_cards.Count(InQueue), _cards.Count(c => IsOverdue(c, now)))).Value;
-    }
-
-    /// <summary>When the next card runs out of time (and the overdue filter and count change); null when none will.</summary>
+    /// <summary>
+    /// When the next card runs out of time (and the overdue filter and count change); null when none will. It may already
+    /// be past, when a card came with a deadline that ran out since the last <see cref="TimePassed"/>: wake at once.
+    /// </summary>
     public DateTimeOffset? NextDeadline()
     {
-        var now = _clock.GetUtcNow();
-        DateTimeOffset? next = null;
+        if (_nextKnown) return _next;
+        _next = null;
         foreach (var card in _cards)
-            if (card.DeadlineDue is { } due && due > now && (next is null || due < next)) next = due;
-        return next;
+            if (card.DeadlineDue is { } due && due > _countedAt && (_next is null || due < _next)) _next = due;
+        _nextKnown = true;
+        return _next;
     }
 
     /// <summary>A deadline passed: what is overdue changed though no card did.</summary>
-    public void TimePassed() => Changed();
+    public void TimePassed() => Recount();
 
     /// <summary>Open incidents per state, whatever the filters (the counts are also the state filter).</summary>
-    public int Count(IncidentState state)
+    public int Count(IncidentState state) => (int)state < _byState.Length ? _byState[(int)state] : 0;
+
+    /// <summary>Counts the whole board afresh, overdue as of now (a load, a deadline passing, other queue centres).</summary>
+    void Recount()
     {
-        _byState ??= _cards.GroupBy(c => c.State).ToDictionary(g => g.Key, g => g.Count());
-        return _byState.GetValueOrDefault(state);
+        _countedAt = _clock.GetUtcNow();
+        Array.Clear(_byState);
+        _queueCount = _overdueCount = 0;
+        _next = null;
+        _nextKnown = true;
+        foreach (var card in _cards) Counted(card, +1);
+        // Which cards pass "my queue" or "overdue" may have changed with it; the other filters cannot have.
+        if (_myQueue || _overdue) FiltersChanged();
+    }
+
+    /// <summary>Adds a card to the counts (<paramref name="sign"/> +1) or takes it out of them (-1).</summary>
+    void Counted(IncidentCard card, int sign)
+    {
+        _byState[(int)card.State] += sign;
+        if (InQueue(card)) _queueCount += sign;
+        if (card.DeadlineDue is not { } due) return;
+        if (IsOverdue(card, _countedAt)) _overdueCount += sign;
+        else if (sign < 0) _nextKnown &= due != _next;
+        else if (_nextKnown && (_next is null || due < _next)) _next = due;
     }
 
     /// <summary>The card with this id, if the board shows it (a row's click, a key: a scan, not a push's path).</summary>
@@ -135,24 +178,32 @@ public sealed class BoardCards
     int IndexOf(IncidentCard card)
     {
         foreach (var urgency in Urgencies)
-            if (urgency != card.Urgency && Search(urgency, card) is var at and >= 0) return at;
-        return Search(card.Urgency, card);
+            if (urgency != card.Urgency && Search(_cards, urgency, card) is var at and >= 0) return at;
+        return Search(_cards, card.Urgency, card);
     }
 
     static readonly Urgency[] Urgencies = Enum.GetValues<Urgency>();
 
-    int Search(Urgency urgency, IncidentCard card)
+    /// <summary>Where <paramref name="card"/> is in <paramref name="list"/> (in board order) if it had this urgency, or the complement of where it would go.</summary>
+    static int Search(List<IncidentCard> list, Urgency urgency, IncidentCard card)
     {
-        int low = 0, high = _cards.Count - 1;
+        int low = 0, high = list.Count - 1;
         while (low <= high)
         {
             var middle = low + (high - low) / 2;
-            var order = -Order(urgency, card.ReportedAt, card.Number, card.Id, _cards[middle]);
+            var order = -Order(urgency, card.ReportedAt, card.Number, card.Id, list[middle]);
             if (order == 0) return middle;
             if (order < 0) low = middle + 1;
             else high = middle - 1;
         }
         return ~low;
+    }
+
+    static void Insert(List<IncidentCard> list, IncidentCard card)
+    {
+        // Grow by an eighth, not double: a board's list is as long as the city's backlog, in every circuit.
+        if (list.Count == list.Capacity) list.Capacity = list.Count + list.Count / 8 + 16;
+        list.Insert(~Search(list, card.Urgency, card), card);
     }
 
     /// <summary>New or returned since the board opened, and not opened here yet: highlighted, and counted as "N new".</summary>
@@ -198,7 +249,8 @@ public sealed class BoardCards
         _cards.AddRange(newest.Values);
         _cards.Sort(BoardOrder);
         _fresh.RemoveWhere(id => !newest.ContainsKey(id));
-        Changed();
+        Recount();
+        FiltersChanged();
     }
 
     /// <summary>
@@ -211,12 +263,12 @@ public sealed class BoardCards
         var known = at >= 0 ? _cards[at] : null;
         if (known is not null && known.Version >= card.Version) return false;
         if (_gone.TryGetValue(card.Id, out var goneAt) && goneAt >= card.Version) return false;
-        if (!card.IsOpen || !visible)
+        var stays = card.IsOpen && visible;
+        if (!stays)
         {
             _gone[card.Id] = card.Version;
             _fresh.Remove(card.Id);
             if (known is null) return false;
-            _cards.RemoveAt(at);
         }
         else
         {
@@ -224,24 +276,24 @@ public sealed class BoardCards
             // A call that just arrived, or one its department handed back: the dispatcher must not miss it (issue 19).
             if (known is null ? IsWaiting(card) : card.Returned && !known.Returned) _fresh.Add(card.Id);
             else if (!IsWaiting(card)) _fresh.Remove(card.Id);
-            if (known is not null && known.Urgency == card.Urgency) _cards[at] = card;
-            else
-            {
-                // New, or its urgency moved it: out of its old place, into its new one.
-                if (known is not null) _cards.RemoveAt(at);
-                // Grow by an eighth, not double: a board's list is as long as the city's backlog, in every circuit.
-                if (_cards.Count == _cards.Capacity) _cards.Capacity = _cards.Count + _cards.Count / 8 + 16;
-                _cards.Insert(~Search(card.Urgency, card), card);
-            }
         }
-        Changed();
+        if (known is not null)
+        {
+            Counted(known, -1);
+            if (_view is not null && Passes(known)) _view.RemoveAt(Search(_view, known.Urgency, known));
+        }
+        if (stays)
+        {
+            Counted(card, +1);
+            if (_view is not null && Passes(card)) Insert(_view, card);
+        }
+        if (known is not null && stays && known.Urgency == card.Urgency) _cards[at] = card;
+        else
+        {
+            // New, gone, or its urgency moved it: out of its old place, into its new one.
+            if (known is not null) _cards.RemoveAt(at);
+            if (stays) Insert(_cards, card);
+        }
         return true;
-    }
-
-    void Changed()
-    {
-        _view = null;
-        _byState = null;
-        _counts = null;
     }
 }
