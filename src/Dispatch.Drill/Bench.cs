@@ -51,7 +51,7 @@ public static class Bench
         var pidText = o.String("--server-pid", "0");
         var commit = o.String("--commit", "");
         var outFile = o.String("--out", "");
-        var circuitSteps = o.String("--circuit-steps", "10,25").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToList();
+        var circuitSteps = o.Counts("--circuit-steps", "10,25");
         var circuitIdle = o.Seconds("--circuit-idle", 5, min: 1);
         var chromium = o.String("--chromium", "/usr/bin/chromium");
         var gcdump = o.String("--gcdump", "");
@@ -124,7 +124,7 @@ public static class Bench
                 if (server is null) throw new InvalidOperationException("the server's process is needed to weigh its circuits (give --server-pid)");
                 var c = await BenchCircuits.Measure(new(url, server.Pid, circuitSteps, "/", "city.dispatcher", password, circuitIdle,
                     PushRate: 5, PushFor: TimeSpan.FromSeconds(20), callTakers[0], Renderers: 4, Dumps: null,
-                    gcdump == "" ? ServerProbe.FindGcdump() : gcdump, chromium, MinFree: 2L << 30, Hold: TimeSpan.Zero));
+                    ServerProbe.Gcdump(gcdump), chromium, MinFree: 2L << 30, Hold: TimeSpan.Zero));
                 var zero = c.Zero;
                 foreach (var step in c.Steps.Where(s => s.Pages > 0))
                     report.Rows.Add(new("circuits", $"{step.Pages} board pages open (chromium), city.dispatcher, a board of {BenchReport.N(c.BoardTotal)} open incidents",

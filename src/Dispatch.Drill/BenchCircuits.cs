@@ -51,7 +51,7 @@ public static class BenchCircuits
         var settings = new Settings(
             Url: o.Url(),
             Pid: o.Int("--server-pid", 0, min: 1),
-            Steps: o.String("--steps", "10,25,50").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToList(),
+            Steps: o.Counts("--steps", "10,25,50"),
             Path: o.String("--path", "/"),
             Login: o.String("--login", "city.dispatcher"),
             Password: o.String("--password", "dispatch-demo"),
@@ -61,7 +61,7 @@ public static class BenchCircuits
             CallTaker: o.String("--calltaker", "city.calltaker"),
             Renderers: o.Int("--renderers", 4, min: 1),
             Dumps: o.Flag("--no-dumps") ? null : o.String("--dumps", System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bench-circuits")),
-            Gcdump: o.String("--gcdump", "") is { Length: > 0 } given ? given : ServerProbe.FindGcdump(),
+            Gcdump: ServerProbe.Gcdump(o.String("--gcdump", "")),
             Chromium: o.String("--chromium", "/usr/bin/chromium"),
             MinFree: (long)(o.Double("--min-free-gb", 4, min: 0) * 1073741824),
             // Seconds to wait with no page open (after the first measure) and with all open (at the end), e.g. for a full

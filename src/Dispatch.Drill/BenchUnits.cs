@@ -24,7 +24,7 @@ public static class BenchUnits
         var url = o.Url();
         var pid = o.Int("--server-pid", 0, min: 1);
         var count = o.Int("--count", 1000, min: 1);
-        var steps = o.String("--steps", "500,1000").Split(',').Select(s => Math.Min(count, int.Parse(s, CultureInfo.InvariantCulture))).Order().Distinct().ToList();
+        var steps = o.Counts("--steps", "500,1000").Select(s => Math.Min(count, s)).Distinct().ToList();
         var parallel = o.Int("--parallel", 16, min: 1);
         var idle = o.Seconds("--idle", 10, min: 1);
         var loadUnits = o.Int("--load-units", 50, min: 0);
@@ -33,7 +33,7 @@ public static class BenchUnits
         var login = o.String("--login", "city.dispatcher");
         var password = o.String("--password", "dispatch-demo");
         var credentials = new UnitCredentials(o.String("--state", UnitCredentials.DefaultDirectory));
-        var gcdump = o.String("--gcdump", "") is { Length: > 0 } given ? given : ServerProbe.FindGcdump();
+        var gcdump = ServerProbe.Gcdump(o.String("--gcdump", ""));
         var hold = o.Seconds("--hold", 0);
         o.RejectUnknown();
 

@@ -64,6 +64,17 @@ public sealed class Options
             : throw new OptionException($"{name}: '{text}' is not a number of at least {min.ToString(CultureInfo.InvariantCulture)}.");
     }
 
+    /// <summary>"10,25" → the whole numbers given (each at least <paramref name="min"/>), smallest first, each once.</summary>
+    public IReadOnlyList<int> Counts(string name, string fallback, int min = 1)
+    {
+        var counts = new SortedSet<int>();
+        foreach (var part in String(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            counts.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min
+                ? value
+                : throw new OptionException($"{name}: '{part}' is not a whole number of at least {min}."));
+        return counts.Count > 0 ? [.. counts] : throw new OptionException($"{name}: at least one number.");
+    }
+
     /// <summary>A number of seconds (fractions allowed).</summary>
     public TimeSpan Seconds(string name, double fallback, double min = 0) => TimeSpan.FromSeconds(Double(name, fallback, min));
 

@@ -76,6 +76,9 @@ public sealed partial class ServerProbe(int pid, string gcdump, string? dumps)
         return await output;
     }
 
+    /// <summary>The dotnet-gcdump given (--gcdump), else the one found (<see cref="FindGcdump"/>).</summary>
+    public static string Gcdump(string given) => given.Length > 0 ? given : FindGcdump();
+
     /// <summary>Where dotnet-gcdump is: on the PATH, else where <c>dotnet tool install -g</c> puts it.</summary>
     public static string FindGcdump()
     {

@@ -32,7 +32,8 @@ public static class DemoCitySetup
 /// </summary>
 public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, IncidentNumbers numbers, TimeProvider clock,
     Jurisdictions.JurisdictionTree jurisdictions, Command.CommandPolicy policy, ILogger<IncidentService> serviceLog, ILogger<Pipeline.CommandPipeline> pipelineLog,
-    Npgsql.NpgsqlDataSource dataSource, Supervision.SupervisionSettings supervision, Warnings.PublicWarnings warnings, ILogger<DemoCitySeed> log) : IHostedService
+    Npgsql.NpgsqlDataSource dataSource, Supervision.SupervisionSettings supervision, Warnings.PublicWarnings warnings, Operations.OperationsInForce inForce,
+    ILogger<DemoCitySeed> log) : IHostedService
 {
     // Streets of the demo city, around (31.23 N, 121.47 E).
     internal static readonly (string Address, double Lat, double Lon)[] Places =
@@ -90,7 +91,7 @@ public sealed class DemoCitySeed(IDocumentStore store, CityCatalog city, Inciden
         {
             // Each incident lives on its own clock, started some minutes ago, ticking a few minutes a step.
             var steps = new StepClock(now.AddMinutes(-random.Next(5, 240)));
-            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, city, numbers, jurisdictions, policy, supervision, serviceLog, warnings);
+            var service = new IncidentService(new Pipeline.CommandPipeline(store, steps, pipelineLog), store, city, numbers, jurisdictions, policy, supervision, serviceLog, warnings, inForce);
             var (address, lat, lon) = Places[random.Next(Places.Length)];
             var matter = Matters[random.Next(Matters.Length)];
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";

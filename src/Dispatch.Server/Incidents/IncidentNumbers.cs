@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Dispatch.Server.Storage;
 using Npgsql;
 using Weasel.Postgresql.Tables;
 
@@ -11,10 +12,21 @@ namespace Dispatch.Server.Incidents;
 /// every intake wait for the previous one's commit (a row lock held through a WAL flush), which capped intake at a few
 /// hundred a second (docs/benchmarks.md, issue 15); <c>nextval</c> takes no lock and needs no flush of its own. A number
 /// used by a committed incident is durable (the commit flushes the WAL past the sequence's advance); one taken by an
-/// intake that did not commit is simply skipped, as before.
+/// intake that did not commit is simply skipped, as before. Intakes that ask at the same time draw their numbers in one
+/// round trip (<see cref="SharedRoundTrip{TRequest,TAnswer}"/>).
 /// </summary>
-public sealed class IncidentNumbers(NpgsqlDataSource db, ILogger<IncidentNumbers> log)
+public sealed class IncidentNumbers
 {
+    readonly NpgsqlDataSource db;
+    readonly ILogger<IncidentNumbers> log;
+    readonly SharedRoundTrip<DateOnly, string> _draws;
+
+    public IncidentNumbers(NpgsqlDataSource db, ILogger<IncidentNumbers> log)
+    {
+        (this.db, this.log) = (db, log);
+        _draws = new(Draw);
+    }
+
     /// <summary>The counters of the days numbered before the sequences (a day's sequence starts after its count).</summary>
     public const string TableName = "dispatch.incident_numbers";
 
@@ -36,21 +48,42 @@ public sealed class IncidentNumbers(NpgsqlDataSource db, ILogger<IncidentNumbers
 
     static string SequenceName(DateOnly day) => "incident_no_" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    public async Task<string> Next(DateOnly localDay, CancellationToken ct)
+    /// <summary>The next number of the local day (its intake may not commit: then the number is skipped).</summary>
+    public Task<string> Next(DateOnly localDay, CancellationToken ct) => _draws.Ask(localDay, ct);
+
+    /// <summary>Numbers for the intakes asking now: one <c>nextval</c> per intake, drawn in one statement per day asked.</summary>
+    async Task<IReadOnlyList<string>> Draw(IReadOnlyList<DateOnly> days)
+    {
+        var numbers = new string[days.Count];
+        foreach (var day in days.Distinct())
+        {
+            var asking = Enumerable.Range(0, days.Count).Where(i => days[i] == day).ToList();
+            var drawn = await Draw(day, asking.Count);
+            for (var i = 0; i < asking.Count; i++) numbers[asking[i]] = Dispatch.Domain.Incidents.IncidentNumber.Format(day, drawn[i]);
+        }
+        return numbers;
+    }
+
+    async Task<List<long>> Draw(DateOnly day, int count)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var sequence = _sequences.TryGetValue(localDay, out var known) ? known : await Ensure(localDay, ct);
+            var sequence = _sequences.TryGetValue(day, out var known) ? known : await Ensure(day, CancellationToken.None);
             try
             {
-                await using var command = db.CreateCommand($"select nextval('{sequence}')");
-                var next = (long)(await command.ExecuteScalarAsync(ct))!;
-                return Dispatch.Domain.Incidents.IncidentNumber.Format(localDay, next);
+                // nextval is volatile: evaluated once per row, so count distinct numbers.
+                await using var command = db.CreateCommand($"select nextval('{sequence}') from generate_series(1, $1)");
+                command.Parameters.Add(new() { Value = count });
+                var drawn = new List<long>(count);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) drawn.Add(reader.GetInt64(0));
+                drawn.Sort();
+                return drawn;
             }
             // Another node retired that day's sequence (its count is back in the day's row): make it again.
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt == 0)
             {
-                _sequences.TryRemove(localDay, out _);
+                _sequences.TryRemove(day, out _);
             }
         }
     }

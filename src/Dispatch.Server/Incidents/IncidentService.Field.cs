@@ -58,7 +58,7 @@ public sealed partial class IncidentService
                 var number = await numbers.Next(IncidentNumber.LocalDay(work.Now, city.TimeZone), work.Cancellation);
                 var description = report.Description!.Trim();
                 var finder = new Finder(report.Id, unit.Id, unit.CallSign, unit.Department, actor.Login, report.OccurredAt, report.FixedOnSpot);
-                var (route, operation) = await Operations.OperationService.Routing(work, policy, location, place, report.Category!, Urgency.Normal, description);
+                var (route, operation) = await Operations.OperationService.Routing(work, inForce, policy, location, place, report.Category!, Urgency.Normal, description);
                 var events = FieldReportRules.Intake(new ReportIncident(
                     id, number, Channel.Grid, new Caller(null, null), location, Address: null, report.Category!, description, Urgency.Normal,
                     actor.Login, place, ReceivedAt: unit.HomePath, route, finder, operation)

@@ -23,7 +23,8 @@ namespace Dispatch.Server.Incidents;
 /// </summary>
 public sealed partial class IncidentService(
     CommandPipeline pipeline, IDocumentStore store, CityCatalog city, IncidentNumbers numbers, JurisdictionTree jurisdictions,
-    Command.CommandPolicy policy, Supervision.SupervisionSettings supervision, ILogger<IncidentService> log, Warnings.PublicWarnings warnings)
+    Command.CommandPolicy policy, Supervision.SupervisionSettings supervision, ILogger<IncidentService> log, Warnings.PublicWarnings warnings,
+    Operations.OperationsInForce inForce)
 {
     public Task<CommandOutcome> Report(IntakeForm form, Actor actor, string? idempotencyKey, CancellationToken ct = default) =>
         Report(form, actor, idempotencyKey, Via.Console, ct);
@@ -58,7 +59,7 @@ public sealed partial class IncidentService(
                 var id = Guid.CreateVersion7(work.Now);
                 var number = await numbers.Next(IncidentNumber.LocalDay(work.Now, city.TimeZone), work.Cancellation);
                 // Inside an operation in force (平战结合) its routing, deadlines and desk apply; elsewhere the policy's as always.
-                var (route, operation) = await Operations.OperationService.Routing(work, policy, location, place, form.Category!,
+                var (route, operation) = await Operations.OperationService.Routing(work, inForce, policy, location, place, form.Category!,
                     (Urgency)form.Urgency!.Value, form.Description!);
                 var events = IncidentDecider.Intake(new ReportIncident(
                     id, number, form.Channel!.Value,

@@ -96,27 +96,14 @@ public sealed class OperationService(CommandPipeline pipeline, JurisdictionTree 
     }
 
     /// <summary>
-    /// The operation a report falls to, asked at the report's time inside its work: so an operation starts, ends and is
-    /// ended by hand with no timer, and a report is never routed by one that was already over. One small query per
-    /// report (operations in force are few).
-    /// </summary>
-    public static async Task<Operation?> InForce(IQuerySession query, GeoPoint? point, Place? place, DateTimeOffset now, CancellationToken ct)
-    {
-        if (place is null) return null;
-        var candidates = await query.Query<Operation>()
-            .Where(o => o.From <= now && o.Until > now && (o.EndedAt == null || o.EndedAt > now)).ToListAsync(ct);
-        return Operation.For(candidates, point, place, now);
-    }
-
-    /// <summary>
     /// What intake routes by: the ordinary policy, or, inside an operation in force, the operation's routing over it, with
     /// the tag (the operation's deadlines over the policy's) the incident records.
     /// </summary>
-    public static async Task<(Domain.Command.Route Route, OperationTag? Tag)> Routing(Work work, Command.CommandPolicy policy, GeoPoint? point, Place? place,
-        string category, Urgency urgency, string description)
+    public static async Task<(Domain.Command.Route Route, OperationTag? Tag)> Routing(Work work, OperationsInForce inForce, Command.CommandPolicy policy,
+        GeoPoint? point, Place? place, string category, Urgency urgency, string description)
     {
         var ordinary = policy.Routing.Route(category, urgency, description);
-        if (await InForce(work.Query, point, place, work.Now, work.Cancellation) is not { } operation) return (ordinary, null);
+        if (await inForce.At(point, place, work.Now, work.Cancellation) is not { } operation) return (ordinary, null);
         return (operation.Route(ordinary, category), operation.Tag(policy.Deadlines.For(category, urgency)));
     }
 

@@ -18,6 +18,7 @@ public static class OperationsSetup
             opts.Schema.For<Incidents.IncidentCard>().Index(c => c.OperationId!);
         });
         builder.Services.AddSingleton<OperationService>();
+        builder.Services.AddSingleton<OperationsInForce>();
         builder.Services.AddSingleton<OperationFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperationFeed>());
         builder.Services.AddSingleton<OperationBoard>();

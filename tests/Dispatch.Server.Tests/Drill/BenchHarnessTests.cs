@@ -136,6 +136,17 @@ public sealed class BenchHarnessTests
     }
 
     [Fact]
+    public void Given_page_counts_when_read_then_they_come_smallest_first_once_and_a_bad_one_is_named()
+    {
+        // The harness's --circuit-steps and bench-circuits' --steps read the same way.
+        Assert.Equal([10, 25], Options.Parse(["bench", "--circuit-steps", "25, 10,25"]).Counts("--circuit-steps", "1"));
+        Assert.Equal([10, 25, 50], Options.Parse(["bench-circuits"]).Counts("--steps", "10,25,50"));
+        var refused = Assert.Throws<OptionException>(() => Options.Parse(["bench", "--circuit-steps", "10,ten"]).Counts("--circuit-steps", "1"));
+        Assert.Contains("--circuit-steps: 'ten'", refused.Message);
+        Assert.Throws<OptionException>(() => Options.Parse(["bench", "--steps", "0,5"]).Counts("--steps", "1"));
+    }
+
+    [Fact]
     public void Given_measured_rows_when_printed_then_the_markdown_table_holds_each_figure_with_its_ratio_and_the_server_usage()
     {
         var report = new BenchReport();
