@@ -35,6 +35,9 @@ public sealed class AdminPlansTests(DispatchApp app) : ConsoleTest<DispatchApp>(
         page.InvokeAsync(() => page.Find("[data-testid=plan-save]").Click());
         page.WaitForAssertion(() => Assert.Contains("unknown department 'nobody'", page.Find("[data-testid=plan-faults]").TextContent));
         Assert.Equal(1, library.Find("elderly-missing")!.Version);
+        // The faults show while the save still reads the versions again; until it is done the button is disabled and a
+        // click on it does nothing (this test failed that way under load).
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=plan-save]").HasAttribute("disabled")));
 
         Type(page.FindComponent<AdminPlans>().Instance, json.Replace("走失老人协查预案", "走失老人协查预案（修订）", StringComparison.Ordinal));
         page.InvokeAsync(() => page.Find("[data-testid=plan-save]").Click());
