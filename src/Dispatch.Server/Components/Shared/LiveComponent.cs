@@ -32,8 +32,9 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     /// of pushes costs one turn (and so one render) per circuit, not one per change. <paramref name="onChanges"/> gets them
     /// in the order published. The feed does not wait for the turn to end: changes that come while a circuit is busy join
     /// its next batch. But InvokeAsync runs a turn on the caller's thread when the circuit is idle, so the feed still does
-    /// an idle board's work up to its first await: 25 boards of 20,000 open incidents held every push on the node back by
-    /// up to two minutes at 250 intakes a second (docs/benchmarks.md, eleventh session; not fixed yet).
+    /// an idle board's work up to its first await: that work must cost what changed, not the board's size. When a board's
+    /// turn counted its whole board, 25 boards of 20,000 open incidents held every push on the node back by up to two
+    /// minutes at 250 intakes a second (docs/benchmarks.md, eleventh and twelfth sessions; BoardCards now keeps its counts).
     /// </summary>
     protected void ListenInBatches<T>(Func<Func<T, Task>, IDisposable> subscribe, Func<IReadOnlyList<T>, Task> onChanges)
     {
