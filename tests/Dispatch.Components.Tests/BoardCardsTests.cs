@@ -176,7 +176,7 @@ public sealed class BoardCardsTests
         string[] centres = ["demo/dh", "demo/dh/dh-01", "demo/xh"];
         var board = new BoardCards(clock) { QueueCentres = new HashSet<string> { "demo/dh/dh-01" } };
         var random = new Random(15);
-        IncidentCard Random(IncidentCard? from)
+        IncidentCard RandomVersion(IncidentCard? from)
         {
             var due = random.Next(3) == 0 ? (DateTimeOffset?)null : clock.GetUtcNow().AddMinutes(random.Next(-30, 240));
             var card = from ?? Card($"{random.Next(100_000):00000}", minutesAfter: random.Next(600));
@@ -188,7 +188,7 @@ public sealed class BoardCardsTests
             };
         }
         var current = new Dictionary<Guid, IncidentCard>();
-        foreach (var card in Enumerable.Range(0, 300).Select(_ => Random(null))) current[card.Id] = card;
+        foreach (var card in Enumerable.Range(0, 300).Select(_ => RandomVersion(null))) current[card.Id] = card;
         board.Load(current.Values);
         var countedAt = clock.GetUtcNow();
 
@@ -211,7 +211,7 @@ public sealed class BoardCardsTests
                 countedAt = clock.GetUtcNow();
             }
             var known = current.Count > 0 && random.Next(4) > 0 ? current.Values.ElementAt(random.Next(current.Count)) : null;
-            var next = Random(known);
+            var next = RandomVersion(known);
             var leaves = known is not null && random.Next(6) == 0;
             var visible = !leaves || random.Next(2) == 0;
             if (leaves && visible) next = next with { IsOpen = false, State = IncidentState.Closed };
